@@ -1,0 +1,60 @@
+"""Access control: MFA on remote/interactive logins, admin tiering, credential hygiene.
+
+- MFA: a logon with stolen credentials over an MFA-protected service fails (a failed login: noise).
+- Tiering: an admin account works only inside its tier zones, and its credentials are never cached outside them.
+- Hygiene: a cached credential is reusable when dumped with probability ``dump_yield`` (LAPS, protected users and
+  short-lived tokens push it down).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from defenses.base import U_DUMP, U_MFA, Action, Control, ControlConfig
+
+
+class AccessControl(Control):
+    """Per-run access control."""
+
+    def has_mfa(self, account: int) -> bool:
+        """Whether ``account`` is protected by MFA in this run (explicit in the scenario, else by coverage)."""
+        acct = self.ctx.net.accounts[account]
+        if acct.mfa is not None:
+            return acct.mfa
+        if acct.kind == "service":
+            return False  # service accounts log on non-interactively: coverage does not reach them
+        return self.ctx.uniform(U_MFA, account) < self.config.mfa_coverage
+
+    def _outside_tier(self, account: int, zone: str | None) -> bool:
+        acct = self.ctx.net.accounts[account]
+        return bool(self.config.admin_tiering and acct.kind == "admin" and acct.tier_zones and zone not in acct.tier_zones)
+
+    def check(self, action: Action) -> str | None:
+        if action.account is None or action.false_finding:
+            return None
+        if self._outside_tier(action.account, action.dst_zone):
+            return "tiering"
+        if action.service in self.config.mfa_services and self.has_mfa(action.account):
+            return "mfa"
+        return None
+
+    def harvest_yield(self, host: int, account: int) -> bool:
+        if self._outside_tier(account, self.ctx.net.hosts[host].zone):
+            return False
+        return self.ctx.uniform(U_DUMP, host, account) < self.config.dump_yield
+
+
+class AccessControlConfig(ControlConfig):
+    """Identity and access management."""
+
+    mfa_coverage: float = Field(ge=0, le=1)
+    """Share of user and admin accounts (where the scenario does not say) with MFA on remote and interactive logins.
+    Service accounts have MFA only where the scenario says so."""
+    mfa_services: tuple[str, ...] = ("vpn", "rdp", "ssh", "sso")
+    """Services whose logons MFA protects."""
+    admin_tiering: bool = False
+    """Admin credentials work only inside their tier zones (and are not cached outside them)."""
+    dump_yield: float = Field(ge=0, le=1)
+    """Chance a cached credential found by a dump is reusable."""
+
+    behaviour_class = AccessControl

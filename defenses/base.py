@@ -1,0 +1,213 @@
+"""The one protocol through which defender controls plug into the engine.
+
+The engine core never names a specific control. It hands every control the same small surface:
+
+    ControlConfig  (pydantic, frozen)   -- what a scenario file says about the control
+      .allows_flow(src, dst, svc, listed)-- static: consulted once per scenario when reachability is built
+      .behaviour(ctx) -> Control | None -- per run: the mutable behaviour, or None when the control does nothing
+
+    Control (per run)
+      .start()                          -- sample per-run facts, start simpy processes
+      .check(action) -> str | None      -- before an attacker action resolves: a reason it is blocked, or None
+      .observe(action)                  -- after it resolves: telemetry, alerts
+      .on_alert(alert)                  -- an alert was raised (by any control)
+      .on_escalation(alert)             -- an analyst recognised a true positive
+      .limit_exfil_rate(rate) -> rate   -- records per hour the attacker may move out
+
+Controls talk to each other only through the context (``ctx.raise_alert``, ``ctx.escalate``, ``ctx.contain``), so
+monitoring does not import the SOC and the SOC does not import incident response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:  # pragma: no cover
+    import random
+
+    import simpy
+
+
+class Frozen(BaseModel):
+    """Base of every scenario-file model: immutable, unknown keys rejected, docstrings become field descriptions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
+
+
+@dataclass(slots=True)
+class Action:
+    """One attacker action as the defenders see it; filled in by the engine as it resolves."""
+
+    start: float
+    """Simulation minute the action started."""
+    phase: str
+    technique: str
+    actor: str
+    """'human' or 'ai'."""
+    host: int | None
+    """Index of the host acted on (None for actions against no single host, e.g. a perimeter scan)."""
+    src_zone: str | None
+    """Zone the action comes from ('internet' for actions from outside)."""
+    dst_zone: str | None
+    footprint: float
+    """Requests/events the action generates."""
+    duration: float = 0.0
+    src_host: int | None = None
+    """Host the action is launched from (None from the internet)."""
+    account: int | None = None
+    """Index of the account whose credentials the action uses."""
+    vuln: int | None = None
+    """Index of the vulnerability exploited."""
+    service: str | None = None
+    records: int = 0
+    """Records moved (exfiltration only)."""
+    honeytoken: bool = False
+    """The action touched a decoy (account, host or data set)."""
+    false_finding: bool = False
+    """The action acts on a false finding (hallucinated credential or vulnerability, misread data)."""
+    success: bool = False
+    blocked: str | None = None
+    """Why a control stopped it ('patched', 'mfa', 'tiering', 'reset', 'contained', 'egress'), else None."""
+    detected: bool = False
+    """An alert was raised for this action."""
+
+
+@dataclass(slots=True)
+class Alert:
+    """An alert in the SOC queue. Benign alerts have ``true_positive`` False and no action."""
+
+    time: float
+    confidence: str
+    """'low' (a per-technique detection) or 'high' (rate anomaly, honeytoken, large transfer)."""
+    true_positive: bool
+    source: str
+    """What raised it: 'edr', 'network', 'rate', 'honeytoken', 'egress', 'benign'."""
+    host: int | None = None
+    account: int | None = None
+    technique: str | None = None
+
+
+@dataclass(slots=True)
+class Belief:
+    """What the defender believes, kept apart from the truth (hosts the attacker actually holds)."""
+
+    known_hosts: set[int] = field(default_factory=set)
+    """Hosts the defender knows are compromised."""
+    known_credentials: set[int] = field(default_factory=set)
+    """Accounts the defender knows are stolen."""
+    contained_hosts: set[int] = field(default_factory=set)
+    reset_credentials: set[int] = field(default_factory=set)
+    egress_blocked: bool = False
+    response_started: bool = False
+
+
+class Context(Protocol):
+    """What a control may see and do during a run (implemented by the engine)."""
+
+    env: simpy.Environment
+    rng: random.Random
+    """The defender's own random stream."""
+    net: Any
+    """The compiled network (simulator.build.Network)."""
+    belief: Belief
+    owned: dict[int, str]
+    """The truth: host index -> 'user' or 'admin'. Read-only for controls; change it through ``contain``."""
+    harvested: set[int]
+    """The truth: accounts whose reusable credentials the attacker holds."""
+
+    def uniform(self, purpose: int, a: int, b: int = 0) -> float:
+        """A uniform draw that is a pure function of (run seed, purpose, a, b): common random numbers across cells."""
+
+    def substream(self, purpose: int) -> random.Random:
+        """A random stream of the control's own, a pure function of (run seed, purpose)."""
+
+    def raise_alert(self, alert: Alert, action: Action | None = None) -> None: ...
+
+    def escalate(self, alert: Alert) -> None: ...
+
+    def contain(self, hosts: set[int], credentials: set[int], block_egress: bool) -> None: ...
+
+    def record(self, kind: str, detail: str, host: int | None = None) -> None:
+        """Write a defender event to the run's log."""
+
+    def busy(self, delta: int) -> None:
+        """Count defender work in flight on a true positive (+1 when it starts, -1 when it ends); the run may end
+        early once the attacker has nothing left to do and this count is zero."""
+
+    @property
+    def request_rate(self) -> float:
+        """The attacker's aggregate request rate right now (requests per minute)."""
+
+
+class Control:
+    """Per-run behaviour of one control. Every hook is optional; the engine only calls the ones a class overrides."""
+
+    hooks: ClassVar[tuple[str, ...]] = (
+        "start", "check", "observe", "on_alert", "on_escalation", "limit_exfil_rate", "harvest_yield", "metrics",
+    )
+
+    def __init__(self, config: Any, ctx: Context) -> None:
+        self.config = config
+        self.ctx = ctx
+
+    def start(self) -> None:
+        """Sample per-run facts and start processes."""
+
+    def check(self, action: Action) -> str | None:
+        """Return why ``action`` is blocked, or None."""
+        return None
+
+    def observe(self, action: Action) -> None:
+        """See a resolved action."""
+
+    def on_alert(self, alert: Alert) -> None:
+        """An alert was raised."""
+
+    def on_escalation(self, alert: Alert) -> None:
+        """A true positive was recognised."""
+
+    def limit_exfil_rate(self, rate: float) -> float:
+        """Cap on records per hour."""
+        return rate
+
+    def harvest_yield(self, host: int, account: int) -> bool:
+        """Whether a credential of ``account`` cached on ``host`` is there and reusable when the attacker dumps it."""
+        return True
+
+    def metrics(self) -> dict[str, float | int | None]:
+        """Figures this control adds to the run result."""
+        return {}
+
+    @classmethod
+    def overridden(cls) -> list[str]:
+        """Names of the hooks this behaviour really implements (so the engine skips no-op calls)."""
+        return [h for h in cls.hooks if getattr(cls, h) is not getattr(Control, h)]
+
+
+class ControlConfig(Frozen):
+    """Base of every control's configuration model."""
+
+    behaviour_class: ClassVar[type[Control] | None] = None
+
+    def allows_flow(self, src_zone: str, dst_zone: str, service: str, listed: bool) -> bool:
+        """Static flow policy, consulted once per scenario build (``listed``: the scenario declares this flow).
+        Only segmentation restricts flows."""
+        return True
+
+    def behaviour(self, ctx: Context) -> Control | None:
+        """The per-run behaviour of this control (None when it is switched off)."""
+        cls = self.behaviour_class
+        return None if cls is None else cls(self, ctx)
+
+
+# Purposes for Context.uniform: each per-entity random fact has its own number so streams never overlap.
+U_PATCH_DELAY = 1
+U_PATCH_COVERED = 2
+U_MFA = 3
+U_EDR = 4
+U_DUMP = 5
+U_STUFFED = 6
+U_BENIGN = 7

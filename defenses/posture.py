@@ -1,0 +1,45 @@
+"""A defender posture: one configuration per control. Presets live in scenarios/presets/posture.yaml."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from defenses.access_control import AccessControlConfig
+from defenses.base import ControlConfig, Frozen
+from defenses.egress import EgressConfig
+from defenses.incident_response import IncidentResponseConfig
+from defenses.monitoring import MonitoringConfig
+from defenses.patching import PatchingConfig
+from defenses.segmentation import Segmentation
+from defenses.soc import SocConfig
+
+CONTROL_NAMES = ("segmentation", "patching", "access_control", "monitoring", "soc", "incident_response", "egress")
+"""Every control, in the order the engine consults them (incident response's blocks before the others' is not
+needed: a blocked action is blocked whichever control says so first)."""
+
+
+class Posture(Frozen):
+    """The defender's controls."""
+
+    preset: str = Field("custom", max_length=64)
+    """The preset this posture started from."""
+    description: str = Field("", max_length=2000)
+    """One line on what this posture is."""
+    segmentation: Segmentation
+    """Zone flow policy."""
+    patching: PatchingConfig
+    """Patch management."""
+    access_control: AccessControlConfig
+    """MFA, tiering, credential hygiene."""
+    monitoring: MonitoringConfig
+    """Sensors and detection."""
+    soc: SocConfig
+    """Alert triage."""
+    incident_response: IncidentResponseConfig
+    """Containment."""
+    egress: EgressConfig
+    """Outbound traffic control."""
+
+    def controls(self) -> list[ControlConfig]:
+        """Every control's configuration, in engine order."""
+        return [getattr(self, name) for name in CONTROL_NAMES]

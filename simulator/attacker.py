@@ -1,0 +1,101 @@
+"""The attacker profile: an automation level and its parameters (DESIGN.md section 4).
+
+Automation levels change these parameters, never the engine's control flow. Presets live in
+scenarios/presets/automation.yaml, each value with its source or marked as an assumption.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from defenses.base import Frozen
+from defenses.calendar import Calendar
+
+Gate = Literal["exploitation", "credential_use", "exfiltration"]
+
+
+class Efforts(Frozen):
+    """Median human minutes per action kind, before the profile's speed-up."""
+
+    planning: float = Field(240, gt=0, le=100_000)
+    """Target selection and tasking (always done by humans)."""
+    scan: float = Field(60, gt=0, le=100_000)
+    """Active scanning of the perimeter (T1595)."""
+    fingerprint: float = Field(30, gt=0, le=100_000)
+    """Gathering host information on one exposed host (T1592)."""
+    stuffing: float = Field(60, gt=0, le=100_000)
+    """A credential-stuffing run against one remote-access service (T1133)."""
+    discovery: float = Field(20, gt=0, le=100_000)
+    """Enumerating what one foothold reaches (T1046)."""
+    dump: float = Field(15, gt=0, le=100_000)
+    """Harvesting credentials on one host (T1003 / T1552)."""
+    lateral: float = Field(20, gt=0, le=100_000)
+    """A logon to another host with credentials (T1021)."""
+    collection: float = Field(60, gt=0, le=100_000)
+    """Finding and classifying data on one host (T1213 / T1119)."""
+    verify: float = Field(20, gt=0, le=100_000)
+    """An operator checking an AI finding by hand (a credential, a data set)."""
+    exploit_reuse: float = Field(30, gt=0, le=100_000)
+    """Using an exploit already weaponised in this campaign (the first use costs the vulnerability's effort)."""
+
+
+class AttackerProfile(Frozen):
+    """How the attacker works."""
+
+    preset: str = Field("custom", max_length=64)
+    """The preset this profile started from."""
+    description: str = Field("", max_length=2000)
+    """One line on what this level is."""
+    executor: Literal["human", "ai"]
+    """Who executes tactical actions."""
+    speed: float = Field(gt=0, le=1000)
+    """Action speed relative to a manual operator."""
+    concurrency: int = Field(ge=1, le=500)
+    """Concurrent lines of work."""
+    footprint: float = Field(ge=1, le=1_000_000)
+    """Requests an action generates (scans multiply it)."""
+    works_off_shift: bool
+    """Keeps working outside the operators' shift (except where a human is needed)."""
+    gates: tuple[Gate, ...] = ()
+    """Approval gates a human operator must pass (AI executors only): ``exploitation`` once before active
+    exploitation of the perimeter, ``credential_use`` before harvested credentials are first used in each new zone,
+    ``exfiltration`` before each data set leaves."""
+    gate_minutes: float = Field(30, gt=0, le=10_000)
+    """Median operator minutes to review and approve at a gate (on shift)."""
+    false_finding_rate: float = Field(ge=0, le=1)
+    """Chance a finding is false: a hallucinated credential or vulnerability, or data misread as the target."""
+    review_catch: float = Field(0.0, ge=0, le=1)
+    """Chance a human reviewing a false finding at a gate catches it."""
+    verification: float = Field(0.0, ge=0, le=1)
+    """Chance an operator checks an AI finding (harvested credentials, a data classification) by hand before it is
+    used; the check catches a false finding with ``review_catch``. (GTG-1002: the AI's claimed results "required
+    careful validation".)"""
+    takeover: float = Field(0.0, ge=0, le=1)
+    """Chance an operator redoes a failed AI action by hand."""
+    max_ai_effort_hours: float | None = Field(None, gt=0)
+    """Exploits needing more human hours than this are weaponised and run by a human (None: the AI does all)."""
+    operators: int = Field(2, ge=1, le=500)
+    """Human operators available at once in an AI-executed campaign: hands-on actions and gate reviews queue for
+    them. (A human-executed campaign has one operator per line of work.)"""
+    human_speed: float = Field(1.0, gt=0, le=1000)
+    """Speed of an operator's own hands-on actions in an AI-executed campaign."""
+    stuffing_success: float = Field(0.03, ge=0, le=1)
+    """Chance an account's password is in the attacker's breach corpus."""
+    exfil_records_per_hour: float = Field(gt=0, le=10**12)
+    """Exfiltration rate before egress caps."""
+    retry_days: float = Field(3.0, gt=0, le=365)
+    """Days before rescanning the perimeter when initial access fails."""
+    duration_spread: float = Field(0.5, ge=0, le=3)
+    """Log-normal sigma of action durations."""
+    calendar: Calendar = Calendar(utc_offset=8, shift_start=9, shift_end=18)
+    """The operators' shift."""
+    efforts: Efforts = Efforts()
+    """Median human minutes per action kind."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AttackerProfile:
+        if self.executor == "human" and self.gates:
+            raise ValueError("approval gates only apply when the AI executes (executor: ai)")
+        return self

@@ -1,0 +1,206 @@
+"""The compiled network: host groups expanded, references turned into indices, reachability precomputed.
+
+Built once per (scenario, posture); a run only reads it. Reachability comes from the zone graph (networkx) filtered by
+every control's static flow policy, so it is never computed per action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from defenses.posture import Posture
+from simulator.attacker import AttackerProfile
+from simulator.scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    """A host as the engine sees it."""
+
+    id: str
+    zone: str
+    role: str
+    services: tuple[str, ...]
+    network_vulns: tuple[int, ...]
+    """Vulnerabilities exploitable over the network."""
+    local_vulns: tuple[int, ...]
+    """Local privilege escalations."""
+    credentials: tuple[int, ...]
+    """Accounts cached here."""
+    data: tuple[int, ...]
+    """Data assets stored here."""
+    edr: bool | None
+    honeytoken: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    id: str
+    kind: str
+    logon: frozenset[int]
+    mfa: bool | None
+    tier_zones: frozenset[str]
+    honeytoken: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VulnInfo:
+    id: str
+    technique: str
+    service: str | None
+    severity: str
+    success: float
+    effort_hours: float
+    disclosed_day: float
+    access: str
+    edge: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DataInfo:
+    id: str
+    host: int
+    records: int
+    sensitive: bool
+    honeytoken: bool
+
+
+@dataclass(frozen=True)
+class Network:
+    """Everything a run needs to know about the network, by index."""
+
+    name: str
+    zones: tuple[str, ...]
+    hosts: tuple[HostInfo, ...]
+    host_index: dict[str, int]
+    accounts: tuple[AccountInfo, ...]
+    vulns: tuple[VulnInfo, ...]
+    data: tuple[DataInfo, ...]
+    entry: tuple[tuple[int, tuple[str, ...]], ...]
+    """(host, internet-facing services)."""
+    reach: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
+    """zone -> every (host, services) reachable from a foothold in that zone (own zone included)."""
+    zone_graph: nx.DiGraph
+    """Zones and the services allowed between them under the posture."""
+    objective: int
+    """Index of the objective's data asset."""
+    objective_records: int
+    horizon: float
+    """Minutes."""
+    defender_utc_offset: float
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A scenario ready to run: network, attacker profile and posture."""
+
+    scenario: Scenario
+    net: Network
+    attacker: AttackerProfile
+    posture: Posture
+
+
+def build_network(s: Scenario, posture: Posture) -> Network:
+    """Expand and index ``s`` and compute reachability under ``posture``'s flow policy."""
+    zones = tuple(z.id for z in s.zones)
+    vuln_index = {v.id: i for i, v in enumerate(s.vulnerabilities)}
+    vulns = tuple(
+        VulnInfo(v.id, v.technique, v.service, v.severity, v.success, v.effort_hours, v.disclosed_day, v.access, v.edge)
+        for v in s.vulnerabilities
+    )
+    acct_index = {a.id: i for i, a in enumerate(s.accounts)}
+    members: dict[str, list[int]] = {}
+    hosts: list[HostInfo] = []
+    data: list[DataInfo] = []
+    for h in s.hosts:
+        net_v = tuple(vuln_index[v] for v in h.vulnerabilities if vulns[vuln_index[v]].service is not None)
+        loc_v = tuple(vuln_index[v] for v in h.vulnerabilities if vulns[vuln_index[v]].service is None)
+        creds = tuple(acct_index[a] for a in h.credentials)
+        members[h.id] = []
+        for mid in h.member_ids():
+            idx = len(hosts)
+            members[h.id].append(idx)
+            data_idx = []
+            for d in h.data:
+                data_idx.append(len(data))
+                data.append(DataInfo(d.id, idx, d.records, d.sensitive, d.honeytoken))
+            hosts.append(HostInfo(mid, h.zone, h.role, h.services, net_v, loc_v, creds, tuple(data_idx), h.edr,
+                                  h.honeytoken))
+    host_index = {h.id: i for i, h in enumerate(hosts)}
+    accounts = tuple(
+        AccountInfo(a.id, a.kind, frozenset(i for ref in a.logon for i in members[ref]), a.mfa, frozenset(a.tier_zones),
+                    a.honeytoken)
+        for a in s.accounts
+    )
+    graph = zone_graph(s, posture)
+    by_zone: dict[str, list[int]] = {z: [] for z in zones}
+    for i, h in enumerate(hosts):
+        by_zone[h.zone].append(i)
+    reach: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
+    for src in zones:
+        pairs: list[tuple[int, tuple[str, ...]]] = []
+        for dst in zones:
+            if src == dst:
+                allowed = None  # inside a zone everything is reachable
+            elif graph.has_edge(src, dst):
+                allowed = graph.edges[src, dst]["services"]
+            else:
+                continue
+            for i in by_zone[dst]:
+                svcs = hosts[i].services if allowed is None else tuple(x for x in hosts[i].services if x in allowed)
+                if svcs:
+                    pairs.append((i, svcs))
+        reach[src] = tuple(pairs)
+    entry = tuple((host_index[e.host], e.services) for e in s.entry_points)
+    obj = next(i for i, d in enumerate(data) if d.id == s.objective.data)
+    return Network(
+        name=s.name,
+        zones=zones,
+        hosts=tuple(hosts),
+        host_index=host_index,
+        accounts=accounts,
+        vulns=vulns,
+        data=tuple(data),
+        entry=entry,
+        reach=reach,
+        zone_graph=graph,
+        objective=obj,
+        objective_records=s.objective.records or data[obj].records,
+        horizon=s.horizon_days * 1440.0,
+        defender_utc_offset=s.defender_utc_offset,
+    )
+
+
+def zone_graph(s: Scenario, posture: Posture) -> nx.DiGraph:
+    """Zones as nodes; an edge carries the services every control lets cross from one zone to the other."""
+    listed: dict[tuple[str, str], set[str]] = {}
+    for f in s.flows:
+        listed.setdefault((f.source, f.target), set()).update(f.services)
+    services = sorted({svc for h in s.hosts for svc in h.services})
+    controls = posture.controls()
+    g = nx.DiGraph()
+    g.add_nodes_from(z.id for z in s.zones)
+    for a in g.nodes:
+        for b in g.nodes:
+            if a == b:
+                continue
+            ok = frozenset(
+                svc for svc in services
+                if all(c.allows_flow(a, b, svc, svc in listed.get((a, b), ())) for c in controls)
+            )
+            if ok:
+                g.add_edge(a, b, services=ok)
+    return g
+
+
+def compile_scenario(s: Scenario, attacker: AttackerProfile, posture: Posture) -> Compiled:
+    """Everything a run needs, computed once."""
+    return Compiled(s, build_network(s, posture), attacker, posture)
+
+
+def objective_reachable(net: Network) -> bool:
+    """Whether the objective's zone can be reached from an entry point's zone along allowed flows."""
+    target = net.hosts[net.data[net.objective].host].zone
+    return any(nx.has_path(net.zone_graph, net.hosts[h].zone, target) for h, _ in net.entry)

@@ -1,0 +1,710 @@
+"""The engine: one seeded run of a compiled scenario, as simpy processes.
+
+The attacker's workflow is a few generator processes named by verb: ``campaign`` (plan, scan, get in) and ``worker``
+(one per concurrent line of work, taking tasks: discover, harvest, escalate, move, collect, exfiltrate). Automation
+levels change parameters of these processes, never their control flow. Defender controls plug in through the protocol
+in ``defenses.base``; this module names none of them.
+
+The run owns its simpy Environment and its random streams; it never changes the compiled scenario.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+
+import simpy
+
+from defenses.base import U_STUFFED, Action, Alert, Belief
+from simulator.build import Compiled
+from simulator.result import LogEvent, RunResult, TimelineEvent
+from simulator.scenario import LOGON_SERVICES
+from simulator.seeds import keyed_uniform, run_key, substream
+
+# Task priorities: lower runs first. Take out what was found, learn what a foothold gives (credentials, reach), prefer
+# logging on with credentials (fast, quiet) to exploiting, and targets holding data to the rest.
+P_EXFIL, P_COLLECT, P_HARVEST, P_DISCOVER, P_CRED, P_ESCALATE, P_EXPLOIT = 0, 1, 2, 3, 4, 7, 8
+"""A move's priority is P_CRED or P_EXPLOIT plus 0 (the objective's host), 1 (a host with data) or 2 (any other)."""
+
+S_DEFENDER = 1
+S_ATTACKER = 2
+
+
+class Run:
+    """One run. Implements ``defenses.base.Context`` for the controls."""
+
+    def __init__(self, compiled: Compiled, seed: int, replicate: int = 0) -> None:
+        self.compiled = compiled
+        self.net = compiled.net
+        self.p = compiled.attacker
+        self.seed = seed
+        self.replicate = replicate
+        self.key = run_key(seed, replicate)
+        self.env = simpy.Environment()
+        self.rng = substream(self.key, S_DEFENDER)
+        self.arng = substream(self.key, S_ATTACKER)
+        self.belief = Belief()
+        self.owned: dict[int, str] = {}
+        self.harvested: set[int] = set()
+        self.compromised: set[int] = set()
+        self.ever_harvested: set[int] = set()
+        self.timeline: list[TimelineEvent] = []
+        self.log: list[LogEvent] = []
+        self.stop = self.env.event()
+        # attacker bookkeeping
+        self._tasks: list[tuple[int, int, tuple]] = []
+        self._seq = 0
+        self._idle: list[simpy.Event] = []
+        self._active = 0
+        self._campaign_running = True
+        self._busy = 0
+        self.routes: dict[int, dict[str, list[int]]] = {}
+        self.known_targets: set[int] = set()
+        self.tried: set[tuple] = set()
+        self.gates_passed: set[tuple[str, str]] = set()
+        self._gate_events: dict[tuple[str, str], simpy.Event] = {}
+        self.in_action: dict[simpy.Process, tuple[int | None, int | None]] = {}
+        self.operators = simpy.Resource(self.env, capacity=self.p.operators) if self.p.executor == "ai" else None
+        self.weaponised: set[int] = set()
+        self.rate = 0.0
+        self.peak = 0.0
+        # figures
+        self.t_initial_access: float | None = None
+        self.t_breakout: float | None = None
+        self.t_objective: float | None = None
+        self.t_detection: float | None = None
+        self.t_containment: float | None = None
+        self.evicted = False
+        self.exfiltrated = 0
+        self.wasted = 0
+        self.actions = {"human": 0, "ai": 0}
+        self.decision_points = 0
+        self.false_acted = 0
+        self.false_caught = 0
+        self.alerts_true = 0
+        self.operator_minutes = 0.0
+        controls = [c for cfg in compiled.posture.controls() if (c := cfg.behaviour(self)) is not None]
+        self.controls = controls
+
+        def hooks(name: str) -> list:
+            return [getattr(c, name) for c in controls if name in type(c).overridden()]
+
+        self._check = hooks("check")
+        self._observe = hooks("observe")
+        self._on_alert = hooks("on_alert")
+        self._on_escalation = hooks("on_escalation")
+        self._limit = hooks("limit_exfil_rate")
+        self._harvest_yield = hooks("harvest_yield")
+        self._metrics = hooks("metrics")
+        self._start = hooks("start")
+
+    # ---- Context for the controls ------------------------------------------------------------------------------
+
+    def uniform(self, purpose: int, a: int, b: int = 0) -> float:
+        return keyed_uniform(self.key, purpose, a, b)
+
+    def substream(self, purpose: int) -> random.Random:
+        return substream(self.key, purpose)
+
+    @property
+    def request_rate(self) -> float:
+        return self.rate
+
+    def raise_alert(self, alert: Alert, action: Action | None = None) -> None:
+        if alert.true_positive:
+            self.alerts_true += 1
+        if action is not None:
+            action.detected = True
+        for hook in self._on_alert:
+            hook(alert)
+
+    def escalate(self, alert: Alert) -> None:
+        now = self.env.now
+        if self.t_detection is None:
+            self.t_detection = now
+        self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} escalated", alert.host)
+        for hook in self._on_escalation:
+            hook(alert)
+
+    def contain(self, hosts: set[int], credentials: set[int], block_egress: bool) -> None:
+        now = self.env.now
+        b = self.belief
+        if self.t_containment is None:
+            self.t_containment = now
+        for h in sorted(hosts):
+            b.contained_hosts.add(h)
+            self.owned.pop(h, None)
+        b.reset_credentials |= credentials
+        self.harvested -= credentials
+        if block_egress:
+            b.egress_blocked = True
+        self._log("containment", f"isolated {len(hosts)} hosts, reset {len(credentials)} credentials"
+                  + (", blocked egress" if block_egress else ""))
+        for proc, (host, src) in list(self.in_action.items()):
+            if (host in hosts or src in hosts) and proc.is_alive:
+                proc.interrupt("contained")
+        if self.t_initial_access is not None and not self.owned and self.t_objective is None:
+            self.evicted = True
+            self._log("evicted", "the attacker holds no host any more")
+            self._finish()
+
+    def record(self, kind: str, detail: str, host: int | None = None) -> None:
+        self._log(kind, detail, host)
+
+    def busy(self, delta: int) -> None:
+        self._busy += delta
+        self._maybe_finish()
+
+    # ---- bookkeeping -------------------------------------------------------------------------------------------
+
+    def _log(self, kind: str, detail: str, host: int | None = None) -> None:
+        self.log.append(LogEvent(round(self.env.now, 4), kind, detail, None if host is None else self.net.hosts[host].id))
+
+    def _finish(self) -> None:
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+    def _maybe_finish(self) -> None:
+        """End early once nothing can change any more: the attacker has no work and no true positive is in flight."""
+        if self._busy == 0 and not self._campaign_running and self._active == 0 and not self._tasks:
+            self._finish()
+
+    def _horizon(self):
+        yield self.env.timeout(self.net.horizon)
+        self._finish()
+
+    # ---- actions -------------------------------------------------------------------------------------------------
+
+    def _actor(self) -> str:
+        return self.p.executor
+
+    def _exploit(self, vuln: int) -> tuple[str, float]:
+        """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
+        by a human where it is beyond the AI); later uses reuse the weaponised exploit."""
+        if vuln in self.weaponised:
+            return self.p.executor, self.p.efforts.exploit_reuse
+        hours = self.net.vulns[vuln].effort_hours
+        limit = self.p.max_ai_effort_hours
+        actor = "human" if self.p.executor == "ai" and limit is not None and hours > limit else self.p.executor
+        return actor, hours * 60
+
+    def act(self, phase: str, technique: str, effort: float, *, actor: str, host: int | None = None,
+            src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
+            factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
+            success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
+            records: int = 0, duration: float | None = None):
+        """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not)."""
+        env = self.env
+        p = self.p
+        jitter = self.arng.lognormvariate(0.0, p.duration_spread)
+        roll = self.arng.random()  # drawn whatever happens, so blocked actions do not shift later draws
+        if duration is None:
+            speed = p.speed if (actor == "ai" or p.executor == "human") else p.human_speed
+            duration = effort / speed * jitter
+        operator = None
+        if actor == "human" and self.operators is not None:
+            operator = self.operators.request()  # AI-executed campaign: hands-on work queues for an operator
+            yield operator
+        start = env.now
+        if actor == "human" or not p.works_off_shift:
+            # people (and agents kept to their operators' hours) work only on shift: the action pauses overnight
+            start = p.calendar.next_on_shift(start)
+            end = p.calendar.add_work(start, duration)
+        else:
+            end = start + duration
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        footprint = p.footprint * factor
+        rate = footprint / max(end - start, 1.0)  # requests per minute, spread over the action
+        self.rate += rate
+        if self.rate > self.peak:
+            self.peak = self.rate
+        proc = env.active_process
+        self.in_action[proc] = (host, src_host)
+        aborted = False
+        try:
+            yield env.timeout(end - start)
+        except simpy.Interrupt:
+            aborted = True
+        del self.in_action[proc]
+        if operator is not None:
+            self.operators.release(operator)
+        a = Action(start, phase, technique, actor, host, src_zone, dst_zone, footprint, env.now - start, src_host,
+                   account, vuln, service, records, honeytoken, false_finding or fake)
+        if aborted:
+            a.blocked = "contained"
+        else:
+            for check in self._check:
+                reason = check(a)
+                if reason is not None:
+                    a.blocked = reason
+                    break
+            a.success = a.blocked is None and not fake and (success >= 1.0 or roll < success)
+            for observe in self._observe:
+                observe(a)
+        self.rate -= rate
+        if self.rate < 1e-9:
+            self.rate = 0.0
+        if phase != "planning":
+            self.actions[actor] += 1
+        if actor == "human":
+            self.operator_minutes += duration if not aborted else a.duration
+        self.timeline.append(TimelineEvent(
+            round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
+            a.success, a.detected, a.blocked, a.false_finding,
+        ))
+        return a
+
+    def attempt(self, phase: str, technique: str, effort: float, actor: str | None = None, **kw):
+        """An action; a failed AI action may be redone by hand (``takeover``)."""
+        a = yield from self.act(phase, technique, effort, actor=actor or self._actor(), **kw)
+        if (a.actor == "ai" and not a.success and a.blocked is None and not kw.get("fake")
+                and self.p.takeover > 0 and self.arng.random() < self.p.takeover):
+            a = yield from self.act(phase, technique, effort, actor="human", **kw)
+        return a
+
+    def gate(self, name: str, scope: str):
+        """Wait for an operator's approval. Returns True if this call waited for the decision (so what it brings
+        is reviewed), False if the gate was already passed or the profile has no such gate."""
+        if name not in self.p.gates:
+            return False
+        key = (name, scope)
+        if key in self.gates_passed:
+            return False
+        ev = self._gate_events.get(key)
+        if ev is not None:
+            yield ev
+            return True
+        ev = self._gate_events[key] = self.env.event()
+        env = self.env
+        minutes = self.p.gate_minutes * self.arng.lognormvariate(0.0, 0.5)
+        cal = self.p.calendar
+        with self.operators.request() as operator:
+            yield operator
+            yield env.timeout(cal.add_work(cal.next_on_shift(env.now), minutes) - env.now)
+        self.operator_minutes += minutes
+        self.decision_points += 1
+        self.gates_passed.add(key)
+        self._log("gate", f"operator approved {name} ({scope})")
+        ev.succeed()
+        return True
+
+    def verified_out(self, h: int, phase: str, technique: str, false: bool):
+        """An operator may check an AI finding on host ``h`` by hand. Returns True if a false finding was caught."""
+        p = self.p
+        if p.executor != "ai" or p.verification <= 0 or self.arng.random() >= p.verification:
+            return False
+        zone = self._zone(h)
+        yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
+                            dst_zone=zone)
+        return self.reviewed_out(false)
+
+    def reviewed_out(self, reviewed: bool) -> bool:
+        """A false finding meets a human review at a gate: True if the operator catches it."""
+        if reviewed and self.arng.random() < self.p.review_catch:
+            self.false_caught += 1
+            return True
+        return False
+
+    # ---- campaign: plan, scan, get in ------------------------------------------------------------------------
+
+    def campaign(self):
+        net, p, env = self.net, self.p, self.env
+        yield from self.act("planning", "", p.efforts.planning, actor="human")
+        dead: set[tuple] = set()
+        while not self.owned:
+            first = net.hosts[net.entry[0][0]]
+            yield from self.attempt("reconnaissance", "T1595", p.efforts.scan, src_zone="internet",
+                                    dst_zone=first.zone, factor=20)
+            candidates: list[tuple[float, int, tuple]] = []
+            for h, svcs in net.entry:
+                host = net.hosts[h]
+                a = yield from self.attempt("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
+                                            src_zone="internet", dst_zone=host.zone, factor=5)
+                if not a.success:
+                    continue
+                for v in host.network_vulns:
+                    vi = net.vulns[v]
+                    if vi.service in svcs and vi.disclosed_day * 1440 <= env.now and (h, v) not in dead:
+                        candidates.append((-vi.success, len(candidates), ("exploit", h, v, vi.service)))
+                for svc in svcs:
+                    if svc in LOGON_SERVICES and (h, svc) not in dead:
+                        candidates.append((-0.2, len(candidates), ("stuff", h, None, svc)))
+            if self.arng.random() < p.false_finding_rate:
+                h, svcs = net.entry[self.arng.randrange(len(net.entry))]
+                candidates.append((-0.5, len(candidates), ("fake", h, None, svcs[0])))
+            reviewed = yield from self.gate("exploitation", "perimeter")
+            candidates.sort()
+            for _, _, (kind, h, v, svc) in candidates:
+                if kind == "fake":
+                    if self.reviewed_out(reviewed):
+                        continue
+                    self.false_acted += 1
+                    yield from self.act("initial-access", "T1190", p.efforts.fingerprint, actor=self._actor(), host=h,
+                                        src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, fake=True,
+                                        factor=3)
+                elif kind == "exploit":
+                    vi = net.vulns[v]
+                    actor, effort = self._exploit(v)
+                    self.weaponised.add(v)
+                    a = yield from self.attempt("initial-access", vi.technique, effort, actor=actor, host=h,
+                                                src_zone="internet",
+                                                dst_zone=net.hosts[h].zone, vuln=v, service=svc, success=vi.success,
+                                                factor=3, honeytoken=net.hosts[h].honeytoken)
+                    if a.blocked == "patched":
+                        dead.add((h, v))
+                    if a.success:
+                        self._gain(h, vi.access)
+                else:
+                    yield from self._stuff(h, svc, dead)
+                if self.owned:
+                    break
+            if not self.owned:
+                wait = p.retry_days * 1440
+                if env.now + wait >= net.horizon:
+                    self._campaign_running = False
+                    self._maybe_finish()
+                    return
+                yield env.timeout(wait)
+        self.t_initial_access = env.now
+        self._log("initial-access", "foothold gained", next(iter(self.owned)))
+        for _ in range(p.concurrency):
+            env.process(self.worker())
+        self._campaign_running = False
+
+    def _stuff(self, h: int, svc: str, dead: set[tuple]):
+        """Credential stuffing against a remote-access service (T1133 with valid accounts, T1078)."""
+        net, p = self.net, self.p
+        host = net.hosts[h]
+        stuffed = [a for a, acct in enumerate(net.accounts)
+                   if h in acct.logon and a not in self.belief.reset_credentials
+                   and self.uniform(U_STUFFED, a) < p.stuffing_success]
+        tries = stuffed[:3] or [None]
+        for acct in tries:
+            a = yield from self.attempt("initial-access", "T1133", p.efforts.stuffing, host=h, src_zone="internet",
+                                        dst_zone=host.zone, account=acct, service=svc,
+                                        success=0.0 if acct is None else 1.0, factor=50,
+                                        honeytoken=acct is not None and net.accounts[acct].honeytoken)
+            if a.success:
+                self._harvest_account(acct)
+                self._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
+                return
+        dead.add((h, svc))
+
+    # ---- the inside: tasks for the workers -------------------------------------------------------------------
+
+    def _push(self, prio: int, task: tuple) -> None:
+        self._seq += 1
+        heapq.heappush(self._tasks, (prio, self._seq, task))
+        if self._idle:
+            self._idle.pop().succeed()
+
+    def worker(self):
+        env = self.env
+        while True:
+            while not self._tasks:
+                ev = env.event()
+                self._idle.append(ev)
+                self._maybe_finish()
+                yield ev
+            _, _, task = heapq.heappop(self._tasks)
+            self._active += 1
+            yield from getattr(self, "_" + task[0])(*task[1:])
+            self._active -= 1
+
+    def _harvest_account(self, acct: int) -> None:
+        self.harvested.add(acct)
+        self.ever_harvested.add(acct)
+
+    def _gain(self, h: int, access: str) -> None:
+        prev = self.owned.get(h)
+        if prev == "admin" or prev == access:
+            return
+        self.owned[h] = access
+        host = self.net.hosts[h]
+        if prev is None:
+            self.compromised.add(h)
+            self._push(P_DISCOVER, ("discover", h))
+            for d in host.data:
+                self._push(P_COLLECT, ("collect", h, d))
+            if access == "user":
+                for v in host.local_vulns:
+                    self._push(P_ESCALATE, ("escalate", h, v))
+        self._push(P_HARVEST, ("harvest", h))
+
+    def _zone(self, h: int) -> str:
+        return self.net.hosts[h].zone
+
+    def _discover(self, h: int):
+        if h not in self.owned:
+            return
+        zone = self._zone(h)
+        a = yield from self.attempt("discovery", "T1046", self.p.efforts.discovery, host=h, src_host=h,
+                                    src_zone=zone, dst_zone=zone, factor=10)
+        if not a.success:
+            return
+        for t, svcs in self.net.reach[zone]:
+            if t == h:
+                continue
+            routes = self.routes.setdefault(t, {})
+            fresh = False
+            for s in svcs:
+                lst = routes.setdefault(s, [])
+                if h not in lst:
+                    lst.append(h)
+                    fresh = True
+            self.known_targets.add(t)
+            if fresh:
+                self._plan(t, None)
+
+    def _plan(self, t: int, creds: list[int] | None) -> None:
+        """Queue every way into target ``t`` the attacker now has (each tried once)."""
+        if t in self.owned or t in self.belief.contained_hosts:
+            return
+        net = self.net
+        routes = self.routes.get(t)
+        if not routes:
+            return
+        host = net.hosts[t]
+        value = 2
+        if host.data:
+            value = 0 if net.objective in host.data else 1
+        for acct in sorted(self.harvested) if creds is None else creds:
+            if t not in net.accounts[acct].logon:
+                continue
+            for s in routes:
+                if s in LOGON_SERVICES and ("c", t, acct) not in self.tried:
+                    self.tried.add(("c", t, acct))
+                    self._push(P_CRED + value, ("move_cred", t, acct, s))
+                    break
+        now_day = self.env.now / 1440
+        for v in host.network_vulns:
+            vi = net.vulns[v]
+            if vi.service in routes and vi.disclosed_day <= now_day and ("v", t, v) not in self.tried:
+                self.tried.add(("v", t, v))
+                self._push(P_EXPLOIT + value, ("move_exploit", t, v))
+
+    def _route(self, t: int, svc: str) -> int | None:
+        for src in self.routes.get(t, {}).get(svc, ()):
+            if src in self.owned:
+                return src
+        return None
+
+    def _harvest(self, h: int):
+        access = self.owned.get(h)
+        if access is None:
+            return
+        net, p = self.net, self.p
+        zone = self._zone(h)
+        technique = "T1003" if access == "admin" else "T1552"
+        a = yield from self.attempt("credential-access", technique, p.efforts.dump, host=h, src_host=h,
+                                    src_zone=zone, dst_zone=zone, factor=2)
+        if not a.success:
+            return
+        new = []
+        for acct in net.hosts[h].credentials:
+            if technique == "T1552" and net.accounts[acct].kind != "service":
+                continue
+            if acct in self.harvested or acct in self.belief.reset_credentials:
+                continue
+            if all(y(h, acct) for y in self._harvest_yield):
+                self._harvest_account(acct)
+                new.append(acct)
+        fake = self.arng.random() < p.false_finding_rate
+        if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake)):
+            fake = False
+        if fake:
+            targets = sorted(self.known_targets - self.owned.keys()) or [t for t, _ in net.reach[zone] if t != h]
+            if targets:
+                self._push(P_CRED + 2, ("move_fake", targets[self.arng.randrange(len(targets))]))
+        if new:
+            for t in sorted(self.known_targets):
+                self._plan(t, new)
+
+    def _move_cred(self, t: int, acct: int, svc: str):
+        net = self.net
+        if t in self.owned or acct not in self.harvested or self._route(t, svc) is None:
+            return
+        kind = net.accounts[acct].kind
+        yield from self.gate("credential_use", self._zone(t))
+        src = self._route(t, svc)
+        if src is None or t in self.owned or acct not in self.harvested:
+            return
+        a = yield from self.attempt("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
+                                    src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
+                                    success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken)
+        if a.success:
+            self._moved(t, "admin" if kind == "admin" else "user")
+
+    def _move_fake(self, t: int):
+        """Use a hallucinated credential: it fails, unless an operator at a gate catches it first."""
+        reviewed = yield from self.gate("credential_use", self._zone(t))
+        if self.reviewed_out(reviewed):
+            return
+        src = next((s for s in sorted(self.owned) if t in dict(self.net.reach[self._zone(s)])), None)
+        if src is None:
+            return
+        self.false_acted += 1
+        yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, actor=self._actor(), host=t,
+                            src_host=src, src_zone=self._zone(src), dst_zone=self._zone(t), fake=True)
+
+    def _move_exploit(self, t: int, v: int):
+        vi = self.net.vulns[v]
+        src = self._route(t, vi.service)
+        if src is None or t in self.owned:
+            return
+        actor, effort = self._exploit(v)
+        self.weaponised.add(v)
+        a = yield from self.attempt("lateral-movement", "T1210", effort, actor=actor, host=t, src_host=src, src_zone=self._zone(src),
+                                    dst_zone=self._zone(t), vuln=v, service=vi.service, success=vi.success, factor=3,
+                                    honeytoken=self.net.hosts[t].honeytoken)
+        if a.success:
+            self._moved(t, vi.access)
+
+    def _moved(self, t: int, access: str) -> None:
+        if self.t_breakout is None:
+            self.t_breakout = self.env.now
+            self._log("breakout", "first lateral movement", t)
+        self._gain(t, access)
+
+    def _escalate(self, h: int, v: int):
+        if self.owned.get(h) != "user":
+            return
+        vi = self.net.vulns[v]
+        zone = self._zone(h)
+        actor, effort = self._exploit(v)
+        self.weaponised.add(v)
+        a = yield from self.attempt("privilege-escalation", vi.technique, effort, actor=actor, host=h, src_host=h, src_zone=zone, dst_zone=zone,
+                                    vuln=v, success=vi.success)
+        if a.success and h in self.owned:
+            self._gain(h, "admin")
+
+    def _collect(self, h: int, d: int):
+        if h not in self.owned:
+            return
+        di = self.net.data[d]
+        zone = self._zone(h)
+        technique = "T1119" if self._actor() == "ai" else "T1213"
+        a = yield from self.attempt("collection", technique, self.p.efforts.collection, host=h, src_host=h,
+                                    src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken)
+        if not a.success:
+            return
+        if d == self.net.objective:
+            self._log("objective-data", f"found {di.id}", h)
+            yield from self.verified_out(h, "collection", "T1213", False)
+            self._push(P_EXFIL, ("exfil", h, d, False))
+        elif self.arng.random() < self.p.false_finding_rate:
+            if not (yield from self.verified_out(h, "collection", "T1213", True)):
+                self._push(P_EXFIL, ("exfil", h, d, True))
+
+    def _exfil(self, h: int, d: int, misread: bool):
+        net, p, env = self.net, self.p, self.env
+        di = net.data[d]
+        reviewed = yield from self.gate("exfiltration", di.id)
+        if misread:
+            if self.reviewed_out(reviewed):
+                return
+            self.false_acted += 1
+        self._log("exfiltration", f"exfiltration of {di.id} starts", h)
+        remaining = di.records if misread else net.objective_records - self.exfiltrated
+        technique = "T1041"
+        while remaining > 0 and h in self.owned and self.t_objective is None:
+            rate = p.exfil_records_per_hour
+            for limit in self._limit:
+                rate = limit(rate)
+            chunk = max(1, min(remaining, int(rate)))
+            a = yield from self.act("exfiltration", technique, 0.0, actor=self._actor(), host=h, src_host=h,
+                                    src_zone=self._zone(h), dst_zone="internet", records=chunk, factor=2,
+                                    false_finding=misread, duration=60.0 * chunk / rate)
+            if a.blocked == "egress" and technique == "T1041" and not self.belief.egress_blocked:
+                technique = "T1567"  # the C2 channel is filtered: try a web service
+                continue
+            if a.blocked is not None:
+                return
+            remaining -= chunk
+            if misread:
+                self.wasted += chunk
+                continue
+            self.exfiltrated += chunk
+            if self.exfiltrated >= net.objective_records:
+                self.t_objective = env.now
+                self._log("objective", f"objective met: {self.exfiltrated} records of {di.id} out", h)
+                self._finish()
+
+    # ---- running -----------------------------------------------------------------------------------------------
+
+    def execute(self) -> RunResult:
+        """Run to the horizon or an earlier end and return the frozen result."""
+        env = self.env
+        for start in self._start:
+            start()
+        env.process(self._horizon())
+        env.process(self.campaign())
+        env.run(until=self.stop)
+        return self._result()
+
+    def _result(self) -> RunResult:
+        net = self.net
+        metrics: dict = {}
+        for m in self._metrics:
+            metrics.update(m())
+        if self.t_objective is not None:
+            outcome = "objective_met"
+        elif self.evicted:
+            outcome = "contained"
+        elif self.t_detection is not None:
+            outcome = "detected_not_contained"
+        else:
+            outcome = "undetected_no_objective"
+        ia = self.t_initial_access
+
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        dwell = None
+        if ia is not None and self.t_detection is not None:
+            dwell = max(0.0, self.t_detection - ia)
+        tactical = self.actions["human"] + self.actions["ai"]
+        ids = [h.id for h in net.hosts]
+        return RunResult(
+            scenario=net.name,
+            automation=self.p.preset,
+            posture=self.compiled.posture.preset,
+            seed=self.seed,
+            replicate=self.replicate,
+            outcome=outcome,
+            end_time=round(self.env.now, 4),
+            time_to_initial_access=r(ia),
+            breakout_time=r(None if ia is None or self.t_breakout is None else self.t_breakout - ia),
+            time_to_objective=r(self.t_objective),
+            time_to_first_detection=r(self.t_detection),
+            time_to_containment=r(self.t_containment),
+            dwell_time=r(dwell),
+            hosts_compromised=len(self.compromised),
+            credentials_harvested=len(self.ever_harvested),
+            records_exfiltrated=self.exfiltrated,
+            records_wasted=self.wasted,
+            actions_human=self.actions["human"],
+            actions_ai=self.actions["ai"],
+            ai_share=None if tactical == 0 else round(self.actions["ai"] / tactical, 6),
+            human_decision_points=self.decision_points,
+            false_findings_acted=self.false_acted,
+            false_findings_caught=self.false_caught,
+            alerts_true=self.alerts_true,
+            alerts_benign=int(metrics.get("alerts_benign", 0) or 0),
+            alerts_dropped=int(metrics.get("alerts_dropped", 0) or 0),
+            analyst_utilisation=metrics.get("analyst_utilisation"),
+            peak_requests_per_minute=round(self.peak, 4),
+            operator_hours=round(self.operator_minutes / 60, 4),
+            owned_hosts=tuple(ids[h] for h in sorted(self.owned)),
+            known_hosts=tuple(ids[h] for h in sorted(self.belief.known_hosts)),
+            contained_hosts=tuple(ids[h] for h in sorted(self.belief.contained_hosts)),
+            timeline=tuple(self.timeline),
+            log=tuple(self.log),
+        )
+
+
+def run(compiled: Compiled, seed: int, replicate: int = 0) -> RunResult:
+    """One seeded run of ``compiled``."""
+    return Run(compiled, seed, replicate).execute()
+

@@ -1,0 +1,335 @@
+"""Loading scenario files: safe YAML only, every error as ``FILE:LINE: dotted.field: message``.
+
+The only module that reads YAML. It composes the YAML node tree itself (so it knows the line of every key and item),
+rejects what plain data does not need (tags, duplicate keys, too many nodes, too large files), resolves presets, and
+validates into frozen models.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from defenses.posture import Posture
+from simulator.attacker import AttackerProfile
+from simulator.scenario import ReferenceProblems, Scenario
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Largest scenario file read."""
+MAX_NODES = 200_000
+"""Most YAML nodes (after alias expansion) in one file: stops alias bombs."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted."""
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error in one file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.file}:{self.line}:{field} {self.message}"
+
+
+class ScenarioError(Exception):
+    """A file that could not be loaded; ``problems`` lists every error found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Document:
+    """Plain data read from a YAML file, with the line of every path."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int]
+
+    def line(self, path: Path_) -> int:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def _fail(file: str, line: int, field: str, message: str) -> ScenarioError:
+    return ScenarioError([Problem(file, line, field, message)])
+
+
+def parse_yaml(text: str, file: str) -> Document:
+    """Parse ``text`` into plain data (dicts, lists, scalars) with line numbers."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise _fail(file, 1, "", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 1
+        raise _fail(file, line, "", f"YAML syntax: {e.problem or e}") from None
+    except yaml.YAMLError as e:
+        raise _fail(file, 1, "", f"YAML: {e}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise _fail(file, 1, "", "file is empty")
+    lines: dict[Path_, int] = {}
+    count = [0]
+
+    def build(n: yaml.Node, path: Path_, depth: int) -> Any:
+        count[0] += 1
+        if count[0] > MAX_NODES:
+            raise _fail(file, n.start_mark.line + 1, _dotted(path), f"more than {MAX_NODES} YAML nodes (alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise _fail(file, n.start_mark.line + 1, _dotted(path), f"nested deeper than {MAX_DEPTH} levels")
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            if n.tag not in ("tag:yaml.org,2002:map",):
+                raise _fail(file, n.start_mark.line + 1, _dotted(path), f"tag {n.tag} is not allowed")
+            out: dict[str, Any] = {}
+            for k, v in n.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    raise _fail(file, k.start_mark.line + 1, _dotted(path), "a key must be a plain value")
+                if k.tag == "tag:yaml.org,2002:merge":
+                    raise _fail(file, k.start_mark.line + 1, _dotted(path), "merge keys (<<) are not supported")
+                key = loader.construct_scalar(k)
+                if key in out:
+                    raise _fail(file, k.start_mark.line + 1, _dotted(path + (key,)), "duplicate key")
+                lines[path + (key,)] = k.start_mark.line + 1
+                out[key] = build(v, path + (key,), depth + 1)
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            if n.tag != "tag:yaml.org,2002:seq":
+                raise _fail(file, n.start_mark.line + 1, _dotted(path), f"tag {n.tag} is not allowed")
+            return [build(v, path + (i,), depth + 1) for i, v in enumerate(n.value)]
+        if not n.tag.startswith("tag:yaml.org,2002:") or n.tag.endswith((":binary", ":timestamp")):
+            raise _fail(file, n.start_mark.line + 1, _dotted(path), f"tag {n.tag} is not allowed")
+        try:
+            return loader.construct_object(n, deep=True)
+        except yaml.YAMLError as e:
+            raise _fail(file, n.start_mark.line + 1, _dotted(path), f"bad value: {e}") from None
+
+    return Document(file, build(node, (), 0), lines)
+
+
+def _dotted(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and parse a YAML file, turning I/O and decoding errors into a ScenarioError."""
+    file = str(path)
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise _fail(file, 1, "", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        text = p.read_text(encoding="utf-8")
+    except ScenarioError:
+        raise
+    except FileNotFoundError:
+        raise _fail(file, 0, "", "no such file (and no bundled scenario of that name: see 'tabletop list')") from None
+    except IsADirectoryError:
+        raise _fail(file, 0, "", "is a directory, not a scenario file") from None
+    except UnicodeDecodeError as e:
+        raise _fail(file, 1, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise _fail(file, 0, "", f"cannot read: {e.strerror}") from None
+    return parse_yaml(text, file)
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Path_:
+    """Drop the tag pydantic inserts after a tagged union (``segmentation.zones.x`` -> ``segmentation.x``)."""
+    out: list[Any] = []
+    for i, x in enumerate(loc):
+        if i > 0 and loc[i - 1] == "segmentation" and x in ("flat", "zones"):
+            continue
+        out.append(x)
+    return tuple(out)
+
+
+def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False):
+        path = prefix + _clean_loc(e["loc"])
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif e["type"] == "missing":
+            msg = "field required"
+        out.append(Problem(doc.file, doc.line(path), _dotted(path), msg))
+    return out
+
+
+# --- presets ---------------------------------------------------------------------------------------------------
+
+
+@cache
+def _preset_document(kind: str) -> Document:
+    ref = resources.files("scenarios") / "presets" / f"{kind}.yaml"
+    return parse_yaml(ref.read_text(encoding="utf-8"), f"scenarios/presets/{kind}.yaml")
+
+
+def preset_names(kind: str) -> list[str]:
+    """Names of the presets of ``kind`` ('automation' or 'posture'), in file order."""
+    return list(_preset_document(kind).data)
+
+
+def preset_descriptions(kind: str) -> dict[str, str]:
+    """Name -> one-line description of each preset of ``kind``."""
+    return {k: str(v.get("description", "")) for k, v in _preset_document(kind).data.items()}
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    """``over`` laid onto ``base``: mappings merge key by key; a mapping whose 'mode' differs replaces the base."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        if "mode" in over and base.get("mode") != over["mode"]:
+            return copy.deepcopy(over)
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = deep_merge(base[k], v) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+_MODELS = {"automation": AttackerProfile, "posture": Posture}
+
+
+def resolve_preset(kind: str, name: str, overrides: dict[str, Any] | None = None, *, doc: Document | None = None,
+                   where: Path_ = ()) -> Any:
+    """The validated model for preset ``name`` of ``kind`` with ``overrides``; errors name the overriding line."""
+    pdoc = _preset_document(kind)
+    if name not in pdoc.data:
+        known = ", ".join(pdoc.data)
+        file = doc.file if doc else "<command line>"
+        line = doc.line(where[:-1] + ("preset",)) if doc else 0
+        raise _fail(file, line, _dotted(where[:-1] + ("preset",)), f"unknown {kind} preset '{name}' (known: {known})")
+    data = deep_merge(pdoc.data[name], overrides or {})
+    data = {"preset": name, **data}
+    try:
+        return _MODELS[kind].model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for e in err.errors(include_url=False):
+            loc = _clean_loc(e["loc"])
+            msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
+            if doc is not None and _has_path(overrides or {}, loc):
+                path = where + loc
+                problems.append(Problem(doc.file, doc.line(path), _dotted(path), msg))
+            else:
+                path = (name,) + loc
+                problems.append(Problem(pdoc.file, pdoc.line(path), _dotted(path), msg))
+        raise ScenarioError(problems) from None
+
+
+def _has_path(data: Any, path: Path_) -> bool:
+    for i, key in enumerate(path):
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            return i > 0 and not isinstance(data, (dict, list))
+    return True
+
+
+# --- scenarios -------------------------------------------------------------------------------------------------
+
+
+def bundled_names() -> list[str]:
+    """Names of the scenarios shipped in the package."""
+    root = resources.files("scenarios")
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def bundled_path(name: str) -> Path | None:
+    """Path of bundled scenario ``name``, or None."""
+    ref = resources.files("scenarios") / f"{name}.yaml"
+    return Path(str(ref)) if ref.is_file() else None
+
+
+def locate(name_or_path: str) -> Path:
+    """A bundled scenario by name, else the path as given."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists() or "/" in name_or_path:
+        return p
+    bundled = bundled_path(name_or_path)
+    return bundled if bundled is not None else p
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated scenario with its default profile and posture resolved."""
+
+    scenario: Scenario
+    attacker: AttackerProfile
+    posture: Posture
+    document: Document
+
+    def with_presets(self, automation: str | None = None, posture: str | None = None) -> Loaded:
+        """The same scenario with other presets; the file's overrides still apply on top of them."""
+        s = self.scenario
+        att = self.attacker if automation is None else resolve_preset(
+            "automation", automation, s.attacker.overrides, doc=self.document, where=("attacker", "overrides"))
+        pos = self.posture if posture is None else resolve_preset(
+            "posture", posture, s.posture.overrides, doc=self.document, where=("posture", "overrides"))
+        _check_posture_zones(self.document, s, pos)
+        return Loaded(s, att, pos, self.document)
+
+
+def _check_posture_zones(doc: Document, s: Scenario, posture: Posture) -> None:
+    zones = {z.id for z in s.zones}
+    problems = []
+    for z in posture.monitoring.edr_by_zone:
+        if z not in zones:
+            path = ("posture", "overrides", "monitoring", "edr_by_zone", z)
+            problems.append(Problem(doc.file, doc.line(path), _dotted(path), f"unknown zone '{z}'"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def load_document(doc: Document) -> Loaded:
+    """Validate a parsed document into a scenario and resolve its presets."""
+    if not isinstance(doc.data, dict):
+        raise _fail(doc.file, 1, "", "a scenario file must be a mapping of fields")
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except ValidationError as err:
+        raise ScenarioError(_pydantic_problems(doc, err)) from None
+    except ReferenceProblems as rp:
+        raise ScenarioError([Problem(doc.file, doc.line(p), _dotted(p), m) for p, m in rp.problems]) from None
+    errors: list[Problem] = []
+    resolved: dict[str, Any] = {}
+    for kind, key in (("automation", "attacker"), ("posture", "posture")):
+        ref = getattr(scenario, key)
+        try:
+            resolved[key] = resolve_preset(kind, ref.preset, ref.overrides, doc=doc, where=(key, "overrides"))
+        except ScenarioError as e:
+            errors += e.problems
+    if errors:
+        raise ScenarioError(errors)
+    _check_posture_zones(doc, scenario, resolved["posture"])
+    return Loaded(scenario, resolved["attacker"], resolved["posture"], doc)
+
+
+def load(name_or_path: str | Path) -> Loaded:
+    """Load a bundled scenario by name or a scenario file by path."""
+    return load_document(read_document(locate(str(name_or_path))))

@@ -1,0 +1,98 @@
+"""Run results: flat, frozen, typed records (DESIGN.md section 6). Summaries are pure functions over them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Literal
+
+Outcome = Literal["objective_met", "contained", "detected_not_contained", "undetected_no_objective"]
+OUTCOMES: tuple[Outcome, ...] = ("objective_met", "contained", "detected_not_contained", "undetected_no_objective")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One attacker action."""
+
+    time: float
+    """Minute the action resolved."""
+    phase: str
+    technique: str
+    host: str | None
+    actor: str
+    success: bool
+    detected: bool
+    """An alert was raised for it."""
+    blocked: str | None
+    """The control that stopped it, if any."""
+    false_finding: bool
+    """It acted on a false finding."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """A non-action event: a gate, an alert escalated, a containment, the objective met."""
+
+    time: float
+    kind: str
+    detail: str
+    host: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one seeded run produced. Times are minutes from the campaign start unless named otherwise."""
+
+    scenario: str
+    automation: str
+    posture: str
+    seed: int
+    replicate: int
+    outcome: Outcome
+    end_time: float
+    time_to_initial_access: float | None
+    breakout_time: float | None
+    """Initial access to first successful lateral movement."""
+    time_to_objective: float | None
+    time_to_first_detection: float | None
+    """First alert an analyst recognised (escalated)."""
+    time_to_containment: float | None
+    """First containment action."""
+    dwell_time: float | None
+    """Initial access to first detection (None if either never happened)."""
+    hosts_compromised: int
+    credentials_harvested: int
+    records_exfiltrated: int
+    """Records of the objective's data that left."""
+    records_wasted: int
+    """Records of misread (non-objective) data exfiltrated."""
+    actions_human: int
+    actions_ai: int
+    ai_share: float | None
+    """Share of tactical actions done by AI."""
+    human_decision_points: int
+    false_findings_acted: int
+    false_findings_caught: int
+    alerts_true: int
+    alerts_benign: int
+    alerts_dropped: int
+    analyst_utilisation: float | None
+    peak_requests_per_minute: float
+    operator_hours: float
+    owned_hosts: tuple[str, ...]
+    """Truth at the end: hosts the attacker holds."""
+    known_hosts: tuple[str, ...]
+    """Belief at the end: hosts the defender knows were compromised."""
+    contained_hosts: tuple[str, ...]
+    timeline: tuple[TimelineEvent, ...]
+    log: tuple[LogEvent, ...]
+
+    def to_dict(self, timeline: bool = True) -> dict:
+        """Plain data; ``timeline=False`` leaves out the timeline and log (one flat row for sweeps)."""
+        if timeline:
+            return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("timeline", "log")}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON (same scenario + seed -> the same bytes)."""
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, allow_nan=False)

@@ -1,0 +1,314 @@
+"""The scenario file format: a network, an attacker profile, a defender posture, an objective and a horizon.
+
+Grammar (YAML; every model below rejects unknown keys):
+
+    scenario    := name title? description? horizon_days defender_utc_offset?
+                   attacker: preset-ref   posture: preset-ref
+                   zones: [zone]  hosts: [host]  accounts: [account]  flows: [flow]
+                   entry_points: [entry]  vulnerabilities: [vulnerability]  objective
+    preset-ref  := preset: NAME  overrides: {any field of the preset, nested}
+    host        := id zone role os services vulnerabilities credentials data edr? honeytoken? count?
+    account     := id kind logon mfa? tier_zones? honeytoken?
+    flow        := from to services        (zone -> zone, which services may cross)
+    entry       := host services           (internet-facing services)
+
+A host with ``count: N`` stands for N identical hosts ``ID-01`` .. ``ID-N``; references to ``ID`` mean all of them.
+Cross-references are checked in one validator; every problem comes back with its path so the loader can name the line.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from defenses.base import Frozen
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+Service = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+Technique = Annotated[str, Field(pattern=r"^T\d{4}(\.\d{3})?$")]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Severity = Literal["critical", "high", "medium", "low"]
+
+MAX_HOSTS = 100_000
+"""Most hosts a scenario may expand to (groups included)."""
+
+LOGON_SERVICES = frozenset({"ssh", "rdp", "smb", "winrm", "vpn", "sso"})
+"""Services that accept a logon with credentials."""
+
+
+class Zone(Frozen):
+    """A network zone (dmz, corp, servers, admin, ot, ...). The internet is implicit and never declared."""
+
+    id: Id
+    """Unique zone id."""
+    description: str = Field("", max_length=2000)
+    """What lives here."""
+
+
+class DataAsset(Frozen):
+    """A data set stored on a host."""
+
+    id: Id
+    """Unique data id (across all hosts)."""
+    records: int = Field(gt=0, le=10**12)
+    """Size in records."""
+    sensitive: bool = True
+    """Whether it is really sensitive (a non-sensitive set can still be misread as sensitive by an AI)."""
+    honeytoken: bool = False
+    """A decoy: touching it alerts when the posture deploys honeytokens."""
+    description: str = Field("", max_length=2000)
+    """What it is."""
+
+
+class Host(Frozen):
+    """A host, or a group of ``count`` identical hosts."""
+
+    id: Id
+    """Unique id (for a group: the group id; members are ID-01 .. ID-N)."""
+    zone: Id
+    """Zone the host sits in."""
+    role: str = Field(max_length=64)
+    """What it does (web, vpn, workstation, file-server, domain-controller, ...)."""
+    os: Literal["windows", "linux", "macos", "network", "appliance", "other"] = "other"
+    """Operating system family."""
+    services: tuple[Service, ...] = ()
+    """Services it runs (https, ssh, rdp, smb, vpn, sso, sql, ...)."""
+    vulnerabilities: tuple[Id, ...] = ()
+    """Ids of vulnerabilities present on it."""
+    credentials: tuple[Id, ...] = ()
+    """Accounts whose credentials are cached here (what a dump may find)."""
+    data: tuple[DataAsset, ...] = ()
+    """Data sets stored here (only on single hosts)."""
+    edr: bool | None = None
+    """EDR installed (None: the posture's coverage decides)."""
+    honeytoken: bool = False
+    """A decoy host: any touch alerts when the posture deploys honeytokens."""
+    count: int = Field(1, ge=1, le=MAX_HOSTS)
+    """How many identical hosts this entry stands for."""
+
+    def member_ids(self) -> list[str]:
+        """Ids of the hosts this entry expands to."""
+        if self.count == 1:
+            return [self.id]
+        width = max(2, len(str(self.count)))
+        return [f"{self.id}-{i:0{width}d}" for i in range(1, self.count + 1)]
+
+
+class Account(Frozen):
+    """A user, admin or service account."""
+
+    id: Id
+    """Unique account id."""
+    kind: Literal["user", "admin", "service"]
+    """A logon with an admin account gives admin access; user and service accounts give user access."""
+    logon: tuple[Id, ...] = ()
+    """Hosts or host groups it can log on to."""
+    mfa: bool | None = None
+    """MFA on its remote/interactive logons (None: the posture's coverage decides)."""
+    tier_zones: tuple[Id, ...] = ()
+    """For admin accounts: the zones of its tier (used when the posture enforces admin tiering)."""
+    honeytoken: bool = False
+    """A decoy account: any use alerts when the posture deploys honeytokens."""
+    description: str = Field("", max_length=2000)
+    """Who uses it."""
+
+
+class Flow(Frozen):
+    """Services allowed from one zone to another (used when the posture enforces zones)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    source: Id = Field(alias="from")
+    """Source zone."""
+    target: Id = Field(alias="to")
+    """Destination zone."""
+    services: tuple[Service, ...]
+    """Services that may cross."""
+
+
+class EntryPoint(Frozen):
+    """Internet-facing services of a host."""
+
+    host: Id
+    """The exposed host (a single host, not a group)."""
+    services: tuple[Service, ...]
+    """The services the internet reaches."""
+
+
+class Vulnerability(Frozen):
+    """A vulnerability: a CVE id or a synthetic one."""
+
+    id: Id
+    """CVE id or synthetic id."""
+    technique: Technique
+    """ATT&CK technique used to exploit it (T1190 public-facing, T1210 remote services, T1068 privilege escalation)."""
+    service: Service | None = None
+    """Affected network service; None for a local privilege escalation."""
+    severity: Severity
+    """Severity, which sets the patch delay."""
+    success: Probability
+    """Base chance one exploitation attempt succeeds."""
+    effort_hours: float = Field(gt=0, le=10_000)
+    """Human hours to weaponise and use it."""
+    disclosed_day: float = Field(ge=-3650, le=3650)
+    """Day of public disclosure relative to the campaign start (negative: known before). The attacker can use it
+    from then on; patching counts from then."""
+    access: Literal["user", "admin"] = "user"
+    """Access gained."""
+    edge: bool = False
+    """An edge device (VPN, firewall, gateway) vulnerability."""
+    description: str = Field("", max_length=2000)
+    """What it is."""
+
+
+class Objective(Frozen):
+    """What the attacker is after."""
+
+    data: Id
+    """The data asset to exfiltrate."""
+    records: int | None = Field(None, gt=0)
+    """Records that must leave for the objective to be met (None: all of the asset)."""
+    description: str = Field("", max_length=2000)
+    """In words."""
+
+
+class PresetRef(Frozen):
+    """A preset by name, with overrides of any of its fields."""
+
+    preset: str = Field(max_length=64)
+    """Preset name (see ``tabletop list``)."""
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    """Fields to change, nested as in the preset."""
+
+
+class Scenario(Frozen):
+    """A scenario: pure data, validated once."""
+
+    name: Id
+    """Short name."""
+    title: str = Field("", max_length=200)
+    """Human title."""
+    description: str = Field("", max_length=20_000)
+    """The story."""
+    horizon_days: float = Field(30.0, gt=0, le=365)
+    """How long the campaign may run."""
+    defender_utc_offset: float = Field(0.0, ge=-12, le=14)
+    """The defender's time zone (hours ahead of UTC), for business-hours teams."""
+    attacker: PresetRef
+    """Automation preset and overrides."""
+    posture: PresetRef
+    """Posture preset and overrides."""
+    zones: tuple[Zone, ...] = Field(min_length=1)
+    """Network zones."""
+    hosts: tuple[Host, ...] = Field(min_length=1)
+    """Hosts and host groups."""
+    accounts: tuple[Account, ...] = ()
+    """Accounts."""
+    flows: tuple[Flow, ...] = ()
+    """Allowed zone-to-zone flows."""
+    entry_points: tuple[EntryPoint, ...] = Field(min_length=1)
+    """Internet-facing services."""
+    vulnerabilities: tuple[Vulnerability, ...] = ()
+    """Vulnerabilities referenced by hosts."""
+    objective: Objective
+    """The attacker's goal."""
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        problems = reference_problems(self)
+        if problems:
+            raise ReferenceProblems(problems)
+        return self
+
+
+class ReferenceProblems(Exception):
+    """Cross-reference problems, each ``(path, message)``. Not a ValueError, so pydantic lets it through intact."""
+
+    def __init__(self, problems: list[tuple[tuple[Any, ...], str]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in problems))
+        self.problems = problems
+
+
+def _dupes(items: list[tuple[str, tuple[Any, ...]]], what: str) -> list[tuple[tuple[Any, ...], str]]:
+    seen: dict[str, tuple[Any, ...]] = {}
+    out = []
+    for ident, path in items:
+        if ident in seen:
+            out.append((path, f"duplicate {what} id '{ident}' (first at {'.'.join(map(str, seen[ident]))})"))
+        else:
+            seen[ident] = path
+    return out
+
+
+def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Every broken reference or duplicate id in ``s``, with its path."""
+    p: list[tuple[tuple[Any, ...], str]] = []
+    zones = {z.id for z in s.zones}
+    p += _dupes([(z.id, ("zones", i, "id")) for i, z in enumerate(s.zones)], "zone")
+    if "internet" in zones:
+        p.append((("zones",), "'internet' is implicit: do not declare it as a zone"))
+    total = sum(h.count for h in s.hosts)
+    if total > MAX_HOSTS:
+        p.append((("hosts",), f"the hosts expand to {total} hosts, more than the limit of {MAX_HOSTS}"))
+        return p
+    host_ids: list[tuple[str, tuple[Any, ...]]] = []
+    for i, h in enumerate(s.hosts):
+        host_ids.append((h.id, ("hosts", i, "id")))
+        if h.count > 1:
+            host_ids += [(m, ("hosts", i, "count")) for m in h.member_ids()]
+    p += _dupes(host_ids, "host")
+    hosts = {h.id: h for h in s.hosts}
+    accounts = {a.id: a for a in s.accounts}
+    p += _dupes([(a.id, ("accounts", i, "id")) for i, a in enumerate(s.accounts)], "account")
+    vulns = {v.id: v for v in s.vulnerabilities}
+    p += _dupes([(v.id, ("vulnerabilities", i, "id")) for i, v in enumerate(s.vulnerabilities)], "vulnerability")
+    data_ids = [(d.id, ("hosts", i, "data", j, "id")) for i, h in enumerate(s.hosts) for j, d in enumerate(h.data)]
+    p += _dupes(data_ids, "data")
+    for i, h in enumerate(s.hosts):
+        if h.zone not in zones:
+            p.append((("hosts", i, "zone"), f"unknown zone '{h.zone}'"))
+        for j, v in enumerate(h.vulnerabilities):
+            if v not in vulns:
+                p.append((("hosts", i, "vulnerabilities", j), f"unknown vulnerability '{v}'"))
+            elif vulns[v].service is not None and vulns[v].service not in h.services:
+                p.append(
+                    (("hosts", i, "vulnerabilities", j), f"vulnerability '{v}' affects service '{vulns[v].service}', "
+                     f"which host '{h.id}' does not run")
+                )
+        for j, a in enumerate(h.credentials):
+            if a not in accounts:
+                p.append((("hosts", i, "credentials", j), f"unknown account '{a}'"))
+        if h.data and h.count > 1:
+            p.append((("hosts", i, "data"), "data assets need a single host (count: 1)"))
+    for i, a in enumerate(s.accounts):
+        for j, ref in enumerate(a.logon):
+            if ref not in hosts:
+                p.append((("accounts", i, "logon", j), f"unknown host or host group '{ref}'"))
+        for j, z in enumerate(a.tier_zones):
+            if z not in zones:
+                p.append((("accounts", i, "tier_zones", j), f"unknown zone '{z}'"))
+    for i, f in enumerate(s.flows):
+        for key, z in (("from", f.source), ("to", f.target)):
+            if z not in zones:
+                p.append((("flows", i, key), f"unknown zone '{z}'"))
+    for i, e in enumerate(s.entry_points):
+        h = hosts.get(e.host)
+        if h is None:
+            p.append((("entry_points", i, "host"), f"unknown host '{e.host}'"))
+            continue
+        if h.count > 1:
+            p.append((("entry_points", i, "host"), f"'{e.host}' is a group of {h.count}: name a single host"))
+        for j, svc in enumerate(e.services):
+            if svc not in h.services:
+                p.append((("entry_points", i, "services", j), f"host '{e.host}' does not run '{svc}'"))
+    assets = {d.id: d for h in s.hosts for d in h.data}
+    obj = assets.get(s.objective.data)
+    if obj is None:
+        p.append((("objective", "data"), f"unknown data asset '{s.objective.data}'"))
+    elif s.objective.records is not None and s.objective.records > obj.records:
+        p.append((("objective", "records"), f"{s.objective.records} records asked, but '{obj.id}' has {obj.records}"))
+    for i, v in enumerate(s.vulnerabilities):
+        if v.service is None and v.technique in ("T1190", "T1210"):
+            p.append((("vulnerabilities", i, "service"), f"{v.technique} is a network technique: name the service"))
+    return p
