@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/tabletop compare-levels espionage-tech
+	$(BIN)/tabletop compare espionage-tech --posture baseline --runs 200
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -27,7 +27,8 @@ class AccessControl(Control):
 
     def _outside_tier(self, account: int, zone: str | None) -> bool:
         acct = self.ctx.net.accounts[account]
-        return bool(self.config.admin_tiering and acct.kind == "admin" and acct.tier_zones and zone not in acct.tier_zones)
+        tiered = self.config.admin_tiering and acct.kind == "admin" and acct.tier_zones
+        return bool(tiered and zone not in acct.tier_zones)
 
     def check(self, action: Action) -> str | None:
         if action.account is None or action.false_finding:

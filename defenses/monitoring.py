@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-
 from typing import Annotated
 
 from pydantic import Field
@@ -51,7 +50,8 @@ class Monitoring(Control):
         ctx = self.ctx
         now = ctx.env.now
         if action.honeytoken and cfg.honeytokens:
-            ctx.raise_alert(Alert(now, "high", True, "honeytoken", action.host, action.account, action.technique), action)
+            alert = Alert(now, "high", True, "honeytoken", action.host, action.account, action.technique)
+            ctx.raise_alert(alert, action)
             return
         edr = action.host is not None and self.has_edr(action.host)
         network = cfg.network_sensors and action.src_zone != action.dst_zone

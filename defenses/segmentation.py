@@ -23,7 +23,7 @@ class FlatSegmentation(ControlConfig):
 
 
 class ZoneSegmentation(ControlConfig):
-    """Zones enforced: only the flows the scenario lists exist, optionally with remote-admin services kept to admin zones."""
+    """Zones enforced: only the flows the scenario lists exist; remote-admin services may be kept to admin zones."""
 
     mode: Literal["zones"] = "zones"
     """Discriminator."""

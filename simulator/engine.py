@@ -57,6 +57,9 @@ class Run:
         self._idle: list[simpy.Event] = []
         self._active = 0
         self._campaign_running = True
+        self._regrouping = False
+        self.failed: set[tuple[int, tuple]] = set()
+        """(priority, task) of attempts that failed by chance, to retry when regrouping."""
         self._busy = 0
         self.routes: dict[int, dict[str, list[int]]] = {}
         self.known_targets: set[int] = set()
@@ -73,6 +76,8 @@ class Run:
         self.t_breakout: float | None = None
         self.t_objective: float | None = None
         self.t_detection: float | None = None
+        self.t_detection_inside: float | None = None
+        """First detection at or after initial access: dwell time ends here."""
         self.t_containment: float | None = None
         self.evicted = False
         self.exfiltrated = 0
@@ -122,6 +127,8 @@ class Run:
         now = self.env.now
         if self.t_detection is None:
             self.t_detection = now
+        if self.t_detection_inside is None and self.t_initial_access is not None:
+            self.t_detection_inside = now
         self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} escalated", alert.host)
         for hook in self._on_escalation:
             hook(alert)
@@ -158,16 +165,53 @@ class Run:
     # ---- bookkeeping -------------------------------------------------------------------------------------------
 
     def _log(self, kind: str, detail: str, host: int | None = None) -> None:
-        self.log.append(LogEvent(round(self.env.now, 4), kind, detail, None if host is None else self.net.hosts[host].id))
+        name = None if host is None else self.net.hosts[host].id
+        self.log.append(LogEvent(round(self.env.now, 4), kind, detail, name))
 
     def _finish(self) -> None:
         if not self.stop.triggered:
             self.stop.succeed()
 
     def _maybe_finish(self) -> None:
-        """End early once nothing can change any more: the attacker has no work and no true positive is in flight."""
-        if self._busy == 0 and not self._campaign_running and self._active == 0 and not self._tasks:
+        """End early once nothing can change any more: the attacker has no work and no true positive is in flight.
+        An attacker with footholds and something left to retry regroups first."""
+        if self._campaign_running or self._regrouping or self._active or self._tasks:
+            return
+        if self.owned and self.t_objective is None and self._worth_regrouping():
+            self._regrouping = True
+            self.env.process(self._regroup())
+            return
+        if self._busy == 0:
             self._finish()
+
+    def _worth_regrouping(self) -> bool:
+        if self.failed:
+            return True
+        later = self.env.now / 1440
+        net = self.net
+        for t in self.known_targets:
+            if any(later < net.vulns[v].disclosed_day < net.horizon / 1440 for v in net.hosts[t].network_vulns):
+                return True
+        return False
+
+    def _regroup(self):
+        """Out of work but holding footholds: wait, then retry what failed and what has been disclosed since."""
+        wait = self.p.retry_days * 1440
+        if self.env.now + wait >= self.net.horizon:
+            self._regrouping = False  # the horizon comes first: nothing more will happen
+            if self._busy == 0:
+                self._finish()
+            return
+        yield self.env.timeout(wait)
+        self._regrouping = False
+        retry = sorted(self.failed)
+        self.failed.clear()
+        for prio, task in retry:
+            if task[1] not in self.belief.contained_hosts:
+                self._push(prio, task)
+        for t in sorted(self.known_targets):
+            self._plan(t, None)
+        self._maybe_finish()
 
     def _horizon(self):
         yield self.env.timeout(self.net.horizon)
@@ -535,6 +579,8 @@ class Run:
                                     success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken)
         if a.success:
             self._moved(t, "admin" if kind == "admin" else "user")
+        elif a.blocked is None:
+            self.failed.add((P_CRED + 2, ("move_cred", t, acct, svc)))
 
     def _move_fake(self, t: int):
         """Use a hallucinated credential: it fails, unless an operator at a gate catches it first."""
@@ -555,11 +601,13 @@ class Run:
             return
         actor, effort = self._exploit(v)
         self.weaponised.add(v)
-        a = yield from self.attempt("lateral-movement", "T1210", effort, actor=actor, host=t, src_host=src, src_zone=self._zone(src),
-                                    dst_zone=self._zone(t), vuln=v, service=vi.service, success=vi.success, factor=3,
-                                    honeytoken=self.net.hosts[t].honeytoken)
+        a = yield from self.attempt("lateral-movement", "T1210", effort, actor=actor, host=t, src_host=src,
+                                    src_zone=self._zone(src), dst_zone=self._zone(t), vuln=v, service=vi.service,
+                                    success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken)
         if a.success:
             self._moved(t, vi.access)
+        elif a.blocked is None:
+            self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
     def _moved(self, t: int, access: str) -> None:
         if self.t_breakout is None:
@@ -571,13 +619,18 @@ class Run:
         if self.owned.get(h) != "user":
             return
         vi = self.net.vulns[v]
+        if vi.disclosed_day * 1440 > self.env.now:
+            self.failed.add((P_ESCALATE, ("escalate", h, v)))  # not public yet: try again later
+            return
         zone = self._zone(h)
         actor, effort = self._exploit(v)
         self.weaponised.add(v)
-        a = yield from self.attempt("privilege-escalation", vi.technique, effort, actor=actor, host=h, src_host=h, src_zone=zone, dst_zone=zone,
-                                    vuln=v, success=vi.success)
+        a = yield from self.attempt("privilege-escalation", vi.technique, effort, actor=actor, host=h, src_host=h,
+                                    src_zone=zone, dst_zone=zone, vuln=v, success=vi.success)
         if a.success and h in self.owned:
             self._gain(h, "admin")
+        elif not a.success and a.blocked is None:
+            self.failed.add((P_ESCALATE, ("escalate", h, v)))
 
     def _collect(self, h: int, d: int):
         if h not in self.owned:
@@ -661,9 +714,7 @@ class Run:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 4)
 
-        dwell = None
-        if ia is not None and self.t_detection is not None:
-            dwell = max(0.0, self.t_detection - ia)
+        dwell = None if ia is None or self.t_detection_inside is None else self.t_detection_inside - ia
         tactical = self.actions["human"] + self.actions["ai"]
         ids = [h.id for h in net.hosts]
         return RunResult(

@@ -59,7 +59,7 @@ class RunResult:
     time_to_containment: float | None
     """First containment action."""
     dwell_time: float | None
-    """Initial access to first detection (None if either never happened)."""
+    """Initial access to the first detection at or after it (None if either never happened)."""
     hosts_compromised: int
     credentials_harvested: int
     records_exfiltrated: int
