@@ -1,0 +1,196 @@
+"""Scenario files: every error names the file, the line and the field; bad files never produce a traceback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from simulator.loader import ScenarioError, load, parse_yaml
+from simulator.scenario import Scenario
+from tests.conftest import TINY
+
+BASE = TINY.read_text(encoding="utf-8")
+
+
+def problems_of(path) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    return [str(p) for p in info.value.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    for i, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def test_tiny_is_valid(tiny):
+    assert tiny.scenario.name == "tiny"
+    assert tiny.attacker.preset == "ai-orchestrated"
+    assert tiny.posture.preset == "baseline"
+
+
+def test_unknown_key_names_its_line(write):
+    text = BASE.replace("    role: database\n", "    role: database\n    colour: blue\n")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg == f"{path}:{line_of(text, 'colour: blue')}: hosts.2.colour: unknown field"
+
+
+def test_broken_reference_names_its_line(write):
+    text = BASE.replace("    zone: servers\n    role: database", "    zone: serverz\n    role: database")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg == f"{path}:{line_of(text, 'zone: serverz')}: hosts.2.zone: unknown zone 'serverz'"
+
+
+def test_duplicate_id_names_the_second(write):
+    text = BASE.replace("  - {id: corp}\n", "  - {id: corp}\n  - {id: dmz}\n")
+    path = write(text)
+    msgs = problems_of(path)
+    assert any(m.startswith(f"{path}:{line_of(text, '{id: corp}') + 1}: zones.2.id: duplicate zone id 'dmz'")
+               for m in msgs), msgs
+
+
+def test_out_of_range_probability(write):
+    text = BASE.replace("severity: critical, success: 0.7", "severity: critical, success: 1.7")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'success: 1.7')}: vulnerabilities.0.success: ")
+    assert "less than or equal to 1" in msg
+
+
+def test_several_problems_all_reported(write):
+    text = BASE.replace("logon: [ws]}", "logon: [wz]}").replace("data: customers,", "data: custmers,")
+    msgs = problems_of(write(text))
+    assert len(msgs) == 2
+    assert any("accounts.0.logon.0: unknown host or host group 'wz'" in m for m in msgs)
+    assert any("objective.data: unknown data asset 'custmers'" in m for m in msgs)
+
+
+def test_override_typo_points_into_the_file(write):
+    text = BASE.replace("posture: {preset: baseline}", "posture:\n  preset: baseline\n  overrides:\n"
+                        "    soc: {analysts: 2, analyts_per_shift: 3}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg == f"{path}:{line_of(text, 'analyts_per_shift')}: posture.overrides.soc.analyts_per_shift: unknown field"
+
+
+def test_override_bad_value_points_into_the_file(write):
+    text = BASE.replace("attacker: {preset: ai-orchestrated}", "attacker:\n  preset: ai-orchestrated\n"
+                        "  overrides: {concurrency: -3}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'concurrency: -3')}: attacker.overrides.concurrency: ")
+
+
+def test_unknown_preset(write):
+    text = BASE.replace("{preset: baseline}", "{preset: titanium}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'titanium')}: posture.preset: unknown posture preset 'titanium'")
+
+
+def test_segmentation_mode_switch_in_override(write):
+    text = BASE.replace("posture: {preset: baseline}", "posture:\n  preset: baseline\n  overrides:\n"
+                        "    segmentation: {mode: flat}")
+    loaded = load(write(text))
+    assert loaded.posture.segmentation.mode == "flat"
+
+
+def test_yaml_syntax_error_line(write):
+    text = BASE.replace("  - {id: corp}\n", "  - {id: corp\n")
+    msgs = problems_of(write(text))
+    assert re.match(r".*s\.yaml:\d+: YAML syntax: ", msgs[0])
+
+
+def test_tags_are_rejected(write):
+    text = BASE.replace("title: Tiny golden scenario", "title: !!python/object:os.system echo")
+    (msg,) = problems_of(write(text))
+    assert f":{line_of(text, 'python/object')}: title: tag" in msg
+
+
+def test_alias_bomb_is_stopped():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml("\n".join(lines), "bomb.yaml")
+    assert "alias bomb" in str(info.value)
+
+
+def test_duplicate_yaml_key(write):
+    text = BASE.replace("horizon_days: 10\n", "horizon_days: 10\nhorizon_days: 12\n")
+    (msg,) = problems_of(write(text))
+    assert f":{line_of(text, 'horizon_days: 12')}: horizon_days: duplicate key" in msg
+
+
+def test_missing_file_and_directory(tmp_path):
+    (msg,) = problems_of(tmp_path / "nope.yaml")
+    assert "no such file" in msg
+    (msg,) = problems_of(tmp_path)
+    assert "directory" in msg
+
+
+def test_not_a_mapping(write):
+    (msg,) = problems_of(write("- just\n- a list\n"))
+    assert msg.endswith("a scenario file must be a mapping of fields")
+
+
+def test_horizon_of_a_century(write):
+    text = BASE.replace("horizon_days: 10", "horizon_days: 36500")
+    (msg,) = problems_of(write(text))
+    assert "horizon_days" in msg and "365" in msg
+
+
+def test_nan_rejected(write):
+    text = BASE.replace("severity: critical, success: 0.7", "severity: critical, success: .nan")
+    (msg,) = problems_of(write(text))
+    assert "vulnerabilities.0.success" in msg
+
+
+def test_vulnerability_on_a_service_the_host_lacks(write):
+    text = BASE.replace("    vulnerabilities: [CVE-TINY-SQL]", "    vulnerabilities: [CVE-TINY-SQL, CVE-TINY-1]")
+    (msg,) = problems_of(write(text))
+    assert "affects service 'https', which host 'db-01' does not run" in msg
+
+
+def test_group_members_expand(tiny):
+    from simulator.build import build_network
+
+    net = build_network(tiny.scenario, tiny.posture)
+    assert [h.id for h in net.hosts if h.zone == "corp"] == ["ws-01", "ws-02", "ws-03"]
+    helpdesk = next(a for a in net.accounts if a.id == "helpdesk")
+    assert {net.hosts[i].id for i in helpdesk.logon} == {"ws-01", "ws-02", "ws-03", "db-01"}
+
+
+def test_models_are_frozen(tiny):
+    with pytest.raises(Exception):
+        tiny.scenario.horizon_days = 3  # type: ignore[misc]
+
+
+def test_json_schema_exports():
+    schema = Scenario.model_json_schema(by_alias=True)
+    assert "hosts" in schema["properties"]
+    host = schema["$defs"]["Host"]["properties"]
+    assert host["zone"]["description"].startswith("Zone the host")
+    assert schema["$defs"]["Flow"]["required"] == ["from", "to", "services"]
+
+
+def test_every_field_has_a_docstring():
+    from defenses.posture import Posture
+    from simulator.attacker import AttackerProfile
+
+    missing = []
+    for model in (Scenario, AttackerProfile, Posture):
+        schema = model.model_json_schema()
+        defs = dict(schema.get("$defs", {}), **{model.__name__: schema})
+        for name, d in defs.items():
+            for field, spec in d.get("properties", {}).items():
+                ref = spec.get("$ref", "").rsplit("/", 1)[-1]
+                # pydantic leaves out a field description identical to the referenced model's docstring
+                if not spec.get("description") and not defs.get(ref, {}).get("description"):
+                    missing.append(f"{name}.{field}")
+    assert not missing, missing
