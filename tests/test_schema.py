@@ -167,7 +167,9 @@ def test_group_members_expand(tiny):
 
 
 def test_models_are_frozen(tiny):
-    with pytest.raises(Exception):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
         tiny.scenario.horizon_days = 3  # type: ignore[misc]
 
 
