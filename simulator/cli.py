@@ -117,6 +117,15 @@ def run_(
     typer.echo(run_text(result, events))
 
 
+def _workers(workers: int | None) -> int:
+    import os
+
+    return max(1, workers if workers is not None else (os.cpu_count() or 1))
+
+
+WORKERS_HELP = "Worker processes (default: one per core). Results are the same for any number."
+
+
 @app.command()
 def compare(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
@@ -125,21 +134,182 @@ def compare(
     posture: Annotated[str, typer.Option(help="Comma-separated posture presets.")] = "weak,baseline,hardened",
     runs: Annotated[int, typer.Option(min=1, max=1_000_000, help="Replicates per cell.")] = 200,
     seed: Annotated[int, typer.Option(min=0, help="Root seed (every cell replays the same seeds).")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
-    """Run every cell (automation x posture) on the same seeds and print a table with 95% intervals."""
+    """Run every cell (automation x posture) on the same seeds and compare them, with 95% intervals."""
+    fmt = _format(format_)
     levels = _split(automation, "automation")
     postures = _split(posture, "posture")
     loaded = _load(scenario)
-    from simulator.report_text import compare_table
-    from simulator.runner import cells, compile_cell, run_cell
+    from simulator.progress import progress
+    from simulator.runner import cells
     from simulator.stats import summarize
+    from simulator.sweep import collect, spec_for
 
-    summaries = []
     grid = cells(levels, postures)
-    for cell in grid:
-        typer.echo(f"running {cell.automation} vs {cell.posture} ({runs} runs)...", err=True)
-        summaries.append(summarize(run_cell(compile_cell(loaded, cell), runs, seed)))
-    typer.echo(compare_table(loaded.scenario.name, summaries, runs, seed))
+    spec = spec_for(loaded, [(("automation", c.automation), ("posture", c.posture)) for c in grid], runs, seed)
+    with progress(spec.total, "compare") as tick:
+        by_cell = collect(spec, _workers(workers), progress=tick)
+    summaries = [summarize(by_cell[i]) for i in range(len(grid))]
+    title = (f"{loaded.scenario.name}: {len(grid)} cells x {runs} runs, root seed {seed}; every cell replays the "
+             f"same seeds.")
+    _emit(fmt, title, summaries, {"scenario": loaded.scenario.name, "runs": runs, "seed": seed})
+
+
+def _format(value: str) -> str:
+    if value not in ("table", "json", "csv"):
+        typer.echo(f"<command line>:0: --format: '{value}' is not one of table, json, csv", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    return value
+
+
+def _emit(fmt: str, title: str, summaries, meta: dict) -> None:
+    import json
+
+    if fmt == "json":
+        sys.stdout.write(json.dumps({**meta, "cells": [s.to_dict() for s in summaries]}, indent=2) + "\n")
+    elif fmt == "csv":
+        from simulator.report_text import summaries_csv
+
+        sys.stdout.write(summaries_csv(summaries))
+    else:
+        from simulator.report_text import compare_table
+
+        typer.echo(compare_table(title, summaries))
+
+
+@app.command()
+def fundamentals(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    base: Annotated[str, typer.Option(help="The posture the upgrades start from.")] = "baseline",
+    attacker: Annotated[str, typer.Option(help="The attacker the control upgrades are measured against.")] =
+        "ai-orchestrated",
+    upgrade: Annotated[str, typer.Option(help="The posture preset each control is upgraded to.")] = "hardened",
+    runs: Annotated[int, typer.Option(min=2, max=1_000_000, help="Replicates per cell.")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed (every cell replays the same seeds).")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+    format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Which fundamental matters most? Upgrade each control alone, and separately move the attacker from manual to
+    ai-orchestrated; rank the paired effects on attacker success, time to detection and data lost."""
+    fmt = _format(format_)
+    _split(base, "posture")
+    _split(upgrade, "posture")
+    _split(attacker, "automation")
+    loaded = _load(scenario)
+    from simulator import fundamentals as fm
+    from simulator.progress import progress
+    from simulator.sweep import collect, spec_for
+
+    plan = fm.plan(loaded, base=base, attacker=attacker, upgrade=upgrade)
+    spec = spec_for(loaded, plan.cells, runs, seed)
+    with progress(spec.total, "fundamentals") as tick:
+        by_cell = collect(spec, _workers(workers), progress=tick)
+    changes = fm.analyse(plan, by_cell, loaded.scenario.horizon_days * 1440)
+    sentence = fm.verdict(changes, runs)
+    if fmt == "json":
+        import json
+        from dataclasses import asdict
+
+        sys.stdout.write(json.dumps({"scenario": loaded.scenario.name, "base": base, "attacker": attacker,
+                                     "upgrade": upgrade, "runs": runs, "seed": seed, "verdict": sentence,
+                                     "changes": [asdict(c) for c in changes]}, indent=2) + "\n")
+        return
+    from simulator.report_text import fundamentals_table
+
+    typer.echo(fundamentals_table(loaded.scenario.name, changes, base, attacker, runs, seed, sentence))
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[str, typer.Argument(metavar="SWEEP.yaml", help="The sweep file.")],
+    out: Annotated[str, typer.Option(help="JSON Lines output; .csv and .parquet are written beside it at the end.")],
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted sweep: skip the runs already in --out.")] =
+        False,
+    scheduler: Annotated[str | None, typer.Option(help="Run on a Dask cluster at tcp://HOST:PORT.")] = None,
+    formats: Annotated[str, typer.Option(help="Files to derive at the end: csv, parquet, or none.")] =
+        "csv,parquet",
+) -> None:
+    """Run a parameter sweep into a long-format file (one row per run), resumable and parallel."""
+    from simulator.loader import ScenarioError
+    from simulator.sweep import OutputError, export_csv, export_parquet, load_sweep, run_sweep
+
+    wanted = {f.strip() for f in formats.split(",") if f.strip()} - {"none"}
+    if not wanted <= {"csv", "parquet"}:
+        typer.echo(f"<command line>:0: --formats: unknown format in '{formats}' (csv, parquet, none)", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        typer.echo(f"<command line>:0: --scheduler: '{scheduler}' is not an address like tcp://HOST:PORT", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        sw = load_sweep(sweep_file)
+    except ScenarioError as e:
+        _fail(e.problems)
+    from pathlib import Path
+
+    from simulator.progress import progress
+
+    spec = sw.spec
+    n_workers = _workers(workers)
+    typer.echo(f"sweep {spec.id}: {len(spec.cells)} cells x {spec.replicates} replicates = {spec.total} runs, "
+               f"root seed {spec.seed}, {'Dask at ' + scheduler if scheduler else f'{n_workers} workers'}", err=True)
+    try:
+        with progress(spec.total, "sweep") as tick:
+            written = run_sweep(spec, out, n_workers, resume, scheduler, progress=tick)
+    except OutputError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: the rows written so far are in {out}; rerun with --resume to finish", err=True)
+        raise typer.Exit(130) from None
+    path = Path(out)
+    derived = []
+    for fmt in sorted(wanted):
+        target = path.with_suffix(f".{fmt}")
+        if target == path:
+            continue
+        (export_csv if fmt == "csv" else export_parquet)(path, target)
+        derived.append(str(target))
+    typer.echo(f"{written} runs written to {out}" + (f"; derived {', '.join(derived)}" if derived else ""))
+
+
+@app.command()
+def summarize(
+    file: Annotated[str, typer.Argument(help="A sweep's JSON Lines output.")],
+    by: Annotated[str, typer.Option(help="Comma-separated columns that name a cell.")] = "automation,posture",
+    format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Print the compare-style table from a sweep's rows, one line per value of the --by columns."""
+    fmt = _format(format_)
+    import json
+
+    from simulator.stats import group
+    from simulator.stats import summarize as summary
+    from simulator.sweep import read_rows
+
+    columns = [c.strip() for c in by.split(",") if c.strip()]
+    try:
+        rows = list(read_rows(file))
+    except FileNotFoundError:
+        typer.echo(f"{file}:0: no such file", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        typer.echo(f"{file}: not a sweep's JSON Lines output ({e})", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if not rows:
+        typer.echo(f"{file}:1: no rows", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    missing = [c for c in columns if c not in rows[0]]
+    if missing:
+        typer.echo(f"<command line>:0: --by: no column {', '.join(map(repr, missing))} in {file} "
+                   f"(columns: {', '.join(rows[0])})", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    groups = group(rows, columns)
+    summaries = [summary(g, columns) for g in groups.values()]
+    title = f"{file}: {len(rows)} runs in {len(groups)} groups by {', '.join(columns)}."
+    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": len(rows)})
 
 
 def main() -> None:

@@ -323,9 +323,8 @@ class Run:
         env = self.env
         minutes = self.p.gate_minutes * self.arng.lognormvariate(0.0, 0.5)
         cal = self.p.calendar
-        with self.operators.request() as operator:
-            yield operator
-            yield env.timeout(cal.add_work(cal.next_on_shift(env.now), minutes) - env.now)
+        # a decision does not queue behind an operator's hands-on work: approving is a short break from it
+        yield env.timeout(cal.add_work(cal.next_on_shift(env.now), minutes) - env.now)
         self.operator_minutes += minutes
         self.decision_points += 1
         self.gates_passed.add(key)
@@ -501,9 +500,13 @@ class Run:
             if fresh:
                 self._plan(t, None)
 
+    def _focused(self) -> bool:
+        """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out."""
+        return self.net.data[self.net.objective].host in self.owned
+
     def _plan(self, t: int, creds: list[int] | None) -> None:
         """Queue every way into target ``t`` the attacker now has (each tried once)."""
-        if t in self.owned or t in self.belief.contained_hosts:
+        if t in self.owned or t in self.belief.contained_hosts or self._focused():
             return
         net = self.net
         routes = self.routes.get(t)
@@ -527,6 +530,11 @@ class Run:
             if vi.service in routes and vi.disclosed_day <= now_day and ("v", t, v) not in self.tried:
                 self.tried.add(("v", t, v))
                 self._push(P_EXPLOIT + value, ("move_exploit", t, v))
+
+    def _unplan(self, key: tuple) -> None:
+        """A planned move dropped unused (focus, lost route): it may be planned again if things change."""
+        if key[1] not in self.owned:
+            self.tried.discard(key)
 
     def _route(self, t: int, svc: str) -> int | None:
         for src in self.routes.get(t, {}).get(svc, ()):
@@ -567,7 +575,8 @@ class Run:
 
     def _move_cred(self, t: int, acct: int, svc: str):
         net = self.net
-        if t in self.owned or acct not in self.harvested or self._route(t, svc) is None:
+        if t in self.owned or acct not in self.harvested or self._route(t, svc) is None or self._focused():
+            self._unplan(("c", t, acct))
             return
         kind = net.accounts[acct].kind
         yield from self.gate("credential_use", self._zone(t))
@@ -597,7 +606,8 @@ class Run:
     def _move_exploit(self, t: int, v: int):
         vi = self.net.vulns[v]
         src = self._route(t, vi.service)
-        if src is None or t in self.owned:
+        if src is None or t in self.owned or self._focused():
+            self._unplan(("v", t, v))
             return
         actor, effort = self._exploit(v)
         self.weaponised.add(v)

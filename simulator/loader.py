@@ -63,6 +63,8 @@ class Document:
     file: str
     data: Any
     lines: dict[Path_, int]
+    text: str = ""
+    """The file's text (so a sweep can ship the scenario to workers that share no file system)."""
 
     def line(self, path: Path_) -> int:
         """Line of ``path``, or of its nearest ancestor that has one."""
@@ -131,7 +133,7 @@ def parse_yaml(text: str, file: str) -> Document:
         except yaml.YAMLError as e:
             raise _fail(file, n.start_mark.line + 1, _dotted(path), f"bad value: {e}") from None
 
-    return Document(file, build(node, (), 0), lines)
+    return Document(file, build(node, (), 0), lines, text)
 
 
 def _dotted(path: Path_) -> str:
@@ -194,6 +196,11 @@ def _preset_document(kind: str) -> Document:
 def preset_names(kind: str) -> list[str]:
     """Names of the presets of ``kind`` ('automation' or 'posture'), in file order."""
     return list(_preset_document(kind).data)
+
+
+def preset_data(kind: str, name: str) -> dict[str, Any]:
+    """A copy of preset ``name``'s raw fields (KeyError if unknown)."""
+    return copy.deepcopy(_preset_document(kind).data[name])
 
 
 def preset_descriptions(kind: str) -> dict[str, str]:

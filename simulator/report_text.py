@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from simulator.result import RunResult
 from simulator.stats import CellSummary, Estimate
-from simulator.units import clock, duration
+from simulator.units import clock, duration, span
 
 OUTCOME_TEXT = {
     "objective_met": "OBJECTIVE MET: the attacker took the data out",
@@ -62,39 +62,115 @@ def run_text(r: RunResult, events: int = 15) -> str:
 def _pct(e: Estimate) -> str:
     if e.value is None:
         return "-"
-    return f"{e.value:4.0%} [{e.low:.0%}-{e.high:.0%}]"
+    return f"{e.value:.0%} [{e.low * 100:.0f}-{e.high * 100:.0f}]"
 
 
 def _med(e: Estimate) -> str:
-    if e.value is None:
-        return "- (n=0)"
-    return f"{duration(e.value)} [{duration(e.low)}-{duration(e.high)}]"
+    return span(e.value, e.low, e.high)
 
 
-def compare_table(scenario: str, summaries: Sequence[CellSummary], runs: int, seed: int) -> str:
-    """The comparison: one row per cell, 95% intervals in brackets, the best and worst cells marked."""
-    header = (f"{'automation':<16} {'posture':<9} {'attacker success':<17} {'time to objective':<24} "
-              f"{'time to detection':<24} {'contained':<15} {'hosts':>5} {'AI':>4} {'gates':>5}")
-    out = [
-        f"{scenario}: {len(summaries)} cells x {runs} runs, root seed {seed}; every cell replays the same seeds.",
-        "Success and contained: share of runs [Wilson 95% interval]. Times: median over the runs where it "
-        "happened [95% interval].",
-        "",
-        header,
-        "-" * len(header),
-    ]
+def _records(x: float) -> str:
+    return f"{x / 1e6:.2f}M" if x >= 1e6 else f"{x / 1e3:.0f}k" if x >= 1e3 else f"{x:.0f}"
+
+
+COLUMNS = ("attacker success", "time to objective", "time to detection", "time to contain", "dwell", "contained",
+           "hosts", "records", "AI", "gates")
+
+
+def compare_rows(summaries: Sequence[CellSummary]) -> list[list[str]]:
+    """The table's cells as text: label columns, then COLUMNS, then the best/worst mark."""
     values = [s.success.value or 0.0 for s in summaries]
-    best, worst = min(values), max(values)
+    best, worst = (min(values), max(values)) if values else (0, 0)
+    out = []
     for s in summaries:
         mark = ""
         if len(summaries) > 1 and best != worst:
-            mark = "  <- best" if s.success.value == best else "  <- worst" if s.success.value == worst else ""
-        ai = "-" if s.ai_share is None else f"{s.ai_share:.0%}"
-        out.append(
-            f"{s.automation:<16} {s.posture:<9} {_pct(s.success):<17} {_med(s.time_to_objective):<24} "
-            f"{_med(s.time_to_detection):<24} {_pct(s.contained):<15} {s.hosts_compromised:5.1f} {ai:>4} "
-            f"{s.decision_points:5.1f}{mark}"
-        )
-    out += ["", "best/worst: lowest/highest attacker success. hosts: mean compromised. AI: share of tactical "
+            mark = "<- best" if s.success.value == best else "<- worst" if s.success.value == worst else ""
+        out.append([str(v) for _, v in s.label] + [
+            _pct(s.success), _med(s.time_to_objective), _med(s.time_to_detection), _med(s.time_to_containment),
+            _med(s.dwell_time), _pct(s.contained), f"{s.hosts_compromised:.1f}", _records(s.records_exfiltrated),
+            "-" if s.ai_share is None else f"{s.ai_share:.0%}", f"{s.decision_points:.1f}", mark,
+        ])
+    return out
+
+
+def compare_table(title: str, summaries: Sequence[CellSummary]) -> str:
+    """The comparison: one row per cell, 95% intervals in brackets, the best and worst cells marked."""
+    by = [k for k, _ in summaries[0].label] if summaries else []
+    header = [*by, *COLUMNS, ""]
+    rows = compare_rows(summaries)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    numeric = set(range(len(by) + 6, len(by) + 10))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths,
+                                                                                                  strict=True)))
+
+    out = [
+        title,
+        "Shares: % of runs [Wilson 95% interval]. Times: median over the runs where it happened [95% interval], "
+        "from the campaign start (dwell: from initial access).",
+        "",
+        line(header).rstrip(),
+        "-" * len(line(header).rstrip()),
+    ]
+    out += [line(r).rstrip() for r in rows]
+    out += ["", "best/worst: lowest/highest attacker success. hosts, records: means per run. AI: share of tactical "
             "actions done by AI. gates: mean human decision points."]
+    return "\n".join(out)
+
+
+def summaries_csv(summaries: Sequence[CellSummary]) -> str:
+    """One CSV row per cell: label columns, then every estimate as value/low/high/n."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    rows = []
+    for s in summaries:
+        row = dict(s.label)
+        row["runs"] = s.runs
+        for name in ("success", "detected", "contained", "time_to_objective", "time_to_detection",
+                     "time_to_containment", "dwell_time", "breakout_time"):
+            e = getattr(s, name)
+            row.update({name: e.value, f"{name}_low": e.low, f"{name}_high": e.high, f"{name}_n": e.n})
+        for name in ("hosts_compromised", "records_exfiltrated", "ai_share", "decision_points",
+                     "peak_requests_per_second"):
+            row[name] = getattr(s, name)
+        rows.append(row)
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def fundamentals_table(scenario: str, changes, base: str, attacker: str, runs: int, seed: int, sentence: str) -> str:
+    """The ranked changes with their paired effects, and the computed verdict."""
+    head = ["rank", "change", "attacker success", "time to detection", "records lost"]
+    rows = []
+    for i, c in enumerate(changes, 1):
+        det = c.detection
+        rows.append([
+            str(i), c.name,
+            f"{c.success.mean * 100:+.0f} pts [{c.success.low * 100:+.0f}, {c.success.high * 100:+.0f}]",
+            f"{det.mean / 60:+.1f} h [{det.low / 60:+.1f}, {det.high / 60:+.1f}]",
+            f"{c.data_lost.mean:+,.0f} [{c.data_lost.low:+,.0f}, {c.data_lost.high:+,.0f}]",
+        ])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [
+        f"{scenario}: fundamentals from the '{base}' posture, {runs} runs per cell on common seeds (root seed {seed}).",
+        f"Controls: each upgraded alone, against the '{attacker}' attacker. Automation: the attacker changed, against "
+        f"'{base}'.",
+        "Effects: mean paired difference (changed - base) [95% interval]; an undetected run counts at the horizon.",
+        "",
+        line(head),
+        "-" * len(line(head)),
+        *[line(r) for r in rows],
+        "",
+        sentence,
+    ]
     return "\n".join(out)

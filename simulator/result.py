@@ -93,6 +93,13 @@ class RunResult:
             return asdict(self)
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("timeline", "log")}
 
+    def row(self) -> dict:
+        """The scalar outputs as one flat row (host lists become counts; no timeline)."""
+        row = self.to_dict(timeline=False)
+        for name in ("owned_hosts", "known_hosts", "contained_hosts"):
+            row[name] = len(row[name])
+        return row
+
     def to_json(self, indent: int | None = 2) -> str:
         """Deterministic JSON (same scenario + seed -> the same bytes)."""
         return json.dumps(self.to_dict(), indent=indent, sort_keys=False, allow_nan=False)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from simulator.result import RunResult
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 Z95 = 1.959963984540054
 
@@ -56,10 +55,10 @@ class Estimate:
 
 @dataclass(frozen=True)
 class CellSummary:
-    """One cell (automation x posture) summarised over its replicates."""
+    """One cell (a group of runs sharing parameters) summarised over its replicates."""
 
-    automation: str
-    posture: str
+    label: tuple[tuple[str, Any], ...]
+    """(column, value) pairs naming the cell, e.g. (("automation", "manual"), ("posture", "baseline"))."""
     runs: int
     success: Estimate
     """Share of runs where the objective was met."""
@@ -74,15 +73,28 @@ class CellSummary:
     dwell_time: Estimate
     breakout_time: Estimate
     hosts_compromised: float
+    """Mean hosts compromised per run."""
     records_exfiltrated: float
+    """Mean records of the objective exfiltrated per run."""
     ai_share: float | None
+    """Pooled share of tactical actions done by AI."""
     decision_points: float
+    """Mean human decision points per run."""
     peak_requests_per_second: float
+    """Median peak request rate."""
+
+    def value(self, name: str) -> Any:
+        """A label value by column name (None if the cell has no such column)."""
+        return dict(self.label).get(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, estimates as {value, low, high, n}."""
+        return asdict(self)
 
 
-def _share(results: Sequence[RunResult], pred) -> Estimate:
-    k = sum(1 for r in results if pred(r))
-    n = len(results)
+def _share(rows: Sequence[Mapping[str, Any]], pred) -> Estimate:
+    k = sum(1 for r in rows if pred(r))
+    n = len(rows)
     lo, hi = wilson(k, n)
     return Estimate(k / n if n else None, lo, hi, n)
 
@@ -92,28 +104,61 @@ def _median(values: list[float]) -> Estimate:
     return Estimate(median(values), lo, hi, len(values))
 
 
-def summarize(results: Sequence[RunResult]) -> CellSummary:
-    """Summary of one cell's runs."""
-    if not results:
+def _times(rows: Sequence[Mapping[str, Any]], name: str) -> list[float]:
+    return [r[name] for r in rows if r.get(name) is not None]
+
+
+def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automation", "posture")) -> CellSummary:
+    """Summary of one cell's rows (``RunResult.row()`` dicts or sweep rows); ``by`` names the label columns."""
+    if not rows:
         raise ValueError("no results to summarise")
-    n = len(results)
-    tactical = sum(r.actions_ai + r.actions_human for r in results)
+    n = len(rows)
+    ai = sum(r["actions_ai"] for r in rows)
+    tactical = ai + sum(r["actions_human"] for r in rows)
     return CellSummary(
-        automation=results[0].automation,
-        posture=results[0].posture,
+        label=tuple((b, rows[0].get(b)) for b in by),
         runs=n,
-        success=_share(results, lambda r: r.outcome == "objective_met"),
-        detected=_share(results, lambda r: r.time_to_first_detection is not None),
-        contained=_share(results, lambda r: r.outcome == "contained"),
-        time_to_objective=_median([r.time_to_objective for r in results if r.time_to_objective is not None]),
-        time_to_detection=_median([r.time_to_first_detection for r in results
-                                   if r.time_to_first_detection is not None]),
-        time_to_containment=_median([r.time_to_containment for r in results if r.time_to_containment is not None]),
-        dwell_time=_median([r.dwell_time for r in results if r.dwell_time is not None]),
-        breakout_time=_median([r.breakout_time for r in results if r.breakout_time is not None]),
-        hosts_compromised=sum(r.hosts_compromised for r in results) / n,
-        records_exfiltrated=sum(r.records_exfiltrated for r in results) / n,
-        ai_share=None if tactical == 0 else sum(r.actions_ai for r in results) / tactical,
-        decision_points=sum(r.human_decision_points for r in results) / n,
-        peak_requests_per_second=median([r.peak_requests_per_minute / 60 for r in results]) or 0.0,
+        success=_share(rows, lambda r: r["outcome"] == "objective_met"),
+        detected=_share(rows, lambda r: r.get("time_to_first_detection") is not None),
+        contained=_share(rows, lambda r: r["outcome"] == "contained"),
+        time_to_objective=_median(_times(rows, "time_to_objective")),
+        time_to_detection=_median(_times(rows, "time_to_first_detection")),
+        time_to_containment=_median(_times(rows, "time_to_containment")),
+        dwell_time=_median(_times(rows, "dwell_time")),
+        breakout_time=_median(_times(rows, "breakout_time")),
+        hosts_compromised=sum(r["hosts_compromised"] for r in rows) / n,
+        records_exfiltrated=sum(r["records_exfiltrated"] for r in rows) / n,
+        ai_share=None if tactical == 0 else ai / tactical,
+        decision_points=sum(r["human_decision_points"] for r in rows) / n,
+        peak_requests_per_second=median([r["peak_requests_per_minute"] / 60 for r in rows]) or 0.0,
     )
+
+
+def group(rows: Iterable[Mapping[str, Any]], by: Sequence[str]) -> dict[tuple, list[Mapping[str, Any]]]:
+    """Rows grouped by the values of ``by`` columns, groups in order of first appearance."""
+    out: dict[tuple, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(tuple(r.get(b) for b in by), []).append(r)
+    return out
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Mean of paired differences (b - a) over common seeds, with a normal 95% interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def paired_difference(a: Sequence[float], b: Sequence[float], z: float = Z95) -> PairedDifference:
+    """Mean of b[i] - a[i] with a normal-approximation interval on the paired differences."""
+    if len(a) != len(b) or not a:
+        raise ValueError("paired samples must be non-empty and of equal length")
+    d = [y - x for x, y in zip(a, b, strict=True)]
+    n = len(d)
+    m = sum(d) / n
+    sd = math.sqrt(sum((x - m) ** 2 for x in d) / (n - 1)) if n > 1 else 0.0
+    half = z * sd / math.sqrt(n)
+    return PairedDifference(m, m - half, m + half, n)

@@ -20,3 +20,26 @@ def clock(minutes: float) -> str:
     """Campaign clock: 'd3 14:05' (day number from 0, UTC)."""
     day, rest = divmod(int(minutes), 1440)
     return f"d{day} {rest // 60:02d}:{rest % 60:02d}"
+
+
+def unit_of(minutes: float) -> tuple[str, float]:
+    """The unit ``duration`` would use for ``minutes`` and its size in minutes."""
+    if minutes < 1:
+        return "s", 1 / 60
+    if minutes < 90:
+        return "min", 1.0
+    if minutes < 48 * 60:
+        return "h", 60.0
+    return "d", 1440.0
+
+
+def span(value: float | None, low: float | None, high: float | None) -> str:
+    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit."""
+    if value is None:
+        return "-"
+    unit, size = unit_of(value)
+    digits = 0 if unit in ("s", "min") else 1
+    fmt = f"{{:.{digits}f}}"
+    lo = "?" if low is None else fmt.format(low / size)
+    hi = "?" if high is None else fmt.format(high / size)
+    return f"{fmt.format(value / size)} {unit} [{lo}-{hi}]"

@@ -42,7 +42,7 @@ def test_summarize(tiny):
 
     c = compile_scenario(tiny.scenario, tiny.attacker, tiny.posture)
     results = [run(c, s) for s in range(30)]
-    s = summarize(results)
+    s = summarize([r.row() for r in results])
     k = sum(r.outcome == "objective_met" for r in results)
     assert s.runs == 30 and s.success.n == 30
     assert s.success.value == pytest.approx(k / 30)

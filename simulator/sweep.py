@@ -1,0 +1,522 @@
+"""Sweeps: a base scenario, cells of parameter values, replicates; run in chunks on a local pool or a Dask cluster.
+
+Pieces, each testable alone:
+- ``expand_grid``: a grid of dotted paths -> lists becomes a list of cells (pure).
+- ``apply_cell``: one cell's values laid onto the loaded scenario -> a compiled cell.
+- ``plan_chunks``: the (cell, replicates) tasks still to run, in order (pure).
+- ``execute``: runs chunks through a backend and yields rows in task order, so the output is the same whatever the
+  worker count or backend.
+- ``SweepOutput``: append-only JSON Lines with resume (a torn last line is dropped), then CSV and Parquet.
+
+Seeds: replicate r of every cell runs on ``run_key(seed, r)`` (common random numbers across cells).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from defenses.base import Frozen
+from simulator.build import Compiled, compile_scenario
+from simulator.loader import (
+    Document,
+    Loaded,
+    Problem,
+    ScenarioError,
+    deep_merge,
+    load_document,
+    locate,
+    parse_yaml,
+    read_document,
+    resolve_preset,
+)
+from simulator.result import RunResult
+
+MAX_RUNS = 10_000_000
+"""Most runs one sweep may ask for."""
+
+SCENARIO_FIELDS = ("horizon_days", "defender_utc_offset")
+"""Top-level scenario fields a sweep may vary."""
+
+Params = tuple[tuple[str, Any], ...]
+"""One cell: (dotted path, value) pairs in grid order."""
+
+
+class SweepFile(Frozen):
+    """A sweep file."""
+
+    scenario: str = Field(max_length=4096)
+    """The base scenario: a bundled name, or a path (relative to the sweep file)."""
+    description: str = Field("", max_length=20_000)
+    """What the sweep asks."""
+    replicates: int = Field(ge=1, le=1_000_000)
+    """Runs per cell."""
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    """Root seed."""
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    """Dotted parameter paths to lists of values. Paths: ``automation`` and ``posture`` (preset names),
+    ``attacker.FIELD...`` and ``posture.FIELD...`` (any field of the profile or posture, nested), and the scenario's
+    ``horizon_days`` and ``defender_utc_offset``. The cells are every combination, in file order."""
+
+
+def expand_grid(grid: dict[str, Sequence[Any]]) -> list[Params]:
+    """Every combination of the grid's values, first key slowest, in file order. An empty grid is one cell."""
+    keys = list(grid)
+    return [tuple(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))]
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    parts = path.split(".")
+    for p in parts[:-1]:
+        nxt = data.get(p)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            data[p] = nxt
+        data = nxt
+    data[parts[-1]] = value
+
+
+def cell_overrides(loaded: Loaded, params: Params) -> tuple[str, dict, str, dict, dict]:
+    """Split a cell into (automation preset, attacker overrides, posture preset, posture overrides, scenario
+    updates), starting from the scenario's own presets and overrides. Raises ValueError for an unknown path."""
+    s = loaded.scenario
+    automation, posture = s.attacker.preset, s.posture.preset
+    att: dict = json.loads(json.dumps(s.attacker.overrides))
+    pos: dict = json.loads(json.dumps(s.posture.overrides))
+    updates: dict = {}
+    for path, value in params:
+        head, _, rest = path.partition(".")
+        if path in ("automation", "attacker.preset"):
+            automation = value
+        elif path in ("posture", "posture.preset"):
+            posture = value
+        elif head in ("attacker", "posture") and rest:
+            target = att if head == "attacker" else pos
+            existing = _get_path(target, rest)
+            _set_path(target, rest, deep_merge(existing, value) if isinstance(existing, dict) else value)
+        elif path in SCENARIO_FIELDS:
+            updates[path] = value
+        else:
+            raise ValueError(
+                f"unknown parameter path '{path}' (use automation, posture, attacker.FIELD, posture.FIELD, "
+                f"{', '.join(SCENARIO_FIELDS)})"
+            )
+    return str(automation), att, str(posture), pos, updates
+
+
+def _get_path(data: dict, path: str) -> Any:
+    for p in path.split("."):
+        if not isinstance(data, dict) or p not in data:
+            return None
+        data = data[p]
+    return data
+
+
+def apply_cell(loaded: Loaded, params: Params) -> Compiled:
+    """The compiled scenario for one cell. Raises ScenarioError or ValueError on a bad value or path."""
+    automation, att, posture, pos, updates = cell_overrides(loaded, params)
+    attacker = resolve_preset("automation", automation, att)
+    post = resolve_preset("posture", posture, pos)
+    scenario = loaded.scenario
+    if updates:
+        from simulator.scenario import Scenario
+
+        data = scenario.model_dump(by_alias=True)
+        data.update(updates)
+        scenario = Scenario.model_validate(data)
+    return compile_scenario(scenario, attacker, post)
+
+
+# --- specs and rows ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything a worker needs, as plain picklable data (the scenario travels as text, so cluster workers need no
+    shared file system)."""
+
+    scenario_text: str
+    scenario_file: str
+    cells: tuple[Params, ...]
+    replicates: int
+    seed: int
+
+    @property
+    def id(self) -> str:
+        """A short hash of the spec: rows carry it, so --resume never mixes two sweeps."""
+        blob = json.dumps([self.scenario_text, [list(map(list, c)) for c in self.cells], self.replicates, self.seed],
+                          sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def loaded(self) -> Loaded:
+        return load_document(parse_yaml(self.scenario_text, self.scenario_file))
+
+    @property
+    def total(self) -> int:
+        return len(self.cells) * self.replicates
+
+
+def param_value(value: Any) -> Any:
+    """A parameter value as a flat column: scalars stay, lists and mappings become compact JSON text."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return value
+
+
+def result_row(spec_id: str, cell: int, params: Params, result: RunResult) -> dict[str, Any]:
+    """One long-format row: sweep, cell, replicate, seed, the parameters, the outputs."""
+    row: dict[str, Any] = {"sweep": spec_id, "cell": cell, "replicate": result.replicate, "seed": result.seed}
+    for path, value in params:
+        row[path] = param_value(value)
+    row.update(result.row())
+    return row
+
+
+_CACHE: dict[tuple[str, int], Compiled] = {}
+"""Per-process cache of compiled cells, so a worker parses and compiles each cell once (it holds no results)."""
+
+
+def run_chunk(spec: SweepSpec, cell: int, replicates: Sequence[int]) -> list[dict[str, Any]]:
+    """Run replicates of one cell; the unit of work sent to workers."""
+    from simulator.engine import run
+
+    key = (spec.id, cell)
+    compiled = _CACHE.get(key)
+    if compiled is None:
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        compiled = _CACHE[key] = apply_cell(spec.loaded(), spec.cells[cell])
+    sid = spec.id
+    params = spec.cells[cell]
+    return [result_row(sid, cell, params, run(compiled, spec.seed, r)) for r in replicates]
+
+
+def plan_chunks(cells: int, replicates: int, done: set[tuple[int, int]], workers: int,
+                max_chunk: int = 250) -> list[tuple[int, tuple[int, ...]]]:
+    """The (cell, replicates) tasks still to run, in order. Chunks are large enough to keep pool overhead small and
+    small enough that every worker gets several."""
+    todo = cells * replicates - len(done)
+    size = max(1, min(max_chunk, math.ceil(todo / max(1, workers * 8)))) if todo else 1
+    tasks = []
+    for c in range(cells):
+        missing = [r for r in range(replicates) if (c, r) not in done]
+        for i in range(0, len(missing), size):
+            tasks.append((c, tuple(missing[i:i + size])))
+    return tasks
+
+
+# --- backends --------------------------------------------------------------------------------------------------
+
+
+def _ordered_local(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]], workers: int
+                   ) -> Iterator[list[dict[str, Any]]]:
+    if workers <= 1:
+        for c, reps in tasks:
+            yield run_chunk(spec, c, reps)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # 'spawn': a clean interpreter per worker, safe beside threads (the TUI, Dask); set per pool, never globally
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        window = workers * 4  # bounded look-ahead: rows waiting to be written stay few
+        futures: list = []
+        it = iter(tasks)
+        for c, reps in itertools.islice(it, window):
+            futures.append(pool.submit(run_chunk, spec, c, reps))
+        while futures:
+            first = futures.pop(0)
+            rows = first.result()
+            nxt = next(it, None)
+            if nxt is not None:
+                futures.append(pool.submit(run_chunk, spec, nxt[0], nxt[1]))
+            yield rows
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ordered_dask(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]], address: str
+                  ) -> Iterator[list[dict[str, Any]]]:
+    try:
+        from dask.distributed import Client
+    except ImportError as e:  # pragma: no cover - depends on the extra
+        raise RuntimeError("--scheduler needs Dask: pip install 'ai-tabletop[dask]'") from e
+    client = Client(address) if isinstance(address, str) else address
+    try:
+        [spec_f] = client.scatter([spec], broadcast=True)
+        window = max(8, 4 * sum(client.nthreads().values()))
+        futures: list = []
+        it = iter(tasks)
+        for c, reps in itertools.islice(it, window):
+            futures.append(client.submit(run_chunk, spec_f, c, reps, pure=False))
+        while futures:
+            rows = futures.pop(0).result()
+            nxt = next(it, None)
+            if nxt is not None:
+                futures.append(client.submit(run_chunk, spec_f, nxt[0], nxt[1], pure=False))
+            yield rows
+    finally:
+        if isinstance(address, str):
+            client.close()
+
+
+def execute(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]], workers: int = 1,
+            scheduler: Any = None) -> Iterator[list[dict[str, Any]]]:
+    """Run ``tasks`` and yield each chunk's rows in task order (local pool, or Dask when ``scheduler`` is given: an
+    address 'tcp://HOST:PORT' or a dask Client)."""
+    if scheduler is not None:
+        return _ordered_dask(spec, tasks, scheduler)
+    return _ordered_local(spec, tasks, workers)
+
+
+# --- sweep files -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedSweep:
+    """A validated sweep file, ready to run."""
+
+    spec: SweepSpec
+    file: SweepFile
+    document: Document
+    keys: list[str] = field(default_factory=list)
+
+
+def load_sweep(path: str | Path) -> LoadedSweep:
+    """Read and validate a sweep file: every path and value is tried against the scenario schema before any run."""
+    doc = read_document(path)
+    if not isinstance(doc.data, dict):
+        raise ScenarioError([Problem(doc.file, 1, "", "a sweep file must be a mapping of fields")])
+    try:
+        sf = SweepFile.model_validate(doc.data)
+    except ValidationError as err:
+        raise ScenarioError([
+            Problem(doc.file, doc.line(tuple(e["loc"])), ".".join(map(str, e["loc"])),
+                    "unknown field" if e["type"] == "extra_forbidden" else e["msg"])
+            for e in err.errors(include_url=False)
+        ]) from None
+    problems: list[Problem] = []
+    for key, values in sf.grid.items():
+        if not values:
+            problems.append(Problem(doc.file, doc.line(("grid", key)), f"grid.{key}", "needs at least one value"))
+    runs = sf.replicates * math.prod(len(v) for v in sf.grid.values())
+    if runs > MAX_RUNS:
+        problems.append(Problem(doc.file, doc.line(("grid",)), "grid", f"{runs} runs asked; the limit is {MAX_RUNS}"))
+    if problems:
+        raise ScenarioError(problems)
+    base = locate(sf.scenario)
+    if not base.is_absolute() and not base.exists():
+        beside = Path(doc.file).parent / sf.scenario
+        if beside.exists():
+            base = beside
+    try:
+        sdoc = read_document(base)
+        loaded = load_document(sdoc)
+    except ScenarioError as e:
+        raise ScenarioError([Problem(doc.file, doc.line(("scenario",)), "scenario", f"the scenario does not load: "
+                                     f"{p}") for p in e.problems]) from None
+    # each value alone, so a typo names its own line
+    for key, values in sf.grid.items():
+        for i, value in enumerate(values):
+            err = _cell_error(loaded, ((key, value),))
+            if err:
+                problems.append(Problem(doc.file, doc.line(("grid", key, i)), f"grid.{key}", err))
+    if problems:
+        raise ScenarioError(problems)
+    cells = expand_grid(sf.grid)
+    for cell in cells:  # combinations too (cheap: validation only, no runs)
+        err = _cell_error(loaded, cell)
+        if err:
+            where = ", ".join(f"{k}={v!r}" for k, v in cell)
+            raise ScenarioError([Problem(doc.file, doc.line(("grid",)), "grid", f"cell {where}: {err}")])
+    spec = SweepSpec(sdoc.text, str(base), tuple(cells), sf.replicates, sf.seed)
+    return LoadedSweep(spec, sf, doc, list(sf.grid))
+
+
+def _cell_error(loaded: Loaded, params: Params) -> str | None:
+    try:
+        apply_cell(loaded, params)
+    except ScenarioError as e:
+        return "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in e.problems)
+    except ValidationError as e:
+        return "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors(include_url=False))
+    except ValueError as e:
+        return str(e)
+    except Exception as e:  # a reference problem from a changed scenario field
+        return str(e)
+    return None
+
+
+def spec_for(loaded: Loaded, cells: Iterable[Params], replicates: int, seed: int) -> SweepSpec:
+    """A spec over a loaded scenario (compare and fundamentals build theirs this way)."""
+    return SweepSpec(loaded.document.text, loaded.document.file, tuple(cells), replicates, seed)
+
+
+# --- output ------------------------------------------------------------------------------------------------------
+
+
+class OutputError(Exception):
+    """The output file cannot be used (exists without --resume, unwritable, belongs to another sweep)."""
+
+
+class SweepOutput:
+    """Append-only JSON Lines. With ``resume``, existing rows are read back (a torn last line is cut off) and their
+    (cell, replicate) pairs are skipped."""
+
+    def __init__(self, path: str | Path, spec_id: str, resume: bool) -> None:
+        self.path = Path(path)
+        self.done: set[tuple[int, int]] = set()
+        if self.path.exists() and self.path.stat().st_size > 0:
+            if not resume:
+                raise OutputError(f"{self.path} exists: add --resume to continue it, or choose another --out")
+            self._read_back(spec_id)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the sweep
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
+
+    def _read_back(self, spec_id: str) -> None:
+        data = self.path.read_bytes()
+        cut = data.rfind(b"\n") + 1
+        if cut < len(data):  # a torn last line from a killed run: drop it
+            with open(self.path, "r+b") as fh:
+                fh.truncate(cut)
+        for n, line in enumerate(data[:cut].splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise OutputError(f"{self.path}:{n}: not a JSON row: the file is damaged before its end") from None
+            if row.get("sweep") != spec_id:
+                raise OutputError(f"{self.path}:{n}: written by a different sweep (id {row.get('sweep')}, this one "
+                                  f"is {spec_id}): choose another --out")
+            self.done.add((row["cell"], row["replicate"]))
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Append rows and flush, so a kill loses at most the chunk being written."""
+        try:
+            self._fh.write("".join(json.dumps(r, allow_nan=False) + "\n" for r in rows))
+            self._fh.flush()
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
+
+    def close(self) -> None:
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        finally:
+            self._fh.close()
+
+
+def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSON Lines file, streamed (a torn last line is skipped)."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                return
+            if line.strip():
+                yield json.loads(line)
+
+
+def _columns(path: Path) -> list[str]:
+    cols: dict[str, None] = {}
+    for row in read_rows(path):
+        for k in row:
+            cols.setdefault(k, None)
+    return list(cols)
+
+
+def export_csv(jsonl: str | Path, out: str | Path) -> None:
+    """The JSON Lines rows as CSV, streamed."""
+    import csv
+
+    cols = _columns(Path(jsonl))
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for row in read_rows(jsonl):
+            w.writerow(row)
+
+
+def export_parquet(jsonl: str | Path, out: str | Path, batch: int = 5000) -> None:
+    """The JSON Lines rows as Parquet (pyarrow), written in batches so memory stays flat."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = _columns(Path(jsonl))
+    rows = iter(read_rows(jsonl))
+    writer = None
+    schema = None
+    try:
+        while True:
+            chunk = list(itertools.islice(rows, batch))
+            if not chunk:
+                break
+            table = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in chunk], schema=schema)
+            if writer is None:
+                schema = _widen(table.schema)
+                table = table.cast(schema)
+                writer = pq.ParquetWriter(str(out), schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _widen(schema):
+    """Integers may later be None or floats: store every number as float64 where a column could be either."""
+    import pyarrow as pa
+
+    fields = []
+    for f in schema:
+        t = f.type
+        if pa.types.is_integer(t) and f.name not in ("cell", "replicate", "seed"):
+            t = pa.float64()
+        elif pa.types.is_null(t):
+            t = pa.float64()
+        fields.append(pa.field(f.name, t))
+    return pa.schema(fields)
+
+
+def collect(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
+            progress: Callable[[int], None] | None = None) -> dict[int, list[dict[str, Any]]]:
+    """Run every cell of ``spec`` in memory and return its rows by cell (compare and fundamentals use this)."""
+    by_cell: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(spec.cells))}
+    for rows in execute(spec, plan_chunks(len(spec.cells), spec.replicates, set(), workers), workers, scheduler):
+        for r in rows:
+            by_cell[r["cell"]].append(r)
+        if progress is not None:
+            progress(len(rows))
+    return by_cell
+
+
+def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 1, resume: bool = False, scheduler: Any = None,
+              progress: Callable[[int], None] | None = None) -> int:
+    """Run ``spec`` into ``out`` (JSON Lines); returns the number of rows written by this call."""
+    output = SweepOutput(out, spec.id, resume)
+    written = 0
+    try:
+        tasks = plan_chunks(len(spec.cells), spec.replicates, output.done, workers)
+        if progress is not None:
+            progress(len(output.done))
+        for rows in execute(spec, tasks, workers, scheduler):
+            output.write(rows)
+            written += len(rows)
+            if progress is not None:
+                progress(len(rows))
+    finally:
+        output.close()
+    return written
