@@ -15,25 +15,25 @@ def progress(total: int, label: str, enabled: bool = True) -> Iterator[Callable[
         yield lambda n: None
         return
     if sys.stderr.isatty():
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]}"),
-                      TimeRemainingColumn(), transient=True, console=None) as bar:
+                      TextColumn("{task.fields[rate]}"), transient=True) as bar:
             task = bar.add_task(label, total=total, rate="")
             start = time.monotonic()
             done = [0]
 
+            first = [None]
+
             def tick(n: int) -> None:
                 done[0] += n
-                rate = done[0] / max(time.monotonic() - start, 1e-9)
-                bar.update(task, advance=n, rate=f"{rate:,.0f} runs/s")
+                if first[0] is None:  # runs already done (a resumed sweep) do not count towards the rate
+                    first[0] = done[0]
+                    bar.update(task, advance=n)
+                    return
+                rate = (done[0] - first[0]) / max(time.monotonic() - start, 1e-9)
+                left = (total - done[0]) / rate if rate > 0 else 0.0
+                bar.update(task, advance=n, rate=f"{rate:,.0f} runs/s, ~{left:,.0f} s left")
 
             yield tick
         return

@@ -495,6 +495,8 @@ def collect(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
             progress: Callable[[int], None] | None = None) -> dict[int, list[dict[str, Any]]]:
     """Run every cell of ``spec`` in memory and return its rows by cell (compare and fundamentals use this)."""
     by_cell: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(spec.cells))}
+    if progress is not None:
+        progress(0)
     for rows in execute(spec, plan_chunks(len(spec.cells), spec.replicates, set(), workers), workers, scheduler):
         for r in rows:
             by_cell[r["cell"]].append(r)
