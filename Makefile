@@ -16,8 +16,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 setup: $(STAMP)
 
+# On a terminal: the TUI on the default scenario. In a pipe (CI, scripts): the comparison table, so it never hangs.
 run: $(STAMP)
-	$(BIN)/tabletop compare espionage-tech --posture baseline --runs 200
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		$(BIN)/tabletop tui espionage-tech; \
+	else \
+		$(BIN)/tabletop compare espionage-tech --posture baseline --runs 200; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

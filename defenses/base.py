@@ -147,6 +147,7 @@ class Control:
 
     hooks: ClassVar[tuple[str, ...]] = (
         "start", "check", "observe", "on_alert", "on_escalation", "limit_exfil_rate", "harvest_yield", "metrics",
+        "on_decision",
     )
 
     def __init__(self, config: Any, ctx: Context) -> None:
@@ -180,6 +181,11 @@ class Control:
     def metrics(self) -> dict[str, float | int | None]:
         """Figures this control adds to the run result."""
         return {}
+
+    def on_decision(self, kind: str, target: str | None) -> bool:
+        """A tabletop team's decision (``raise_monitoring``, ``escalate``, ...) during a run. Return True if this
+        control acted on it."""
+        return False
 
     @classmethod
     def overridden(cls) -> list[str]:

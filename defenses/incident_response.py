@@ -57,6 +57,13 @@ class IncidentResponse(Control):
         self.in_progress = False
         ctx.busy(-1)
 
+    def on_decision(self, kind: str, target: str | None) -> bool:
+        if kind != "escalate":
+            return False
+        host = self.ctx.net.host_index.get(target) if target else None
+        self.on_escalation(Alert(self.ctx.env.now, "high", True, "team", host))
+        return True
+
     def check(self, action: Action) -> str | None:
         belief = self.ctx.belief
         if action.host in belief.contained_hosts or action.src_host in belief.contained_hosts:

@@ -27,10 +27,19 @@ class Monitoring(Control):
 
     def start(self) -> None:
         self._last_rate_alert = -math.inf
+        self.raised: set[str] = set()
+
+    def on_decision(self, kind: str, target: str | None) -> bool:
+        if kind == "raise_monitoring" and target in self.ctx.net.zones:
+            self.raised.add(target)  # EDR deployed on every host of the zone, detection content doubled there
+            return True
+        return False
 
     def has_edr(self, host: int) -> bool:
         """Whether ``host`` runs EDR in this run."""
         h = self.ctx.net.hosts[host]
+        if h.zone in self.raised:
+            return True
         if h.edr is not None:
             return h.edr
         cov = self.config.edr_by_zone.get(h.zone, self.config.edr_coverage)
@@ -40,6 +49,8 @@ class Monitoring(Control):
         """Chance a covered action raises an alert."""
         cfg = self.config
         base = cfg.detection.get(action.technique, cfg.default_detection)
+        if self.raised and action.host is not None and self.ctx.net.hosts[action.host].zone in self.raised:
+            base = min(1.0, 2 * base)
         exponent = 1.0 + cfg.footprint_gain * math.log10(1.0 + action.footprint)
         if not action.success:
             exponent *= cfg.failure_noise

@@ -34,6 +34,7 @@ class Soc(Control):
         self.off_minutes = 0.0
         self._off_since: float | None = None
         self.calendar = cfg.calendar(ctx.net.defender_utc_offset)
+        self._backlog = False
         self.analysts = None
         if cfg.analysts > 0:
             self.analysts = simpy.PriorityResource(ctx.env, capacity=cfg.analysts)
@@ -79,6 +80,7 @@ class Soc(Control):
         env = ctx.env
         try:
             with self.analysts.request(priority=0 if alert.confidence == "high" else 1) as req:
+                self._watch_backlog()
                 yield req
                 if env.now - alert.time > cfg.max_alert_age_hours * 60:
                     self.dropped += 1
@@ -93,6 +95,16 @@ class Soc(Control):
         finally:
             if alert.true_positive:
                 ctx.busy(-1)
+
+    def _watch_backlog(self) -> None:
+        """Log when the queue backs up (more than two alerts waiting per analyst), once per backlog."""
+        waiting = sum(1 for r in self.analysts.queue if r.priority >= 0)
+        if waiting >= 2 * self.config.analysts + 1:
+            if not self._backlog:
+                self._backlog = True
+                self.ctx.record("soc-backlog", f"{waiting} alerts waiting for {self.config.analysts} analysts")
+        elif waiting == 0:
+            self._backlog = False
 
     def metrics(self) -> dict[str, float | int | None]:
         now = self.ctx.env.now

@@ -312,6 +312,19 @@ def summarize(
     _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": len(rows)})
 
 
+@app.command()
+def tui(
+    scenario: Annotated[str | None, typer.Argument(help="A bundled scenario name or a scenario file.")] = None,
+    session: Annotated[str | None, typer.Option(help="Reopen a saved facilitator session.")] = None,
+    runs: Annotated[int, typer.Option(min=1, max=100_000, help="Replicates per cell on the compare screens.")] = 200,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+) -> None:
+    """Open the terminal UI: setup, compare, fundamentals, run detail, and the facilitator mode."""
+    from tui import create_app
+
+    create_app(scenario, session=session, workers=workers, runs=runs).run()
+
+
 def main() -> None:
     """Entry point of the ``tabletop`` script."""
     app()

@@ -696,15 +696,74 @@ class Run:
 
     # ---- running -----------------------------------------------------------------------------------------------
 
-    def execute(self) -> RunResult:
-        """Run to the horizon or an earlier end and return the frozen result."""
-        env = self.env
+    def begin(self) -> None:
+        """Start the controls and the attacker; the run then advances with ``env.step()`` or ``execute``."""
         for start in self._start:
             start()
-        env.process(self._horizon())
-        env.process(self.campaign())
-        env.run(until=self.stop)
+        self.env.process(self._horizon())
+        self.env.process(self.campaign())
+
+    def execute(self) -> RunResult:
+        """Run to the horizon or an earlier end and return the frozen result."""
+        self.begin()
+        self.env.run(until=self.stop)
         return self._result()
+
+    def step_until_event(self) -> bool:
+        """Advance until the timeline or the log grows, or the run ends. Returns False once it has ended."""
+        before = (len(self.timeline), len(self.log))
+        while not self.stop.triggered:
+            if self.env.peek() == float("inf"):
+                self._finish()
+                break
+            self.env.step()
+            if (len(self.timeline), len(self.log)) != before:
+                return True
+        return False
+
+    def result(self) -> RunResult:
+        """The result so far (the final one once the run has ended)."""
+        return self._result()
+
+    def decide(self, kind: str, target: str | None = None) -> str:
+        """Apply a tabletop team's decision now. Kinds: isolate_host (target: a host id), reset_credentials (target:
+        an account id, or None for every credential the defender knows stolen or cached on hosts it knows),
+        block_egress, escalate (to incident response; target: a host id or None), raise_monitoring (target: a zone),
+        nothing. Returns what was done, for the scribe log."""
+        net = self.net
+        if kind == "isolate_host":
+            if target not in net.host_index:
+                raise ValueError(f"unknown host '{target}'")
+            h = net.host_index[target]
+            self.belief.known_hosts.add(h)
+            self.contain({h}, set(), False)
+            done = f"isolated {target}"
+        elif kind == "reset_credentials":
+            if target is not None:
+                ids = {a.id: i for i, a in enumerate(net.accounts)}
+                if target not in ids:
+                    raise ValueError(f"unknown account '{target}'")
+                creds = {ids[target]}
+            else:
+                creds = set(self.belief.known_credentials)
+                for h in self.belief.known_hosts:
+                    creds.update(net.hosts[h].credentials)
+            self.contain(set(), creds - self.belief.reset_credentials, False)
+            done = f"reset {len(creds)} credentials"
+        elif kind == "block_egress":
+            self.contain(set(), set(), True)
+            done = "blocked egress"
+        elif kind in ("escalate", "raise_monitoring"):
+            if kind == "raise_monitoring" and target not in net.zones:
+                raise ValueError(f"unknown zone '{target}'")
+            acted = [c for c in self.controls if "on_decision" in type(c).overridden() and c.on_decision(kind, target)]
+            done = f"{kind.replace('_', ' ')} {target or ''}".strip() if acted else f"{kind}: no control acted"
+        elif kind == "nothing":
+            done = "no action"
+        else:
+            raise ValueError(f"unknown decision '{kind}'")
+        self._log("decision", done, None)
+        return done
 
     def _result(self) -> RunResult:
         net = self.net

@@ -491,13 +491,22 @@ def _widen(schema):
     return pa.schema(fields)
 
 
+class Cancelled(Exception):
+    """A run of cells was cancelled before it finished."""
+
+
 def collect(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
-            progress: Callable[[int], None] | None = None) -> dict[int, list[dict[str, Any]]]:
-    """Run every cell of ``spec`` in memory and return its rows by cell (compare and fundamentals use this)."""
+            progress: Callable[[int], None] | None = None, cancel: Any = None,
+            max_chunk: int = 250) -> dict[int, list[dict[str, Any]]]:
+    """Run every cell of ``spec`` in memory and return its rows by cell (compare and fundamentals use this).
+    ``cancel`` (a threading.Event) is checked between chunks; when set, Cancelled is raised."""
     by_cell: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(spec.cells))}
     if progress is not None:
         progress(0)
-    for rows in execute(spec, plan_chunks(len(spec.cells), spec.replicates, set(), workers), workers, scheduler):
+    tasks = plan_chunks(len(spec.cells), spec.replicates, set(), workers, max_chunk)
+    for rows in execute(spec, tasks, workers, scheduler):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
         for r in rows:
             by_cell[r["cell"]].append(r)
         if progress is not None:

@@ -1,0 +1,168 @@
+"""Every screen flow, driven through Textual's pilot as a user would, at 80x24."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable, Input, RichLog, Select, Static
+
+from simulator.facilitator import load_session
+from tests.ui.conftest import TINY, wait_for
+from tui import create_app
+from tui.screens.errors import ErrorScreen
+
+SIZE = (80, 24)
+
+
+async def test_setup_shows_the_scenario():
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        info = app.screen.query_one("#scenario-info", Static)
+        assert "tiny" in str(info.render())
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        assert app.screen.__class__.__name__ == "SetupScreen"
+
+
+async def test_opening_a_bad_file_shows_its_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(open(TINY).read().replace("  - {id: corp}\n", "  - {id: corp, colour: red}\n"))
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#path")
+        app.screen.query_one("#path", Input).value = str(bad)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        text = str(app.screen.query_one("#error-problems", Static).render())
+        assert f"{bad}:" in text and "zones.1.colour: unknown field" in text
+        await pilot.press("escape")
+        assert app.screen.__class__.__name__ == "SetupScreen"
+        assert app.loaded.scenario.name == "tiny"  # the good scenario is still the one in use
+
+
+async def test_a_bad_scenario_on_the_command_line_opens_a_dialog(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    app = create_app(str(bad), workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        assert "field required" in str(app.screen.query_one("#error-problems", Static).render())
+
+
+async def test_compare_runs_and_fills_the_table():
+    app = create_app(TINY, workers=1, runs=8)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.get_screen("compare")
+        await wait_for(pilot, lambda: not screen.running and screen.summaries)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 12
+        assert len(screen.summaries) == 12 and all(s.runs == 8 for s in screen.summaries)
+        assert "done: 96 runs" in str(screen.query_one("#compare-status", Static).render())
+
+
+async def test_a_long_compare_can_be_cancelled_and_the_ui_stays_responsive():
+    app = create_app(TINY, workers=1, runs=50_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.get_screen("compare")
+        await wait_for(pilot, lambda: screen.running)
+        await pilot.pause(0.3)
+        await pilot.press("r")  # the UI answers while the runs go on
+        assert app.screen.__class__.__name__ == "RunDetailScreen"
+        await pilot.press("c")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not screen.running, timeout=30)
+        assert "Cancelled" in str(screen.query_one("#compare-status", Static).render())
+        assert not screen.summaries
+
+
+async def test_fundamentals_ranks_the_changes():
+    app = create_app(TINY, workers=1, runs=6)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        screen = app.get_screen("fundamentals")
+        await wait_for(pilot, lambda: not screen.running and screen.changes)
+        assert screen.query_one(DataTable).row_count == 8
+        verdict = str(screen.query_one("#verdict", Static).render())
+        assert verdict.startswith(("Upgrading", "Moving", "No single change"))
+
+
+async def test_run_detail_filters_and_toggles_the_view():
+    app = create_app("espionage-tech", workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        screen = app.get_screen("run")
+        total = screen.query_one(DataTable).row_count
+        assert total == len(screen.result.timeline)
+        screen.query_one("#f-actor", Select).value = "human"
+        await pilot.pause()
+        humans = sum(1 for e in screen.result.timeline if e.actor == "human")
+        assert screen.query_one(DataTable).row_count == humans < total
+        screen.query_one("#f-actor", Select).value = "all"
+        screen.query_one("#f-detected", Select).value = "yes"
+        await pilot.pause()
+        assert screen.query_one(DataTable).row_count == sum(1 for e in screen.result.timeline if e.detected)
+        assert "TRUTH" in str(screen.query_one("#network", Static).render())
+        await pilot.press("v")
+        assert "DEFENDER'S VIEW" in str(screen.query_one("#network", Static).render())
+
+
+async def test_facilitator_session_with_three_decisions_saves_and_reloads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app("espionage-tech", workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        screen = app.get_screen("facilitator")
+        await pilot.press("n")
+        assert screen.fac.injects, "an inject comes up"
+        for kind, target in (("raise_monitoring", "dmz"), ("escalate", ""), ("block_egress", "")):
+            screen.query_one("#decision", Select).value = kind
+            screen.query_one("#target", Input).value = target
+            screen.query_one("#apply").focus()  # keyboard use: tab to the button, press enter
+            await pilot.press("enter")
+            await pilot.press("n")
+        screen.query_one("#note").focus()
+        await pilot.press(*"SOC lead wants a runbook")
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(screen.fac.decisions) == 3 and len(screen.fac.notes) == 1
+        log_lines = [str(line) for line in screen.query_one("#events", RichLog).lines]
+        assert any("DECISION" in line for line in log_lines)
+        saved = tmp_path / "session-espionage-tech-seed0.json"
+        assert saved.exists()
+        data = json.loads(saved.read_text())
+        assert [d["kind"] for d in data["decisions"]] == ["raise_monitoring", "escalate", "block_egress"]
+    again = load_session(saved)
+    assert [(d.step, d.kind, d.target) for d in again.decisions] == \
+        [(d["step"], d["kind"], d["target"]) for d in data["decisions"]]
+    app2 = create_app(session=str(saved), workers=1, runs=5)
+    async with app2.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app2.get_screen("facilitator")
+        assert app2.screen is screen
+        assert len(screen.fac.decisions) == 3
+        assert screen.fac.run.result().to_json() == again.run.result().to_json()
+        assert "3 decisions, 1 notes" in str(screen.query_one("#fac-status", Static).render())
+
+
+async def test_command_palette_lists_the_screens():
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for name in ("Setup", "Compare", "Fundamentals", "Run detail", "Tabletop", "Help"):
+            assert name in titles
+
+
+async def test_small_terminal_does_not_crash():
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=(40, 12)) as pilot:
+        for key in ("r", "t", "n", "s"):
+            await pilot.press(key)
+        await pilot.resize_terminal(120, 40)
+        await pilot.press("r")
+        assert app.screen.__class__.__name__ == "RunDetailScreen"

@@ -1,0 +1,53 @@
+"""Snapshot tests of the main screens (pytest-textual-snapshot). Update with: pytest tests/ui --snapshot-update"""
+
+from __future__ import annotations
+
+from tests.ui.conftest import TINY, wait_for
+from tui import create_app
+
+
+def _app():
+    return create_app(TINY, workers=1, runs=5)
+
+
+def test_setup_screen(snap_compare):
+    assert snap_compare(_app(), terminal_size=(80, 24))
+
+
+def test_compare_screen(snap_compare):
+    async def done(pilot):
+        await pilot.press("c")
+        screen = pilot.app.get_screen("compare")
+        await wait_for(pilot, lambda: not screen.running and screen.summaries)
+
+    assert snap_compare(_app(), terminal_size=(160, 48), run_before=done)
+
+
+def test_compare_screen_small(snap_compare):
+    async def done(pilot):
+        await pilot.press("c")
+        screen = pilot.app.get_screen("compare")
+        await wait_for(pilot, lambda: not screen.running and screen.summaries)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=done)
+
+
+def test_fundamentals_screen(snap_compare):
+    async def done(pilot):
+        await pilot.press("f")
+        screen = pilot.app.get_screen("fundamentals")
+        await wait_for(pilot, lambda: not screen.running and screen.changes)
+
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=done)
+
+
+def test_run_detail_screen(snap_compare):
+    assert snap_compare(_app(), terminal_size=(80, 24), press=["r"])
+
+
+def test_facilitator_screen(snap_compare):
+    assert snap_compare(_app(), terminal_size=(80, 24), press=["t", "n", "n"])
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(_app(), terminal_size=(80, 24), press=["question_mark"])

@@ -1,0 +1,141 @@
+"""The Textual app: five screens over the library, one factory for the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from simulator.loader import Loaded, ScenarioError, load, preset_names
+
+SCREENS = ("setup", "compare", "fundamentals", "run", "facilitator")
+
+
+@dataclass
+class Settings:
+    """What the setup screen chose; the other screens read it."""
+
+    levels: list[str] = field(default_factory=lambda: preset_names("automation"))
+    postures: list[str] = field(default_factory=lambda: preset_names("posture"))
+    upgrades: list[str] = field(default_factory=list)
+    """Controls upgraded to their hardened setting on top of every chosen posture."""
+    runs: int = 200
+    seed: int = 0
+    version: int = 0
+    """Bumped on every change, so screens know their results are stale."""
+
+
+class TabletopApp(App):
+    """ai-tabletop in the terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ai-tabletop"
+    BINDINGS = [
+        Binding("s", "show('setup')", "Setup"),
+        Binding("c", "show('compare')", "Compare"),
+        Binding("f", "show('fundamentals')", "Fundamentals"),
+        Binding("r", "show('run')", "Run"),
+        Binding("t", "show('facilitator')", "Tabletop"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, scenario: str | None = None, session: str | None = None, workers: int | None = None,
+                 runs: int = 200) -> None:
+        super().__init__()
+        self.scenario_arg = scenario or "espionage-tech"
+        self.session_arg = session
+        self.n_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        if self.n_workers > 1:
+            # Start multiprocessing's resource tracker now, while stderr is the real terminal: once Textual runs,
+            # sys.stderr is its own capture object, whose fileno() cannot be handed to a child process.
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
+        self.settings = Settings(runs=runs)
+        self.loaded: Loaded | None = None
+        self.load_error: ScenarioError | None = None
+        try:
+            self.loaded = load(self.scenario_arg)
+        except ScenarioError as e:
+            self.load_error = e
+            self.loaded = load("espionage-tech")
+
+    def on_mount(self) -> None:
+        from tui.screens.compare import CompareScreen
+        from tui.screens.facilitator import FacilitatorScreen
+        from tui.screens.fundamentals import FundamentalsScreen
+        from tui.screens.run_detail import RunDetailScreen
+        from tui.screens.setup import SetupScreen
+
+        self.install_screen(SetupScreen(), "setup")
+        self.install_screen(CompareScreen(), "compare")
+        self.install_screen(FundamentalsScreen(), "fundamentals")
+        self.install_screen(RunDetailScreen(), "run")
+        self.install_screen(FacilitatorScreen(), "facilitator")
+        self.push_screen("setup")
+        if self.load_error is not None:
+            self.show_errors(f"Could not open {self.scenario_arg}", [str(p) for p in self.load_error.problems])
+        if self.session_arg:
+            self.open_session(self.session_arg)
+
+    def set_scenario(self, loaded: Loaded) -> None:
+        """Make ``loaded`` the scenario every screen works on."""
+        self.loaded = loaded
+        self.settings.version += 1
+        self.sub_title = loaded.scenario.name
+
+    def changed(self) -> None:
+        """The settings changed: results on other screens are stale."""
+        self.settings.version += 1
+
+    def action_show(self, name: str) -> None:
+        if name in SCREENS and self.screen is not self.get_screen(name):
+            self.switch_screen(name)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def show_errors(self, title: str, problems: list[str]) -> None:
+        """A dialog listing what is wrong (a bad file never crashes the app)."""
+        from tui.screens.errors import ErrorScreen
+
+        self.push_screen(ErrorScreen(title, problems))
+
+    def open_session(self, path: str) -> None:
+        """Reopen a saved facilitator session on the tabletop screen."""
+        from simulator.facilitator import SessionError, load_session
+
+        try:
+            fac = load_session(path)
+        except SessionError as e:
+            self.show_errors("Could not open the session", [str(e)])
+            return
+        self.set_scenario(fac.loaded)
+        screen = self.get_screen("facilitator")
+        screen.attach(fac, path)
+        self.action_show("facilitator")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Setup", "Choose the scenario, levels, postures and runs",
+                            lambda: self.action_show("setup"))
+        yield SystemCommand("Compare", "Compare the chosen cells with intervals", lambda: self.action_show("compare"))
+        yield SystemCommand("Fundamentals", "Rank control upgrades against the automation jump",
+                            lambda: self.action_show("fundamentals"))
+        yield SystemCommand("Run detail", "One seeded run: timeline and network view", lambda: self.action_show("run"))
+        yield SystemCommand("Tabletop", "Facilitator mode: play a run, decide, take notes",
+                            lambda: self.action_show("facilitator"))
+        yield SystemCommand("Help", "Keys and screens", self.action_help)
+
+
+def create_app(scenario: str | None = None, session: str | None = None, workers: int | None = None,
+               runs: int = 200) -> TabletopApp:
+    """The app, for the CLI (``tabletop tui``) and the tests."""
+    return TabletopApp(scenario, session, workers, runs)
