@@ -145,8 +145,9 @@ class Run:
         self.harvested -= credentials
         if block_egress:
             b.egress_blocked = True
-        self._log("containment", f"isolated {len(hosts)} hosts, reset {len(credentials)} credentials"
-                  + (", blocked egress" if block_egress else ""))
+        done = [f"isolated {len(hosts)} hosts" if hosts else "", f"reset {len(credentials)} credentials"
+                if credentials else "", "blocked egress" if block_egress else ""]
+        self._log("containment", ", ".join(d for d in done if d) or "nothing new to contain")
         for proc, (host, src) in list(self.in_action.items()):
             if (host in hosts or src in hosts) and proc.is_alive:
                 proc.interrupt("contained")
