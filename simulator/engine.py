@@ -151,7 +151,7 @@ class Run:
         for proc, (host, src) in list(self.in_action.items()):
             if (host in hosts or src in hosts) and proc.is_alive:
                 proc.interrupt("contained")
-        if self.t_initial_access is not None and not self.owned and self.t_objective is None:
+        if self.t_initial_access is not None and not self.owned:
             self.evicted = True
             self._log("evicted", "the attacker holds no host any more")
             self._finish()
@@ -502,8 +502,9 @@ class Run:
                 self._plan(t, None)
 
     def _focused(self) -> bool:
-        """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out."""
-        return self.net.data[self.net.objective].host in self.owned
+        """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
+        (after the objective is met it spreads again: it keeps access and keeps looking)."""
+        return self.t_objective is None and self.net.data[self.net.objective].host in self.owned
 
     def _plan(self, t: int, creds: list[int] | None) -> None:
         """Queue every way into target ``t`` the attacker now has (each tried once)."""
@@ -672,7 +673,7 @@ class Run:
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)
         remaining = di.records if misread else net.objective_records - self.exfiltrated
         technique = "T1041"
-        while remaining > 0 and h in self.owned and self.t_objective is None:
+        while remaining > 0 and h in self.owned and (misread or self.t_objective is None):
             rate = p.exfil_records_per_hour
             for limit in self._limit:
                 rate = limit(rate)
@@ -693,7 +694,8 @@ class Run:
             if self.exfiltrated >= net.objective_records:
                 self.t_objective = env.now
                 self._log("objective", f"objective met: {self.exfiltrated} records of {di.id} out", h)
-                self._finish()
+                # The run goes on: the attacker keeps its footholds and its remaining work, so the defender can
+                # still detect and evict it (dwell time is measured to detection, not to the theft).
 
     # ---- running -----------------------------------------------------------------------------------------------
 

@@ -44,16 +44,21 @@ def test_faster_patching_never_helps_on_common_seeds(tiny):
     assert _success(fast) <= _success(slow)
 
 
-def _tactical_per_hour(results) -> float:
+def _tactical_per_hour(results, active: bool) -> float:
+    """Tactical actions per hour, over the whole run or over the span from the first to the last action."""
     actions = sum(r.actions_ai + r.actions_human for r in results)
-    hours = sum(r.end_time for r in results) / 60
+    if active:
+        hours = sum(r.timeline[-1].time - r.timeline[0].time for r in results if r.timeline) / 60
+    else:
+        hours = sum(r.end_time for r in results) / 60
     return actions / hours
 
 
 def test_ai_orchestrated_acts_more_per_hour_than_manual(espionage):
     manual = _runs(compiled(espionage, "manual"), range(60))
     orch = _runs(compiled(espionage, "ai-orchestrated"), range(60))
-    assert _tactical_per_hour(orch) > 3 * _tactical_per_hour(manual)
+    assert _tactical_per_hour(orch, active=False) > _tactical_per_hour(manual, active=False)
+    assert _tactical_per_hour(orch, active=True) > 3 * _tactical_per_hour(manual, active=True)
 
 
 @pytest.mark.parametrize("level", ["manual", "ai-assisted", "ai-orchestrated", "autonomous"])
