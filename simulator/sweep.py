@@ -414,11 +414,21 @@ class SweepOutput:
             raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
 
     def close(self) -> None:
+        """Flush and sync what was written; a failure here is reported like any write failure."""
         try:
             self._fh.flush()
-            os.fsync(self._fh.fileno())
+            try:
+                os.fsync(self._fh.fileno())
+            except OSError as e:
+                if e.errno not in (22, 95):  # EINVAL / EOPNOTSUPP: a device or pipe that cannot sync
+                    raise
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
         finally:
-            self._fh.close()
+            try:
+                self._fh.close()
+            except OSError:
+                pass
 
 
 def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
