@@ -320,6 +320,16 @@ def tui(
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
 ) -> None:
     """Open the terminal UI: setup, compare, fundamentals, run detail, and the facilitator mode."""
+    if scenario is not None:
+        _load(scenario)  # a bad scenario fails here, with its lines, before the screen is taken over
+    if session is not None:
+        from simulator.facilitator import SessionError, load_session
+
+        try:
+            load_session(session)
+        except SessionError as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(EXIT_INPUT) from None
     from tui import create_app
 
     create_app(scenario, session=session, workers=workers, runs=runs).run()

@@ -233,13 +233,18 @@ def load_session(path: str | Path) -> Facilitator:
     """Rebuild a saved session by replaying its decisions and notes at their steps: the run comes out identical."""
     path = Path(path)
     try:
+        if path.stat().st_size > 64 * 1024 * 1024:
+            raise SessionError(f"{path}:1: not a readable session file (larger than 64 MiB)")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise SessionError(f"{path}: not a readable session file ({e})") from None
+    except json.JSONDecodeError as e:
+        raise SessionError(f"{path}:{e.lineno}: not a readable session file ({e.msg})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SessionError(f"{path}:0: not a readable session file ({e})") from None
     if not isinstance(data, dict) or data.get("kind") != "tabletop-session":
-        raise SessionError(f"{path}: not a tabletop session file")
+        raise SessionError(f"{path}:1: kind: not a tabletop session file")
     if data.get("version") != SESSION_VERSION:
-        raise SessionError(f"{path}: session version {data.get('version')} (this tool reads {SESSION_VERSION})")
+        raise SessionError(f"{path}:1: version: session version {data.get('version')} (this tool reads "
+                           f"{SESSION_VERSION})")
     try:
         loaded = load_document(parse_yaml(data["scenario_text"], data["scenario_file"]))
         fac = Facilitator(loaded, int(data["seed"]), data["automation"], data["posture"])
@@ -255,7 +260,9 @@ def load_session(path: str | Path) -> Facilitator:
         while fac.step < int(data["step"]) and not fac.done:
             fac.advance()
     except ScenarioError as e:
-        raise SessionError(f"{path}: its scenario does not load: {e}") from None
-    except (KeyError, TypeError, ValueError) as e:
-        raise SessionError(f"{path}: damaged session ({e})") from None
+        raise SessionError(f"{path}:1: scenario_text: its scenario does not load: {e}") from None
+    except KeyError as e:
+        raise SessionError(f"{path}:1: {e.args[0]}: missing from the session") from None
+    except (TypeError, ValueError) as e:
+        raise SessionError(f"{path}:1: damaged session ({e})") from None
     return fac

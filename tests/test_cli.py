@@ -65,3 +65,12 @@ def test_compare_small():
     rows = [line for line in r.stdout.splitlines() if line.startswith(("manual ", "autonomous "))]
     assert len(rows) == 4
     assert "<- best" in r.stdout and "<- worst" in r.stdout
+
+
+def test_tui_refuses_bad_inputs_before_taking_the_screen(tmp_path):
+    bad = tmp_path / "s.json"
+    bad.write_text("{not json")
+    r = runner.invoke(app, ["tui", "--session", str(bad)])
+    assert r.exit_code == 2 and f"{bad}:1: not a readable session" in r.stderr
+    r = runner.invoke(app, ["tui", str(tmp_path / "missing.yaml")])
+    assert r.exit_code == 2 and "no such file" in r.stderr

@@ -81,8 +81,9 @@ def test_session_round_trip(espionage, tmp_path):
 
 
 def test_bad_session_files(tmp_path):
-    for text, msg in (("{}", "not a tabletop session"), ("nope", "not a readable session"),
-                      ('{"kind": "tabletop-session", "version": 99}', "version 99")):
+    for text, msg in (("{}", "x.json:1: kind: not a tabletop session"), ("nope", "x.json:1: not a readable session"),
+                      ('{"kind": "tabletop-session", "version": 99}', "version 99"),
+                      ('{"kind": "tabletop-session", "version": 1}', "x.json:1: scenario_text: missing")):
         p = tmp_path / "x.json"
         p.write_text(text)
         with pytest.raises(SessionError, match=msg):
