@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint setup clean
+.PHONY: run test fuzz calibrate lint setup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
+
+# The full calibration: every preset figure against its published source (exit 1 if one is out of range).
+calibrate: $(STAMP)
+	$(BIN)/tabletop calibrate --runs 500
 
 # Longer property-based fuzzing of the engine (FUZZ_EXAMPLES generated scenarios, default 1000).
 fuzz: $(STAMP)

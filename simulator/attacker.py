@@ -85,6 +85,9 @@ class AttackerProfile(Frozen):
     """Chance an account's password is in the attacker's breach corpus."""
     exfil_records_per_hour: float = Field(gt=0, le=10**12)
     """Exfiltration rate before egress caps."""
+    pace_minutes: float = Field(0.0, ge=0, le=100_000)
+    """After breakout, median working minutes a line of work waits between two tasks ("low and slow": operators
+    with other targets, or keeping quiet). 0: no pause."""
     retry_days: float = Field(3.0, gt=0, le=365)
     """Days before rescanning the perimeter when initial access fails."""
     duration_spread: float = Field(0.5, ge=0, le=3)

@@ -313,6 +313,77 @@ def summarize(
 
 
 @app.command()
+def calibrate(
+    runs: Annotated[int, typer.Option(min=20, max=1_000_000, help="Runs per automation level.")] = 500,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+    scenario: Annotated[str, typer.Option(help="Scenario to calibrate on.")] = "espionage-tech",
+) -> None:
+    """Check the presets against the published figures they cite; exit 1 if a figure falls out of range."""
+    loaded = _load(scenario)
+    from simulator.calibration import CELLS, table
+    from simulator.calibration import calibrate as run_calibration
+    from simulator.progress import progress
+
+    with progress(runs * len(CELLS), "calibrate") as tick:
+        rows = run_calibration(loaded, runs, seed, _workers(workers), progress=tick)
+    typer.echo(table(rows, loaded.scenario.name, runs, seed))
+    if any(r.ok is False for r in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    method: Annotated[str, typer.Option(help="morris (SALib) or oat (one at a time).")] = "morris",
+    runs: Annotated[int, typer.Option(min=2, max=100_000, help="Runs per design point.")] = 20,
+    trajectories: Annotated[int, typer.Option(min=2, max=1000, help="Morris trajectories.")] = 8,
+    automation: Annotated[str | None, typer.Option(help="Attacker level at the base point.")] = None,
+    posture: Annotated[str | None, typer.Option(help="Posture preset at the base point.")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+    format_: Annotated[str, typer.Option("--format", help="table or json (chart data).")] = "table",
+) -> None:
+    """Rank the posture and automation parameters by how much they move attacker success and time to detection."""
+    fmt = _format(format_)
+    if method not in ("morris", "oat"):
+        typer.echo(f"<command line>:0: --method: '{method}' is not morris or oat", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    if automation:
+        _split(automation, "automation")
+    if posture:
+        _split(posture, "posture")
+    loaded = _load(scenario)
+    from simulator import sensitivity as sa
+    from simulator.progress import progress
+
+    total = sa.design_size(method, trajectories) * runs
+    try:
+        with progress(total, "sensitivity") as tick:
+            effects = sa.sensitivity(loaded, method, runs, trajectories, seed, _workers(workers), automation,
+                                     posture, progress=tick)
+    except RuntimeError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    base = sa.base_params(loaded, automation, posture)
+    title = (f"{loaded.scenario.name}: {method} sensitivity around {base[0][1]} vs {base[1][1]}, "
+             f"{sa.design_size(method, trajectories)} points x {runs} runs, root seed {seed}.")
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps({"scenario": loaded.scenario.name, "method": method, "runs": runs,
+                                     "seed": seed, "base": dict(base), "effects": sa.chart_data(effects)},
+                                    indent=2) + "\n")
+        return
+    typer.echo(sa.table(effects, title))
+    if method == "morris":
+        typer.echo("\neffect: mu* (mean absolute elementary effect); sigma: interactions and non-linearity; "
+                   "+-: bootstrap 95% half-width of mu*.")
+    else:
+        typer.echo("\neffect: output at the factor's high end minus at its low end, the others at the base.")
+
+
+@app.command()
 def tui(
     scenario: Annotated[str | None, typer.Argument(help="A bundled scenario name or a scenario file.")] = None,
     session: Annotated[str | None, typer.Option(help="Reopen a saved facilitator session.")] = None,

@@ -453,8 +453,20 @@ class Run:
                 yield ev
             _, _, task = heapq.heappop(self._tasks)
             self._active += 1
+            yield from self._pause()
             yield from getattr(self, "_" + task[0])(*task[1:])
             self._active -= 1
+
+    def _pause(self):
+        """Low and slow: after breakout, a line of work waits a while (working time) before its next task."""
+        p = self.p
+        if p.pace_minutes <= 0 or self.t_breakout is None:
+            return
+        minutes = p.pace_minutes * self.arng.lognormvariate(0.0, p.duration_spread)
+        cal = p.calendar
+        end = cal.add_work(cal.next_on_shift(self.env.now), minutes) if not p.works_off_shift else \
+            self.env.now + minutes
+        yield self.env.timeout(end - self.env.now)
 
     def _harvest_account(self, acct: int) -> None:
         self.harvested.add(acct)
