@@ -154,7 +154,9 @@ def compare(
     summaries = [summarize(by_cell[i]) for i in range(len(grid))]
     title = (f"{loaded.scenario.name}: {len(grid)} cells x {runs} runs, root seed {seed}; every cell replays the "
              f"same seeds.")
-    _emit(fmt, title, summaries, {"scenario": loaded.scenario.name, "runs": runs, "seed": seed})
+    _emit(fmt, title, summaries, {"kind": "comparison", "scenario": loaded.scenario.name,
+                                  "scenario_file": loaded.document.file, "automation": levels, "posture": postures,
+                                  "runs": runs, "seed": seed})
 
 
 def _format(value: str) -> str:
@@ -381,6 +383,167 @@ def sensitivity(
                    "+-: bootstrap 95% half-width of mu*.")
     else:
         typer.echo("\neffect: output at the factor's high end minus at its low end, the others at the base.")
+
+
+@app.command()
+def report(
+    source: Annotated[str, typer.Argument(metavar="INPUT", help="A comparison (tabletop compare --format json > "
+                                          "c.json), a sweep's .jsonl, or a saved session.")],
+    out: Annotated[str, typer.Option(help="report.md or report.html.")],
+) -> None:
+    """Write an after-action report (exercise overview, key events, outcomes with intervals, strengths and areas
+    for improvement derived from the data, decisions and notes, improvement plan, parameters and seeds)."""
+    from pathlib import Path
+
+    from simulator.report import ReportError, build, markdown, to_html
+
+    target = Path(out)
+    if target.suffix not in (".md", ".html"):
+        typer.echo(f"<command line>:0: --out: '{out}' must end in .md or .html", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        rep = build(source)
+    except ReportError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    text = markdown(rep) if target.suffix == ".md" else to_html(rep)
+    try:
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"wrote {out}: {len(rep.strengths)} strengths, {len(rep.improvements)} areas for improvement")
+
+
+@app.command("import-nasim")
+def import_nasim(
+    source: Annotated[str, typer.Argument(metavar="FILE.yaml", help="A NASim scenario file.")],
+    out: Annotated[str, typer.Option(help="The scenario file to write.")],
+    automation: Annotated[str, typer.Option(help="Automation preset for the new scenario.")] = "ai-orchestrated",
+    posture: Annotated[str, typer.Option(help="Posture preset for the new scenario.")] = "baseline",
+) -> None:
+    """Convert a Network Attack Simulator (NASim) scenario; report what does not map; check the result loads."""
+    _split(automation, "automation")
+    _split(posture, "posture")
+    from pathlib import Path
+
+    from simulator.loader import ScenarioError, load
+    from simulator.nasim_import import import_file, to_yaml
+
+    try:
+        imported = import_file(source, automation, posture)
+    except ScenarioError as e:
+        _fail(e.problems)
+    target = Path(out)
+    try:
+        target.write_text(to_yaml(imported, source), encoding="utf-8")
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    try:
+        loaded = load(target)
+    except ScenarioError as e:  # a bug of ours, not the user's: say so plainly
+        typer.echo("the converted scenario does not validate (please report this):", err=True)
+        _fail(e.problems)
+    hosts = sum(h.count for h in loaded.scenario.hosts)
+    typer.echo(f"wrote {out}: {hosts} hosts, {len(loaded.scenario.vulnerabilities)} vulnerabilities, "
+               f"{len(loaded.scenario.entry_points)} entry points")
+    for u in imported.unmapped:
+        typer.echo(f"  not mapped: {u}")
+
+
+@app.command()
+def navigator(
+    source: Annotated[str, typer.Argument(metavar="INPUT", help="A run result (`tabletop run --json`), a saved "
+                                          "session, or a scenario (then --runs runs are made).")],
+    out: Annotated[str, typer.Option(help="The layer file to write.")],
+    runs: Annotated[int, typer.Option(min=1, max=100_000, help="Runs, when INPUT is a scenario.")] = 100,
+    automation: Annotated[str | None, typer.Option(help="When INPUT is a scenario.")] = None,
+    posture: Annotated[str | None, typer.Option(help="When INPUT is a scenario.")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="When INPUT is a scenario.")] = 0,
+) -> None:
+    """Write an ATT&CK Navigator layer: per technique used, the share of uses detected; planned but unreached
+    techniques in grey."""
+    import json
+    from pathlib import Path
+
+    from simulator import navigator as nav
+    from simulator.techniques import planned
+
+    path = Path(source)
+    scenario = None
+    if path.suffix == ".json" and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            typer.echo(f"{source}:1: not a JSON result or session ({e})", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        result = data.get("result", data) if isinstance(data, dict) else None
+        if not isinstance(result, dict) or not isinstance(result.get("timeline"), list):
+            typer.echo(f"{source}:1: timeline: not a run result or a session (no timeline)", err=True)
+            raise typer.Exit(EXIT_INPUT)
+        timelines, n = [result["timeline"]], 1
+        title = f"{result.get('scenario')} {result.get('automation')} vs {result.get('posture')}, seed " \
+                f"{result.get('seed')}"
+        if "scenario_text" in data:
+            from simulator.loader import load_document, parse_yaml
+
+            scenario = load_document(parse_yaml(data["scenario_text"], data.get("scenario_file", source))).scenario
+        else:
+            from simulator.loader import ScenarioError, load
+
+            try:
+                scenario = load(str(result.get("scenario"))).scenario
+            except ScenarioError:
+                scenario = None  # a result from an unbundled file: no planned techniques
+    else:
+        loaded = _load(source, automation, posture)
+        from simulator.build import compile_scenario
+        from simulator.engine import run
+
+        compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
+        timelines = [run(compiled, seed, r).timeline for r in range(runs)]
+        n = runs
+        scenario = loaded.scenario
+        title = f"{scenario.name} {loaded.attacker.preset} vs {loaded.posture.preset}, {runs} runs, seed {seed}"
+    used = nav.counts(timelines)
+    layer = nav.layer(title, "ai-tabletop: score = share of the technique's uses that raised an alert.", used,
+                      planned(scenario) if scenario is not None else [], n)
+    try:
+        Path(out).write_text(json.dumps(layer, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"wrote {out}: {len(used)} techniques used, "
+               f"{len(layer['techniques']) - len(used)} planned but never reached")
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Option(help="scenario or sweep.")] = "scenario",
+    out: Annotated[str | None, typer.Option(help="Write to this file instead of standard output.")] = None,
+) -> None:
+    """Print the JSON Schema of scenario (or sweep) files, for editors' YAML completion and checks."""
+    import json
+
+    from simulator.schema import scenario_schema, sweep_schema
+
+    if kind not in ("scenario", "sweep"):
+        typer.echo(f"<command line>:0: --kind: '{kind}' is not scenario or sweep", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    text = json.dumps(scenario_schema() if kind == "scenario" else sweep_schema(), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"wrote {out}")
 
 
 @app.command()

@@ -76,6 +76,7 @@ class Run:
         self.t_breakout: float | None = None
         self.t_objective: float | None = None
         self.t_detection: float | None = None
+        self.first_source: str | None = None
         self.t_detection_inside: float | None = None
         """First detection at or after initial access: dwell time ends here."""
         self.t_containment: float | None = None
@@ -127,6 +128,7 @@ class Run:
         now = self.env.now
         if self.t_detection is None:
             self.t_detection = now
+            self.first_source = alert.source
         if self.t_detection_inside is None and self.t_initial_access is not None:
             self.t_detection_inside = now
         self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} escalated", alert.host)
@@ -831,6 +833,10 @@ class Run:
             analyst_utilisation=metrics.get("analyst_utilisation"),
             peak_requests_per_minute=round(self.peak, 4),
             operator_hours=round(self.operator_minutes / 60, 4),
+            first_detection_source=self.first_source,
+            **{f"blocked_{k}": sum(1 for e in self.timeline if e.blocked == k)
+               for k in ("patched", "mfa", "tiering", "reset", "contained", "egress")},
+            soc_backlogs=sum(1 for e in self.log if e.kind == "soc-backlog"),
             owned_hosts=tuple(ids[h] for h in sorted(self.owned)),
             known_hosts=tuple(ids[h] for h in sorted(self.belief.known_hosts)),
             contained_hosts=tuple(ids[h] for h in sorted(self.belief.contained_hosts)),

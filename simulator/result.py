@@ -79,6 +79,17 @@ class RunResult:
     analyst_utilisation: float | None
     peak_requests_per_minute: float
     operator_hours: float
+    first_detection_source: str | None
+    """What raised the first recognised alert: edr, network, rate, honeytoken, egress or team."""
+    blocked_patched: int
+    """Attacker actions stopped by a patch (likewise for the other blocked_* counts)."""
+    blocked_mfa: int
+    blocked_tiering: int
+    blocked_reset: int
+    blocked_contained: int
+    blocked_egress: int
+    soc_backlogs: int
+    """Times the SOC queue backed up (more than two alerts waiting per analyst)."""
     owned_hosts: tuple[str, ...]
     """Truth at the end: hosts the attacker holds."""
     known_hosts: tuple[str, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 Z95 = 1.959963984540054
@@ -82,6 +82,15 @@ class CellSummary:
     """Mean human decision points per run."""
     peak_requests_per_second: float
     """Median peak request rate."""
+    blocked_share: dict[str, float] = field(default_factory=dict)
+    """Per control outcome (patched, mfa, tiering, reset, contained, egress): share of runs where it stopped at
+    least one attacker action."""
+    detection_sources: dict[str, float] = field(default_factory=dict)
+    """Among detected runs, the share whose first recognised alert came from each source."""
+    alerts_dropped_share: float = 0.0
+    """Share of runs where alerts were auto-closed untriaged."""
+    soc_backlog_share: float = 0.0
+    """Share of runs where the SOC queue backed up."""
 
     def value(self, name: str) -> Any:
         """A label value by column name (None if the cell has no such column)."""
@@ -131,7 +140,23 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
         ai_share=None if tactical == 0 else ai / tactical,
         decision_points=sum(r["human_decision_points"] for r in rows) / n,
         peak_requests_per_second=median([r["peak_requests_per_minute"] / 60 for r in rows]) or 0.0,
+        blocked_share={k: sum(1 for r in rows if r.get(f"blocked_{k}", 0)) / n for k in BLOCKS},
+        detection_sources=_sources(rows),
+        alerts_dropped_share=sum(1 for r in rows if r.get("alerts_dropped", 0)) / n,
+        soc_backlog_share=sum(1 for r in rows if r.get("soc_backlogs", 0)) / n,
     )
+
+
+BLOCKS = ("patched", "mfa", "tiering", "reset", "contained", "egress")
+"""Why controls stop attacker actions (RunResult.blocked_*)."""
+
+
+def _sources(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    detected = [r.get("first_detection_source") for r in rows if r.get("first_detection_source")]
+    out: dict[str, float] = {}
+    for s in detected:
+        out[s] = out.get(s, 0) + 1 / len(detected)
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def group(rows: Iterable[Mapping[str, Any]], by: Sequence[str]) -> dict[tuple, list[Mapping[str, Any]]]:

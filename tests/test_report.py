@@ -1,0 +1,160 @@
+"""After-action reports and Navigator layers: sections, the input's numbers, escaping, the layer format."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+from simulator.facilitator import Facilitator
+from simulator.loader import load
+from tests.conftest import TINY
+
+runner = CliRunner()
+HOSTILE = "<script>alert('x')</script> | & \"q\""
+SECTIONS = ("Exercise overview", "Outcomes", "Analysis", "Strengths", "Areas for improvement", "Improvement plan",
+            "Appendix: parameters and seeds")
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cmp")
+    hostile = d / "hostile.yaml"
+    hostile.write_text(TINY.read_text().replace("title: Tiny golden scenario", f"title: {json.dumps(HOSTILE)}"))
+    r = runner.invoke(app, ["compare", str(hostile), "--posture", "weak,hardened", "--automation",
+                            "manual,autonomous", "--runs", "15", "--workers", "1", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    path = d / "c.json"
+    path.write_text(r.stdout)
+    return path, json.loads(r.stdout)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    fac = Facilitator(load("espionage-tech"), 13, "manual")
+    fac.next_inject()
+    fac.decide("escalate")
+    fac.note(HOSTILE)
+    fac.next_inject()
+    fac.decide("block_egress")
+    fac.finish()
+    return fac.save(tmp_path_factory.mktemp("s") / "s.json"), fac
+
+
+def _write(src, tmp_path, suffix):
+    out = tmp_path / f"r.{suffix}"
+    r = runner.invoke(app, ["report", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    return out.read_text()
+
+
+def test_markdown_report_of_a_comparison(comparison, tmp_path):
+    path, data = comparison
+    md = _write(path, tmp_path, "md")
+    for s in SECTIONS:
+        assert s in md
+    for cell in data["cells"]:
+        v = cell["success"]["value"]
+        assert f"{v:.0%} [" in md  # every cell's success rate is in the outcomes table
+    assert "tabletop compare" in md and "--seed 0" in md  # how to reproduce
+    assert "<script>" not in md
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_report_is_self_contained_and_escaped(comparison, tmp_path):
+    path, data = comparison
+    page = _write(path, tmp_path, "html")
+    p = _Collector()
+    p.feed(page)
+    assert "script" not in p.tags  # the hostile title is text, never markup
+    assert HOSTILE in "".join(p.text)
+    assert "svg" in p.tags and "rect" in p.tags
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from elsewhere
+    for s in SECTIONS:
+        assert s in page
+
+
+def test_session_report_has_decisions_and_notes(session, tmp_path):
+    path, fac = session
+    md = _write(path, tmp_path, "md")
+    assert "Team decisions" in md and "Scribe notes" in md
+    for d in fac.decisions:
+        assert d.done in md
+    assert "&lt;script&gt;" in md and "\\|" in md
+    page = _write(path, tmp_path, "html")
+    p = _Collector()
+    p.feed(page)
+    assert "script" not in p.tags and HOSTILE in "".join(p.text)
+
+
+def test_sweep_report(tmp_path):
+    sw = tmp_path / "s.yaml"
+    sw.write_text(f"scenario: {TINY}\nreplicates: 6\ngrid:\n  automation: [manual, autonomous]\n"
+                  "  posture.patching.coverage: [0.2, 0.9]\n")
+    out = tmp_path / "o.jsonl"
+    assert runner.invoke(app, ["sweep", str(sw), "--out", str(out), "--workers", "1", "--formats", "none"]
+                         ).exit_code == 0
+    md = _write(out, tmp_path, "md")
+    assert "automation / posture.patching.coverage" in md
+    assert md.count("| manual | 0.2 |") == 1 and md.count("| autonomous | 0.9 |") == 1
+
+
+def test_bad_report_inputs(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"kind": "something"}')
+    r = runner.invoke(app, ["report", str(bad), "--out", str(tmp_path / "r.md")])
+    assert r.exit_code == 2 and "x.json:1: kind:" in r.stderr
+    r = runner.invoke(app, ["report", str(bad), "--out", str(tmp_path / "r.pdf")])
+    assert r.exit_code == 2 and ".md or .html" in r.stderr
+
+
+def _check_layer(layer):
+    """The Navigator layer format 4.5: required fields, versions, technique ids, score range, gradient, legend."""
+    assert layer["name"] and layer["domain"] == "enterprise-attack"
+    assert layer["versions"]["layer"] == "4.5"
+    assert tuple(int(x) for x in layer["versions"]["navigator"].split(".")) >= (4, 9, 0)
+    g = layer["gradient"]
+    assert len(g["colors"]) >= 2 and g["maxValue"] > g["minValue"]
+    for t in layer["techniques"]:
+        assert re.fullmatch(r"T\d{4}(\.\d{3})?", t["techniqueID"])
+        if "score" in t:
+            assert g["minValue"] <= t["score"] <= g["maxValue"]
+        for c in [t.get("color")] + [i["color"] for i in layer["legendItems"]]:
+            assert c is None or re.fullmatch(r"#[0-9a-fA-F]{6}", c)
+    assert all(i["label"] for i in layer["legendItems"])
+
+
+def test_navigator_layer_from_runs_and_from_a_session(session, tmp_path):
+    out = tmp_path / "layer.json"
+    r = runner.invoke(app, ["navigator", "espionage-tech", "--runs", "20", "--posture", "hardened", "--out",
+                            str(out)])
+    assert r.exit_code == 0, r.output
+    layer = json.loads(out.read_text())
+    _check_layer(layer)
+    scored = {t["techniqueID"]: t for t in layer["techniques"] if "score" in t}
+    grey = {t["techniqueID"] for t in layer["techniques"] if "score" not in t}
+    assert "T1190" in scored and "used" in scored["T1190"]["comment"]
+    assert grey and not grey & set(scored)  # planned but never reached, in their own colour
+    path, fac = session
+    r = runner.invoke(app, ["navigator", str(path), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    layer = json.loads(out.read_text())
+    _check_layer(layer)
+    used = {e.technique for e in fac.run.result().timeline if e.technique}
+    assert {t["techniqueID"] for t in layer["techniques"] if "score" in t} == used
