@@ -165,7 +165,12 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
     """A report of one facilitated run."""
     r = data["result"]
     events: list[tuple[float, int, str, str]] = []
+    backlog_seen = False
     for e in r["log"]:
+        if e["kind"] == "soc-backlog":
+            if backlog_seen:
+                continue  # the first backlog is a key event; the count is in the analysis
+            backlog_seen = True
         events.append((e["time"], 0, e["kind"], e["detail"] + (f" [{e['host']}]" if e.get("host") else "")))
     for e in r["timeline"]:
         if e["detected"] or (e["success"] and e["phase"] in ("initial-access", "lateral-movement")):
@@ -365,7 +370,8 @@ def _svg_chart(items: Sequence[tuple[str, float, float | None, float | None]]) -
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if any(header) else ""  # key-value tables need no header
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def to_html(r: Report) -> str:
