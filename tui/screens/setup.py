@@ -11,6 +11,14 @@ from defenses.posture import CONTROL_NAMES
 from simulator.loader import ScenarioError, bundled_names, load, preset_names
 
 
+def _shown(path: str) -> str:
+    """A file as a person would name it: relative to the working directory when it is below it."""
+    import os
+
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 class SetupScreen(Screen):
     """The first screen."""
 
@@ -53,7 +61,7 @@ class SetupScreen(Screen):
         s = self.app.loaded.scenario
         hosts = sum(h.count for h in s.hosts)
         return (f"{s.name}: {s.title} ({hosts} hosts, horizon {s.horizon_days:g} days). "
-                f"File: {self.app.loaded.document.file}")
+                f"File: {_shown(self.app.loaded.document.file)}")
 
     def _refresh_info(self) -> None:
         self.query_one("#scenario-info", Static).update(self._info())
