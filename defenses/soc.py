@@ -60,13 +60,31 @@ class Soc(Control):
                 self.analysts.release(h)
 
     def _benign(self):
+        """Benign alerts queue for the same analysts as true ones. They are the bulk of a run's events, so each is
+        handled with event callbacks rather than a process of its own (a process costs several more events); the
+        queueing is the same PriorityResource, in the same order."""
         env = self.ctx.env
         rng = self.ctx.substream(U_BENIGN_STREAM)
         rate = self.config.benign_per_hour / 60.0
         while True:
             yield env.timeout(rng.expovariate(rate))
             self.benign_alerts += 1
-            env.process(self._triage(Alert(env.now, "low", False, "benign")))
+            req = self.analysts.request(priority=1)
+            req.arrived = env.now
+            req.callbacks.append(self._benign_granted)
+            self._watch_backlog()
+
+    def _benign_granted(self, req) -> None:
+        cfg: SocConfig = self.config
+        env = self.ctx.env
+        if env.now - req.arrived > cfg.max_alert_age_hours * 60:
+            self.dropped += 1
+            self.analysts.release(req)
+            return
+        minutes = self.rng.lognormvariate(math.log(cfg.triage_minutes), cfg.triage_spread)
+        self.busy_minutes += minutes
+        done = env.timeout(minutes)
+        done.callbacks.append(lambda _event: self.analysts.release(req))
 
     def on_alert(self, alert: Alert) -> None:
         if self.analysts is not None:
