@@ -88,6 +88,10 @@ class AttackerProfile(Frozen):
     pace_minutes: float = Field(0.0, ge=0, le=100_000)
     """After breakout, median working minutes a line of work waits between two tasks ("low and slow": operators
     with other targets, or keeping quiet). 0: no pause."""
+    discovery_breadth: int = Field(40, ge=1, le=100_000)
+    """Most new targets one discovery puts on the attacker's list: every host holding data, then a sample of hosts
+    caching admin credentials, then of the rest. Attackers act on a handful of what they enumerate; it also keeps a
+    run's cost growing with what the attacker touches, not with the size of the network."""
     retry_days: float = Field(3.0, gt=0, le=365)
     """Days before rescanning the perimeter when initial access fails."""
     duration_spread: float = Field(0.5, ge=0, le=3)

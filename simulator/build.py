@@ -82,6 +82,11 @@ class Network:
     """(host, internet-facing services)."""
     reach: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
     """zone -> every (host, services) reachable from a foothold in that zone (own zone included)."""
+    reach_map: dict[str, dict[int, tuple[str, ...]]]
+    """zone -> host -> services reachable from that zone (the same, for lookups)."""
+    reach_tiers: dict[str, tuple[tuple[int, ...], ...]]
+    """zone -> reachable hosts by value: (the objective's host and other data hosts, hosts caching admin
+    credentials, the rest). Discovery reveals the first tier whole and samples the others."""
     zone_graph: nx.DiGraph
     """Zones and the services allowed between them under the posture."""
     objective: int
@@ -153,6 +158,14 @@ def build_network(s: Scenario, posture: Posture) -> Network:
                 if svcs:
                     pairs.append((i, svcs))
         reach[src] = tuple(pairs)
+    admin = {i for i, a in enumerate(s.accounts) if a.kind == "admin"}
+    reach_tiers = {}
+    for src, pairs in reach.items():
+        tiers: tuple[list[int], list[int], list[int]] = ([], [], [])
+        for i, _ in pairs:
+            h = hosts[i]
+            tiers[0 if h.data else 1 if admin.intersection(h.credentials) else 2].append(i)
+        reach_tiers[src] = tuple(tuple(t) for t in tiers)
     entry = tuple((host_index[e.host], e.services) for e in s.entry_points)
     obj = next(i for i, d in enumerate(data) if d.id == s.objective.data)
     return Network(
@@ -165,6 +178,8 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         data=tuple(data),
         entry=entry,
         reach=reach,
+        reach_map={z: dict(pairs) for z, pairs in reach.items()},
+        reach_tiers=reach_tiers,
         zone_graph=graph,
         objective=obj,
         objective_records=s.objective.records or data[obj].records,

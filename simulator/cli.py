@@ -521,6 +521,36 @@ def navigator(
 
 
 @app.command()
+def generate(
+    hosts: Annotated[int, typer.Option(min=10, max=100_000, help="Hosts in the organisation.")],
+    out: Annotated[str, typer.Option(help="The scenario file to write.")],
+    zones: Annotated[int, typer.Option(min=3, max=200, help="Zones (dmz, inner zones, admin).")] = 4,
+    seed: Annotated[int, typer.Option(min=0, help="Seed: the same seed gives the same file.")] = 0,
+) -> None:
+    """Write a synthetic organisation of N hosts in K zones, valid against the schema."""
+    from pathlib import Path
+
+    from simulator.generate import generate as make
+    from simulator.generate import to_yaml
+    from simulator.loader import ScenarioError, load
+
+    text = to_yaml(make(hosts, zones, seed), hosts, zones, seed)
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    try:
+        loaded = load(out)
+    except ScenarioError as e:  # our bug, not the user's
+        typer.echo("the generated scenario does not validate (please report this):", err=True)
+        _fail(e.problems)
+    n = sum(h.count for h in loaded.scenario.hosts)
+    typer.echo(f"wrote {out}: {n} hosts in {len(loaded.scenario.zones)} zones, {len(loaded.scenario.accounts)} "
+               f"accounts")
+
+
+@app.command()
 def schema(
     kind: Annotated[str, typer.Option(help="scenario or sweep.")] = "scenario",
     out: Annotated[str | None, typer.Option(help="Write to this file instead of standard output.")] = None,

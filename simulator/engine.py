@@ -63,6 +63,7 @@ class Run:
         self._busy = 0
         self.routes: dict[int, dict[str, list[int]]] = {}
         self.known_targets: set[int] = set()
+        self.discovered_zones: set[str] = set()
         self.tried: set[tuple] = set()
         self.gates_passed: set[tuple[str, str]] = set()
         self._gate_events: dict[tuple[str, str], simpy.Event] = {}
@@ -482,7 +483,9 @@ class Run:
         host = self.net.hosts[h]
         if prev is None:
             self.compromised.add(h)
-            self._push(P_DISCOVER, ("discover", h))
+            if host.zone not in self.discovered_zones:  # reach is the same from every host of a zone
+                self.discovered_zones.add(host.zone)
+                self._push(P_DISCOVER, ("discover", h))
             for d in host.data:
                 self._push(P_COLLECT, ("collect", h, d))
             if access == "user":
@@ -501,24 +504,70 @@ class Run:
                                     src_zone=zone, dst_zone=zone, factor=10)
         if not a.success:
             return
-        for t, svcs in self.net.reach[zone]:
-            if t == h:
-                continue
-            routes = self.routes.setdefault(t, {})
-            fresh = False
-            for s in svcs:
-                lst = routes.setdefault(s, [])
-                if h not in lst:
-                    lst.append(h)
-                    fresh = True
-            self.known_targets.add(t)
-            if fresh:
+        for t in self._reveal(zone, h):
+            if self._learn(t, h):
                 self._plan(t, None)
+
+    def _learn(self, t: int, src: int) -> bool:
+        """Note that ``t`` is reachable from foothold ``src`` (on the services the flows allow). True if new."""
+        svcs = self.net.reach_map[self._zone(src)].get(t)
+        if not svcs or t == src:
+            return False
+        routes = self.routes.setdefault(t, {})
+        fresh = False
+        for s in svcs:
+            lst = routes.setdefault(s, [])
+            if src not in lst:
+                lst.append(src)
+                fresh = True
+        self.known_targets.add(t)
+        return fresh
+
+    def _where_creds_work(self, acct: int) -> None:
+        """A harvested credential tells where it is used: learn the hosts it logs on to that a foothold reaches
+        (up to ``discovery_breadth`` of them, sampled when there are more)."""
+        logon = self.net.accounts[acct].logon
+        if not logon:
+            return
+        footholds: dict[str, int] = {}
+        for h in sorted(self.owned):
+            footholds.setdefault(self._zone(h), h)
+        candidates = sorted(t for t in logon if t not in self.owned) if len(logon) <= 4 * self.p.discovery_breadth \
+            else sorted(self.arng.sample(sorted(logon), 4 * self.p.discovery_breadth))
+        learned = 0
+        for t in candidates:
+            if learned >= self.p.discovery_breadth:
+                break
+            if t in self.owned or t in self.known_targets:
+                continue
+            for zone, src in footholds.items():
+                if t in self.net.reach_map[zone] and self._learn(t, src):
+                    learned += 1
+                    self._plan(t, [acct])
+                    break
 
     def _focused(self) -> bool:
         """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
         (after the objective is met it spreads again: it keeps access and keeps looking)."""
         return self.t_objective is None and self.net.data[self.net.objective].host in self.owned
+
+    def _reveal(self, zone: str, h: int) -> list[int]:
+        """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
+        caching admin credentials and of the rest, up to ``discovery_breadth`` new ones (plus any already known)."""
+        data, admin, rest = self.net.reach_tiers[zone]
+        left = self.p.discovery_breadth
+        out: list[int] = []
+        for tier in (data, admin, rest):
+            if left <= 0:
+                break
+            fresh = len(tier) <= left
+            picks = tier if fresh else [tier[i] for i in sorted(self.arng.sample(range(len(tier)), left))]
+            for t in picks:
+                if t != h:
+                    out.append(t)
+                    if t not in self.known_targets:
+                        left -= 1
+        return out
 
     def _plan(self, t: int, creds: list[int] | None) -> None:
         """Queue every way into target ``t`` the attacker now has (each tried once)."""
@@ -582,12 +631,13 @@ class Run:
         if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake)):
             fake = False
         if fake:
-            targets = sorted(self.known_targets - self.owned.keys()) or [t for t, _ in net.reach[zone] if t != h]
+            targets = sorted(self.known_targets - self.owned.keys()) or self._reveal(zone, h)
             if targets:
                 self._push(P_CRED + 2, ("move_fake", targets[self.arng.randrange(len(targets))]))
-        if new:
-            for t in sorted(self.known_targets):
-                self._plan(t, new)
+        for acct in new:  # only the known targets this account logs on to (set intersection: the smaller side)
+            for t in sorted(self.known_targets & self.net.accounts[acct].logon):
+                self._plan(t, [acct])
+            self._where_creds_work(acct)
 
     def _move_cred(self, t: int, acct: int, svc: str):
         net = self.net
@@ -612,7 +662,7 @@ class Run:
         reviewed = yield from self.gate("credential_use", self._zone(t))
         if self.reviewed_out(reviewed):
             return
-        src = next((s for s in sorted(self.owned) if t in dict(self.net.reach[self._zone(s)])), None)
+        src = next((s for s in sorted(self.owned) if t in self.net.reach_map[self._zone(s)]), None)
         if src is None:
             return
         self.false_acted += 1
