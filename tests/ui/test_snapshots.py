@@ -10,35 +10,31 @@ def _app():
     return create_app(TINY, workers=1, runs=5)
 
 
+def _finished(key: str, screen: str, attr: str):
+    """A run_before hook: press ``key``, then wait until the screen's background work has filled ``attr``."""
+
+    async def run_before(pilot):
+        await pilot.press(key)
+        s = pilot.app.get_screen(screen)
+        await wait_for(pilot, lambda: not s.running and getattr(s, attr))
+
+    return run_before
+
+
 def test_setup_screen(snap_compare):
     assert snap_compare(_app(), terminal_size=(80, 24))
 
 
 def test_compare_screen(snap_compare):
-    async def done(pilot):
-        await pilot.press("c")
-        screen = pilot.app.get_screen("compare")
-        await wait_for(pilot, lambda: not screen.running and screen.summaries)
-
-    assert snap_compare(_app(), terminal_size=(160, 48), run_before=done)
+    assert snap_compare(_app(), terminal_size=(160, 48), run_before=_finished("c", "compare", "summaries"))
 
 
 def test_compare_screen_small(snap_compare):
-    async def done(pilot):
-        await pilot.press("c")
-        screen = pilot.app.get_screen("compare")
-        await wait_for(pilot, lambda: not screen.running and screen.summaries)
-
-    assert snap_compare(_app(), terminal_size=(80, 24), run_before=done)
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_finished("c", "compare", "summaries"))
 
 
 def test_fundamentals_screen(snap_compare):
-    async def done(pilot):
-        await pilot.press("f")
-        screen = pilot.app.get_screen("fundamentals")
-        await wait_for(pilot, lambda: not screen.running and screen.changes)
-
-    assert snap_compare(_app(), terminal_size=(100, 30), run_before=done)
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=_finished("f", "fundamentals", "changes"))
 
 
 def test_run_detail_screen(snap_compare):
