@@ -18,7 +18,6 @@ from simulator.build import compile_scenario
 from simulator.engine import Run
 from simulator.loader import Loaded, ScenarioError, load_document, parse_yaml
 from simulator.result import LogEvent, RunResult, TimelineEvent
-from simulator.units import clock
 
 SESSION_VERSION = 1
 
@@ -218,11 +217,6 @@ class Facilitator:
         tmp.write_text(json.dumps(self.session(), indent=2) + "\n", encoding="utf-8")
         tmp.replace(path)
         return path
-
-
-def clock_text(minutes: float) -> str:
-    """Campaign clock for the UI."""
-    return clock(minutes)
 
 
 class SessionError(Exception):
