@@ -120,3 +120,22 @@ def test_sweep_rows_identical_across_hash_seeds_and_workers(tmp_path):
                         workers, "--formats", "none"], cwd=ROOT, env=env, check=True, capture_output=True)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("case", ["alias bomb", "python tag", "deep nesting", "not UTF-8"])
+def test_hostile_nasim_files(tmp_path, case):
+    content, expected = hostile_cases()[case]
+    path = tmp_path / "s.yaml"
+    path.write_bytes(content)
+    r = runner.invoke(app, ["import-nasim", str(path), "--out", str(tmp_path / "o.yaml")])
+    assert r.exit_code == 2, r.output
+    assert expected in r.stderr and "Traceback" not in r.output
+    assert not (tmp_path / "o.yaml").exists()
+
+
+def test_hostile_session_files(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"kind": "tabletop-session", "version": 1, "scenario_text": "a: &a [*a]", '
+                    '"scenario_file": "x.yaml", "seed": 1, "automation": "manual", "posture": "weak"}')
+    r = runner.invoke(app, ["tui", "--session", str(path)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
