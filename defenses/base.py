@@ -216,4 +216,3 @@ U_MFA = 3
 U_EDR = 4
 U_DUMP = 5
 U_STUFFED = 6
-U_BENIGN = 7

@@ -20,6 +20,7 @@ from simulator.build import Compiled
 from simulator.result import LogEvent, RunResult, TimelineEvent
 from simulator.scenario import LOGON_SERVICES
 from simulator.seeds import keyed_uniform, run_key, substream
+from simulator.stats import BLOCKS
 
 # Task priorities: lower runs first. Take out what was found, learn what a foothold gives (credentials, reach), prefer
 # logging on with credentials (fast, quiet) to exploiting, and targets holding data to the rest.
@@ -852,7 +853,11 @@ class Run:
 
         dwell = None if ia is None or self.t_detection_inside is None else self.t_detection_inside - ia
         tactical = self.actions["human"] + self.actions["ai"]
-        ids = [h.id for h in net.hosts]
+        hosts = net.hosts  # ids looked up only for the hosts named, not listed for the whole network on every run
+        blocked = dict.fromkeys(BLOCKS, 0)
+        for e in self.timeline:
+            if e.blocked is not None:
+                blocked[e.blocked] += 1
         return RunResult(
             scenario=net.name,
             automation=self.p.preset,
@@ -884,12 +889,11 @@ class Run:
             peak_requests_per_minute=round(self.peak, 4),
             operator_hours=round(self.operator_minutes / 60, 4),
             first_detection_source=self.first_source,
-            **{f"blocked_{k}": sum(1 for e in self.timeline if e.blocked == k)
-               for k in ("patched", "mfa", "tiering", "reset", "contained", "egress")},
+            **{f"blocked_{k}": n for k, n in blocked.items()},
             soc_backlogs=sum(1 for e in self.log if e.kind == "soc-backlog"),
-            owned_hosts=tuple(ids[h] for h in sorted(self.owned)),
-            known_hosts=tuple(ids[h] for h in sorted(self.belief.known_hosts)),
-            contained_hosts=tuple(ids[h] for h in sorted(self.belief.contained_hosts)),
+            owned_hosts=tuple(hosts[h].id for h in sorted(self.owned)),
+            known_hosts=tuple(hosts[h].id for h in sorted(self.belief.known_hosts)),
+            contained_hosts=tuple(hosts[h].id for h in sorted(self.belief.contained_hosts)),
             timeline=tuple(self.timeline),
             log=tuple(self.log),
         )

@@ -234,9 +234,11 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
 
 def _resolved(scenario_loader, cells: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """Every attacker profile and posture the report's numbers rest on, resolved (file overrides included)."""
+    from simulator.loader import ScenarioError
+
     try:
         loaded = scenario_loader()
-    except Exception as e:  # the numbers stand; the appendix says why parameters are missing
+    except ScenarioError as e:  # the numbers stand; the appendix says why parameters are missing
         return {"note": f"the scenario could not be reloaded to list parameters: {e}"}
     out: dict[str, Any] = {"scenario_overrides": {"attacker": loaded.scenario.attacker.overrides,
                                                   "posture": loaded.scenario.posture.overrides}}
@@ -250,7 +252,7 @@ def _resolved(scenario_loader, cells: Sequence[tuple[str, str]]) -> dict[str, An
 def build(path: str | Path) -> Report:
     """Read a comparison (`tabletop compare --format json`), a sweep (JSON Lines) or a session and build its
     report."""
-    from simulator.loader import load, load_document, parse_yaml
+    from simulator.loader import ScenarioError, load, load_document, parse_yaml
     from simulator.stats import group, summarize
     from simulator.sweep import read_rows
 
@@ -294,7 +296,7 @@ def build(path: str | Path) -> Report:
             s = load(source).scenario
             scenario = {"name": s.name, "title": s.title, "description": s.description,
                         "objective": s.objective.description or s.objective.data}
-        except Exception:
+        except ScenarioError:  # a comparison of a file that has since moved: the numbers stand on their own
             scenario = {"name": data["scenario"]}
         reproduce = (f"tabletop compare {source} --automation {','.join(data['automation'])} --posture "
                      f"{','.join(data['posture'])} --runs {data['runs']} --seed {data['seed']}")

@@ -40,6 +40,7 @@ from simulator.loader import (
     resolve_preset,
 )
 from simulator.result import RunResult
+from simulator.scenario import ReferenceProblems
 
 MAX_RUNS = 10_000_000
 """Most runs one sweep may ask for."""
@@ -351,9 +352,7 @@ def _cell_error(loaded: Loaded, params: Params) -> str | None:
         return "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in e.problems)
     except ValidationError as e:
         return "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors(include_url=False))
-    except ValueError as e:
-        return str(e)
-    except Exception as e:  # a reference problem from a changed scenario field
+    except (ValueError, ReferenceProblems) as e:  # a bad path, or a reference broken by a changed scenario field
         return str(e)
     return None
 
