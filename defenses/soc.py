@@ -33,7 +33,7 @@ class Soc(Control):
         self.busy_minutes = 0.0
         self.off_minutes = 0.0
         self._off_since: float | None = None
-        self.calendar = cfg.calendar(ctx.net.defender_utc_offset)
+        self.calendar = cfg.calendar(ctx.net.defender_utc_offset).schedule
         self._backlog = False
         self.analysts = None
         if cfg.analysts > 0:

@@ -38,6 +38,8 @@ class Run:
         self.compiled = compiled
         self.net = compiled.net
         self.p = compiled.attacker
+        self.shifts = compiled.attacker.calendar.schedule
+        """The operators' work windows (attacker profile's calendar)."""
         self.seed = seed
         self.replicate = replicate
         self.key = run_key(seed, replicate)
@@ -257,8 +259,8 @@ class Run:
         start = env.now
         if actor == "human" or not p.works_off_shift:
             # people (and agents kept to their operators' hours) work only on shift: the action pauses overnight
-            start = p.calendar.next_on_shift(start)
-            end = p.calendar.add_work(start, duration)
+            start = self.shifts.next_on_shift(start)
+            end = self.shifts.add_work(start, duration)
         else:
             end = start + duration
         if start > env.now:
@@ -327,7 +329,7 @@ class Run:
         ev = self._gate_events[key] = self.env.event()
         env = self.env
         minutes = self.p.gate_minutes * self.arng.lognormvariate(0.0, 0.5)
-        cal = self.p.calendar
+        cal = self.shifts
         # a decision does not queue behind an operator's hands-on work: approving is a short break from it
         yield env.timeout(cal.add_work(cal.next_on_shift(env.now), minutes) - env.now)
         self.operator_minutes += minutes
@@ -467,7 +469,7 @@ class Run:
         if p.pace_minutes <= 0 or self.t_breakout is None:
             return
         minutes = p.pace_minutes * self.arng.lognormvariate(0.0, p.duration_spread)
-        cal = p.calendar
+        cal = self.shifts
         end = cal.add_work(cal.next_on_shift(self.env.now), minutes) if not p.works_off_shift else \
             self.env.now + minutes
         yield self.env.timeout(end - self.env.now)
