@@ -461,42 +461,48 @@ def export_csv(jsonl: str | Path, out: str | Path) -> None:
 
 
 def export_parquet(jsonl: str | Path, out: str | Path, batch: int = 5000) -> None:
-    """The JSON Lines rows as Parquet (pyarrow), written in batches so memory stays flat."""
+    """The JSON Lines rows as Parquet (pyarrow), written in batches so memory stays flat. Column types come from a
+    first pass over every row (a column empty in the first rows may hold text later)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    cols = _columns(Path(jsonl))
+    schema = _schema(Path(jsonl))
+    text = {f.name for f in schema if pa.types.is_string(f.type)}
+
+    def cell(name: str, v: object) -> object:
+        if v is None or name not in text or isinstance(v, str):
+            return v
+        return json.dumps(v, sort_keys=True)  # a list or a number in a column that also holds text
+
     rows = iter(read_rows(jsonl))
-    writer = None
-    schema = None
-    try:
-        while True:
-            chunk = list(itertools.islice(rows, batch))
-            if not chunk:
-                break
-            table = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in chunk], schema=schema)
-            if writer is None:
-                schema = _widen(table.schema)
-                table = table.cast(schema)
-                writer = pq.ParquetWriter(str(out), schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+    with pq.ParquetWriter(str(out), schema) as writer:
+        while chunk := list(itertools.islice(rows, batch)):
+            table = [{c: cell(c, r.get(c)) for c in schema.names} for r in chunk]
+            writer.write_table(pa.Table.from_pylist(table, schema=schema))
 
 
-def _widen(schema):
-    """Integers may later be None or floats: store every number as float64 where a column could be either."""
+def _schema(path: Path):
+    """One Arrow type per column from every value it holds: text if any is text, true/false if all are, whole numbers
+    for the run's coordinates, else float64 (numbers may be None or fractional in other rows)."""
     import pyarrow as pa
 
+    seen: dict[str, set[type]] = {}
+    for row in read_rows(path):
+        for k, v in row.items():
+            kinds = seen.setdefault(k, set())
+            if v is not None:
+                kinds.add(type(v))
     fields = []
-    for f in schema:
-        t = f.type
-        if pa.types.is_integer(t) and f.name not in ("cell", "replicate", "seed"):
+    for name, kinds in seen.items():
+        if str in kinds or list in kinds or dict in kinds:
+            t = pa.string()
+        elif kinds == {bool}:
+            t = pa.bool_()
+        elif name in ("cell", "replicate", "seed") and kinds <= {int}:
+            t = pa.int64()
+        else:
             t = pa.float64()
-        elif pa.types.is_null(t):
-            t = pa.float64()
-        fields.append(pa.field(f.name, t))
+        fields.append(pa.field(name, t))
     return pa.schema(fields)
 
 

@@ -202,6 +202,20 @@ def test_csv_and_parquet_exports(tmp_path):
     assert table.column("replicate").to_pylist() == [r["replicate"] for r in read_rows(out)]
 
 
+def test_parquet_types_come_from_every_row(tmp_path):
+    """A column empty in the first batch (no detection yet) may hold text later; lists become JSON text."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = [{"cell": 0, "seed": 1, "first_detection_source": None, "x": 1, "w": ["mon"]},
+            {"cell": 1, "seed": 1, "first_detection_source": "edr", "x": 1.5, "w": "a"},
+            {"cell": 2, "seed": 2, "first_detection_source": None, "x": None, "w": None}]
+    src = tmp_path / "r.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    export_parquet(src, tmp_path / "r.parquet", batch=1)
+    got = pq.read_table(tmp_path / "r.parquet").to_pylist()
+    assert [r["first_detection_source"] for r in got] == [None, "edr", None]
+    assert [r["x"] for r in got] == [1.0, 1.5, None] and got[0]["w"] == '["mon"]' and got[0]["cell"] == 0
+
+
 def test_example_sweeps_validate():
     for path in sorted((ROOT / "examples" / "sweeps").glob("*.yaml")):
         sw = load_sweep(path)
