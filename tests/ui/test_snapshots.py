@@ -17,6 +17,7 @@ def _finished(key: str, screen: str, attr: str):
         await pilot.press(key)
         s = pilot.app.get_screen(screen)
         await wait_for(pilot, lambda: not s.running and getattr(s, attr))
+        await pilot.pause()
 
     return run_before
 

@@ -12,6 +12,7 @@ from simulator.units import duration
 from tui.messages import CellsDone
 from tui.screens.background import RunsScreen
 from tui.widgets.bars import BarChart
+from tui.widgets.table import fill
 
 
 def compare_params(settings) -> list[tuple]:
@@ -68,13 +69,8 @@ class CompareScreen(RunsScreen):
         self.launch(len(cells) * runs, job)
 
     def on_cells_done(self, message: CellsDone) -> None:
-        self.running = False
-        self.summaries = message.summaries
         table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("automation", "posture", *COLUMNS, "")
-        for row in compare_rows(message.summaries):
-            table.add_row(*row)
+        fill(table, ("automation", "posture", *COLUMNS, ""), compare_rows(message.summaries))
         label = [f"{s.value('automation')}/{s.value('posture')}" for s in message.summaries]
         pairs = list(zip(label, message.summaries, strict=True))
         self.query_one("#success-chart", BarChart).set_items(
@@ -83,3 +79,5 @@ class CompareScreen(RunsScreen):
             [(lab, s.time_to_detection.value or 0.0, duration(s.time_to_detection.value)) for lab, s in pairs])
         self.status(f"done: {sum(s.runs for s in message.summaries)} runs. Shares [Wilson 95%], times: median "
                     "[95%]. g reruns.")
+        self.summaries = message.summaries  # set last: tests and callers wait on it for a filled screen
+        self.running = False

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from tui.messages import FundamentalsDone
 from tui.screens.background import RunsScreen
 from tui.widgets.bars import BarChart
+from tui.widgets.table import fill
 
 
 class FundamentalsScreen(RunsScreen):
@@ -54,19 +55,16 @@ class FundamentalsScreen(RunsScreen):
         self.launch(len(plan.cells) * runs, job)
 
     def on_fundamentals_done(self, message: FundamentalsDone) -> None:
-        self.running = False
-        self.changes = message.changes
         table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns("rank", "change", "attacker success", "time to detection", "records lost")
-        for i, c in enumerate(message.changes, 1):
-            table.add_row(
-                str(i), c.name,
-                f"{c.success.mean * 100:+.0f} pts [{c.success.low * 100:+.0f}, {c.success.high * 100:+.0f}]",
-                f"{c.detection.mean / 60:+.1f} h [{c.detection.low / 60:+.1f}, {c.detection.high / 60:+.1f}]",
-                f"{c.data_lost.mean:+,.0f}",
-            )
+        fill(table, ("rank", "change", "attacker success", "time to detection", "records lost"), [
+            (str(i), c.name,
+             f"{c.success.mean * 100:+.0f} pts [{c.success.low * 100:+.0f}, {c.success.high * 100:+.0f}]",
+             f"{c.detection.mean / 60:+.1f} h [{c.detection.low / 60:+.1f}, {c.detection.high / 60:+.1f}]",
+             f"{c.data_lost.mean:+,.0f}")
+            for i, c in enumerate(message.changes, 1)])
         self.query_one("#effect-chart", BarChart).set_items(
             [(c.name, c.success.mean, f"{c.success.mean * 100:+.0f}") for c in message.changes])
         self.query_one("#verdict", Static).update(message.verdict)
         self.status("done. Paired differences on common seeds [95% interval].")
+        self.changes = message.changes  # set last: tests and callers wait on it for a filled screen
+        self.running = False
