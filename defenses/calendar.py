@@ -69,6 +69,10 @@ class Calendar(Frozen):
         """The minute at which ``minutes`` of work started at ``t`` are done, counting only time on shift."""
         return self.schedule.add_work(t, minutes)
 
+    def work_between(self, t0: float, t1: float) -> float:
+        """Minutes on shift between ``t0`` and ``t1``."""
+        return self.schedule.work_between(t0, t1)
+
 
 @cache
 def _schedule(calendar: Calendar) -> Schedule:
@@ -143,3 +147,22 @@ class Schedule:
             minutes -= end - t
             t = end
             i += 1
+
+    def work_between(self, t0: float, t1: float) -> float:
+        """Minutes on shift between ``t0`` and ``t1``."""
+        if self.always:
+            return max(0.0, t1 - t0)
+        total = 0.0
+        base, i = self._locate(t0)
+        t = t0
+        while t < t1:
+            if i >= self.wrap:
+                i -= self.per_week
+                base += WEEK
+            start, end = base + self.starts[i], base + self.ends[i]
+            if start >= t1:
+                break
+            total += min(end, t1) - max(start, t)
+            t = end
+            i += 1
+        return total

@@ -32,14 +32,14 @@ def test_injects_come_from_events_with_questions(espionage):
 
 
 def test_isolating_the_foothold_at_the_first_inject_changes_the_outcome(espionage):
-    """Named seed: manual attacker, seed 64. Doing nothing, the objective is met; isolating the foothold at the first
+    """Named seed: manual attacker, seed 27. Doing nothing, the objective is met; isolating the foothold at the first
     inject evicts the attacker."""
-    nothing = Facilitator(espionage, 64, "manual")
+    nothing = Facilitator(espionage, 27, "manual")
     nothing.next_inject()
     nothing.decide("nothing")
     assert nothing.finish().outcome == "objective_met"
 
-    act = Facilitator(espionage, 64, "manual")
+    act = Facilitator(espionage, 27, "manual")
     inject = act.next_inject()
     assert act.run.t_initial_access is not None and inject.time >= act.run.t_initial_access
     foothold = next(e.host for e in act.run.log if e.kind == "initial-access")
