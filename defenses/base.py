@@ -13,6 +13,7 @@ The engine core never names a specific control. It hands every control the same 
       .on_alert(alert)                  -- an alert was raised (by any control)
       .on_escalation(alert)             -- an analyst recognised a true positive
       .limit_exfil_rate(rate) -> rate   -- records per hour the attacker may move out
+      .catch_up(now)                    -- bring events the control keeps itself up to now (before log writes)
 
 Controls talk to each other only through the context (``ctx.raise_alert``, ``ctx.escalate``, ``ctx.contain``), so
 monitoring does not import the SOC and the SOC does not import incident response.
@@ -21,6 +22,7 @@ monitoring does not import the SOC and the SOC does not import incident response
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -124,14 +126,17 @@ class Context(Protocol):
     def substream(self, purpose: int) -> random.Random:
         """A random stream of the control's own, a pure function of (run seed, purpose)."""
 
+    def stream_seed(self, purpose: int) -> int:
+        """The 64-bit seed of that stream (to seed another generator, e.g. numpy's, for bulk draws)."""
+
     def raise_alert(self, alert: Alert, action: Action | None = None) -> None: ...
 
     def escalate(self, alert: Alert) -> None: ...
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool) -> None: ...
 
-    def record(self, kind: str, detail: str, host: int | None = None) -> None:
-        """Write a defender event to the run's log."""
+    def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
+        """Write a defender event to the run's log (``at``: when it happened, if earlier than now)."""
 
     def busy(self, delta: int) -> None:
         """Count defender work in flight on a true positive (+1 when it starts, -1 when it ends); the run may end
@@ -147,7 +152,7 @@ class Control:
 
     hooks: ClassVar[tuple[str, ...]] = (
         "start", "check", "observe", "on_alert", "on_escalation", "limit_exfil_rate", "harvest_yield", "metrics",
-        "on_decision",
+        "on_decision", "catch_up",
     )
 
     def __init__(self, config: Any, ctx: Context) -> None:
@@ -182,12 +187,17 @@ class Control:
         """Figures this control adds to the run result."""
         return {}
 
+    def catch_up(self, now: float) -> None:
+        """Bring events the control keeps itself (not as simpy events) up to ``now``. The engine calls it before it
+        writes to the timeline or the log and before results, so what the control records stays in time order."""
+
     def on_decision(self, kind: str, target: str | None) -> bool:
         """A tabletop team's decision (``raise_monitoring``, ``escalate``, ...) during a run. Return True if this
         control acted on it."""
         return False
 
     @classmethod
+    @cache
     def overridden(cls) -> list[str]:
         """Names of the hooks this behaviour really implements (so the engine skips no-op calls)."""
         return [h for h in cls.hooks if getattr(cls, h) is not getattr(Control, h)]

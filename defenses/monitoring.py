@@ -28,6 +28,8 @@ class Monitoring(Control):
     def start(self) -> None:
         self._last_rate_alert = -math.inf
         self.raised: set[str] = set()
+        self._edr: dict[int, bool] = {}
+        """Hosts looked up so far: whether they run EDR (a pure function of the run's seed and the host)."""
 
     def on_decision(self, kind: str, target: str | None) -> bool:
         if kind == "raise_monitoring" and target in self.ctx.net.zones:
@@ -37,13 +39,15 @@ class Monitoring(Control):
 
     def has_edr(self, host: int) -> bool:
         """Whether ``host`` runs EDR in this run."""
-        h = self.ctx.net.hosts[host]
-        if h.zone in self.raised:
-            return True
-        if h.edr is not None:
-            return h.edr
-        cov = self.config.edr_by_zone.get(h.zone, self.config.edr_coverage)
-        return self.ctx.uniform(U_EDR, host) < cov
+        edr = self._edr.get(host)
+        if edr is None:
+            h = self.ctx.net.hosts[host]
+            if h.edr is not None:
+                edr = h.edr
+            else:
+                edr = self.ctx.uniform(U_EDR, host) < self.config.edr_by_zone.get(h.zone, self.config.edr_coverage)
+            self._edr[host] = edr
+        return edr or (bool(self.raised) and self.ctx.net.hosts[host].zone in self.raised)
 
     def detection_probability(self, action: Action) -> float:
         """Chance a covered action raises an alert."""

@@ -5,12 +5,14 @@ in line with the benign alerts, first come first served (alert fatigue). An aler
 when an analyst reaches it is auto-closed untriaged. A business-hours SOC starts nothing off shift (an alert in hand is
 finished). A recognised true positive escalates.
 
-The queue is kept here as a priority queue in front of the analysts' free times, not as one simpy process per alert:
-benign alerts are most of a run's events (about 2,900 in a 30-day run at 4 per hour). Each benign alert is one simpy
-event, its arrival; at every arrival the SOC first starts, in order, every alert an analyst could have taken since the
-last event (an analyst free, on shift, the queue's head), which gives the same order as a simpy PriorityResource because
-nothing joins the queue between two events. True alerts need their exact times, so while one waits the SOC also wakes
-at the next moment an analyst can take the queue's head, and each true alert's triage ends on a simpy timeout.
+The queue is kept here as a priority queue in front of the analysts' next-free times, not as a simpy process per
+alert: benign alerts are most of a run's events (about 2,900 in a 30-day run at 4 per hour). Benign alerts are discrete
+events of the SOC's own, brought in lazily and in time order (``catch_up``) whenever something needs the SOC as it is
+now: a true alert arrives, the engine writes to the timeline or the log, the run ends. Before each alert joins the
+queue, every alert an analyst could have taken since the previous event starts; that gives the same order as a simpy
+PriorityResource, since nothing joins the queue between two events. True alerts keep exact times: while one waits the
+SOC is woken (a simpy timeout) when an analyst can next take the queue's head, and its triage ends on a simpy timeout.
+tests/test_soc.py checks all this against a textbook simpy PriorityResource model.
 """
 
 from __future__ import annotations
@@ -56,38 +58,52 @@ class Soc(Control):
         if cfg.analysts > 0 and cfg.benign_per_hour > 0:
             import numpy as np  # a run's seeds already need numpy; kept local so defenses import without it
 
-            self._benign_rng = np.random.default_rng(ctx.substream(U_BENIGN_STREAM).getrandbits(64))
+            self._benign_rng = np.random.default_rng(ctx.stream_seed(U_BENIGN_STREAM))
             self._gaps: list[float] = []
             self._minutes: list[float] = []
-            self._next_arrival()
+            self._next_benign = self._gap()
+        else:
+            self._next_benign = math.inf
+        self._catching_up = False
 
     # ---- benign alerts ----------------------------------------------------------------------------------------
 
-    def _next_arrival(self) -> None:
+    def _gap(self) -> float:
+        """Minutes to the next benign alert (draws come in fixed batches: the same whatever the run's length)."""
         if not self._gaps:
             cfg: SocConfig = self.config
             rng = self._benign_rng
-            self._gaps = rng.exponential(60.0 / cfg.benign_per_hour, BENIGN_BATCH).tolist()[::-1]
-            self._minutes = rng.lognormal(self._log_triage, cfg.triage_spread, BENIGN_BATCH).tolist()[::-1]
-        self.ctx.env.timeout(self._gaps.pop()).callbacks.append(self._benign_arrives)
+            self._gaps.extend(rng.exponential(60.0 / cfg.benign_per_hour, BENIGN_BATCH).tolist()[::-1])
+            self._minutes.extend(rng.lognormal(self._log_triage, cfg.triage_spread, BENIGN_BATCH).tolist()[::-1])
+        return self._gaps.pop()
 
-    def _benign_arrives(self, event) -> None:
-        now = event.env.now
-        self.benign_alerts += 1
-        minutes = self._minutes.pop()
-        self._next_arrival()
-        high, low, free = self.high, self.low, self.free
-        if high or low:
-            self._dispatch(now)  # what analysts took since the last event
-        if not (high or low) and free[0] <= now and self.calendar.next_on_shift(now) == now:
-            heapq.heapreplace(free, now + minutes)  # an analyst is free: taken at once (the common case)
-            self.busy_minutes += minutes
-            self._backlog = False
+    def catch_up(self, now: float) -> None:
+        """Bring in, in time order, every benign alert that arrived up to ``now``. Each one is a discrete event of the
+        SOC's own: before it joins, every alert an analyst could have taken since the previous event starts."""
+        if self._next_benign > now or self._catching_up:
             return
-        # the queue's head cannot start yet (or no analyst is free, or it is off shift): so neither can this one
-        low.append((now, minutes, None))
-        if not self._backlog and len(high) + len(low) >= 2 * len(free) + 1:
-            self._watch_backlog()
+        self._catching_up = True  # a backlog record below writes to the log, which calls back here
+        high, low, free, gaps, minutes_left = self.high, self.low, self.free, self._gaps, self._minutes
+        cal = self.calendar
+        always = cal.always
+        crowd = 2 * len(free) + 1
+        t = self._next_benign
+        while t <= now:
+            self.benign_alerts += 1
+            minutes = minutes_left.pop()
+            if high or low:
+                self._dispatch(t)
+            if not (high or low) and free[0] <= t and (always or cal.next_on_shift(t) == t):
+                heapq.heapreplace(free, t + minutes)  # an analyst is free: taken at once (the common case)
+                self.busy_minutes += minutes if always else self._on_shift_part(t, minutes)
+                self._backlog = False
+            else:  # the queue's head cannot start yet (or nobody is free, or it is off shift): nor can this one
+                low.append((t, minutes, None))
+                if not self._backlog and len(high) + len(low) >= crowd:
+                    self._watch_backlog(t)
+            t += gaps.pop() if gaps else self._gap()
+        self._next_benign = t
+        self._catching_up = False
 
     # ---- the queue ---------------------------------------------------------------------------------------------
 
@@ -114,7 +130,13 @@ class Soc(Control):
                 done = self.ctx.env.timeout(max(0.0, start + minutes - now), alert)
                 done.callbacks.append(self._triaged)
             heapq.heapreplace(free, start + minutes)
-            self.busy_minutes += minutes
+            self.busy_minutes += self._on_shift_part(start, minutes)
+
+    def _on_shift_part(self, start: float, minutes: float) -> float:
+        """The minutes of a triage started at ``start`` that fall in the shift (an alert in hand at the end of a
+        shift is finished after it: that overtime is not counted in utilisation, which is per on-shift minute)."""
+        cal = self.calendar
+        return minutes if cal.always else min(minutes, cal.next_off_shift(start) - start)
 
     def _wake_for_true_alerts(self) -> None:
         """While a true alert waits, be woken when an analyst can next take the queue's head."""
@@ -129,12 +151,15 @@ class Soc(Control):
 
     def _wake(self, _event) -> None:
         self._wake_at = None
-        self._dispatch(self.ctx.env.now)
+        now = self.ctx.env.now
+        self.catch_up(now)
+        self._dispatch(now)
         self._wake_for_true_alerts()
 
     def _triaged(self, event) -> None:
         alert: Alert = event.value
         cfg: SocConfig = self.config
+        self.catch_up(self.ctx.env.now)
         if alert.true_positive:
             p = cfg.recognition_high if alert.confidence == "high" else cfg.recognition
             if self.rng.random() < p:
@@ -148,20 +173,22 @@ class Soc(Control):
         now = ctx.env.now
         if alert.true_positive:
             ctx.busy(+1)  # counted now, so the run cannot end while the alert is in the queue
+        self.catch_up(now)
         self._dispatch(now)
         (self.high if alert.confidence == "high" else self.low).append((alert.time, -1.0, alert))
         self._true_waiting += 1
         self._dispatch(now)
-        self._watch_backlog()
+        self._watch_backlog(now)
         self._wake_for_true_alerts()
 
-    def _watch_backlog(self) -> None:
+    def _watch_backlog(self, now: float) -> None:
         """Log when the queue backs up (more than two alerts waiting per analyst), once per backlog."""
         waiting = len(self.high) + len(self.low)
         if waiting >= 2 * self.config.analysts + 1:
             if not self._backlog:
                 self._backlog = True
-                self.ctx.record("soc-backlog", f"{waiting} alerts waiting for {self.config.analysts} analysts")
+                self.ctx.record("soc-backlog", f"{waiting} alerts waiting for {self.config.analysts} analysts",
+                                at=now)
         elif waiting == 0:
             self._backlog = False
 
@@ -169,9 +196,14 @@ class Soc(Control):
         now = self.ctx.env.now
         utilisation = None
         if self.free:
+            self.catch_up(now)
             self._dispatch(now)
-            available = self.config.analysts * self.calendar.work_between(0.0, now)
-            utilisation = round(self.busy_minutes / available, 6) if available > 0 else None
+            cal = self.calendar
+            available = self.config.analysts * cal.work_between(0.0, now)
+            # triage in hand at the end runs past it: count only the minutes up to now
+            off = cal.next_off_shift(now) if cal.next_on_shift(now) == now else now
+            busy = self.busy_minutes - sum(min(f, off) - now for f in self.free if f > now)
+            utilisation = round(busy / available, 6) if available > 0 else None
         return {"alerts_benign": self.benign_alerts, "alerts_dropped": self.dropped, "analyst_utilisation": utilisation}
 
 

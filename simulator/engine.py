@@ -19,7 +19,7 @@ from defenses.base import U_STUFFED, Action, Alert, Belief
 from simulator.build import Compiled
 from simulator.result import LogEvent, RunResult, TimelineEvent
 from simulator.scenario import LOGON_SERVICES
-from simulator.seeds import keyed_uniform, run_key, substream
+from simulator.seeds import keyed_uniform, run_key, stream_seed, substream
 from simulator.stats import BLOCKS
 
 # Task priorities: lower runs first. Take out what was found, learn what a foothold gives (credentials, reach), prefer
@@ -107,6 +107,7 @@ class Run:
         self._harvest_yield = hooks("harvest_yield")
         self._metrics = hooks("metrics")
         self._start = hooks("start")
+        self._catch_up = hooks("catch_up")
 
     # ---- Context for the controls ------------------------------------------------------------------------------
 
@@ -115,6 +116,9 @@ class Run:
 
     def substream(self, purpose: int) -> random.Random:
         return substream(self.key, purpose)
+
+    def stream_seed(self, purpose: int) -> int:
+        return stream_seed(self.key, purpose)
 
     @property
     def request_rate(self) -> float:
@@ -162,8 +166,8 @@ class Run:
             self._log("evicted", "the attacker holds no host any more")
             self._finish()
 
-    def record(self, kind: str, detail: str, host: int | None = None) -> None:
-        self._log(kind, detail, host)
+    def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
+        self._log(kind, detail, host, at)
 
     def busy(self, delta: int) -> None:
         self._busy += delta
@@ -171,9 +175,11 @@ class Run:
 
     # ---- bookkeeping -------------------------------------------------------------------------------------------
 
-    def _log(self, kind: str, detail: str, host: int | None = None) -> None:
+    def _log(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
+        for catch_up in self._catch_up:  # what controls keep themselves and happened before this goes first
+            catch_up(self.env.now)
         name = None if host is None else self.net.hosts[host].id
-        self.log.append(LogEvent(round(self.env.now, 4), kind, detail, name))
+        self.log.append(LogEvent(round(self.env.now if at is None else at, 4), kind, detail, name))
 
     def _finish(self) -> None:
         if not self.stop.triggered:
@@ -300,6 +306,8 @@ class Run:
             self.actions[actor] += 1
         if actor == "human":
             self.operator_minutes += duration if not aborted else a.duration
+        for catch_up in self._catch_up:
+            catch_up(env.now)
         self.timeline.append(TimelineEvent(
             round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
             a.success, a.detected, a.blocked, a.false_finding,
@@ -837,6 +845,8 @@ class Run:
 
     def _result(self) -> RunResult:
         net = self.net
+        for catch_up in self._catch_up:
+            catch_up(self.env.now)
         metrics: dict = {}
         for m in self._metrics:
             metrics.update(m())

@@ -9,6 +9,7 @@ function of (key, purpose, entity) (see ``uniform``), so changing one control do
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 _M = (1 << 64) - 1
 
@@ -21,6 +22,7 @@ def mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@lru_cache(maxsize=65536)  # every cell of a comparison replays the same seeds
 def run_key(root_seed: int, replicate: int = 0) -> int:
     """The 64-bit key of replicate ``replicate`` under ``root_seed``."""
     from numpy.random import SeedSequence  # numpy is heavy: imported only when a run is made
@@ -34,6 +36,11 @@ def keyed_uniform(key: int, purpose: int, a: int, b: int = 0) -> float:
     return (h >> 11) * (1.0 / (1 << 53))
 
 
+def stream_seed(key: int, purpose: int) -> int:
+    """A 64-bit seed for ``purpose``'s own stream, a pure function of the run key (no string hashing involved)."""
+    return mix64(key ^ mix64(0xA5A5 + purpose))
+
+
 def substream(key: int, purpose: int) -> random.Random:
-    """A ``random.Random`` of its own for ``purpose`` (seeded with an int: no string hashing involved)."""
-    return random.Random(mix64(key ^ mix64(0xA5A5 + purpose)))
+    """A ``random.Random`` of its own for ``purpose``."""
+    return random.Random(stream_seed(key, purpose))

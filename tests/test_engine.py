@@ -45,6 +45,8 @@ def test_timeline_invariants(espionage_runs):
     for c, r in espionage_runs:
         times = [e.time for e in r.timeline]
         assert times == sorted(times), "event times go backwards"
+        logged = [e.time for e in r.log]
+        assert logged == sorted(logged), "log times go backwards (the SOC brings its alerts in late)"
         tactical = [e for e in r.timeline if e.phase != "planning"]
         assert len(tactical) == r.actions_ai + r.actions_human
         assert sum(e.actor == "ai" for e in tactical) == r.actions_ai
@@ -58,6 +60,17 @@ def test_timeline_invariants(espionage_runs):
         assert all(not e.success for e in r.timeline if e.false_finding and e.phase != "exfiltration")
         if misread == 0:
             assert r.records_wasted == 0
+
+
+def test_soc_backlogs_are_logged_in_time_order(espionage_runs):
+    """The weak posture's one business-hours analyst is swamped: backlogs are logged, in order, before later events."""
+    weak = [r for c, r in espionage_runs if r.posture == "weak"]
+    assert all(r.soc_backlogs >= 1 for r in weak) and all((r.analyst_utilisation or 0) <= 1 for r in weak)
+    for r in weak:
+        kinds = [e.kind for e in r.log]
+        if "soc-backlog" in kinds:
+            first = r.log[kinds.index("soc-backlog")]
+            assert all(e.time <= first.time for e in r.log[:kinds.index("soc-backlog")])
 
 
 def test_owned_hosts_are_reachable(espionage_runs):

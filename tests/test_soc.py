@@ -17,7 +17,7 @@ import simpy
 
 from defenses.base import Alert
 from defenses.soc import BENIGN_BATCH, U_BENIGN_STREAM, SocConfig
-from simulator.seeds import substream
+from simulator.seeds import stream_seed, substream
 
 KEY = 12345
 
@@ -35,6 +35,9 @@ class Ctx:
     def substream(self, purpose: int) -> random.Random:
         return substream(KEY, purpose)
 
+    def stream_seed(self, purpose: int) -> int:
+        return stream_seed(KEY, purpose)
+
     def busy(self, delta: int) -> None:
         self.in_flight += delta
         assert self.in_flight >= 0
@@ -42,8 +45,8 @@ class Ctx:
     def escalate(self, alert: Alert) -> None:
         self.escalated.append((round(self.env.now, 6), alert.technique))
 
-    def record(self, kind: str, detail: str, host: int | None = None) -> None:
-        self.records.append((round(self.env.now, 6), kind))
+    def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
+        self.records.append((round(self.env.now if at is None else at, 6), kind))
 
 
 def true_alerts(n: int, horizon: float, seed: int) -> list[Alert]:
@@ -75,7 +78,7 @@ def run_reference(cfg: SocConfig, alerts: list[Alert], horizon: float) -> tuple[
     cal = cfg.calendar(ctx.net.defender_utc_offset)
     rng = ctx.substream(101)
     state = {"benign": 0, "dropped": 0, "busy": 0.0}
-    gen = np.random.default_rng(ctx.substream(U_BENIGN_STREAM).getrandbits(64))
+    gen = np.random.default_rng(ctx.stream_seed(U_BENIGN_STREAM))
 
     def benign_draws():
         while True:
@@ -161,7 +164,7 @@ def test_overload_drops_and_logs_backlog():
                     recognition_high=0.9)
     ctx, m = run_soc(cfg, [], 7 * 1440.0)
     assert m["alerts_dropped"] > 0 and any(kind == "soc-backlog" for _, kind in ctx.records)
-    assert 0.9 < m["analyst_utilisation"] <= 1.05  # busy on every working minute
+    assert 0.9 < m["analyst_utilisation"] <= 1.0  # busy on every working minute
 
 
 def test_utilisation_is_the_offered_load_when_stable():
