@@ -88,20 +88,24 @@ class Soc(Control):
         always = cal.always
         crowd = 2 * len(free) + 1
         t = self._next_benign
+        arrived = 0
+        busy = 0.0
         while t <= now:
-            self.benign_alerts += 1
+            arrived += 1
             minutes = minutes_left.pop()
             if high or low:
                 self._dispatch(t)
             if not (high or low) and free[0] <= t and (always or cal.next_on_shift(t) == t):
                 heapq.heapreplace(free, t + minutes)  # an analyst is free: taken at once (the common case)
-                self.busy_minutes += minutes if always else self._on_shift_part(t, minutes)
+                busy += minutes if always else self._on_shift_part(t, minutes)
                 self._backlog = False
             else:  # the queue's head cannot start yet (or nobody is free, or it is off shift): nor can this one
                 low.append((t, minutes, None))
                 if not self._backlog and len(high) + len(low) >= crowd:
                     self._watch_backlog(t)
             t += gaps.pop() if gaps else self._gap()
+        self.benign_alerts += arrived
+        self.busy_minutes += busy
         self._next_benign = t
         self._catching_up = False
 

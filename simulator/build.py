@@ -91,6 +91,10 @@ class Network:
     """Zones and the services allowed between them under the posture."""
     objective: int
     """Index of the objective's data asset."""
+    objective_host: int
+    """Index of the host holding it."""
+    logon_accounts: tuple[frozenset[int], ...]
+    """host -> the accounts that log on to it (the inverse of AccountInfo.logon)."""
     objective_records: int
     horizon: float
     """Minutes."""
@@ -182,6 +186,9 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         reach_tiers=reach_tiers,
         zone_graph=graph,
         objective=obj,
+        objective_host=data[obj].host,
+        logon_accounts=tuple(frozenset(a for a, acct in enumerate(accounts) if h in acct.logon)
+                             for h in range(len(hosts))),
         objective_records=s.objective.records or data[obj].records,
         horizon=s.horizon_days * 1440.0,
         defender_utc_offset=s.defender_utc_offset,

@@ -560,7 +560,7 @@ class Run:
     def _focused(self) -> bool:
         """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
         (after the objective is met it spreads again: it keeps access and keeps looking)."""
-        return self.t_objective is None and self.net.data[self.net.objective].host in self.owned
+        return self.t_objective is None and self.net.objective_host in self.owned
 
     def _reveal(self, zone: str, h: int) -> list[int]:
         """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
@@ -581,31 +581,36 @@ class Run:
         return out
 
     def _plan(self, t: int, creds: list[int] | None) -> None:
-        """Queue every way into target ``t`` the attacker now has (each tried once)."""
-        if t in self.owned or t in self.belief.contained_hosts or self._focused():
-            return
-        net = self.net
+        """Queue every way into target ``t`` the attacker now has (each tried once): ``creds``, or every harvested
+        credential that logs on to ``t``."""
+        owned = self.owned
+        if t in owned or t in self.belief.contained_hosts or (self.t_objective is None
+                                                               and self.net.objective_host in owned):
+            return  # (the last test is _focused, inlined: this runs for every target of every discovery)
         routes = self.routes.get(t)
         if not routes:
             return
+        net = self.net
         host = net.hosts[t]
         value = 2
         if host.data:
             value = 0 if net.objective in host.data else 1
-        for acct in sorted(self.harvested) if creds is None else creds:
-            if t not in net.accounts[acct].logon:
+        usable = net.logon_accounts[t]
+        for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
+            if ("c", t, acct) in self.tried:
                 continue
             for s in routes:
-                if s in LOGON_SERVICES and ("c", t, acct) not in self.tried:
+                if s in LOGON_SERVICES:
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
                     break
-        now_day = self.env.now / 1440
-        for v in host.network_vulns:
-            vi = net.vulns[v]
-            if vi.service in routes and vi.disclosed_day <= now_day and ("v", t, v) not in self.tried:
-                self.tried.add(("v", t, v))
-                self._push(P_EXPLOIT + value, ("move_exploit", t, v))
+        if host.network_vulns:
+            now_day = self.env.now / 1440
+            for v in host.network_vulns:
+                vi = net.vulns[v]
+                if vi.service in routes and vi.disclosed_day <= now_day and ("v", t, v) not in self.tried:
+                    self.tried.add(("v", t, v))
+                    self._push(P_EXPLOIT + value, ("move_exploit", t, v))
 
     def _unplan(self, key: tuple) -> None:
         """A planned move dropped unused (focus, lost route): it may be planned again if things change."""
