@@ -544,7 +544,7 @@ class Run:
         for h in sorted(self.owned):
             footholds.setdefault(self._zone(h), h)
         candidates = sorted(t for t in logon if t not in self.owned) if len(logon) <= 4 * self.p.discovery_breadth \
-            else sorted(self.arng.sample(sorted(logon), 4 * self.p.discovery_breadth))
+            else sorted(self.arng.sample(self.net.accounts[acct].logon_sorted, 4 * self.p.discovery_breadth))
         learned = 0
         for t in candidates:
             if learned >= self.p.discovery_breadth:
