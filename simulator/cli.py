@@ -13,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Typer's rich formatting imports rich.markdown (~60 ms of a 150 ms budget)
 )
 
 EXIT_INPUT = 2
