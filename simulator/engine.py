@@ -245,14 +245,19 @@ class Run:
         actor = "human" if self.p.executor == "ai" and limit is not None and hours > limit else self.p.executor
         return actor, hours * 60
 
-    def act(self, phase: str, technique: str, effort: float, *, actor: str, host: int | None = None,
+    def act(self, phase: str, technique: str, effort: float, *, actor: str | None = None, host: int | None = None,
             src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
-            records: int = 0, duration: float | None = None):
-        """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not)."""
+            records: int = 0, duration: float | None = None, takeover: bool = False):
+        """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
+        ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
+        (the profile's ``takeover`` chance)."""
         env = self.env
         p = self.p
+        if actor is None:
+            actor = p.executor
+        given_duration = duration  # a takeover by hand times itself unless the caller fixed the duration
         jitter = self.arng.lognormvariate(0.0, p.duration_spread)
         roll = self.arng.random()  # drawn whatever happens, so blocked actions do not shift later draws
         if duration is None:
@@ -312,14 +317,12 @@ class Run:
             round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
             a.success, a.detected, a.blocked, a.false_finding,
         ))
-        return a
-
-    def attempt(self, phase: str, technique: str, effort: float, actor: str | None = None, **kw):
-        """An action; a failed AI action may be redone by hand (``takeover``)."""
-        a = yield from self.act(phase, technique, effort, actor=actor or self._actor(), **kw)
-        if (a.actor == "ai" and not a.success and a.blocked is None and not kw.get("fake")
-                and self.p.takeover > 0 and self.arng.random() < self.p.takeover):
-            a = yield from self.act(phase, technique, effort, actor="human", **kw)
+        if (takeover and actor == "ai" and not a.success and a.blocked is None and not fake and p.takeover > 0
+                and self.arng.random() < p.takeover):
+            a = yield from self.act(phase, technique, effort, actor="human", host=host, src_host=src_host,
+                                    src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account, vuln=vuln,
+                                    service=service, success=success, fake=fake, false_finding=false_finding,
+                                    honeytoken=honeytoken, records=records, duration=given_duration)
         return a
 
     def gate(self, name: str, scope: str):
@@ -372,13 +375,13 @@ class Run:
         dead: set[tuple] = set()
         while not self.owned:
             first = net.hosts[net.entry[0][0]]
-            yield from self.attempt("reconnaissance", "T1595", p.efforts.scan, src_zone="internet",
-                                    dst_zone=first.zone, factor=20)
+            yield from self.act("reconnaissance", "T1595", p.efforts.scan, src_zone="internet",
+                                dst_zone=first.zone, factor=20, takeover=True)
             candidates: list[tuple[float, int, tuple]] = []
             for h, svcs in net.entry:
                 host = net.hosts[h]
-                a = yield from self.attempt("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
-                                            src_zone="internet", dst_zone=host.zone, factor=5)
+                a = yield from self.act("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
+                                        src_zone="internet", dst_zone=host.zone, factor=5, takeover=True)
                 if not a.success:
                     continue
                 for v in host.network_vulns:
@@ -405,10 +408,10 @@ class Run:
                     vi = net.vulns[v]
                     actor, effort = self._exploit(v)
                     self.weaponised.add(v)
-                    a = yield from self.attempt("initial-access", vi.technique, effort, actor=actor, host=h,
-                                                src_zone="internet",
-                                                dst_zone=net.hosts[h].zone, vuln=v, service=svc, success=vi.success,
-                                                factor=3, honeytoken=net.hosts[h].honeytoken)
+                    a = yield from self.act("initial-access", vi.technique, effort, actor=actor, host=h,
+                                            src_zone="internet",
+                                            dst_zone=net.hosts[h].zone, vuln=v, service=svc, success=vi.success,
+                                            factor=3, honeytoken=net.hosts[h].honeytoken, takeover=True)
                     if a.blocked == "patched":
                         dead.add((h, v))
                     if a.success:
@@ -439,10 +442,10 @@ class Run:
                    and self.uniform(U_STUFFED, a) < p.stuffing_success]
         tries = stuffed[:3] or [None]
         for acct in tries:
-            a = yield from self.attempt("initial-access", "T1133", p.efforts.stuffing, host=h, src_zone="internet",
-                                        dst_zone=host.zone, account=acct, service=svc,
-                                        success=0.0 if acct is None else 1.0, factor=50,
-                                        honeytoken=acct is not None and net.accounts[acct].honeytoken)
+            a = yield from self.act("initial-access", "T1133", p.efforts.stuffing, host=h, src_zone="internet",
+                                    dst_zone=host.zone, account=acct, service=svc,
+                                    success=0.0 if acct is None else 1.0, factor=50,
+                                    honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True)
             if a.success:
                 self._harvest_account(acct)
                 self._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
@@ -511,8 +514,8 @@ class Run:
         if h not in self.owned:
             return
         zone = self._zone(h)
-        a = yield from self.attempt("discovery", "T1046", self.p.efforts.discovery, host=h, src_host=h,
-                                    src_zone=zone, dst_zone=zone, factor=10)
+        a = yield from self.act("discovery", "T1046", self.p.efforts.discovery, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, factor=10, takeover=True)
         if not a.success:
             return
         for t in self._reveal(zone, h):
@@ -630,8 +633,8 @@ class Run:
         net, p = self.net, self.p
         zone = self._zone(h)
         technique = "T1003" if access == "admin" else "T1552"
-        a = yield from self.attempt("credential-access", technique, p.efforts.dump, host=h, src_host=h,
-                                    src_zone=zone, dst_zone=zone, factor=2)
+        a = yield from self.act("credential-access", technique, p.efforts.dump, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, factor=2, takeover=True)
         if not a.success:
             return
         new = []
@@ -665,9 +668,10 @@ class Run:
         src = self._route(t, svc)
         if src is None or t in self.owned or acct not in self.harvested:
             return
-        a = yield from self.attempt("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
-                                    src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
-                                    success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken)
+        a = yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
+                                src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
+                                success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
+                                takeover=True)
         if a.success:
             self._moved(t, "admin" if kind == "admin" else "user")
         elif a.blocked is None:
@@ -693,9 +697,10 @@ class Run:
             return
         actor, effort = self._exploit(v)
         self.weaponised.add(v)
-        a = yield from self.attempt("lateral-movement", "T1210", effort, actor=actor, host=t, src_host=src,
-                                    src_zone=self._zone(src), dst_zone=self._zone(t), vuln=v, service=vi.service,
-                                    success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken)
+        a = yield from self.act("lateral-movement", "T1210", effort, actor=actor, host=t, src_host=src,
+                                src_zone=self._zone(src), dst_zone=self._zone(t), vuln=v, service=vi.service,
+                                success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
+                                takeover=True)
         if a.success:
             self._moved(t, vi.access)
         elif a.blocked is None:
@@ -717,8 +722,8 @@ class Run:
         zone = self._zone(h)
         actor, effort = self._exploit(v)
         self.weaponised.add(v)
-        a = yield from self.attempt("privilege-escalation", vi.technique, effort, actor=actor, host=h, src_host=h,
-                                    src_zone=zone, dst_zone=zone, vuln=v, success=vi.success)
+        a = yield from self.act("privilege-escalation", vi.technique, effort, actor=actor, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, vuln=v, success=vi.success, takeover=True)
         if a.success and h in self.owned:
             self._gain(h, "admin")
         elif not a.success and a.blocked is None:
@@ -730,8 +735,8 @@ class Run:
         di = self.net.data[d]
         zone = self._zone(h)
         technique = "T1119" if self._actor() == "ai" else "T1213"
-        a = yield from self.attempt("collection", technique, self.p.efforts.collection, host=h, src_host=h,
-                                    src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken)
+        a = yield from self.act("collection", technique, self.p.efforts.collection, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken, takeover=True)
         if not a.success:
             return
         if d == self.net.objective:
