@@ -114,11 +114,13 @@ class Soc(Control):
     def _dispatch(self, now: float) -> None:
         """Start, in order, every waiting alert an analyst could take at or before ``now``."""
         free, cal, high, low = self.free, self.calendar, self.high, self.low
+        always = cal.always
         while high or low:
             queue = high or low
             arrival, minutes, alert = queue[0]
             start = free[0] if free[0] > arrival else arrival
-            start = cal.next_on_shift(start)
+            if not always:
+                start = cal.next_on_shift(start)
             if start > now:
                 return
             queue.popleft()
@@ -134,7 +136,7 @@ class Soc(Control):
                 done = self.ctx.env.timeout(max(0.0, start + minutes - now), alert)
                 done.callbacks.append(self._triaged)
             heapq.heapreplace(free, start + minutes)
-            self.busy_minutes += self._on_shift_part(start, minutes)
+            self.busy_minutes += minutes if always else self._on_shift_part(start, minutes)
 
     def _on_shift_part(self, start: float, minutes: float) -> float:
         """The minutes of a triage started at ``start`` that fall in the shift (an alert in hand at the end of a
