@@ -165,7 +165,6 @@ class Soc(Control):
     def _triaged(self, event) -> None:
         alert: Alert = event.value
         cfg: SocConfig = self.config
-        self.catch_up(self.ctx.env.now)
         if alert.true_positive:
             p = cfg.recognition_high if alert.confidence == "high" else cfg.recognition
             if self.rng.random() < p:

@@ -232,9 +232,6 @@ class Run:
 
     # ---- actions -------------------------------------------------------------------------------------------------
 
-    def _actor(self) -> str:
-        return self.p.executor
-
     def _exploit(self, vuln: int) -> tuple[str, float]:
         """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
         by a human where it is beyond the AI); later uses reuse the weaponised exploit."""
@@ -401,7 +398,7 @@ class Run:
                     if self.reviewed_out(reviewed):
                         continue
                     self.false_acted += 1
-                    yield from self.act("initial-access", "T1190", p.efforts.fingerprint, actor=self._actor(), host=h,
+                    yield from self.act("initial-access", "T1190", p.efforts.fingerprint, host=h,
                                         src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, fake=True,
                                         factor=3)
                 elif kind == "exploit":
@@ -686,7 +683,7 @@ class Run:
         if src is None:
             return
         self.false_acted += 1
-        yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, actor=self._actor(), host=t,
+        yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t,
                             src_host=src, src_zone=self._zone(src), dst_zone=self._zone(t), fake=True)
 
     def _move_exploit(self, t: int, v: int):
@@ -734,7 +731,7 @@ class Run:
             return
         di = self.net.data[d]
         zone = self._zone(h)
-        technique = "T1119" if self._actor() == "ai" else "T1213"
+        technique = "T1119" if self.p.executor == "ai" else "T1213"
         a = yield from self.act("collection", technique, self.p.efforts.collection, host=h, src_host=h,
                                 src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken, takeover=True)
         if not a.success:
@@ -763,7 +760,7 @@ class Run:
             for limit in self._limit:
                 rate = limit(rate)
             chunk = max(1, min(remaining, int(rate)))
-            a = yield from self.act("exfiltration", technique, 0.0, actor=self._actor(), host=h, src_host=h,
+            a = yield from self.act("exfiltration", technique, 0.0, host=h, src_host=h,
                                     src_zone=self._zone(h), dst_zone="internet", records=chunk, factor=2,
                                     false_finding=misread, duration=60.0 * chunk / rate)
             if a.blocked == "egress" and technique == "T1041" and not self.belief.egress_blocked:
