@@ -51,6 +51,8 @@ class Soc(Control):
         self.high: deque[tuple[float, float, Alert | None]] = deque()
         self.low: deque[tuple[float, float, Alert | None]] = deque()
         """Waiting alerts, oldest first: (arrival, triage minutes or -1 if not drawn yet, the true alert or None)."""
+        self._pending: deque[float] = deque()
+        """Start times, still ahead when they were placed, of benign alerts placed without queueing (catch_up)."""
         self._true_waiting = 0
         self._wake_at: float | None = None
         self._max_age = cfg.max_alert_age_hours * 60
@@ -79,32 +81,59 @@ class Soc(Control):
 
     def catch_up(self, now: float) -> None:
         """Bring in, in time order, every benign alert that arrived up to ``now``. Each one is a discrete event of the
-        SOC's own: before it joins, every alert an analyst could have taken since the previous event starts."""
+        SOC's own. While no alert waits in the queue, an arrival is placed at once: first come first served, it
+        starts when the first analyst is free (on shift); if that is at or before ``now``, nothing can still jump
+        ahead of it, so it is started (or, too old by then, dropped) without queueing. Otherwise it joins the queue,
+        and every alert an analyst could have taken since the previous event starts before it joins."""
         if self._next_benign > now or self._catching_up:
             return
         self._catching_up = True  # a backlog record below writes to the log, which calls back here
-        high, low, free, gaps, minutes_left = self.high, self.low, self.free, self._gaps, self._minutes
+        high, low, free, gaps, pending = self.high, self.low, self.free, self._gaps, self._pending
+        take_minutes, next_gap, replace = self._minutes.pop, gaps.pop, heapq.heapreplace
         cal = self.calendar
         always = cal.always
+        max_age = self._max_age
         crowd = 2 * len(free) + 1
         t = self._next_benign
-        arrived = 0
+        arrived = dropped = 0
         busy = 0.0
         while t <= now:
             arrived += 1
-            minutes = minutes_left.pop()
+            minutes = take_minutes()
             if high or low:
                 self._dispatch(t)
-            if not (high or low) and free[0] <= t and (always or cal.next_on_shift(t) == t):
-                heapq.heapreplace(free, t + minutes)  # an analyst is free: taken at once (the common case)
-                busy += minutes if always else self._on_shift_part(t, minutes)
-                self._backlog = False
-            else:  # the queue's head cannot start yet (or nobody is free, or it is off shift): nor can this one
-                low.append((t, minutes, None))
-                if not self._backlog and len(high) + len(low) >= crowd:
-                    self._watch_backlog(t)
-            t += gaps.pop() if gaps else self._gap()
+            if pending:  # placed alerts still waiting at t (their starts are in order)
+                while pending and pending[0] <= t:
+                    pending.popleft()
+            if not (high or low):
+                start = free[0]
+                if start < t:
+                    start = t
+                if not always:
+                    start = cal.next_on_shift(start)
+                if start == t:  # an analyst is free: taken at once (the common case)
+                    replace(free, t + minutes)
+                    busy += minutes if always else self._on_shift_part(t, minutes)
+                    self._backlog = False
+                    t += next_gap() if gaps else self._gap()
+                    continue
+                if start <= now:  # waits, but its start is known: nothing can overtake it any more
+                    if start - t > max_age:
+                        dropped += 1  # auto-closed untriaged when reached: takes no analyst time
+                    else:
+                        replace(free, start + minutes)
+                        busy += minutes if always else self._on_shift_part(start, minutes)
+                    pending.append(start)
+                    if not self._backlog and len(pending) >= crowd:
+                        self._watch_backlog(t, len(pending))
+                    t += next_gap() if gaps else self._gap()
+                    continue
+            low.append((t, minutes, None))
+            if not self._backlog and len(pending) + len(high) + len(low) >= crowd:
+                self._watch_backlog(t, len(pending))
+            t += next_gap() if gaps else self._gap()
         self.benign_alerts += arrived
+        self.dropped += dropped
         self.busy_minutes += busy
         self._next_benign = t
         self._catching_up = False
@@ -186,9 +215,10 @@ class Soc(Control):
         self._watch_backlog(now)
         self._wake_for_true_alerts()
 
-    def _watch_backlog(self, now: float) -> None:
-        """Log when the queue backs up (more than two alerts waiting per analyst), once per backlog."""
-        waiting = len(self.high) + len(self.low)
+    def _watch_backlog(self, now: float, placed: int = 0) -> None:
+        """Log when the queue backs up (more than two alerts waiting per analyst), once per backlog. ``placed``:
+        alerts waiting at ``now`` that catch_up placed without queueing."""
+        waiting = len(self.high) + len(self.low) + placed
         if waiting >= 2 * self.config.analysts + 1:
             if not self._backlog:
                 self._backlog = True
