@@ -53,6 +53,7 @@ def main() -> None:
     for level in ("manual", "ai-assisted", "ai-orchestrated", "autonomous"):
         l2 = loaded.with_presets(automation=level, posture="baseline")
         compiled = compile_scenario(l2.scenario, l2.attacker, l2.posture)
+        Run(compiled, args.runs).execute()  # warm up (lazy imports), outside the timed runs
         rates, per_event, per_simpy, simpy_events, soc_events = [], [], [], [], []
         for _ in range(args.repeat):
             n_simpy = n_soc = 0

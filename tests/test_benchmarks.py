@@ -1,0 +1,37 @@
+"""Every benchmark script still runs, on tiny inputs, and prints its figures (no timing is checked here: the
+scripts report speed, the tests only keep them working)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPTS = {
+    "throughput.py": (["--runs", "3", "--repeat", "1"], ["bare simpy timeout", "autonomous", "runs/s/core"]),
+    "breakdown.py": (["--runs", "3", "--repeat", "1"], ["whole run", "machinery alone", "unavoidable parts",
+                                                        "target 1,000 runs/s per core", "target 3x"]),
+    "scale.py": (["--runs", "2", "--repeat", "1", "--sizes", "50,100"], ["100 hosts", "per run"]),
+    "sweep_scaling.py": (["--runs", "40", "--workers", "2"], ["rows identical: True"]),
+    "memory.py": (["--sizes", "50,100"], ["100 runs: peak", "exit 0"]),
+    "startup.py": (["--repeat", "1"], ["--help", "TUI first screen"]),
+    "hostile_inputs.py": (["--repeat", "1"], ["slowest median"]),
+}
+
+
+def test_every_script_is_covered():
+    assert {p.name for p in (ROOT / "benchmarks").glob("*.py")} == set(SCRIPTS)
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_benchmark_script_runs(script):
+    args, expected = SCRIPTS[script]
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for text in expected:
+        assert text in done.stdout, (text, done.stdout[-2000:])
