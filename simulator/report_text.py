@@ -66,6 +66,8 @@ def _pct(e: Estimate) -> str:
 
 
 def _med(e: Estimate) -> str:
+    if e.value is not None and e.low is None:  # too few runs for a 95% interval: say how few
+        return f"{span(e.value, None, None)} ({e.n} run{'' if e.n == 1 else 's'})"
     return span(e.value, e.low, e.high)
 
 

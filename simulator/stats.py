@@ -31,12 +31,30 @@ def median(values: Sequence[float]) -> float | None:
     return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
 
 
+EXACT_UP_TO = 1000
+"""Sample sizes up to which the median's interval uses exact binomial order statistics (above: the normal
+approximation, by then within a hair of it)."""
+
+
 def median_ci(values: Sequence[float], z: float = Z95) -> tuple[float | None, float | None]:
-    """Distribution-free interval for the median from order statistics (normal approximation to the binomial)."""
+    """Distribution-free 95% interval for the median from order statistics: [x_(a), x_(n+1-a)] with the largest ``a``
+    such that P(Bin(n, 1/2) < a) <= 2.5%, so it covers the median at least 95% of the time. With fewer than six values
+    no such interval exists (even [min, max] covers less often): (None, None). Above EXACT_UP_TO values ``a`` comes
+    from the normal approximation. ``z`` is used only there (the exact branch is at 95%)."""
     n = len(values)
     if n == 0:
         return (None, None)
     s = sorted(values)
+    if n <= EXACT_UP_TO:
+        tail = 0.025 * 2**n  # P(B < a) <= 2.5%, in counts of the 2**n equally likely outcomes
+        a, below, term = 0, 0, 1  # below: the count of outcomes with B < a; term: comb(n, a)
+        while below + term <= tail:
+            below += term
+            term = term * (n - a) // (a + 1)
+            a += 1
+        if a == 0:
+            return (None, None)
+        return (s[a - 1], s[n - a])
     half = z * math.sqrt(n) / 2
     lo = max(0, math.floor(n / 2 - half))
     hi = min(n - 1, math.ceil(n / 2 + half) - 1)

@@ -34,12 +34,12 @@ def unit_of(minutes: float) -> tuple[str, float]:
 
 
 def span(value: float | None, low: float | None, high: float | None) -> str:
-    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit."""
+    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit ('8.7 d' alone without an interval)."""
     if value is None:
         return "-"
     unit, size = unit_of(value)
     digits = 0 if unit in ("s", "min") else 1
     fmt = f"{{:.{digits}f}}"
-    lo = "?" if low is None else fmt.format(low / size)
-    hi = "?" if high is None else fmt.format(high / size)
-    return f"{fmt.format(value / size)} {unit} [{lo}-{hi}]"
+    if low is None or high is None:
+        return f"{fmt.format(value / size)} {unit}"
+    return f"{fmt.format(value / size)} {unit} [{fmt.format(low / size)}-{fmt.format(high / size)}]"

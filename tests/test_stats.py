@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from simulator.stats import median, median_ci, summarize, wilson
@@ -34,6 +37,48 @@ def test_median_and_interval():
     lo, hi = median_ci(values)
     assert lo < 49.5 < hi
     assert 38 <= lo <= 41 and 58 <= hi <= 61
+
+
+@pytest.mark.parametrize("n", [6, 7, 10, 20, 50, 100, 333, 1000])
+def test_median_interval_is_the_tightest_with_95_coverage(n):
+    """[x_(a), x_(n+1-a)] covers the median with probability 1 - 2 P(Bin(n, 1/2) < a): at least 95%, and one step
+    tighter would fall below it."""
+    lo, hi = median_ci(list(range(n)))
+    a = lo + 1
+    assert hi == n - a
+
+    def coverage(a: int) -> float:
+        return 1 - 2 * sum(math.comb(n, i) for i in range(a)) / 2**n
+
+    assert coverage(a) >= 0.95 > coverage(a + 1)
+
+
+def test_median_interval_needs_six_values():
+    """With five values even [min, max] covers the median only 1 - 2/32 = 94% of the time: no 95% interval."""
+    assert median_ci([1.0, 2.0, 3.0, 4.0, 5.0]) == (None, None)
+    assert median_ci([7.0]) == (None, None)
+    assert median_ci([float(x) for x in range(6)]) == (0.0, 5.0)
+
+
+def test_median_interval_covers_in_simulation():
+    """Skewed samples (log-normal, median 1): the interval holds the true median in about 95% of 4,000 samples."""
+    rng = random.Random(7)
+    for n in (8, 30, 120):
+        hits = 0
+        for _ in range(4000):
+            lo, hi = median_ci([rng.lognormvariate(0.0, 1.0) for _ in range(n)])
+            hits += lo <= 1.0 <= hi
+        assert 0.945 <= hits / 4000 <= 0.995, (n, hits)
+
+
+def test_compare_table_says_how_few_runs_a_median_rests_on():
+    from simulator.report_text import _med
+    from simulator.stats import Estimate
+
+    assert _med(Estimate(6245.9781, None, None, 1)) == "4.3 d (1 run)"
+    assert _med(Estimate(600.0, None, None, 4)) == "10.0 h (4 runs)"
+    assert _med(Estimate(600.0, 500.0, 700.0, 40)) == "10.0 h [8.3-11.7]"
+    assert _med(Estimate(None, None, None, 0)) == "-"
 
 
 def test_summarize(tiny):
