@@ -133,9 +133,9 @@ def from_summaries(scenario: Mapping[str, Any], summaries: Sequence[CellSummary]
         strengths += g
         improvements += b
     by = [k for k, _ in summaries[0].label] if summaries else []
-    timeline = [[_cell_label(s), duration(s.time_to_detection.value), duration(s.breakout_time.value),
-                 duration(s.time_to_containment.value), duration(s.time_to_objective.value),
-                 duration(s.dwell_time.value)] for s in summaries]
+    timeline = [[_cell_label(s), *(_key_time(e) for e in (s.time_to_detection, s.breakout_time,
+                                                          s.time_to_containment, s.time_to_objective, s.dwell_time))]
+                for s in summaries]
     return Report(
         title=f"After-action report: {scenario.get('name')}",
         kind="comparison",
@@ -159,6 +159,13 @@ def from_summaries(scenario: Mapping[str, Any], summaries: Sequence[CellSummary]
         appendix=[("Reproduce", reproduce), ("Root seed", str(seed)), ("Runs per cell", str(runs))],
         parameters=parameters,
     )
+
+
+def _key_time(e: Estimate) -> str:
+    """A median time; with the number of runs behind it when they are too few for an interval."""
+    if e.value is not None and e.low is None:
+        return f"{duration(e.value)} ({e.n} run{'' if e.n == 1 else 's'})"
+    return duration(e.value)
 
 
 def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:

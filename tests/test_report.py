@@ -158,3 +158,13 @@ def test_navigator_layer_from_runs_and_from_a_session(session, tmp_path):
     _check_layer(layer)
     used = {e.technique for e in fac.run.result().timeline if e.technique}
     assert {t["techniqueID"] for t in layer["techniques"] if "score" in t} == used
+
+
+def test_key_times_say_how_few_runs_a_median_rests_on():
+    from simulator.report import _key_time
+    from simulator.stats import Estimate
+
+    assert _key_time(Estimate(6245.9781, None, None, 1)) == "4.3 d (1 run)"
+    assert _key_time(Estimate(6245.9781, None, None, 3)) == "4.3 d (3 runs)"
+    assert _key_time(Estimate(6245.9781, 6000.0, 6500.0, 40)) == "4.3 d"
+    assert _key_time(Estimate(None, None, None, 0)) == "-"
