@@ -45,7 +45,7 @@ class FacilitatorScreen(Screen):
         yield Header()
         yield Static("", classes="status", id="fac-title", markup=False)
         with Horizontal(id="fac-body"):
-            yield RichLog(id="events", wrap=True, markup=False, highlight=False)
+            yield RichLog(id="events", wrap=True, markup=False, highlight=False, min_width=20)
             with VerticalScroll(id="fac-side"):
                 yield Static("Press n for the first inject.", id="inject", markup=False)
                 yield Select([(DECISION_TEXT[d], d) for d in DECISIONS], value="nothing", allow_blank=False,
