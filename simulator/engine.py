@@ -31,6 +31,10 @@ S_DEFENDER = 1
 S_ATTACKER = 2
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class Run:
     """One run. Implements ``defenses.base.Context`` for the controls."""
 
@@ -155,8 +159,9 @@ class Run:
         self.harvested -= credentials
         if block_egress:
             b.egress_blocked = True
-        done = [f"isolated {len(hosts)} hosts" if hosts else "", f"reset {len(credentials)} credentials"
-                if credentials else "", "blocked egress" if block_egress else ""]
+        done = [f"isolated {_count(len(hosts), 'host')}" if hosts else "",
+                f"reset {_count(len(credentials), 'credential')}" if credentials else "",
+                "blocked egress" if block_egress else ""]
         self._log("containment", ", ".join(d for d in done if d) or "nothing new to contain")
         for proc, (host, src) in list(self.in_action.items()):
             if (host in hosts or src in hosts) and proc.is_alive:
@@ -834,7 +839,7 @@ class Run:
                 for h in self.belief.known_hosts:
                     creds.update(net.hosts[h].credentials)
             self.contain(set(), creds - self.belief.reset_credentials, False)
-            done = f"reset {len(creds)} credentials"
+            done = f"reset {_count(len(creds), 'credential')}"
         elif kind == "block_egress":
             self.contain(set(), set(), True)
             done = "blocked egress"

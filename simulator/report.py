@@ -178,14 +178,16 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
             if backlog_seen:
                 continue  # the first backlog is a key event; the count is in the analysis
             backlog_seen = True
-        events.append((e["time"], 0, e["kind"], e["detail"] + (f" [{e['host']}]" if e.get("host") else "")))
+        events.append((e["time"], 1, e["kind"], e["detail"] + (f" [{e['host']}]" if e.get("host") else "")))
     for e in r["timeline"]:
         if e["detected"] or (e["success"] and e["phase"] in ("initial-access", "lateral-movement")):
             what = f"{e['actor']} {e['technique']} on {e['host'] or '-'}"
             what += " (alert)" if e["detected"] else ""
-            events.append((e["time"], 1, e["phase"], what))
+            events.append((e["time"], 0, e["phase"], what))
     for n in data.get("notes", []):
         events.append((n["time"], 2, "note", n["text"]))
+    # at the same minute an action comes before what it led to (a foothold, a breakout, the team's decision), as on
+    # the facilitator screen: the engine logs those after the action's timeline record
     events.sort(key=lambda x: (x[0], x[1]))
     good: list[str] = []
     bad: list[tuple[str, str]] = []
