@@ -168,3 +168,16 @@ def test_key_times_say_how_few_runs_a_median_rests_on():
     assert _key_time(Estimate(6245.9781, None, None, 3)) == "4.3 d (3 runs)"
     assert _key_time(Estimate(6245.9781, 6000.0, 6500.0, 40)) == "4.3 d"
     assert _key_time(Estimate(None, None, None, 0)) == "-"
+
+
+def test_session_timeline_lists_an_action_before_what_it_led_to(tmp_path):
+    """The foothold is logged at the minute of the initial-access action that gained it: the action comes first."""
+    fac = Facilitator(load("espionage-tech"), 27, "manual")
+    fac.finish()
+    md = _write(fac.save(tmp_path / "s.json"), tmp_path, "md")
+    rows = [line for line in md.splitlines() if line.startswith("| d")]
+    foothold = next(i for i, line in enumerate(rows) if "foothold gained" in line)
+    when = rows[foothold].split("|")[1]
+    action = next(i for i, line in enumerate(rows) if line.split("|")[1] == when and "| initial-access |" in line
+                  and "foothold" not in line)
+    assert action < foothold, rows[min(action, foothold):max(action, foothold) + 1]
