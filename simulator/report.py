@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.report_text import COLUMNS, compare_rows
+from simulator.report_text import COLUMNS, compare_rows, few_runs
 from simulator.stats import CellSummary, Estimate
 from simulator.units import clock, duration
 
@@ -163,9 +163,7 @@ def from_summaries(scenario: Mapping[str, Any], summaries: Sequence[CellSummary]
 
 def _key_time(e: Estimate) -> str:
     """A median time; with the number of runs behind it when they are too few for an interval."""
-    if e.value is not None and e.low is None:
-        return f"{duration(e.value)} ({e.n} run{'' if e.n == 1 else 's'})"
-    return duration(e.value)
+    return duration(e.value) + few_runs(e)
 
 
 def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:

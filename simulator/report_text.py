@@ -65,10 +65,13 @@ def _pct(e: Estimate) -> str:
     return f"{e.value:.0%} [{e.low * 100:.0f}-{e.high * 100:.0f}]"
 
 
+def few_runs(e: Estimate) -> str:
+    """' (3 runs)' after a median that rests on too few runs for a 95% interval; '' otherwise."""
+    return f" ({e.n} run{'' if e.n == 1 else 's'})" if e.value is not None and e.low is None else ""
+
+
 def _med(e: Estimate) -> str:
-    if e.value is not None and e.low is None:  # too few runs for a 95% interval: say how few
-        return f"{span(e.value, None, None)} ({e.n} run{'' if e.n == 1 else 's'})"
-    return span(e.value, e.low, e.high)
+    return span(e.value, e.low, e.high) + few_runs(e)
 
 
 def _records(x: float) -> str:
