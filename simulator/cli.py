@@ -68,7 +68,9 @@ def list_() -> None:
 
 
 @app.command()
-def validate(files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names).")]) -> None:
+def validate(
+    files: Annotated[list[str], typer.Argument(metavar="FILE", help="Scenario files (or bundled names).")],
+) -> None:
     """Check scenario files; print every error as FILE:LINE: field: message. Exit 2 if any file is bad."""
     from simulator.build import compile_scenario, objective_reachable
     from simulator.loader import ScenarioError, load
@@ -93,7 +95,7 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files (or
 
 @app.command("run")
 def run_(
-    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A bundled scenario name or a scenario file.")],
     automation: Annotated[str | None, typer.Option(help="Automation level (default: the scenario's).")] = None,
     posture: Annotated[str | None, typer.Option(help="Posture preset (default: the scenario's).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
@@ -129,7 +131,7 @@ WORKERS_HELP = "Worker processes (default: one per core). Results are the same f
 
 @app.command()
 def compare(
-    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A bundled scenario name or a scenario file.")],
     automation: Annotated[str, typer.Option(help="Comma-separated automation levels.")] =
         "manual,ai-assisted,ai-orchestrated,autonomous",
     posture: Annotated[str, typer.Option(help="Comma-separated posture presets.")] = "weak,baseline,hardened",
@@ -184,7 +186,7 @@ def _emit(fmt: str, title: str, summaries, meta: dict) -> None:
 
 @app.command()
 def fundamentals(
-    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A bundled scenario name or a scenario file.")],
     base: Annotated[str, typer.Option(help="The posture the upgrades start from.")] = "baseline",
     attacker: Annotated[str, typer.Option(help="The attacker the control upgrades are measured against.")] =
         "ai-orchestrated",
@@ -337,7 +339,7 @@ def calibrate(
 
 @app.command()
 def sensitivity(
-    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a scenario file.")],
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A bundled scenario name or a scenario file.")],
     method: Annotated[str, typer.Option(help="morris (SALib) or oat (one at a time).")] = "morris",
     runs: Annotated[int, typer.Option(min=2, max=100_000, help="Runs per design point.")] = 20,
     trajectories: Annotated[int, typer.Option(min=2, max=1000, help="Morris trajectories.")] = 8,
