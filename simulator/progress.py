@@ -38,15 +38,17 @@ def progress(total: int, label: str, enabled: bool = True) -> Iterator[Callable[
             yield tick
         return
     start = time.monotonic()
-    state = {"done": 0, "next": max(1, total // 10)}
+    state = {"done": 0, "next": max(1, total // 10), "first": None}
 
     def quiet(n: int) -> None:
         state["done"] += n
         d = state["done"]
+        if state["first"] is None:  # as above: runs already done (a resumed sweep) do not count towards the rate
+            state["first"] = d
         if d >= state["next"] or d == total:
             state["next"] = d + max(1, total // 10)
             elapsed = time.monotonic() - start
-            rate = d / elapsed if elapsed > 0 else 0.0
+            rate = (d - state["first"]) / elapsed if elapsed > 0 else 0.0
             left = (total - d) / rate if rate > 0 else 0.0
             print(f"{label}: {d}/{total} runs ({d / total:.0%}), {rate:,.0f} runs/s, ~{left:,.0f} s left",
                   file=sys.stderr, flush=True)
