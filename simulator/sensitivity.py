@@ -131,9 +131,9 @@ def rank(effects: Sequence[Effect]) -> list[Effect]:
 
 def sensitivity(loaded: Loaded, method: str = "morris", runs: int = 20, trajectories: int = 8, seed: int = 0,
                 workers: int = 1, automation: str | None = None, posture: str | None = None,
-                factors: Sequence[Factor] = FACTORS, progress: Callable[[int], None] | None = None
-                ) -> list[Effect]:
-    """Run the design and rank the factors for each output."""
+                factors: Sequence[Factor] = FACTORS, progress: Callable[[int], None] | None = None,
+                cancel: Any = None) -> list[Effect]:
+    """Run the design and rank the factors for each output (``cancel``: a threading.Event checked between chunks)."""
     from simulator.sweep import collect, spec_for
 
     base = base_params(loaded, automation, posture)
@@ -143,10 +143,17 @@ def sensitivity(loaded: Loaded, method: str = "morris", runs: int = 20, trajecto
         points, x = morris_points(base, factors, trajectories, seed)
     else:
         raise ValueError(f"unknown method '{method}' (morris or oat)")
-    by_cell = collect(spec_for(loaded, points, runs, seed), workers, progress=progress)
+    by_cell = collect(spec_for(loaded, points, runs, seed), workers, progress=progress, cancel=cancel)
     horizon = loaded.scenario.horizon_days * 1440
     ys = [outputs(by_cell[i], horizon) for i in range(len(points))]
     return analyse_oat(factors, ys) if method == "oat" else analyse_morris(factors, x, ys, seed)
+
+
+def available_method() -> str:
+    """'morris' when SALib is installed, else 'oat'."""
+    import importlib.util
+
+    return "morris" if importlib.util.find_spec("SALib") is not None else "oat"
 
 
 def design_size(method: str, trajectories: int, factors: Sequence[Factor] = FACTORS) -> int:

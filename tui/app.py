@@ -1,4 +1,4 @@
-"""The Textual app: five screens over the library, one factory for the CLI and the tests."""
+"""The Textual app: six screens over the library, one factory for the CLI and the tests."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from simulator.loader import Loaded, ScenarioError, load, preset_names
 
-SCREENS = ("setup", "compare", "fundamentals", "run", "facilitator")
+SCREENS = ("setup", "compare", "fundamentals", "sensitivity", "run", "facilitator")
 
 
 @dataclass
@@ -38,6 +38,7 @@ class TabletopApp(App):
         Binding("s", "show('setup')", "Setup"),
         Binding("c", "show('compare')", "Compare"),
         Binding("f", "show('fundamentals')", "Fundamentals"),
+        Binding("p", "show('sensitivity')", "Parameters"),
         Binding("r", "show('run')", "Run"),
         Binding("t", "show('facilitator')", "Tabletop"),
         Binding("question_mark", "help", "Help"),
@@ -70,11 +71,13 @@ class TabletopApp(App):
         from tui.screens.facilitator import FacilitatorScreen
         from tui.screens.fundamentals import FundamentalsScreen
         from tui.screens.run_detail import RunDetailScreen
+        from tui.screens.sensitivity import SensitivityScreen
         from tui.screens.setup import SetupScreen
 
         self.install_screen(SetupScreen(), "setup")
         self.install_screen(CompareScreen(), "compare")
         self.install_screen(FundamentalsScreen(), "fundamentals")
+        self.install_screen(SensitivityScreen(), "sensitivity")
         self.install_screen(RunDetailScreen(), "run")
         self.install_screen(FacilitatorScreen(), "facilitator")
         self.push_screen("setup")
@@ -129,6 +132,8 @@ class TabletopApp(App):
         yield SystemCommand("Compare", "Compare the chosen cells with intervals", lambda: self.action_show("compare"))
         yield SystemCommand("Fundamentals", "Rank control upgrades against the automation jump",
                             lambda: self.action_show("fundamentals"))
+        yield SystemCommand("Sensitivity", "Which posture and attacker parameters move the outcome most",
+                            lambda: self.action_show("sensitivity"))
         yield SystemCommand("Run detail", "One seeded run: timeline and network view", lambda: self.action_show("run"))
         yield SystemCommand("Tabletop", "Facilitator mode: play a run, decide, take notes",
                             lambda: self.action_show("facilitator"))

@@ -35,6 +35,16 @@ class FundamentalsDone(Message):
         self.title = title
 
 
+class SensitivityDone(Message):
+    """A sensitivity analysis finished."""
+
+    def __init__(self, effects: list[Any], method: str, title: str) -> None:
+        super().__init__()
+        self.effects = effects
+        self.method = method
+        self.title = title
+
+
 class WorkFailed(Message):
     """Background work failed or was cancelled."""
 

@@ -91,6 +91,35 @@ async def test_fundamentals_ranks_the_changes():
         assert verdict.startswith(("Upgrading", "Moving", "No single change"))
 
 
+async def test_sensitivity_ranks_the_parameters():
+    """Every factor ranked for both outputs, the charts filled, and the ranking follows the effect on success."""
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        screen = app.get_screen("sensitivity")
+        await wait_for(pilot, lambda: not screen.running and screen.effects)
+        from simulator.sensitivity import FACTORS, OUTPUTS
+
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(FACTORS)
+        success = [float(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert success == sorted(success, reverse=True) and success[0] > 0
+        assert {e.output for e in screen.effects} == set(OUTPUTS)
+        assert screen.query_one("#success-chart").items and screen.query_one("#detection-chart").items
+        assert "done." in str(screen.query_one("#sens-status", Static).render())
+
+
+async def test_sensitivity_can_be_cancelled():
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        screen = app.get_screen("sensitivity")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not screen.running)
+        assert not screen.effects
+        assert "Cancelled" in str(screen.query_one("#sens-status", Static).render())
+
+
 async def test_run_detail_filters_and_toggles_the_view():
     app = create_app("espionage-tech", workers=1, runs=5)
     async with app.run_test(size=SIZE) as pilot:
@@ -154,7 +183,7 @@ async def test_command_palette_lists_the_screens():
     app = create_app(TINY, workers=1, runs=5)
     async with app.run_test(size=SIZE):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for name in ("Setup", "Compare", "Fundamentals", "Run detail", "Tabletop", "Help"):
+        for name in ("Setup", "Compare", "Fundamentals", "Sensitivity", "Run detail", "Tabletop", "Help"):
             assert name in titles
 
 

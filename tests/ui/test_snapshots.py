@@ -38,6 +38,10 @@ def test_fundamentals_screen(snap_compare):
     assert snap_compare(_app(), terminal_size=(100, 30), run_before=_finished("f", "fundamentals", "changes"))
 
 
+def test_sensitivity_screen(snap_compare):
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=_finished("p", "sensitivity", "effects"))
+
+
 def test_run_detail_screen(snap_compare):
     assert snap_compare(_app(), terminal_size=(80, 24), press=["r"])
 

@@ -18,6 +18,7 @@ HELP = """\
 | `s` | **Setup**: scenario or file, levels, postures, single control upgrades, runs, seed; reopen a session |
 | `c` | **Compare**: every chosen cell on the same seeds, with 95% intervals and charts; `x` cancels, `g` reruns |
 | `f` | **Fundamentals**: each control upgraded alone vs the automation jump, ranked; `g` reruns |
+| `p` | **Parameters**: which posture and attacker parameters move the outcome most (sensitivity); `g` reruns |
 | `r` | **Run detail**: one seeded run; filter the timeline; `v` toggles the defender's view and the truth |
 | `t` | **Tabletop**: facilitator mode; `space` next event, `n` next inject, `e` play to the end, `ctrl+s` save |
 | `?` | this help |
