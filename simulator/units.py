@@ -33,8 +33,12 @@ def unit_of(minutes: float) -> tuple[str, float]:
     return "d", 1440.0
 
 
+UNITS = ("s", "min", "h", "d")
+
+
 def span(value: float | None, low: float | None, high: float | None) -> str:
-    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit ('8.7 d' alone without an interval)."""
+    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit ('8.7 d' alone without an interval). A bound
+    two or more units away from the value's gets its own: '38 min [11 min-5.1 d]', not '38 min [11-7410]'."""
     if value is None:
         return "-"
     unit, size = unit_of(value)
@@ -42,4 +46,6 @@ def span(value: float | None, low: float | None, high: float | None) -> str:
     fmt = f"{{:.{digits}f}}"
     if low is None or high is None:
         return f"{fmt.format(value / size)} {unit}"
+    if any(abs(UNITS.index(unit_of(b)[0]) - UNITS.index(unit)) >= 2 for b in (low, high)):
+        return f"{duration(value)} [{duration(low)}-{duration(high)}]"
     return f"{fmt.format(value / size)} {unit} [{fmt.format(low / size)}-{fmt.format(high / size)}]"
