@@ -102,22 +102,31 @@ def _levels(c: Change) -> str:
 
 
 def verdict(changes: Sequence[Change], runs: int) -> str:
-    """One sentence, computed from the numbers, on which change mattered most."""
+    """One sentence, computed from the numbers, on which change mattered most (the first of the ranking, and any
+    change tied with it)."""
     if not changes:
         return "No change was measured."
-    top = max(changes, key=lambda c: (abs(c.success.mean), c.name))
+    ranked = rank(changes)
+    top = ranked[0]
     noisy = all(c.success.low <= 0 <= c.success.high for c in changes)
-    auto = next((c for c in changes if c.kind == "automation"), None)
-    controls = [c for c in changes if c.kind == "control"]
+    auto = next((c for c in ranked if c.kind == "automation"), None)
+    controls = [c for c in ranked if c.kind == "control"]
     if noisy:
         return f"No single change moved attacker success beyond sampling noise at {runs} runs per cell."
     if top.kind == "automation":
-        best = max(controls, key=lambda c: abs(c.success.mean)) if controls else None
+        best = controls[0] if controls else None
         tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
         return (f"Moving the attacker from {_levels(top)} changed attacker success by "
                 f"{_pts(top.success)}, more than upgrading any single control{tail}.")
-    text = (f"Upgrading {top.name.replace(' -> ', ' to ')} mattered most: attacker success "
-            f"{_pts(top.success)}")
+    tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
+    if len(tied) > 1:
+        control, upgrade = top.name.split(" -> ")
+        names = ", ".join(c.name.split(" -> ")[0] for c in tied[:-1]) + f" or {tied[-1].name.split(' -> ')[0]}"
+        effects = ", ".join(f"{_pts(c.success)} ({c.name.split(' -> ')[0]})" for c in tied)
+        text = f"Upgrading {names} to {upgrade} mattered most, tied: attacker success {effects}"
+    else:
+        text = (f"Upgrading {top.name.replace(' -> ', ' to ')} mattered most: attacker success "
+                f"{_pts(top.success)}")
     if auto is not None:
         text += f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}"
     return text + "."

@@ -72,6 +72,11 @@ def test_verdict_is_computed_from_the_numbers():
     assert "patching -> hardened" in text
     text = fm.verdict([*controls, auto_small], 100)
     assert text.startswith("Upgrading patching to hardened mattered most: attacker success -30 points")
+    tie = _change("segmentation -> hardened", "control", -0.3, -0.41, -0.19)
+    text = fm.verdict([tie, *controls, auto_small], 100)
+    assert text.startswith("Upgrading patching or segmentation to hardened mattered most, tied: attacker success "
+                           "-30 points [-40, -20] (patching), -30 points [-41, -19] (segmentation)")
+    assert fm.rank([tie, *controls])[0].name == "patching -> hardened"  # the verdict names the ranking's first first
     quiet = [_change("soc -> hardened", "control", -0.01, -0.05, 0.03), auto_small]
     assert fm.verdict(quiet, 100).startswith("No single change moved attacker success beyond sampling noise")
 
