@@ -391,7 +391,8 @@ def sensitivity(
 @app.command()
 def report(
     source: Annotated[str, typer.Argument(metavar="INPUT", help="A comparison (tabletop compare --format json > "
-                                          "c.json), a sweep's .jsonl, or a saved session.")],
+                                          "c.json), a sweep's .jsonl, a saved session, or a run (tabletop run "
+                                          "--json > r.json).")],
     out: Annotated[str, typer.Option(help="report.md or report.html.")],
 ) -> None:
     """Write an after-action report (exercise overview, key events, outcomes with intervals, strengths and areas

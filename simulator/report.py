@@ -1,4 +1,4 @@
-"""After-action reports (HSEEP-style AAR/IP) from a comparison, a sweep or a facilitator session.
+"""After-action reports (HSEEP-style AAR/IP) from a comparison, a sweep, a facilitator session or one run.
 
 The report is built as plain data first (``Report``), every statement derived from the numbers, then rendered as
 Markdown or as one self-contained HTML file with inline SVG charts. All user-supplied text (scenario names and
@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ ACTIONS = {
 
 
 class ReportError(Exception):
-    """The input is not a comparison, a sweep or a session."""
+    """The input is not a comparison, a sweep, a session or a run."""
 
 
 @dataclass
@@ -203,7 +203,7 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
     for key, text in BLOCK_TEXT.items():
         n = r.get(f"blocked_{key}", 0)
         if n and key != "contained":
-            good.append(f"{text.capitalize()} stopped {n} attacker action(s).")
+            good.append(f"{text[0].upper() + text[1:]} stopped {n} attacker {'action' if n == 1 else 'actions'}.")
     if r["breakout_time"] is not None and r["breakout_time"] < 60:
         bad.append((f"The attacker broke out {duration(r['breakout_time'])} after initial access.", "breakout"))
     if r.get("soc_backlogs", 0):
@@ -239,6 +239,22 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
     )
 
 
+RUN_KEYS = ("scenario", "automation", "posture", "seed", "outcome", "timeline", "log")
+
+
+def from_run(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
+    """A report of one seeded run (`tabletop run --json`): the session report's sections, without decisions."""
+    session = {"result": data, "scenario": data["scenario"], "automation": data["automation"],
+               "posture": data["posture"], "seed": data["seed"], "step": len(data["timeline"]), "finished": True}
+    rep = from_session(session, parameters)
+    reproduce = (f"tabletop run {data['scenario']} --automation {data['automation']} --posture {data['posture']} "
+                 f"--seed {data['seed']} --json")
+    return replace(rep, title=f"After-action report: one run of {data['scenario']}", kind="run",
+                   overview=[*rep.overview[:4], ("Replicate", str(data.get("replicate", 0)))],
+                   outcome_header=rep.outcome_header[:-1], outcomes=[row[:-1] for row in rep.outcomes],
+                   appendix=[("Reproduce", reproduce), ("Seed", str(data["seed"]))])
+
+
 def _resolved(scenario_loader, cells: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """Every attacker profile and posture the report's numbers rest on, resolved (file overrides included)."""
     from simulator.loader import ScenarioError
@@ -257,8 +273,8 @@ def _resolved(scenario_loader, cells: Sequence[tuple[str, str]]) -> dict[str, An
 
 
 def build(path: str | Path) -> Report:
-    """Read a comparison (`tabletop compare --format json`), a sweep (JSON Lines) or a session and build its
-    report."""
+    """Read a comparison (`tabletop compare --format json`), a sweep (JSON Lines), a session or a run
+    (`tabletop run --json`) and build its report."""
     from simulator.loader import ScenarioError, load, load_document, parse_yaml
     from simulator.stats import group, summarize
     from simulator.sweep import read_rows
@@ -296,6 +312,9 @@ def build(path: str | Path) -> Report:
             return load_document(parse_yaml(data["scenario_text"], data["scenario_file"]))
 
         return from_session(data, _resolved(loader, [(data["automation"], data["posture"])]))
+    if isinstance(data, dict) and "kind" not in data and all(k in data for k in RUN_KEYS):
+        name = data["scenario"]
+        return from_run(data, _resolved(lambda: load(name), [(data["automation"], data["posture"])]))
     if isinstance(data, dict) and data.get("kind") == "comparison":
         summaries = [_summary(c) for c in data["cells"]]
         source = data.get("scenario_file") or data["scenario"]
@@ -310,8 +329,8 @@ def build(path: str | Path) -> Report:
         cells = [(a, p) for p in data["posture"] for a in data["automation"]]
         return from_summaries(scenario, summaries, data["runs"], data["seed"], reproduce,
                               _resolved(lambda: load(source), cells))
-    raise ReportError(f"{path}:1: kind: not a comparison (tabletop compare --format json), a sweep (.jsonl) or a "
-                      "session")
+    raise ReportError(f"{path}:1: kind: not a comparison (tabletop compare --format json), a sweep (.jsonl), a "
+                      "session or a run (tabletop run --json)")
 
 
 def _summary(c: Mapping[str, Any]) -> CellSummary:

@@ -181,3 +181,20 @@ def test_session_timeline_lists_an_action_before_what_it_led_to(tmp_path):
     action = next(i for i, line in enumerate(rows) if line.split("|")[1] == when and "| initial-access |" in line
                   and "foothold" not in line)
     assert action < foothold, rows[min(action, foothold):max(action, foothold) + 1]
+
+
+def test_report_of_one_run(tmp_path):
+    """`tabletop run --json` output makes a report too: overview, key events, outcome, findings, how to reproduce."""
+    r = runner.invoke(app, ["run", "espionage-tech", "--seed", "7", "--json"])
+    assert r.exit_code == 0, r.output
+    src = tmp_path / "r.json"
+    src.write_text(r.stdout)
+    md = _write(src, tmp_path, "md")
+    assert md.startswith("# After-action report: one run of espionage-tech")
+    assert "tabletop run espionage-tech --automation ai-orchestrated --posture baseline --seed 7 --json" in md
+    assert "Team decisions" not in md
+    assert "MFA stopped" in md or "Mfa" not in md
+    result = json.loads(r.stdout)
+    assert f"| {result['outcome'].replace('_', ' ')} |" in md
+    page = _write(src, tmp_path, "html")
+    assert "one run of espionage-tech" in page
