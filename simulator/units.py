@@ -37,8 +37,9 @@ UNITS = ("s", "min", "h", "d")
 
 
 def span(value: float | None, low: float | None, high: float | None) -> str:
-    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit ('8.7 d' alone without an interval). A bound
-    two or more units away from the value's gets its own: '38 min [11 min-5.1 d]', not '38 min [11-7410]'."""
+    """'8.7 d [4.2-10.3]': a value and its interval in the value's unit ('8.7 d' alone without an interval). When a
+    bound reads badly there (two or more units away, or 100 or more of the value's unit while a larger one is its
+    own) every part gets its own unit: '38 min [11 min-5.1 d]', not '38 min [11-7410]'."""
     if value is None:
         return "-"
     unit, size = unit_of(value)
@@ -46,6 +47,10 @@ def span(value: float | None, low: float | None, high: float | None) -> str:
     fmt = f"{{:.{digits}f}}"
     if low is None or high is None:
         return f"{fmt.format(value / size)} {unit}"
-    if any(abs(UNITS.index(unit_of(b)[0]) - UNITS.index(unit)) >= 2 for b in (low, high)):
+    def far(b: float) -> bool:
+        steps = UNITS.index(unit_of(b)[0]) - UNITS.index(unit)
+        return abs(steps) >= 2 or (steps == 1 and b / size >= 100)
+
+    if far(low) or far(high):
         return f"{duration(value)} [{duration(low)}-{duration(high)}]"
     return f"{fmt.format(value / size)} {unit} [{fmt.format(low / size)}-{fmt.format(high / size)}]"
