@@ -16,12 +16,19 @@ OUTCOME_TEXT = {
 }
 
 
+def outcome_text(r: RunResult) -> str:
+    """The headline of one run (a detected attacker that never got in kept no foothold)."""
+    if r.outcome == "detected_not_contained" and r.time_to_initial_access is None:
+        return "DETECTED, NOT CONTAINED: the defender saw the attack; the attacker never got in"
+    return OUTCOME_TEXT[r.outcome]
+
+
 def run_text(r: RunResult, events: int = 15) -> str:
     """One run: outcome, key times, counts, and the first ``events`` timeline entries."""
     lines = [
         f"{r.scenario} | automation {r.automation} | posture {r.posture} | seed {r.seed}",
         "",
-        OUTCOME_TEXT[r.outcome],
+        outcome_text(r),
         "",
         "Times (from campaign start unless said)",
         f"  initial access        {duration(r.time_to_initial_access)}",

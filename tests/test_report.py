@@ -198,3 +198,17 @@ def test_report_of_one_run(tmp_path):
     assert f"| {result['outcome'].replace('_', ' ')} |" in md
     page = _write(src, tmp_path, "html")
     assert "one run of espionage-tech" in page
+
+
+def test_run_headline_of_an_attacker_seen_at_the_perimeter():
+    """Detected but never in: the headline does not claim a foothold."""
+    from simulator.report_text import outcome_text
+
+    r = runner.invoke(app, ["run", TINY, "--seed", "1", "--json"])
+    data = json.loads(r.stdout)
+    from types import SimpleNamespace
+
+    kept_out = SimpleNamespace(**{**data, "outcome": "detected_not_contained", "time_to_initial_access": None})
+    got_in = SimpleNamespace(**{**data, "outcome": "detected_not_contained", "time_to_initial_access": 60.0})
+    assert outcome_text(kept_out).endswith("the attacker never got in")
+    assert outcome_text(got_in).endswith("the attacker kept a foothold")

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
 
 from simulator.loader import preset_names
-from simulator.report_text import OUTCOME_TEXT
+from simulator.report_text import outcome_text
 from simulator.units import clock, duration
 
 PHASES = ("planning", "reconnaissance", "initial-access", "discovery", "credential-access", "lateral-movement",
@@ -111,7 +111,7 @@ class RunDetailScreen(Screen):
         self.result = run(compiled, seed)
         r = self.result
         self.query_one("#run-summary", Static).update(
-            f"{r.scenario} | {r.automation} vs {r.posture} | seed {seed}: {OUTCOME_TEXT[r.outcome]}. "
+            f"{r.scenario} | {r.automation} vs {r.posture} | seed {seed}: {outcome_text(r)}. "
             f"IA {duration(r.time_to_initial_access)}, detection {duration(r.time_to_first_detection)}, "
             f"objective {duration(r.time_to_objective)}; {r.hosts_compromised} hosts; AI share "
             f"{'-' if r.ai_share is None else f'{r.ai_share:.0%}'}.")
