@@ -418,7 +418,9 @@ def report(
     except OSError as e:
         typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    typer.echo(f"wrote {out}: {len(rep.strengths)} strengths, {len(rep.improvements)} areas for improvement")
+    n_good, n_bad = len(rep.strengths), len(rep.improvements)
+    typer.echo(f"wrote {out}: {n_good} strength{'' if n_good == 1 else 's'}, {n_bad} area{'' if n_bad == 1 else 's'} "
+               "for improvement")
 
 
 @app.command("import-nasim")

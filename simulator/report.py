@@ -198,6 +198,8 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
         bad.append(("The attack was never detected.", "detection"))
     if r["outcome"] == "contained":
         good.append(f"The attacker was evicted (first containment at {duration(r['time_to_containment'])}).")
+    elif r["time_to_initial_access"] is None:
+        good.append("The attacker never got in: no foothold was gained.")
     elif r["time_to_first_detection"] is not None:
         bad.append(("Detected but not evicted: footholds survived.", "containment"))
     for key, text in BLOCK_TEXT.items():

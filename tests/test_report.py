@@ -204,7 +204,7 @@ def test_run_headline_of_an_attacker_seen_at_the_perimeter():
     """Detected but never in: the headline does not claim a foothold."""
     from simulator.report_text import outcome_text
 
-    r = runner.invoke(app, ["run", TINY, "--seed", "1", "--json"])
+    r = runner.invoke(app, ["run", str(TINY), "--seed", "1", "--json"])
     data = json.loads(r.stdout)
     from types import SimpleNamespace
 
@@ -212,3 +212,13 @@ def test_run_headline_of_an_attacker_seen_at_the_perimeter():
     got_in = SimpleNamespace(**{**data, "outcome": "detected_not_contained", "time_to_initial_access": 60.0})
     assert outcome_text(kept_out).endswith("the attacker never got in")
     assert outcome_text(got_in).endswith("the attacker kept a foothold")
+
+
+def test_report_of_a_run_the_attacker_never_got_into(tmp_path):
+    r = runner.invoke(app, ["run", str(TINY), "--seed", "0", "--json"])
+    data = json.loads(r.stdout)
+    assert data["time_to_initial_access"] is None and data["time_to_first_detection"] is not None  # the fixture run
+    src = tmp_path / "r.json"
+    src.write_text(r.stdout)
+    md = _write(src, tmp_path, "md")
+    assert "The attacker never got in" in md and "footholds survived" not in md
