@@ -105,8 +105,11 @@ def _findings(label: str, s: CellSummary) -> tuple[list[str], list[tuple[str, st
         if share >= 0.3:
             good.append(f"{pre}{BLOCK_TEXT[key]} stopped the attacker at least once in {_pct(share)} of runs.")
     contained = s.contained.value or 0.0
+    breached = None if s.breached is None else s.breached.value
     if contained >= 0.3:
         good.append(f"{pre}the attacker was evicted in {_pct(contained)} of runs.")
+    elif breached is not None and breached < 0.5:
+        good.append(f"{pre}the attacker got a foothold in only {_pct(breached)} of runs.")
     elif det >= 0.5:
         bad.append((f"{pre}detected in {_pct(det)} of runs but evicted in only {_pct(contained)}: footholds "
                     "survived containment.", "containment"))

@@ -142,7 +142,7 @@ def summaries_csv(summaries: Sequence[CellSummary]) -> str:
     for s in summaries:
         row = dict(s.label)
         row["runs"] = s.runs
-        for name in ("success", "detected", "contained", "time_to_objective", "time_to_detection",
+        for name in ("success", "breached", "detected", "contained", "time_to_objective", "time_to_detection",
                      "time_to_containment", "dwell_time", "breakout_time"):
             e = getattr(s, name)
             row.update({name: e.value, f"{name}_low": e.low, f"{name}_high": e.high, f"{name}_n": e.n})

@@ -109,6 +109,8 @@ class CellSummary:
     """Share of runs where alerts were auto-closed untriaged."""
     soc_backlog_share: float = 0.0
     """Share of runs where the SOC queue backed up."""
+    breached: Estimate | None = None
+    """Share of runs where the attacker gained initial access (None in comparisons saved before it was added)."""
 
     def value(self, name: str) -> Any:
         """A label value by column name (None if the cell has no such column)."""
@@ -162,6 +164,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
         detection_sources=_sources(rows),
         alerts_dropped_share=sum(1 for r in rows if r.get("alerts_dropped", 0)) / n,
         soc_backlog_share=sum(1 for r in rows if r.get("soc_backlogs", 0)) / n,
+        breached=_share(rows, lambda r: r.get("time_to_initial_access") is not None),
     )
 
 

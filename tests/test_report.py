@@ -222,3 +222,24 @@ def test_report_of_a_run_the_attacker_never_got_into(tmp_path):
     src.write_text(r.stdout)
     md = _write(src, tmp_path, "md")
     assert "The attacker never got in" in md and "footholds survived" not in md
+
+
+def _row(got_in: bool, detected: bool) -> dict:
+    return {"automation": "manual", "posture": "hardened", "outcome": "detected_not_contained" if detected else
+            "undetected_no_objective", "time_to_initial_access": 600.0 if got_in else None,
+            "time_to_first_detection": 900.0 if detected else None, "actions_ai": 0, "actions_human": 10,
+            "hosts_compromised": 1 if got_in else 0, "records_exfiltrated": 0, "human_decision_points": 0,
+            "peak_requests_per_minute": 1.0}
+
+
+def test_cell_findings_do_not_claim_footholds_the_attacker_never_had():
+    from simulator.report import _findings
+    from simulator.stats import summarize
+
+    kept_out = summarize([_row(False, True)] * 9 + [_row(True, True)])  # detected, 10% got in, none evicted
+    good, bad = _findings("manual / hardened", kept_out)
+    assert any("got a foothold in only 10% of runs" in g for g in good)
+    assert not any("footholds survived" in b for b, _ in bad)
+    got_in = summarize([_row(True, True)] * 10)  # detected, all got in, none evicted
+    good, bad = _findings("manual / hardened", got_in)
+    assert any("footholds survived" in b for b, _ in bad)
