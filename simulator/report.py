@@ -73,6 +73,11 @@ class Report:
 
 
 def _pct(x: float) -> str:
+    """'42%'; a share that is not 0 or 1 never rounds to them ('under 1%', 'over 99%': one run in 200 is not none)."""
+    if 0 < x < 0.005:
+        return "under 1%"
+    if 0.995 <= x < 1:
+        return "over 99%"
     return f"{x:.0%}"
 
 

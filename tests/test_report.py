@@ -243,3 +243,10 @@ def test_cell_findings_do_not_claim_footholds_the_attacker_never_had():
     got_in = summarize([_row(True, True)] * 10)  # detected, all got in, none evicted
     good, bad = _findings("manual / hardened", got_in)
     assert any("footholds survived" in b for b, _ in bad)
+
+
+def test_shares_near_none_or_all_do_not_round_to_them():
+    from simulator.report import _pct
+
+    assert _pct(199 / 200) == "over 99%" and _pct(1 / 1000) == "under 1%"
+    assert _pct(1.0) == "100%" and _pct(0.0) == "0%" and _pct(0.42) == "42%"
