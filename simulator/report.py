@@ -88,11 +88,11 @@ def _findings(label: str, s: CellSummary) -> tuple[list[str], list[tuple[str, st
     pre = f"{label}: "
     if s.success.value is not None and s.success.value >= 0.5:
         bad.append((f"{pre}the attacker met its objective in {_pct(s.success.value)} of runs "
-                    f"[{_pct(s.success.low)}-{_pct(s.success.high)}], median {duration(s.time_to_objective.value)} "
+                    f"[{s.success.low:.0%}-{s.success.high:.0%}], median {duration(s.time_to_objective.value)} "
                     "from the start.", "objective"))
     elif s.success.value is not None:
         good.append(f"{pre}the objective was met in only {_pct(s.success.value)} of runs "
-                    f"[{_pct(s.success.low)}-{_pct(s.success.high)}].")
+                    f"[{s.success.low:.0%}-{s.success.high:.0%}].")
     det = s.detected.value or 0.0
     if det >= 0.5:
         src = ", ".join(f"{SOURCE_TEXT.get(k, k)} {_pct(v)}" for k, v in s.detection_sources.items())

@@ -250,3 +250,9 @@ def test_shares_near_none_or_all_do_not_round_to_them():
 
     assert _pct(199 / 200) == "over 99%" and _pct(1 / 1000) == "under 1%"
     assert _pct(1.0) == "100%" and _pct(0.0) == "0%" and _pct(0.42) == "42%"
+
+
+def test_interval_bounds_are_plain_percentages(comparison, tmp_path):
+    path, _ = comparison
+    md = _write(path, tmp_path, "md")
+    assert "[under" not in md and "over 99%]" not in md
