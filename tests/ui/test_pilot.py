@@ -195,3 +195,18 @@ async def test_small_terminal_does_not_crash():
         await pilot.resize_terminal(120, 40)
         await pilot.press("r")
         assert app.screen.__class__.__name__ == "RunDetailScreen"
+
+
+async def test_setup_buttons_fit_at_80_columns_and_open_their_screens():
+    from textual.widgets import Button
+
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        buttons = list(app.screen.query("#go-row > Button").results(Button))
+        assert [b.id for b in buttons] == ["go-compare", "go-fundamentals", "go-sensitivity", "go-run",
+                                           "go-facilitator"]
+        assert all(b.region.right <= SIZE[0] for b in buttons)
+        app.screen.query_one("#go-sensitivity", Button).press()
+        await pilot.pause()
+        assert app.screen is app.get_screen("sensitivity")
+        await pilot.press("x")

@@ -47,9 +47,10 @@ class SetupScreen(Screen):
                 yield Input(str(s.runs), id="runs", type="integer")
                 yield Label("Seed ", classes="field-label")
                 yield Input(str(s.seed), id="seed", type="integer")
-            with Horizontal(classes="row"):
+            with Horizontal(classes="row", id="go-row"):
                 yield Button("Compare", id="go-compare", variant="primary")
                 yield Button("Fundamentals", id="go-fundamentals")
+                yield Button("Parameters", id="go-sensitivity")
                 yield Button("Run detail", id="go-run")
                 yield Button("Tabletop", id="go-facilitator")
             with Horizontal(classes="row"):
