@@ -589,7 +589,7 @@ def tui(
     runs: Annotated[int, typer.Option(min=1, max=100_000, help="Replicates per cell on the compare screens.")] = 200,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
 ) -> None:
-    """Open the terminal UI: setup, compare, fundamentals, run detail, and the facilitator mode."""
+    """Open the terminal UI: setup, compare, fundamentals, parameters (sensitivity), run detail, facilitator mode."""
     if scenario is not None:
         _load(scenario)  # a bad scenario fails here, with its lines, before the screen is taken over
     if session is not None:
