@@ -120,7 +120,7 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
                 f"{_pts(top.success)}, more than upgrading any single control{tail}.")
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
-        control, upgrade = top.name.split(" -> ")
+        upgrade = top.name.split(" -> ")[1]
         names = ", ".join(c.name.split(" -> ")[0] for c in tied[:-1]) + f" or {tied[-1].name.split(' -> ')[0]}"
         effects = ", ".join(f"{_pts(c.success)} ({c.name.split(' -> ')[0]})" for c in tied)
         text = f"Upgrading {names} to {upgrade} mattered most, tied: attacker success {effects}"
