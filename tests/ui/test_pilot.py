@@ -210,3 +210,16 @@ async def test_setup_buttons_fit_at_80_columns_and_open_their_screens():
         await pilot.pause()
         assert app.screen is app.get_screen("sensitivity")
         await pilot.press("x")
+
+
+def test_defenders_view_counts_contained_hosts_as_known():
+    """The defender isolates only hosts it knows are compromised: a zone's 'known' count includes them."""
+    from types import SimpleNamespace
+
+    from tui.screens.run_detail import network_view
+
+    net = SimpleNamespace(zones=["dmz"], hosts=[SimpleNamespace(id=f"h{i}", zone="dmz") for i in range(4)])
+    result = SimpleNamespace(owned_hosts=("h2",), known_hosts=("h0", "h1"), contained_hosts=("h0",), timeline=())
+    view = network_view(net, result, truth=False).plain
+    assert "dmz (4): known 2, contained 1" in view and "x!.." in view
+    assert "dmz (4): held 1, contained 1" in network_view(net, result, truth=True).plain

@@ -43,7 +43,8 @@ def network_view(net, result, truth: bool) -> Text:
                 counts["known"] += 1
             else:
                 marks.append(".", style="dim")
-        detail = (f"held {counts['held']}" if truth else f"known {counts['known']}") + \
+        # the defender isolates only hosts it knows are compromised: 'known' counts the contained ones too
+        detail = (f"held {counts['held']}" if truth else f"known {counts['known'] + counts['contained']}") + \
             f", contained {counts['contained']}"
         out.append(f"{zone} ({len(hosts)}): {detail}\n", style="bold")
         out.append(marks)
