@@ -114,6 +114,7 @@ async def test_sensitivity_can_be_cancelled():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
         screen = app.get_screen("sensitivity")
+        await wait_for(pilot, lambda: screen.running)
         await pilot.press("x")
         await wait_for(pilot, lambda: not screen.running)
         assert not screen.effects
