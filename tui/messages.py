@@ -19,30 +19,27 @@ class Progress(Message):
 class CellsDone(Message):
     """A comparison finished."""
 
-    def __init__(self, summaries: list[Any], title: str) -> None:
+    def __init__(self, summaries: list[Any]) -> None:
         super().__init__()
         self.summaries = summaries
-        self.title = title
 
 
 class FundamentalsDone(Message):
     """A fundamentals analysis finished."""
 
-    def __init__(self, changes: list[Any], verdict: str, title: str) -> None:
+    def __init__(self, changes: list[Any], verdict: str) -> None:
         super().__init__()
         self.changes = changes
         self.verdict = verdict
-        self.title = title
 
 
 class SensitivityDone(Message):
     """A sensitivity analysis finished."""
 
-    def __init__(self, effects: list[Any], method: str, title: str) -> None:
+    def __init__(self, effects: list[Any], method: str) -> None:
         super().__init__()
         self.effects = effects
         self.method = method
-        self.title = title
 
 
 class WorkFailed(Message):

@@ -64,7 +64,7 @@ class CompareScreen(RunsScreen):
 
             by_cell = collect(spec_for(loaded, cells, runs, seed), workers, progress=tick, cancel=cancel,
                               max_chunk=20)
-            return CellsDone([summarize(by_cell[i]) for i in range(len(cells))], title)
+            return CellsDone([summarize(by_cell[i]) for i in range(len(cells))])
 
         self.launch(len(cells) * runs, job)
 

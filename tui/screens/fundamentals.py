@@ -50,7 +50,7 @@ class FundamentalsScreen(RunsScreen):
             by_cell = collect(spec_for(loaded, plan.cells, runs, seed), workers, progress=tick, cancel=cancel,
                               max_chunk=20)
             changes = fm.analyse(plan, by_cell, loaded.scenario.horizon_days * 1440)
-            return FundamentalsDone(changes, fm.verdict(changes, runs), title)
+            return FundamentalsDone(changes, fm.verdict(changes, runs))
 
         self.launch(len(plan.cells) * runs, job)
 

@@ -60,7 +60,7 @@ class SensitivityScreen(RunsScreen):
         def job(tick, cancel):
             effects = sa.sensitivity(loaded, method, RUNS_PER_POINT, TRAJECTORIES, seed, workers, level, posture,
                                      progress=tick, cancel=cancel)
-            return SensitivityDone(effects, method, title)
+            return SensitivityDone(effects, method)
 
         self.launch(points * RUNS_PER_POINT, job)
 
