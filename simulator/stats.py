@@ -168,7 +168,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
     )
 
 
-BLOCKS = ("patched", "mfa", "tiering", "reset", "contained", "egress")
+BLOCKS = ("patched", "mfa", "tiering", "reset", "contained", "egress", "infrastructure")
 """Why controls stop attacker actions (RunResult.blocked_*)."""
 
 
@@ -208,3 +208,72 @@ def paired_difference(a: Sequence[float], b: Sequence[float], z: float = Z95) ->
     sd = math.sqrt(sum((x - m) ** 2 for x in d) / (n - 1)) if n > 1 else 0.0
     half = z * sd / math.sqrt(n)
     return PairedDifference(m, m - half, m + half, n)
+
+
+@dataclass(frozen=True)
+class KMStep:
+    """One step of a Kaplan-Meier curve, at a time where at least one event happened."""
+
+    time: float
+    at_risk: int
+    """Subjects still under observation just before ``time``."""
+    events: int
+    survival: float
+    """S(t): the estimated share with no event up to and including ``time``."""
+    log_var: float
+    """Greenwood's variance of log S(t): the sum of d / (n (n - d)) so far (inf once S reaches 0)."""
+
+
+def kaplan_meier(times: Sequence[float], observed: Sequence[bool]) -> list[KMStep]:
+    """The Kaplan-Meier estimate of the survival curve from right-censored data: ``times[i]`` is when subject i had
+    its event (``observed[i]``) or left observation without one (censored). At tied times, events come before
+    censorings, as usual."""
+    if len(times) != len(observed):
+        raise ValueError("times and observed must be of equal length")
+    order = sorted(zip(times, observed, strict=True), key=lambda x: (x[0], not x[1]))
+    n = len(order)
+    steps: list[KMStep] = []
+    s, v, i = 1.0, 0.0, 0
+    while i < len(order):
+        t = order[i][0]
+        d = c = 0
+        while i < len(order) and order[i][0] == t:
+            d += order[i][1]
+            c += not order[i][1]
+            i += 1
+        if d:
+            s *= 1 - d / n
+            v = v + d / (n * (n - d)) if n > d else math.inf
+            steps.append(KMStep(t, n, d, s, v))
+        n -= d + c
+    return steps
+
+
+def km_median(times: Sequence[float], observed: Sequence[bool], z: float = Z95
+              ) -> tuple[float | None, float | None, float | None]:
+    """The Kaplan-Meier median with a 95% interval: (median, low, high), None where the curve never gets there.
+
+    The median is the first time S(t) <= 1/2 (the midpoint to the next event time where S(t) is exactly 1/2, so with
+    no censoring it is the ordinary sample median). The interval is Brookmeyer-Crowley's, read off the pointwise band
+    S(t) exp(+-z sqrt(Greenwood var of log S)) (R survival's default "log" band): low is the first time the band's
+    lower edge is <= 1/2, high the first time its upper edge is."""
+    steps = kaplan_meier(times, observed)
+
+    def first(pred) -> int | None:
+        return next((i for i, st in enumerate(steps) if pred(st)), None)
+
+    def edge(st: KMStep, sign: float) -> float:
+        if st.survival <= 0 or math.isinf(st.log_var):
+            return 0.0
+        return min(1.0, st.survival * math.exp(sign * z * math.sqrt(st.log_var)))
+
+    m = first(lambda st: st.survival <= 0.5 + 1e-12)
+    if m is None:
+        med = None
+    elif abs(steps[m].survival - 0.5) <= 1e-12 and m + 1 < len(steps):
+        med = (steps[m].time + steps[m + 1].time) / 2
+    else:
+        med = steps[m].time
+    lo = first(lambda st: edge(st, -1) <= 0.5)
+    hi = first(lambda st: edge(st, 1) <= 0.5)
+    return med, None if lo is None else steps[lo].time, None if hi is None else steps[hi].time

@@ -95,3 +95,39 @@ def test_summarize(tiny):
     times = [r.time_to_objective for r in results if r.time_to_objective is not None]
     assert s.time_to_objective.n == len(times)
     assert s.time_to_objective.value == median(times)
+
+
+def test_kaplan_meier_hand_computed():
+    """Six subjects, events at 1, 2, 3 and 5, censored at 2 and 4. By hand: S(1) = 5/6; at 2 one of five has the
+    event before the censored one leaves, S(2) = 5/6 * 4/5 = 2/3; three remain at 3, S(3) = 2/3 * 2/3 = 4/9; the last
+    one at 5, S(5) = 0. Greenwood (log S): 1/(6*5), + 1/(5*4) = 1/12, + 1/(3*2) = 1/4."""
+    from simulator.stats import kaplan_meier
+
+    steps = kaplan_meier([5, 2, 1, 4, 3, 2], [True, False, True, False, True, True])
+    assert [(s.time, s.at_risk, s.events) for s in steps] == [(1, 6, 1), (2, 5, 1), (3, 3, 1), (5, 1, 1)]
+    assert [s.survival for s in steps] == pytest.approx([5 / 6, 2 / 3, 4 / 9, 0.0])
+    assert [s.log_var for s in steps[:3]] == pytest.approx([1 / 30, 1 / 12, 1 / 4])
+    assert math.isinf(steps[3].log_var)
+
+
+def test_km_median_hand_computed():
+    """Same data: S first falls to 1/2 or below at 3 (4/9), so the median is 3. Lower band at 2:
+    2/3 * exp(-1.96 * sqrt(1/12)) = 0.379 <= 1/2 (at 1 it is 5/6 * exp(-1.96 * sqrt(1/30)) = 0.583), so low = 2; the
+    upper band at 3 is 4/9 * exp(1.96 * 1/2) = 1.18, and first reaches 1/2 at 5 (S = 0), so high = 5. A plain median
+    of the detected times (1, 2, 3, 5) would say 2.5 and ignore the two never seen."""
+    from simulator.stats import km_median
+
+    assert km_median([5, 2, 1, 4, 3, 2], [True, False, True, False, True, True]) == (3, 2, 5)
+
+
+def test_km_median_without_censoring_is_the_sample_median_and_censoring_can_hide_it():
+    from simulator.stats import km_median
+
+    assert km_median([4, 1, 3, 2], [True] * 4)[0] == 2.5 == median([1, 2, 3, 4])
+    assert km_median([1, 2, 3], [True] * 3)[0] == 2
+    assert km_median([1, 2, 3, 4], [False] * 4) == (None, None, None)
+    # two of five detected, three never: S never falls to 1/2, so there is no median (not 1.5)
+    assert km_median([1, 2, 9, 9, 9], [True, True, False, False, False])[0] is None
+    assert km_median([], []) == (None, None, None)
+    with pytest.raises(ValueError):
+        km_median([1.0], [])
