@@ -191,39 +191,59 @@ def fundamentals(
     attacker: Annotated[str, typer.Option(help="The attacker the control upgrades are measured against.")] =
         "ai-orchestrated",
     upgrade: Annotated[str, typer.Option(help="The posture preset each control is upgraded to.")] = "hardened",
+    from_: Annotated[str, typer.Option("--from", help="The attacker level the automation jumps start from (to "
+                                       "every other level).")] = "manual",
+    readings: Annotated[bool, typer.Option("--readings", help="Run under the vendor and the skeptic reading of the "
+                                           "AI-driven levels and say whether the first control and the verdict "
+                                           "hold under both.")] = False,
     runs: Annotated[int, typer.Option(min=2, max=1_000_000, help="Replicates per cell.")] = 200,
     seed: Annotated[int, typer.Option(min=0, help="Root seed (every cell replays the same seeds).")] = 0,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
     format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
-    """Which fundamental matters most? Upgrade each control alone, and separately move the attacker from manual to
-    ai-orchestrated; rank the paired effects on attacker success, time to detection and data lost."""
+    """Which fundamental matters most? Upgrade each control alone, and separately move the attacker from manual (or
+    --from) to every other level; rank the paired effects on attacker success, time to detection and data lost."""
     fmt = _format(format_)
     _split(base, "posture")
     _split(upgrade, "posture")
     _split(attacker, "automation")
+    _split(from_, "automation")
     loaded = _load(scenario)
     from simulator import fundamentals as fm
     from simulator.progress import progress
     from simulator.sweep import collect, spec_for
 
-    plan = fm.plan(loaded, base=base, attacker=attacker, upgrade=upgrade)
-    spec = spec_for(loaded, plan.cells, runs, seed)
+    plans = (fm.plan_readings(loaded, base, attacker, upgrade, from_) if readings else
+             {None: fm.plan(loaded, base=base, attacker=attacker, upgrade=upgrade, low=from_)})
+    cells = next(iter(plans.values())).cells
+    spec = spec_for(loaded, cells, runs, seed)
     with progress(spec.total, "fundamentals") as tick:
         by_cell = collect(spec, _workers(workers), progress=tick)
-    changes = fm.analyse(plan, by_cell, loaded.scenario.horizon_days * 1440)
-    sentence = fm.verdict(changes, runs)
+    horizon = loaded.scenario.horizon_days * 1440
+    results = {r: fm.analyse(p, by_cell, horizon) for r, p in plans.items()}
+    verdicts = {r: fm.verdict(changes, runs) for r, changes in results.items()}
+    both = fm.readings_sentence(results, runs) if readings else None
     if fmt == "json":
         import json
         from dataclasses import asdict
 
-        sys.stdout.write(json.dumps({"scenario": loaded.scenario.name, "base": base, "attacker": attacker,
-                                     "upgrade": upgrade, "runs": runs, "seed": seed, "verdict": sentence,
-                                     "changes": [asdict(c) for c in changes]}, indent=2) + "\n")
+        def doc(r):
+            return {"attacker": fm.variant(attacker, r), "from": fm.variant(from_, r), "verdict": verdicts[r],
+                    "changes": [asdict(c) for c in results[r]]}
+
+        head = {"scenario": loaded.scenario.name, "base": base, "upgrade": upgrade, "runs": runs, "seed": seed}
+        body = ({"readings": {r: doc(r) for r in results}, "sentence": both} if readings else doc(None))
+        sys.stdout.write(json.dumps({**head, **body}, indent=2) + "\n")
         return
     from simulator.report_text import fundamentals_table
 
-    typer.echo(fundamentals_table(loaded.scenario.name, changes, base, attacker, runs, seed, sentence))
+    blocks = []
+    for r, changes in results.items():
+        name = loaded.scenario.name if r is None else f"{loaded.scenario.name}, the {r} reading"
+        blocks.append(fundamentals_table(name, changes, base, fm.variant(attacker, r), runs, seed, verdicts[r]))
+    if both:
+        blocks.append(both)
+    typer.echo("\n\n".join(blocks))
 
 
 @app.command()

@@ -1,9 +1,15 @@
 """The fundamentals analysis: which change moves the outcome most?
 
 From a base posture, each control is upgraded alone to its setting in the upgrade preset (``hardened``), against a
-reference attacker; separately, the attacker moves from ``manual`` to ``ai-orchestrated`` against the base posture.
-Every change is measured as a paired difference on common seeds, then ranked. The closing sentence is computed from
-the numbers: nothing in it is written in advance.
+reference attacker; separately, against the base posture, the attacker moves from one level (``manual``) to every
+other level (``ai-assisted``, ``ai-orchestrated``, ``autonomous``), so the automation effect is shown at its largest,
+not only at the level the controls are measured against. Every change is a paired difference on common seeds, then
+ranked. The closing sentence is computed from the numbers: nothing in it is written in advance.
+
+The two readings (DESIGN.md section 10): with ``reading="vendor"`` or ``"skeptic"`` every AI-driven level that has a
+``LEVEL-vendor`` / ``LEVEL-skeptic`` preset is replaced by it, in the automation jumps and as the reference attacker.
+``readings`` runs both on one set of cells and says in one sentence whether the ranking's first control and the
+verdict hold under both.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from defenses.posture import CONTROL_NAMES
-from simulator.loader import Loaded, preset_data
+from simulator.loader import Loaded, preset_data, preset_names
 from simulator.stats import PairedDifference, paired_difference
 from simulator.sweep import Params
+
+READINGS = ("vendor", "skeptic")
+"""The two readings of the contested GTG-1002 account, as preset name suffixes."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +55,28 @@ class Plan:
     """(name, kind, base cell, changed cell)."""
 
 
+def levels() -> list[str]:
+    """The automation levels, in file order, without their reading variants."""
+    names = preset_names("automation")
+    return [n for n in names if not any(n == f"{b}-{r}" for b in names for r in READINGS)]
+
+
+def variant(level: str, reading: str | None) -> str:
+    """``level`` under ``reading``: its ``LEVEL-reading`` preset where one exists, else the level itself."""
+    if reading is None:
+        return level
+    if reading not in READINGS:
+        raise ValueError(f"unknown reading '{reading}' (known: {', '.join(READINGS)})")
+    name = f"{level}-{reading}"
+    return name if name in preset_names("automation") else level
+
+
 def plan(loaded: Loaded, base: str = "baseline", attacker: str = "ai-orchestrated", upgrade: str = "hardened",
-         low: str = "manual", high: str = "ai-orchestrated") -> Plan:
-    """The cells to run: the base, one per control upgrade, and the two automation levels (deduplicated)."""
+         low: str = "manual", reading: str | None = None, cells: list[Params] | None = None) -> Plan:
+    """The cells to run: the base, one per control upgrade, and ``low`` and every other level (deduplicated). With
+    ``reading``, AI-driven levels are that reading's variants. Pass ``cells`` to share one cell list between plans."""
     hardened = preset_data("posture", upgrade)
-    cells: list[Params] = []
+    cells = [] if cells is None else cells
     changes: list[tuple[str, str, int, int]] = []
 
     def cell(params: Params) -> int:
@@ -58,14 +84,27 @@ def plan(loaded: Loaded, base: str = "baseline", attacker: str = "ai-orchestrate
             cells.append(params)
         return cells.index(params)
 
-    ref = cell((("automation", attacker), ("posture", base)))
+    ref_attacker = variant(attacker, reading)
+    ref = cell((("automation", ref_attacker), ("posture", base)))
     for control in CONTROL_NAMES:
-        changed = cell((("automation", attacker), ("posture", base), (f"posture.{control}", hardened[control])))
+        changed = cell((("automation", ref_attacker), ("posture", base), (f"posture.{control}", hardened[control])))
         changes.append((f"{control} -> {upgrade}", "control", ref, changed))
-    a = cell((("automation", low), ("posture", base)))
-    b = cell((("automation", high), ("posture", base)))
-    changes.append((f"attacker {low} -> {high}", "automation", a, b))
+    start = variant(low, reading)
+    a = cell((("automation", start), ("posture", base)))
+    for level in levels():
+        high = variant(level, reading)
+        if high != start:
+            b = cell((("automation", high), ("posture", base)))
+            changes.append((f"attacker {start} -> {high}", "automation", a, b))
     return Plan(tuple(cells), tuple(changes))
+
+
+def plan_readings(loaded: Loaded, base: str = "baseline", attacker: str = "ai-orchestrated",
+                  upgrade: str = "hardened", low: str = "manual") -> dict[str, Plan]:
+    """One plan per reading over one shared cell list (cells both readings need, such as manual's, run once)."""
+    cells: list[Params] = []
+    plans = {r: plan(loaded, base, attacker, upgrade, low, r, cells) for r in READINGS}
+    return {r: Plan(tuple(cells), p.changes) for r, p in plans.items()}
 
 
 def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], horizon: float) -> list[Change]:
@@ -75,7 +114,8 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
         if name == "success":
             return [1.0 if r["outcome"] == "objective_met" else 0.0 for r in rows]
         if name == "detection":
-            return [horizon if r["time_to_first_detection"] is None else r["time_to_first_detection"] for r in rows]
+            return [horizon if r.get("time_to_first_detection") is None else r["time_to_first_detection"]
+                    for r in rows]
         return [float(r["records_exfiltrated"]) for r in rows]
 
     out = []
@@ -88,8 +128,8 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
 
 
 def rank(changes: Sequence[Change]) -> list[Change]:
-    """Controls by how much they cut attacker success, then by how much sooner they detect; the automation change is
-    ranked by the size of its effect among them."""
+    """Controls by how much they cut attacker success, then by how much sooner they detect; the automation changes
+    are ranked by the size of their effect among them."""
     return sorted(changes, key=lambda c: (-abs(c.success.mean), c.detection.mean, c.name))
 
 
@@ -101,17 +141,37 @@ def _levels(c: Change) -> str:
     return c.name.removeprefix("attacker ").replace(" -> ", " to ")
 
 
+def _control(c: Change) -> str:
+    return c.name.split(" -> ")[0]
+
+
+def largest_automation(changes: Sequence[Change]) -> Change | None:
+    """The automation change with the largest effect on attacker success (either sign), or None."""
+    autos = rank([c for c in changes if c.kind == "automation"])
+    return autos[0] if autos else None
+
+
+def _noisy(changes: Sequence[Change]) -> bool:
+    return all(c.success.low <= 0 <= c.success.high for c in changes)
+
+
+def winner(changes: Sequence[Change]) -> Change | None:
+    """The change the verdict names: the ranking's first, or None when no change is beyond sampling noise."""
+    if not changes or _noisy(changes):
+        return None
+    return rank(changes)[0]
+
+
 def verdict(changes: Sequence[Change], runs: int) -> str:
     """One sentence, computed from the numbers, on which change mattered most (the first of the ranking, and any
-    change tied with it)."""
+    control tied with it), set against the LARGEST automation effect, which it names."""
     if not changes:
         return "No change was measured."
     ranked = rank(changes)
     top = ranked[0]
-    noisy = all(c.success.low <= 0 <= c.success.high for c in changes)
-    auto = next((c for c in ranked if c.kind == "automation"), None)
+    auto = largest_automation(ranked)
     controls = [c for c in ranked if c.kind == "control"]
-    if noisy:
+    if _noisy(changes):
         return f"No single change moved attacker success beyond sampling noise at {runs} runs per cell."
     if top.kind == "automation":
         best = controls[0] if controls else None
@@ -121,12 +181,91 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
         upgrade = top.name.split(" -> ")[1]
-        names = ", ".join(c.name.split(" -> ")[0] for c in tied[:-1]) + f" or {tied[-1].name.split(' -> ')[0]}"
-        effects = ", ".join(f"{_pts(c.success)} ({c.name.split(' -> ')[0]})" for c in tied)
+        names = ", ".join(_control(c) for c in tied[:-1]) + f" or {_control(tied[-1])}"
+        effects = ", ".join(f"{_pts(c.success)} ({_control(c)})" for c in tied)
         text = f"Upgrading {names} to {upgrade} mattered most, tied: attacker success {effects}"
     else:
         text = (f"Upgrading {top.name.replace(' -> ', ' to ')} mattered most: attacker success "
                 f"{_pts(top.success)}")
     if auto is not None:
-        text += f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}"
+        text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
+                 "automation effect")
     return text + "."
+
+
+def _plain(level: str) -> str:
+    for r in READINGS:
+        level = level.removesuffix(f"-{r}")
+    return level
+
+
+def _jump(c: Change) -> str:
+    """An automation change's levels without their reading suffixes ('manual to autonomous')."""
+    low, high = c.name.removeprefix("attacker ").split(" -> ")
+    return f"{_plain(low)} to {_plain(high)}"
+
+
+def _key(changes: Sequence[Change]) -> tuple[str, str] | None:
+    """What a verdict concludes, comparable across readings: (kind, change) of its winner, or None for noise."""
+    w = winner(changes)
+    if w is None:
+        return None
+    return (w.kind, _jump(w) if w.kind == "automation" else w.name)
+
+
+def _conclusion(changes: Sequence[Change], runs: int) -> str:
+    """A verdict's conclusion as a clause, for the readings sentence."""
+    w = winner(changes)
+    if w is None:
+        return f"no single change moves attacker success beyond sampling noise at {runs} runs per cell"
+    if w.kind == "automation":
+        return f"moving the attacker from {_levels(w)} ({_pts(w.success)}) matters more than any single control"
+    auto = largest_automation(changes)
+    against = f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}" if auto else ""
+    return f"upgrading {w.name.replace(' -> ', ' to ')} matters most ({_pts(w.success)}{against})"
+
+
+def _held(ranked: Mapping[str, Sequence[Change]], runs: int) -> str:
+    """The verdict both readings share, with both readings' numbers."""
+    vendor, skeptic = (ranked[r] for r in READINGS)
+    w = {r: winner(ranked[r]) for r in READINGS}
+    wv, ws = w["vendor"], w["skeptic"]
+    if wv is None or ws is None:
+        return f"no single change moves attacker success beyond sampling noise at {runs} runs per cell"
+    if wv.kind == "automation":
+        return (f"moving the attacker from {_jump(wv)} changes attacker success more than any single control "
+                f"(vendor {_pts(wv.success)}, skeptic {_pts(ws.success)})")
+    av, ask = largest_automation(vendor), largest_automation(skeptic)
+    if av is None or ask is None:
+        return "it matters more than any other change"
+    return (f"it matters more than the largest automation effect (vendor {_pts(av.success)} for {_levels(av)}, "
+            f"skeptic {_pts(ask.success)} for {_levels(ask)})")
+
+
+def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> str:
+    """One sentence, computed from the numbers: do the ranking's first control and the verdict hold under both
+    readings?"""
+    ranked = {r: rank(by_reading[r]) for r in READINGS}
+    first = {r: next((c for c in ranked[r] if c.kind == "control"), None) for r in READINGS}
+    fv, fs = first["vendor"], first["skeptic"]
+    same_first = fv is not None and fs is not None and fv.name == fs.name
+    same_verdict = _key(ranked["vendor"]) == _key(ranked["skeptic"])
+
+    def named(c: Change | None) -> str:
+        return f"{_control(c)} ({_pts(c.success)})" if c is not None else "no control"
+
+    if same_first and same_verdict:
+        assert fv is not None and fs is not None
+        return (f"Under both readings, upgrading {fv.name.replace(' -> ', ' to ')} ranks first among the controls "
+                f"(vendor {_pts(fv.success)}, skeptic {_pts(fs.success)}), and the verdict holds: "
+                f"{_held(ranked, runs)}.")
+    if same_verdict:
+        return (f"The readings disagree on the first control, the vendor reading ranking {named(fv)} first and the "
+                f"skeptic reading {named(fs)}, but the verdict holds: {_held(ranked, runs)}.")
+    if same_first:
+        return (f"The readings disagree on the verdict: under both, {_control(fv)} ranks first among the controls, "
+                f"but under the vendor reading {_conclusion(ranked['vendor'], runs)}, and under the skeptic reading "
+                f"{_conclusion(ranked['skeptic'], runs)}.")
+    return (f"The readings disagree: under the vendor reading {named(fv)} ranks first among the controls and "
+            f"{_conclusion(ranked['vendor'], runs)}; under the skeptic reading {named(fs)} ranks first and "
+            f"{_conclusion(ranked['skeptic'], runs)}.")

@@ -28,25 +28,58 @@ def analysis():
     return loaded, plan, by_cell, fm.analyse(plan, by_cell, loaded.scenario.horizon_days * 1440)
 
 
-def test_plan_has_every_control_and_the_automation_jump(analysis):
+def test_plan_has_every_control_and_every_automation_jump_from_manual(analysis):
     _, plan, _, changes = analysis
     names = {c.name for c in changes}
     assert {f"{c} -> hardened" for c in ("segmentation", "patching", "access_control", "monitoring", "soc",
                                          "incident_response", "egress")} <= names
-    assert "attacker manual -> ai-orchestrated" in names
-    # the reference cell (ai-orchestrated vs baseline) is shared with the automation jump, not run twice
-    assert len(plan.cells) == 9
+    jumps = sorted(c.name for c in changes if c.kind == "automation")
+    assert jumps == ["attacker manual -> ai-assisted", "attacker manual -> ai-orchestrated",
+                     "attacker manual -> autonomous"]
+    # the reference cell (ai-orchestrated vs baseline) is shared with its automation jump, not run twice
+    assert len(plan.cells) == 11
+
+
+def test_the_levels_leave_out_the_reading_variants():
+    assert fm.levels() == ["manual", "ai-assisted", "ai-orchestrated", "autonomous"]
+    assert fm.variant("autonomous", "vendor") == "autonomous-vendor"
+    assert fm.variant("manual", "skeptic") == "manual"  # no variant: the level itself
+    assert fm.variant("ai-orchestrated", None) == "ai-orchestrated"
+    with pytest.raises(ValueError, match="unknown reading"):
+        fm.variant("autonomous", "optimist")
+
+
+def test_from_a_chosen_level_jumps_to_every_other_level():
+    p = fm.plan(load("espionage-tech"), low="ai-orchestrated")
+    jumps = sorted((n for n, kind, *_ in p.changes if kind == "automation"))
+    assert jumps == ["attacker ai-orchestrated -> ai-assisted", "attacker ai-orchestrated -> autonomous",
+                     "attacker ai-orchestrated -> manual"]
+    base = {a for _, kind, a, _ in p.changes if kind == "automation"}
+    assert [p.cells[i] for i in base] == [(("automation", "ai-orchestrated"), ("posture", "baseline"))]
 
 
 def test_numbers_match_a_direct_compare(analysis):
     loaded, plan, by_cell, changes = analysis
-    direct = collect(spec_for(loaded, [(("automation", "manual"), ("posture", "baseline")),
-                                       (("automation", "ai-orchestrated"), ("posture", "baseline"))], 40, 5))
-    manual, orch = summarize(direct[0]), summarize(direct[1])
-    jump = next(c for c in changes if c.kind == "automation")
-    assert jump.success.mean == pytest.approx(orch.success.value - manual.success.value)
+    levels = ["manual", "ai-orchestrated", "autonomous"]
+    direct = collect(spec_for(loaded, [(("automation", lv), ("posture", "baseline")) for lv in levels], 40, 5))
+    manual, orch, auto = (summarize(direct[i]) for i in range(3))
+    jump = {c.name: c for c in changes if c.kind == "automation"}
+    assert jump["attacker manual -> ai-orchestrated"].success.mean == pytest.approx(
+        orch.success.value - manual.success.value)
+    assert jump["attacker manual -> autonomous"].success.mean == pytest.approx(
+        auto.success.value - manual.success.value)
     base_rows = by_cell[plan.changes[0][2]]
     assert summarize(base_rows).success.value == orch.success.value  # same cell, same seeds, same rows
+
+
+def test_the_verdict_names_the_largest_automation_effect(analysis):
+    *_, changes = analysis
+    text = fm.verdict(changes, 40)
+    biggest = fm.largest_automation(changes)
+    assert abs(biggest.success.mean) == max(abs(c.success.mean) for c in changes if c.kind == "automation")
+    levels = biggest.name.removeprefix("attacker ").replace(" -> ", " to ")
+    if not text.startswith("No single change"):
+        assert f"from {levels}" in text
 
 
 def test_ranked_by_effect_size(analysis):
@@ -65,13 +98,18 @@ def _change(name, kind, mean, low, high):
 def test_verdict_is_computed_from_the_numbers():
     controls = [_change("patching -> hardened", "control", -0.3, -0.4, -0.2),
                 _change("soc -> hardened", "control", -0.1, -0.2, 0.0)]
-    auto_big = _change("attacker manual -> ai-orchestrated", "automation", 0.5, 0.4, 0.6)
+    auto_big = _change("attacker manual -> autonomous", "automation", 0.5, 0.4, 0.6)
     auto_small = _change("attacker manual -> ai-orchestrated", "automation", 0.05, -0.02, 0.12)
-    text = fm.verdict([*controls, auto_big], 100)
-    assert text.startswith("Moving the attacker from manual to ai-orchestrated changed attacker success by +50")
+    auto_mid = _change("attacker manual -> autonomous", "automation", 0.2, 0.1, 0.3)
+    text = fm.verdict([*controls, auto_small, auto_big], 100)
+    assert text.startswith("Moving the attacker from manual to autonomous changed attacker success by +50")
     assert "patching -> hardened" in text
-    text = fm.verdict([*controls, auto_small], 100)
-    assert text.startswith("Upgrading patching to hardened mattered most: attacker success -30 points")
+    # the controls are set against the LARGEST automation effect, whichever order the changes come in
+    for order in ([*controls, auto_small, auto_mid], [auto_mid, *controls, auto_small]):
+        text = fm.verdict(order, 100)
+        assert text.startswith("Upgrading patching to hardened mattered most: attacker success -30 points")
+        assert text.endswith("against +20 points [+10, +30] for moving the attacker from manual to autonomous, the "
+                             "largest automation effect.")
     tie = _change("segmentation -> hardened", "control", -0.3, -0.41, -0.19)
     text = fm.verdict([tie, *controls, auto_small], 100)
     assert text.startswith("Upgrading patching or segmentation to hardened mattered most, tied: attacker success "
@@ -79,6 +117,56 @@ def test_verdict_is_computed_from_the_numbers():
     assert fm.rank([tie, *controls])[0].name == "patching -> hardened"  # the verdict names the ranking's first first
     quiet = [_change("soc -> hardened", "control", -0.01, -0.05, 0.03), auto_small]
     assert fm.verdict(quiet, 100).startswith("No single change moved attacker success beyond sampling noise")
+
+
+def test_reading_plans_share_their_common_cells():
+    plans = fm.plan_readings(load("espionage-tech"))
+    vendor, skeptic = plans["vendor"], plans["skeptic"]
+    assert vendor.cells == skeptic.cells
+    assert len(vendor.cells) == 20  # manual and ai-assisted once; the reference, 7 upgrades and autonomous per reading
+    assert all(vendor.cells.count(c) == 1 for c in vendor.cells)
+    for reading, p in plans.items():
+        jumps = sorted(n for n, kind, *_ in p.changes if kind == "automation")
+        assert jumps == ["attacker manual -> ai-assisted", f"attacker manual -> ai-orchestrated-{reading}",
+                         f"attacker manual -> autonomous-{reading}"]
+        ref = {p.cells[a] for _, kind, a, _ in p.changes if kind == "control"}
+        assert ref == {(("automation", f"ai-orchestrated-{reading}"), ("posture", "baseline"))}
+
+
+def _reading(first, first_mean, auto, auto_mean, second="soc -> hardened"):
+    return [_change(first, "control", first_mean, first_mean - 0.1, first_mean + 0.1),
+            _change(second, "control", -0.05, -0.1, 0.0),
+            _change(f"attacker manual -> {auto}", "automation", auto_mean, auto_mean - 0.1, auto_mean + 0.1)]
+
+
+def test_readings_sentence_says_what_holds_under_both():
+    both = fm.readings_sentence({"vendor": _reading("patching -> hardened", -0.5, "autonomous-vendor", 0.3),
+                                 "skeptic": _reading("patching -> hardened", -0.4, "autonomous-skeptic", 0.1)}, 50)
+    assert both == ("Under both readings, upgrading patching to hardened ranks first among the controls (vendor -50 "
+                    "points [-60, -40], skeptic -40 points [-50, -30]), and the verdict holds: it matters more than "
+                    "the largest automation effect (vendor +30 points [+20, +40] for manual to autonomous-vendor, "
+                    "skeptic +10 points [+0, +20] for manual to autonomous-skeptic).")
+    auto = fm.readings_sentence({"vendor": _reading("patching -> hardened", -0.2, "autonomous-vendor", 0.6),
+                                 "skeptic": _reading("soc -> hardened", -0.3, "autonomous-skeptic", 0.4,
+                                                     second="patching -> hardened")}, 50)
+    assert auto.startswith("The readings disagree on the first control, the vendor reading ranking patching (-20 "
+                           "points [-30, -10]) first and the skeptic reading soc (-30 points [-40, -20]), but the "
+                           "verdict holds: moving the attacker from manual to autonomous changes attacker success "
+                           "more than any single control (vendor +60")
+    split = fm.readings_sentence({"vendor": _reading("patching -> hardened", -0.2, "autonomous-vendor", 0.6),
+                                  "skeptic": _reading("patching -> hardened", -0.4, "autonomous-skeptic", 0.1)}, 50)
+    assert split.startswith("The readings disagree on the verdict: under both, patching ranks first among the "
+                            "controls, but under the vendor reading moving the attacker from manual to "
+                            "autonomous-vendor (+60 points [+50, +70]) matters more than any single control, and "
+                            "under the skeptic reading upgrading patching to hardened matters most (-40 points")
+    apart = fm.readings_sentence({"vendor": _reading("patching -> hardened", -0.2, "autonomous-vendor", 0.6),
+                                  "skeptic": _reading("soc -> hardened", -0.4, "autonomous-skeptic", 0.1,
+                                                      second="patching -> hardened")}, 50)
+    assert apart.startswith("The readings disagree: under the vendor reading patching (-20 points [-30, -10]) ranks "
+                            "first among the controls and moving the attacker")
+    assert "under the skeptic reading soc (-40 points [-50, -30]) ranks first and upgrading soc" in apart
+    for s in (both, auto, split, apart):
+        assert s.count(". ") == 0 and s.endswith(".")  # one sentence
 
 
 def test_cli_fundamentals():
@@ -89,5 +177,38 @@ def test_cli_fundamentals():
     r = CliRunner().invoke(app, ["fundamentals", "tests/data/tiny.yaml", "--runs", "20", "--workers", "1"])
     assert r.exit_code == 0, r.output
     assert "rank" in r.stdout and "incident_response -> hardened" in r.stdout
+    assert "attacker manual -> autonomous" in r.stdout and "attacker manual -> ai-assisted" in r.stdout
     last = r.stdout.strip().splitlines()[-1]
     assert last.startswith(("Upgrading", "Moving", "No single change"))
+
+
+def test_cli_fundamentals_readings():
+    import json
+
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    args = ["fundamentals", "tests/data/tiny.yaml", "--runs", "10", "--workers", "1", "--readings"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "tiny, the vendor reading" in r.stdout and "tiny, the skeptic reading" in r.stdout
+    assert "attacker manual -> autonomous-skeptic" in r.stdout
+    last = r.stdout.strip().splitlines()[-1]
+    assert last.startswith(("Under both readings", "The readings disagree"))
+    r = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert set(doc["readings"]) == {"vendor", "skeptic"}
+    assert doc["readings"]["vendor"]["attacker"] == "ai-orchestrated-vendor"
+    assert doc["sentence"] == last  # the same seeds give the same sentence
+
+
+def test_cli_fundamentals_bad_from_level():
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    r = CliRunner().invoke(app, ["fundamentals", "tests/data/tiny.yaml", "--from", "superhuman", "--runs", "2"])
+    assert r.exit_code == 2
+    assert "unknown automation preset 'superhuman'" in r.stderr

@@ -1,4 +1,5 @@
-"""Fundamentals: each control upgraded alone against the automation jump, ranked, as a table and a chart."""
+"""Fundamentals: each control upgraded alone against every automation jump from manual, ranked, as a table and a
+chart."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class FundamentalsScreen(RunsScreen):
         base = "baseline" if "baseline" in s.postures or not s.postures else s.postures[0]
         plan = fm.plan(self.app.loaded, base=base)
         title = (f"{self.app.loaded.scenario.name}: from '{base}', each control upgraded alone to 'hardened' against "
-                 f"'ai-orchestrated', vs the attacker moving manual -> ai-orchestrated; {s.runs} runs per cell.")
+                 f"'ai-orchestrated', vs the attacker moving from manual to each other level; {s.runs} runs per "
+                 "cell.")
         self.query_one("#fund-title", Static).update(title)
         loaded, runs, seed, workers = self.app.loaded, s.runs, s.seed, self.app.n_workers
 
