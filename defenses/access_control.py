@@ -1,12 +1,16 @@
 """Access control: MFA on remote/interactive logins, admin tiering, credential hygiene.
 
-- MFA: a logon with stolen credentials over an MFA-protected service fails (a failed login: noise).
+- MFA: a logon with stolen credentials over an MFA-protected service (``mfa_services``) fails (a failed login: noise).
+  Which services accept a logon at all is the scenario's ``services.logon``; which of them MFA guards is the defender's
+  choice, so it lives here and moves with the posture.
 - Tiering: an admin account works only inside its tier zones, and its credentials are never cached outside them.
 - Hygiene: a cached credential is reusable when dumped with probability ``dump_yield`` (LAPS, protected users and
   short-lived tokens push it down).
 """
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from pydantic import Field
 
@@ -51,8 +55,10 @@ class AccessControlConfig(ControlConfig):
     mfa_coverage: float = Field(ge=0, le=1)
     """Share of user and admin accounts (where the scenario does not say) with MFA on remote and interactive logins.
     Service accounts have MFA only where the scenario says so."""
-    mfa_services: tuple[str, ...] = ("vpn", "rdp", "ssh", "sso")
-    """Services whose logons MFA protects."""
+    mfa_services: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")], ...] = ("vpn", "rdp", "ssh", "sso")
+    """Logon services whose logons MFA protects (default: vpn, rdp, ssh, sso: remote and interactive logons; smb and
+    winrm network logons are not challenged). Set in a scenario's overrides, each must be one of the scenario's logon
+    services (``services.logon``)."""
     admin_tiering: bool = False
     """Admin credentials work only inside their tier zones (and are not cached outside them)."""
     dump_yield: float = Field(ge=0, le=1)

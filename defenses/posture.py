@@ -10,7 +10,7 @@ from defenses.egress import EgressConfig
 from defenses.incident_response import IncidentResponseConfig
 from defenses.monitoring import MonitoringConfig
 from defenses.patching import PatchingConfig
-from defenses.segmentation import Segmentation
+from defenses.segmentation import Segmentation, ZoneSegmentation
 from defenses.soc import SocConfig
 
 CONTROL_NAMES = ("segmentation", "patching", "access_control", "monitoring", "soc", "incident_response", "egress")
@@ -43,3 +43,11 @@ class Posture(Frozen):
     def controls(self) -> list[ControlConfig]:
         """Every control's configuration, in engine order."""
         return [getattr(self, name) for name in CONTROL_NAMES]
+
+    def flow_policies(self, admin_zones: frozenset[str]) -> list[ControlConfig]:
+        """Every control's configuration for a network whose administration tier is ``admin_zones`` (the scenario's
+        zones with ``admin_tier``), for the static flow policy."""
+        seg = self.segmentation
+        if isinstance(seg, ZoneSegmentation):
+            seg = seg.for_admin_zones(admin_zones)
+        return [seg if name == "segmentation" else getattr(self, name) for name in CONTROL_NAMES]

@@ -102,6 +102,10 @@ class Network:
     horizon: float
     """Minutes."""
     defender_utc_offset: float
+    logon_services: frozenset[str] = frozenset()
+    """Services that accept a logon with credentials (the scenario's ``services.logon``)."""
+    admin_zones: frozenset[str] = frozenset()
+    """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,8 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         objective_records=s.objective.records or data[obj].records,
         horizon=s.horizon_days * 1440.0,
         defender_utc_offset=s.defender_utc_offset,
+        logon_services=frozenset(s.services.logon),
+        admin_zones=s.admin_tier_zones(),
     )
 
 
@@ -204,7 +210,7 @@ def zone_graph(s: Scenario, posture: Posture) -> nx.DiGraph:
     for f in s.flows:
         listed.setdefault((f.source, f.target), set()).update(f.services)
     services = sorted({svc for h in s.hosts for svc in h.services})
-    controls = posture.controls()
+    controls = posture.flow_policies(s.admin_tier_zones())
     g = nx.DiGraph()
     g.add_nodes_from(z.id for z in s.zones)
     for a in g.nodes:

@@ -247,6 +247,18 @@ def deep_merge(base: Any, over: Any) -> Any:
 
 _MODELS = {"automation": AttackerProfile, "posture": Posture}
 
+_MOVED = {
+    ("segmentation", "admin_zones"): "no longer a posture field: mark the admin-tier zones in the scenario instead "
+                                     "(zones: - {id: ..., admin_tier: true})",
+}
+"""Posture fields that moved elsewhere: a file that still sets one is told where it went."""
+
+
+def _message(kind: str, e: Any, loc: Path_) -> str:
+    if e["type"] == "extra_forbidden":
+        return _MOVED.get(loc, "unknown field") if kind == "posture" else "unknown field"
+    return e["msg"]
+
 
 def resolve_preset(kind: str, name: str, overrides: dict[str, Any] | None = None, *, doc: Document | None = None,
                    where: Path_ = ()) -> Any:
@@ -265,7 +277,7 @@ def resolve_preset(kind: str, name: str, overrides: dict[str, Any] | None = None
         problems = []
         for e in err.errors(include_url=False):
             loc = _clean_loc(e["loc"])
-            msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
+            msg = _message(kind, e, loc)
             if doc is not None and _has_path(overrides or {}, loc):
                 path = where + loc
                 problems.append(Problem(doc.file, doc.line(path), _dotted(path), msg))
@@ -331,14 +343,56 @@ class Loaded:
 
 
 def _check_posture_zones(doc: Document, s: Scenario, posture: Posture) -> None:
+    """Posture fields that name things of the scenario: zones, and services MFA protects (which must take logons)."""
     zones = {z.id for z in s.zones}
     problems = []
     for z in posture.monitoring.edr_by_zone:
         if z not in zones:
             path = ("posture", "overrides", "monitoring", "edr_by_zone", z)
             problems.append(Problem(doc.file, doc.line(path), _dotted(path), f"unknown zone '{z}'"))
+    access = s.posture.overrides.get("access_control")
+    mfa = access.get("mfa_services") if isinstance(access, dict) else None
+    for j, svc in enumerate(mfa if isinstance(mfa, list) else []):
+        if svc not in s.services.logon:
+            path = ("posture", "overrides", "access_control", "mfa_services", j)
+            problems.append(Problem(doc.file, doc.line(path), _dotted(path),
+                                    f"'{svc}' accepts no logon in this scenario: add it to services.logon"))
     if problems:
         raise ScenarioError(problems)
+
+
+def _other_preset_problems(doc: Document, kind: str, own: str, overrides: dict[str, Any], where: Path_,
+                           own_mode: str) -> list[Problem]:
+    """The file's overrides laid on every other preset of ``kind``. Compare, fundamentals, sensitivity and sweeps run a
+    scenario with every preset, the file's overrides on top; a preset that rejects them is a problem of the file,
+    named at the override's line here rather than as a crash in the middle of a comparison."""
+    if not overrides:
+        return []
+    found: dict[tuple[Path_, str], list[str]] = {}
+    pdoc = _preset_document(kind)
+    for name in pdoc.data:
+        if name == own:
+            continue
+        try:
+            _MODELS[kind].model_validate({"preset": name, **deep_merge(pdoc.data[name], overrides)})
+        except ValidationError as err:
+            for e in err.errors(include_url=False):
+                loc = _clean_loc(e["loc"])
+                found.setdefault((loc, _message(kind, e, loc)), []).append(name)
+    out = []
+    for (loc, msg), names in found.items():
+        path = where + loc
+        text = f"{msg} with {kind} preset{'s' if len(names) > 1 else ''} {', '.join(repr(n) for n in names)}"
+        seg = overrides.get("segmentation")
+        if kind == "posture" and loc[:1] == ("segmentation",) and isinstance(seg, dict) and "mode" not in seg:
+            modes = sorted({str(pdoc.data[n].get("segmentation", {}).get("mode")) for n in names})
+            text += (f" (segmentation mode: {', '.join(modes)}), which compare and fundamentals also run: add "
+                     f"'mode: {own_mode}' to this override to apply it with every preset (it then replaces their "
+                     "segmentation)")
+        else:
+            text += ", which compare and fundamentals also run"
+        out.append(Problem(doc.file, doc.line(path), _dotted(path), text))
+    return out
 
 
 def load_document(doc: Document) -> Loaded:
@@ -359,6 +413,12 @@ def load_document(doc: Document) -> Loaded:
             resolved[key] = resolve_preset(kind, ref.preset, ref.overrides, doc=doc, where=(key, "overrides"))
         except ScenarioError as e:
             errors += e.problems
+    if errors:
+        raise ScenarioError(errors)
+    modes = {"attacker": "", "posture": resolved["posture"].segmentation.mode}
+    for kind, key in (("automation", "attacker"), ("posture", "posture")):
+        ref = getattr(scenario, key)
+        errors += _other_preset_problems(doc, kind, ref.preset, ref.overrides, (key, "overrides"), modes[key])
     if errors:
         raise ScenarioError(errors)
     _check_posture_zones(doc, scenario, resolved["posture"])

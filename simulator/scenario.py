@@ -5,8 +5,10 @@ Grammar (YAML; every model below rejects unknown keys):
     scenario    := name title? description? horizon_days defender_utc_offset?
                    attacker: preset-ref   posture: preset-ref
                    zones: [zone]  hosts: [host]  accounts: [account]  flows: [flow]
-                   entry_points: [entry]  vulnerabilities: [vulnerability]  objective
+                   entry_points: [entry]  vulnerabilities: [vulnerability]  services?  objective
     preset-ref  := preset: NAME  overrides: {any field of the preset, nested}
+    zone        := id description? admin_tier?
+    services    := logon: [service]        (which services accept a logon with credentials)
     host        := id zone role os services vulnerabilities credentials data edr? honeytoken? count?
     account     := id kind logon mfa? tier_zones? honeytoken?
     flow        := from to services        (zone -> zone, which services may cross)
@@ -34,7 +36,10 @@ MAX_HOSTS = 100_000
 """Most hosts a scenario may expand to (groups included)."""
 
 LOGON_SERVICES = frozenset({"ssh", "rdp", "smb", "winrm", "vpn", "sso"})
-"""Services that accept a logon with credentials."""
+"""Services that accept a logon with credentials, unless the scenario's ``services.logon`` says otherwise."""
+
+LEGACY_ADMIN_ZONE = "admin"
+"""A zone with this id and no ``admin_tier`` flag is the admin tier (files written before the flag existed)."""
 
 
 class Zone(Frozen):
@@ -44,6 +49,24 @@ class Zone(Frozen):
     """Unique zone id."""
     description: str = Field("", max_length=2000)
     """What lives here."""
+    admin_tier: bool | None = None
+    """The administration tier (jump hosts, domain controllers, PAM): when the posture restricts remote
+    administration (segmentation ``restrict_admin_services``), ssh/rdp/smb/winrm cross a zone boundary only from an
+    admin-tier zone. Omitted: true only for a zone whose id is ``admin``."""
+
+    @property
+    def is_admin_tier(self) -> bool:
+        """Whether this zone is an administration tier (the flag, else the legacy rule on the id)."""
+        return self.id == LEGACY_ADMIN_ZONE if self.admin_tier is None else self.admin_tier
+
+
+class Services(Frozen):
+    """What the network's services do, where it differs from the usual protocols."""
+
+    logon: tuple[Service, ...] = tuple(sorted(LOGON_SERVICES))
+    """Services that accept a logon with credentials: credential stuffing at the perimeter and lateral movement with
+    harvested credentials go over these (which of them MFA protects is the posture's
+    ``access_control.mfa_services``). Default: ssh, rdp, smb, winrm, vpn, sso."""
 
 
 class DataAsset(Frozen):
@@ -157,7 +180,8 @@ class Vulnerability(Frozen):
     access: Literal["user", "admin"] = "user"
     """Access gained."""
     edge: bool = False
-    """An edge device (VPN, firewall, gateway) vulnerability."""
+    """A vulnerability of an edge device (VPN, firewall, remote-access gateway): patched on the posture's
+    ``patching.edge_days_to_patch`` (DBIR 2025: median 32 days) instead of its severity's delay."""
     description: str = Field("", max_length=2000)
     """What it is."""
 
@@ -211,6 +235,8 @@ class Scenario(Frozen):
     """Internet-facing services."""
     vulnerabilities: tuple[Vulnerability, ...] = ()
     """Vulnerabilities referenced by hosts."""
+    services: Services = Services()
+    """Which services accept logons (defaults to the usual remote-logon protocols)."""
     objective: Objective
     """The attacker's goal."""
 
@@ -220,6 +246,10 @@ class Scenario(Frozen):
         if problems:
             raise ReferenceProblems(problems)
         return self
+
+    def admin_tier_zones(self) -> frozenset[str]:
+        """Ids of the zones that form the administration tier."""
+        return frozenset(z.id for z in self.zones if z.is_admin_tier)
 
 
 class ReferenceProblems(Exception):
@@ -308,6 +338,9 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         p.append((("objective", "data"), f"unknown data asset '{s.objective.data}'"))
     elif s.objective.records is not None and s.objective.records > obj.records:
         p.append((("objective", "records"), f"{s.objective.records} records asked, but '{obj.id}' has {obj.records}"))
+    for j, svc in enumerate(s.services.logon):
+        if svc in s.services.logon[:j]:
+            p.append((("services", "logon", j), f"'{svc}' is listed twice"))
     for i, v in enumerate(s.vulnerabilities):
         if v.service is None and v.technique in ("T1190", "T1210"):
             p.append((("vulnerabilities", i, "service"), f"{v.technique} is a network technique: name the service"))

@@ -196,3 +196,90 @@ def test_every_field_has_a_docstring():
                 if not spec.get("description") and not defs.get(ref, {}).get("description"):
                     missing.append(f"{name}.{field}")
     assert not missing, missing
+
+
+# --- admin tier, logon services, edge patching, overrides every preset must take (issue 13, finding 10) ---------
+
+
+def with_posture(overrides: str) -> str:
+    """The tiny scenario with ``posture.overrides`` set to the YAML flow mapping ``overrides``."""
+    return BASE.replace("posture: {preset: baseline}", f"posture:\n  preset: baseline\n  overrides: {overrides}")
+
+
+def test_admin_zones_override_says_where_the_admin_tier_went(write):
+    text = with_posture("{segmentation: {admin_zones: [corp]}}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'admin_zones')}: posture.overrides.segmentation.admin_zones: "
+                          "no longer a posture field: mark the admin-tier zones in the scenario")
+
+
+def test_override_another_preset_rejects_fails_at_the_users_line(write):
+    """baseline takes restrict_admin_services, weak (flat) does not: compare would crash mid-run, so validate fails."""
+    text = with_posture("{segmentation: {restrict_admin_services: true}}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'restrict_admin_services')}: "
+                          "posture.overrides.segmentation.restrict_admin_services: unknown field with posture preset "
+                          "'weak'")
+    assert "add 'mode: zones'" in msg and "scenarios/presets" not in msg
+
+
+def test_attacker_override_another_preset_rejects(write):
+    text = BASE.replace("attacker: {preset: ai-orchestrated}",
+                        "attacker:\n  preset: ai-orchestrated\n  overrides: {gates: [exploitation]}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'gates: [exploitation]')}: attacker.overrides: ")
+    assert "'manual'" in msg and "approval gates" in msg
+
+
+def test_cli_validate_names_the_users_file_for_a_preset_that_rejects(write):
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    text = with_posture("{segmentation: {restrict_admin_services: true}}")
+    path = write(text)
+    for command in (["validate", str(path)], ["compare", str(path), "--runs", "1", "--workers", "1"]):
+        r = CliRunner().invoke(app, command)
+        assert r.exit_code == 2, (command, r.output)
+        assert f"{path}:{line_of(text, 'restrict_admin_services')}: " in r.output
+        assert "Traceback" not in r.output and isinstance(r.exception, SystemExit)
+
+
+def test_admin_tier_bad_value(write):
+    text = BASE.replace("  - {id: corp}\n", "  - {id: corp, admin_tier: maybe}\n")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'admin_tier: maybe')}: zones.1.admin_tier: ")
+
+
+def test_logon_services_bad_and_duplicate(write):
+    text = BASE.replace("objective:", "services:\n  logon: [ssh, SSH, rdp, ssh]\nobjective:")
+    path = write(text)
+    msgs = problems_of(path)
+    line = line_of(text, "logon: [ssh, SSH")
+    assert any(m.startswith(f"{path}:{line}: services.logon.1: String should match pattern") for m in msgs), msgs
+    text = BASE.replace("objective:", "services:\n  logon: [ssh, rdp, ssh]\nobjective:")
+    (msg,) = problems_of(write(text))
+    assert msg.endswith(f":{line}: services.logon.2: 'ssh' is listed twice")
+
+
+def test_mfa_service_must_accept_logons(write):
+    text = with_posture("{access_control: {mfa_services: [vpn, sql]}}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg == (f"{path}:{line_of(text, 'mfa_services')}: posture.overrides.access_control.mfa_services.1: "
+                   "'sql' accepts no logon in this scenario: add it to services.logon")
+    text = with_posture("{access_control: {mfa_services: [VPN]}}")
+    (msg,) = problems_of(write(text))
+    assert "posture.overrides.access_control.mfa_services.0: String should match pattern" in msg
+
+
+def test_edge_days_to_patch_bad_value(write):
+    text = with_posture("{patching: {edge_days_to_patch: -4}}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'edge_days_to_patch')}: "
+                          "posture.overrides.patching.edge_days_to_patch: Input should be greater than 0")

@@ -58,3 +58,20 @@ def test_cli_schema(tmp_path):
     r = CliRunner().invoke(app, ["schema", "--kind", "sweep", "--out", str(out)])
     assert r.exit_code == 0 and json.loads(out.read_text())["title"] == "ai-tabletop sweep"
     assert CliRunner().invoke(app, ["schema", "--kind", "nope"]).exit_code == 2
+
+
+def test_schema_knows_the_admin_tier_logon_services_and_edge_patching():
+    v = _validator(scenario_schema())
+    data = yaml.safe_load((ROOT / "tests" / "data" / "tiny.yaml").read_text())
+    data["zones"].append({"id": "mgmt", "admin_tier": True})
+    data["services"] = {"logon": ["ssh", "rdp"]}
+    data["posture"] = {"preset": "baseline", "overrides": {"patching": {"edge_days_to_patch": 20},
+                                                            "access_control": {"mfa_services": ["vpn"]}}}
+    assert not list(v.iter_errors(data))
+    data["zones"][-1]["admin_tier"] = "yes"
+    data["services"] = {"logon": ["SSH"], "mfa": ["vpn"]}
+    data["posture"]["overrides"]["segmentation"] = {"mode": "zones", "admin_zones": ["mgmt"]}
+    data["posture"]["overrides"]["patching"]["edge_days_to_patch"] = 0
+    messages = " | ".join(e.message for e in v.iter_errors(data))
+    for needle in ("'yes'", "'SSH'", "'mfa'", "admin_zones", "0 is not valid"):
+        assert needle in messages, (needle, messages)
