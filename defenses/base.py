@@ -15,8 +15,13 @@ The engine core never names a specific control. It hands every control the same 
       .limit_exfil_rate(rate) -> rate   -- records per hour the attacker may move out
       .catch_up(now)                    -- bring events the control keeps itself up to now (before log writes)
 
-Controls talk to each other only through the context (``ctx.raise_alert``, ``ctx.escalate``, ``ctx.contain``), so
-monitoring does not import the SOC and the SOC does not import incident response.
+Controls talk to each other only through the context (``ctx.raise_alert``, ``ctx.escalate``, ``ctx.contain``,
+``ctx.block_infrastructure``), so monitoring does not import the SOC and the
+SOC does not import incident response.
+
+An alert carries what its sensor saw (DESIGN.md 5.1): the source (an internal host, or the attacker's outside
+infrastructure), the target, the account, the technique, the phase and whether the action succeeded. That is all an
+analyst who recognises it learns; ``Alert.evidence_hosts`` says which own hosts it shows the attacker is on.
 """
 
 from __future__ import annotations
@@ -88,8 +93,38 @@ class Alert:
     source: str
     """What raised it: 'edr', 'network', 'rate', 'honeytoken', 'egress', 'benign'."""
     host: int | None = None
+    """The target host of the action seen (None for actions against no single host)."""
     account: int | None = None
     technique: str | None = None
+    src_host: int | None = None
+    """The internal host the action came from; None when it came from outside (``src_zone`` 'internet')."""
+    src_zone: str | None = None
+    success: bool = False
+    """Whether the action seen succeeded (a failed logon, a failed exploit: False)."""
+    phase: str | None = None
+
+    @property
+    def outside(self) -> bool:
+        """The action came from the attacker's outside infrastructure (scanning, exploits, logons from the internet)."""
+        return self.src_host is None and self.src_zone == "internet"
+
+    def evidence_hosts(self) -> tuple[int, ...]:
+        """Own hosts this alert shows the attacker is on: the source of an internal action, and the target of an
+        access (initial access, lateral movement) that succeeded. A failed attempt or a scan is no such evidence."""
+        out: list[int] = []
+        if self.src_host is not None:
+            out.append(self.src_host)
+        if self.success and self.host is not None and self.phase in ACCESS_PHASES and self.host not in out:
+            out.append(self.host)
+        if self.source == "team" and self.host is not None and self.host not in out:
+            out.append(self.host)  # a team's escalation names a host on its own evidence
+        return tuple(out)
+
+
+ACCESS_PHASES = frozenset({"initial-access", "lateral-movement"})
+"""Phases whose success puts the attacker on the target host."""
+THEFT_PHASES = frozenset({"collection", "exfiltration"})
+"""Phases whose alerts are evidence of data theft or staging (grounds to block egress)."""
 
 
 @dataclass(slots=True)
@@ -101,9 +136,16 @@ class Belief:
     known_credentials: set[int] = field(default_factory=set)
     """Accounts the defender knows are stolen."""
     contained_hosts: set[int] = field(default_factory=set)
+    """Hosts isolated now (a host is restored after cleanup and leaves this set)."""
     reset_credentials: set[int] = field(default_factory=set)
     egress_blocked: bool = False
     response_started: bool = False
+    rebuilt: dict[int, float] = field(default_factory=dict)
+    """Hosts cleaned and restored -> minute of the rebuild (reimaged with every patch out by then)."""
+    watched: dict[int, float] = field(default_factory=dict)
+    """Hosts under heightened watch (after an outside alert against them) -> minute the watch ends."""
+    blocked_infrastructure: set[int] = field(default_factory=set)
+    """Generations of the attacker's outside infrastructure (addresses) blocked at the perimeter."""
 
 
 class Context(Protocol):
@@ -133,7 +175,18 @@ class Context(Protocol):
 
     def escalate(self, alert: Alert) -> None: ...
 
-    def contain(self, hosts: set[int], credentials: set[int], block_egress: bool) -> None: ...
+    def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
+                until: float | None = None, egress_until: float | None = None) -> None:
+        """Isolate ``hosts`` (interrupting attacker work on them) until minute ``until``, when they come back cleaned
+        and rebuilt (None: for the rest of the run); reset ``credentials``; block egress until ``egress_until``.
+        Every hour of it is a business cost in the result."""
+
+    def block_infrastructure(self) -> None:
+        """Block the attacker's current outside infrastructure at the perimeter (it must rotate to a new one)."""
+
+    @property
+    def infrastructure(self) -> int:
+        """The truth: the generation of outside infrastructure the attacker uses now."""
 
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         """Write a defender event to the run's log (``at``: when it happened, if earlier than now)."""
@@ -144,7 +197,10 @@ class Context(Protocol):
 
     @property
     def request_rate(self) -> float:
-        """The attacker's aggregate request rate right now (requests per minute)."""
+        """The attacker's aggregate request rate right now (requests per minute): a result, not a detection input."""
+
+    def source_rate(self, src_host: int | None) -> float:
+        """Requests per minute coming right now from one source: an internal host, or (None) the outside."""
 
 
 class Control:

@@ -1,7 +1,9 @@
 """Egress control: slows or exposes exfiltration.
 
-A rate cap bounds records per hour; a transfer of more than ``large_transfer_records`` in one chunk raises a
-high-confidence alert; filtering blocks exfiltration over the command channel (T1041), leaving web services (T1567).
+A rate cap bounds records per hour; filtering blocks exfiltration over the command channel (T1041), leaving web
+services (T1567). Data-loss prevention counts what each host sends out within a sliding ``dlp_window_hours``: once it
+reaches ``large_transfer_records`` it raises a high-confidence alert (and counts afresh). A transfer is seen whole, not
+hour by hour, so a slow transfer is caught once its volume adds up (a volume rule, as DLP products apply one).
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from defenses.base import Action, Alert, Control, ControlConfig
 class Egress(Control):
     """Per-run egress control."""
 
+    def start(self) -> None:
+        self._sent: dict[int | None, list[tuple[float, int]]] = {}
+        """Per source host: (minute, records) of the transfers counted toward the next DLP alert."""
+
     def check(self, action: Action) -> str | None:
         if action.phase == "exfiltration" and self.config.filtering and action.technique == "T1041":
             return "egress"
@@ -21,9 +27,18 @@ class Egress(Control):
 
     def observe(self, action: Action) -> None:
         limit = self.config.large_transfer_records
-        if action.phase == "exfiltration" and action.success and limit is not None and action.records >= limit:
-            now = self.ctx.env.now
-            self.ctx.raise_alert(Alert(now, "high", True, "egress", action.host, None, action.technique), action)
+        if action.phase != "exfiltration" or not action.success or limit is None:
+            return
+        now = self.ctx.env.now
+        window = self.config.dlp_window_hours * 60
+        sent = self._sent.setdefault(action.src_host, [])
+        sent.append((now, action.records))
+        while sent and sent[0][0] < now - window:
+            sent.pop(0)
+        if sum(n for _, n in sent) >= limit:
+            sent.clear()
+            self.ctx.raise_alert(Alert(now, "high", True, "egress", action.host, None, action.technique,
+                                       action.src_host, action.src_zone, True, action.phase), action)
 
     def limit_exfil_rate(self, rate: float) -> float:
         cap = self.config.rate_cap_records_per_hour
@@ -36,7 +51,9 @@ class EgressConfig(ControlConfig):
     rate_cap_records_per_hour: float | None = Field(None, gt=0)
     """Most records per hour that can leave (None: no cap)."""
     large_transfer_records: int | None = Field(None, gt=0)
-    """A single transfer of at least this many records alerts (None: no alerting)."""
+    """A host sending at least this many records out within ``dlp_window_hours`` alerts (None: no DLP)."""
+    dlp_window_hours: float = Field(24.0, gt=0, le=24 * 30)
+    """The window over which DLP adds up one host's outbound records."""
     filtering: bool = False
     """Unknown destinations blocked: exfiltration over the C2 channel (T1041) fails."""
 

@@ -1,10 +1,22 @@
-"""Incident response: after an escalation, contain what the defender knows about.
+"""Incident response: act on evidence, with a business cost (DESIGN.md 5.1).
 
-Containment comes a log-normal delay after the first escalation of a response round. It isolates the hosts the defender
-believes compromised (interrupting attacker work on them), resets the credentials it believes stolen and those cached
-on isolated hosts, and may block egress. Before containing, the investigation finds each other foothold with
-probability ``scoping``; footholds it misses survive, so containment can be partial. Escalations during a round join it;
-later ones open a new round.
+What an escalated alert shows decides what the team does with it:
+
+- **Evidence that the attacker is on an own host** (the source of an internal action, the target of an access that
+  succeeded, a host the team names): a response round opens. After a log-normal delay (``contain_hours``) the team
+  scopes from the hosts in evidence: each other host the attacker holds is found with probability ``scoping``
+  (forensic capacity), and each clean host in the same zones is flagged by mistake with probability
+  ``scoping_false_positive``. It isolates what it found (interrupting attacker work there), resets the credentials
+  seen used by the attacker and those cached on the isolated hosts, and, only if the round saw evidence of theft or
+  staging (an alert on collection or exfiltration) and the playbook allows it, blocks egress for
+  ``egress_block_hours``. An isolated host is cleaned and restored after ``cleanup_hours`` (log-normal), rebuilt with
+  every patch out by then; an attacker who kept another foothold or a valid credential can come back to it.
+- **An alert about the outside only** (scanning, a failed exploit or logon from the internet) is no evidence that an
+  own host is compromised. The team blocks that attacker infrastructure at the perimeter (the attacker loses time
+  rotating to new addresses) and puts the target under heightened watch for ``watch_days``; it isolates nothing.
+
+Escalations during a round join it; later ones open a new round. Hosts are isolated once per piece of evidence: a host
+restored after cleanup is isolated again only on new evidence.
 """
 
 from __future__ import annotations
@@ -13,7 +25,7 @@ import math
 
 from pydantic import Field
 
-from defenses.base import Action, Alert, Control, ControlConfig
+from defenses.base import THEFT_PHASES, Action, Alert, Control, ControlConfig
 
 U_IR_STREAM = 111
 
@@ -24,36 +36,80 @@ class IncidentResponse(Control):
     def start(self) -> None:
         self.rng = self.ctx.substream(U_IR_STREAM)
         self.in_progress = False
+        self.pending: set[int] = set()
+        """Hosts with evidence the next round has not yet isolated."""
+        self.theft = False
+        """The round saw evidence of data theft or staging."""
+        self.infra_pending = False
 
     def on_escalation(self, alert: Alert) -> None:
-        belief = self.ctx.belief
-        if alert.host is not None:
-            belief.known_hosts.add(alert.host)
-        if alert.account is not None:
-            belief.known_credentials.add(alert.account)
+        ctx = self.ctx
+        belief = ctx.belief
+        cfg: IncidentResponseConfig = self.config
+        hosts = alert.evidence_hosts()
+        if alert.account is not None and (alert.success or alert.src_host is not None):
+            belief.known_credentials.add(alert.account)  # a logon the attacker made with it: the credential is stolen
+        if not hosts:
+            if alert.outside:
+                if alert.host is not None and cfg.watch_days > 0:
+                    belief.watched[alert.host] = max(belief.watched.get(alert.host, 0.0),
+                                                     ctx.env.now + cfg.watch_days * 1440)
+                if cfg.block_infrastructure and not self.infra_pending \
+                        and ctx.infrastructure not in belief.blocked_infrastructure:
+                    self.infra_pending = True
+                    ctx.env.process(self._block_infrastructure())
+            return
+        for h in hosts:
+            belief.known_hosts.add(h)
+            if h not in belief.contained_hosts:
+                self.pending.add(h)
+        if alert.phase in THEFT_PHASES:
+            self.theft = True
         if not self.in_progress:
             self.in_progress = True
-            self.ctx.busy(+1)
-            self.ctx.env.process(self._respond())
+            ctx.busy(+1)
+            ctx.env.process(self._respond())
+
+    def _block_infrastructure(self):
+        ctx = self.ctx
+        yield ctx.env.timeout(self.config.block_infra_minutes)
+        self.infra_pending = False
+        ctx.block_infrastructure()
 
     def _respond(self):
         cfg: IncidentResponseConfig = self.config
         ctx = self.ctx
         belief = ctx.belief
+        net = ctx.net
         belief.response_started = True
         ctx.record("response", "incident response engaged")
         yield ctx.env.timeout(self.rng.lognormvariate(math.log(cfg.contain_hours * 60), cfg.spread))
-        for host in sorted(ctx.owned):
-            if host not in belief.known_hosts and self.rng.random() < cfg.scoping:
-                belief.known_hosts.add(host)
-        hosts = set(belief.known_hosts) - belief.contained_hosts if cfg.isolate_hosts else set()
+        found = {h for h in self.pending if h not in belief.contained_hosts}
+        if found:  # scoping starts from hosts in evidence: forensic capacity finds the others, with some mistakes
+            for host in sorted(ctx.owned):
+                if host not in found and host not in belief.contained_hosts and self.rng.random() < cfg.scoping:
+                    found.add(host)
+            if cfg.scoping_false_positive > 0:
+                zones = {net.hosts[h].zone for h in found}
+                for z in sorted(zones):
+                    for h in (i for i, host in enumerate(net.hosts) if host.zone == z):
+                        if (h not in found and h not in ctx.owned and h not in belief.contained_hosts
+                                and self.rng.random() < cfg.scoping_false_positive):
+                            found.add(h)
+        belief.known_hosts |= found
+        self.pending.clear()
+        hosts = found if cfg.isolate_hosts else set()
         creds: set[int] = set()
         if cfg.reset_credentials:
             creds = set(belief.known_credentials)
-            for h in belief.known_hosts:
-                creds.update(ctx.net.hosts[h].credentials)
+            for h in found:
+                creds.update(net.hosts[h].credentials)
             creds -= belief.reset_credentials
-        ctx.contain(hosts, creds, cfg.block_egress)
+        now = ctx.env.now
+        until = now + self.rng.lognormvariate(math.log(cfg.cleanup_hours * 60), cfg.spread) if hosts else None
+        block = cfg.block_egress and self.theft and not belief.egress_blocked
+        self.theft = False
+        ctx.contain(hosts, creds, block, until=until, egress_until=now + cfg.egress_block_hours * 60)
         self.in_progress = False
         ctx.busy(-1)
 
@@ -72,6 +128,13 @@ class IncidentResponse(Control):
             return "reset"
         if action.phase == "exfiltration" and belief.egress_blocked:
             return "egress"
+        if (action.src_host is None and action.src_zone == "internet" and belief.blocked_infrastructure
+                and self.ctx.infrastructure in belief.blocked_infrastructure):
+            return "infrastructure"
+        if action.vuln is not None and belief.rebuilt and action.host in belief.rebuilt:
+            # a rebuilt host was reimaged with every patch out by then
+            if self.ctx.net.vulns[action.vuln].disclosed_day * 1440 <= belief.rebuilt[action.host]:
+                return "patched"
         return None
 
 
@@ -79,16 +142,29 @@ class IncidentResponseConfig(ControlConfig):
     """Incident response."""
 
     contain_hours: float = Field(gt=0, le=24 * 365)
-    """Median hours from escalation to containment."""
+    """Median hours from the first escalation with evidence of a compromised host to containment."""
     spread: float = Field(0.7, ge=0, le=3)
-    """Log-normal sigma of that delay."""
+    """Log-normal sigma of the containment and cleanup delays."""
     isolate_hosts: bool = True
-    """Isolate the hosts known to be compromised."""
+    """Isolate the hosts in evidence and those scoping finds."""
     reset_credentials: bool = True
-    """Reset credentials known stolen and those cached on known-compromised hosts."""
+    """Reset credentials seen used by the attacker and those cached on isolated hosts."""
     block_egress: bool = False
-    """Block outbound transfers once containment starts."""
+    """The playbook may block egress: it does so when a round saw evidence of theft or staging (an alert on
+    collection or exfiltration), for ``egress_block_hours``."""
+    egress_block_hours: float = Field(72.0, gt=0, le=24 * 365)
+    """How long an egress block lasts (a business cost: outbound traffic stops)."""
     scoping: float = Field(0.3, ge=0, le=1)
-    """Chance the investigation finds each foothold the alerts did not name."""
+    """Chance the investigation finds each other host the attacker holds (forensic capacity)."""
+    scoping_false_positive: float = Field(0.02, ge=0, le=1)
+    """Chance scoping flags each clean host in the zones under investigation as compromised (it is isolated too)."""
+    cleanup_hours: float = Field(72.0, gt=0, le=24 * 365)
+    """Median hours an isolated host stays out of service before it is cleaned and restored (rebuilt, patched)."""
+    block_infrastructure: bool = True
+    """On an outside alert, block the attacker's infrastructure (its addresses) at the perimeter."""
+    block_infra_minutes: float = Field(30.0, ge=0, le=24 * 60 * 30)
+    """Minutes from such an escalation to the block."""
+    watch_days: float = Field(7.0, ge=0, le=365)
+    """Days a host targeted from outside stays under heightened watch (detection content doubled there)."""
 
     behaviour_class = IncidentResponse

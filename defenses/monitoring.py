@@ -4,9 +4,13 @@
 - Network sensors cover actions that cross a zone boundary (the internet edge included).
 - A covered action alerts with p = 1 - (1 - p_technique) ** (1 + footprint_gain * log10(1 + footprint)): the more
   requests, the likelier; a failed action is noisier (the exponent is multiplied by ``failure_noise``).
-- The attacker's aggregate request rate over ``rate_threshold`` (requests/minute) raises a high-confidence alert,
-  at most once per ``rate_cooldown_minutes``.
+- Rate analytics count requests per source, as a real rate rule does: one internal host, or the attacker's outside
+  infrastructure. A source over ``rate_threshold`` (requests/minute) raises a high-confidence alert, at most once per
+  ``rate_cooldown_minutes`` per source. Many hosts each under the threshold raise none (the campaign's aggregate rate
+  is a result, not a detection input).
 - Touching a honeytoken always alerts (when honeytokens are deployed).
+- A host under heightened watch (incident response after an outside alert against it) or in a zone the team raised
+  monitoring on has its detection content doubled.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ class Monitoring(Control):
     """Per-run monitoring."""
 
     def start(self) -> None:
-        self._last_rate_alert = -math.inf
+        self._last_rate_alert: dict[int | None, float] = {}
+        """Per source (internal host, or None for the outside): minute of its last rate alert."""
         self.raised: set[str] = set()
         self._edr: dict[int, bool] = {}
         """Hosts looked up so far: whether they run EDR (a pure function of the run's seed and the host)."""
@@ -53,36 +58,40 @@ class Monitoring(Control):
         """Chance a covered action raises an alert."""
         cfg = self.config
         base = cfg.detection.get(action.technique, cfg.default_detection)
-        if self.raised and action.host is not None and self.ctx.net.hosts[action.host].zone in self.raised:
+        host = action.host
+        if host is not None and ((self.raised and self.ctx.net.hosts[host].zone in self.raised)
+                                 or self.ctx.belief.watched.get(host, -1.0) > action.start + action.duration):
             base = min(1.0, 2 * base)
         exponent = 1.0 + cfg.footprint_gain * math.log10(1.0 + action.footprint)
         if not action.success:
             exponent *= cfg.failure_noise
         return 1.0 - (1.0 - base) ** exponent
 
+    def _alert(self, action: Action, confidence: str, source: str) -> Alert:
+        """An alert with what the sensor saw of ``action``."""
+        return Alert(self.ctx.env.now, confidence, True, source, action.host, action.account, action.technique,
+                     action.src_host, action.src_zone, action.success, action.phase)
+
     def observe(self, action: Action) -> None:
         cfg = self.config
         ctx = self.ctx
         now = ctx.env.now
         if action.honeytoken and cfg.honeytokens:
-            alert = Alert(now, "high", True, "honeytoken", action.host, action.account, action.technique)
-            ctx.raise_alert(alert, action)
+            ctx.raise_alert(self._alert(action, "high", "honeytoken"), action)
             return
         edr = action.host is not None and self.has_edr(action.host)
         network = cfg.network_sensors and action.src_zone != action.dst_zone
         if not (edr or network):
             return  # no sensor sees it
-        if (
-            cfg.rate_threshold is not None
-            and ctx.request_rate > cfg.rate_threshold
-            and now - self._last_rate_alert >= cfg.rate_cooldown_minutes
-        ):
-            self._last_rate_alert = now
-            ctx.raise_alert(Alert(now, "high", True, "rate", action.host, action.account, action.technique), action)
-            return
+        if cfg.rate_threshold is not None:
+            src = action.src_host
+            if (ctx.source_rate(src) > cfg.rate_threshold
+                    and now - self._last_rate_alert.get(src, -math.inf) >= cfg.rate_cooldown_minutes):
+                self._last_rate_alert[src] = now
+                ctx.raise_alert(self._alert(action, "high", "rate"), action)
+                return
         if ctx.rng.random() < self.detection_probability(action):
-            source = "edr" if edr else "network"
-            ctx.raise_alert(Alert(now, "low", True, source, action.host, action.account, action.technique), action)
+            ctx.raise_alert(self._alert(action, "low", "edr" if edr else "network"), action)
 
 
 class MonitoringConfig(ControlConfig):
@@ -103,9 +112,10 @@ class MonitoringConfig(ControlConfig):
     failure_noise: float = Field(2.0, ge=1, le=20)
     """Multiplier on the detection exponent for failed actions (failed logins, exploits against patched services)."""
     rate_threshold: float | None = Field(None, gt=0)
-    """Requests per minute from the attacker over which a rate-anomaly alert fires (None: no rate detection)."""
+    """Requests per minute from one source (an internal host, or the outside) over which a rate-anomaly alert fires
+    (None: no rate detection)."""
     rate_cooldown_minutes: float = Field(60.0, ge=0)
-    """Minimum minutes between two rate-anomaly alerts."""
+    """Minimum minutes between two rate-anomaly alerts about the same source."""
     honeytokens: bool = False
     """Decoys marked in the scenario are deployed and alert on any touch."""
 

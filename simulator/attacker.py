@@ -93,7 +93,16 @@ class AttackerProfile(Frozen):
     caching admin credentials, then of the rest. Attackers act on a handful of what they enumerate; it also keeps a
     run's cost growing with what the attacker touches, not with the size of the network."""
     retry_days: float = Field(3.0, gt=0, le=365)
-    """Days before rescanning the perimeter when initial access fails."""
+    """Days before the attacker tries again what failed: rescanning the perimeter when initial access fails or after
+    an eviction, and, while it holds hosts, retrying failed moves and using vulnerabilities disclosed since (at least
+    an hour)."""
+    rotation_hours: float = Field(24.0, ge=0, le=24 * 365)
+    """Hours to stand up new outside infrastructure (addresses) once the defender has blocked the current one."""
+    lie_low_hours: float = Field(0.0, ge=0, le=24 * 365)
+    """After it notices a response (a foothold isolated, a credential reset), every line of work pauses this long
+    before its next task. 0: it carries on."""
+    fake_tries: int = Field(3, ge=1, le=100)
+    """Hosts on which a hallucinated credential is tried before the attacker gives it up (each a failed logon)."""
     duration_spread: float = Field(0.5, ge=0, le=3)
     """Log-normal sigma of action durations."""
     calendar: Calendar = Calendar(utc_offset=8, shift_start=9, shift_end=18)

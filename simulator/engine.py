@@ -68,7 +68,23 @@ class Run:
         self.failed: set[tuple[int, tuple]] = set()
         """(priority, task) of attempts that failed by chance, to retry when regrouping."""
         self._busy = 0
-        self.routes: dict[int, dict[str, list[int]]] = {}
+        self.routes: dict[int, dict[str, list[str]]] = {}
+        """target -> service -> zones from which the attacker learned it reaches the target on that service. Reach
+        is a property of zones (flows), so any host the attacker holds in such a zone is a route."""
+        self.owned_by_zone: dict[str, list[int]] = {}
+        """The truth, by zone, in the order the hosts were gained."""
+        self.rate_by_src: dict[int | None, float] = {}
+        """Requests per minute in flight per source: an internal host, or None for the outside."""
+        self.infra = 0
+        """Generation of the attacker's outside infrastructure (addresses); it rotates once the defender blocks it."""
+        self._burned = False
+        """The attacker has seen its outside infrastructure blocked and will rotate before its next outside action."""
+        self.dead: set[tuple] = set()
+        """Ways in that are closed for good: (entry host, vuln) found patched, (entry host, service) with no account
+        left to try."""
+        self._lost: simpy.Event | None = None
+        self._no_path = False
+        self._quiet_until = 0.0
         self.known_targets: set[int] = set()
         self.discovered_zones: set[str] = set()
         self.tried: set[tuple] = set()
@@ -84,11 +100,21 @@ class Run:
         self.t_breakout: float | None = None
         self.t_objective: float | None = None
         self.t_detection: float | None = None
+        """First recognised alert about the intrusion (evidence of the attacker on an own host): dwell ends here."""
         self.first_source: str | None = None
-        self.t_detection_inside: float | None = None
-        """First detection at or after initial access: dwell time ends here."""
+        self.t_warning: float | None = None
+        """First recognised alert of any kind (outside scans and failed attempts included)."""
         self.t_containment: float | None = None
-        self.evicted = False
+        self.evictions = 0
+        self.reentries = 0
+        # response costs
+        self.isolations = 0
+        self.clean_isolations = 0
+        self.isolated_minutes = 0.0
+        self.clean_isolated_minutes = 0.0
+        self.egress_minutes = 0.0
+        self.credentials_reset = 0
+        self.infra_blocks = 0
         self.exfiltrated = 0
         self.wasted = 0
         self.actions = {"human": 0, "ai": 0}
@@ -128,6 +154,21 @@ class Run:
     def request_rate(self) -> float:
         return self.rate
 
+    def source_rate(self, src_host: int | None) -> float:
+        return self.rate_by_src.get(src_host, 0.0)
+
+    @property
+    def infrastructure(self) -> int:
+        return self.infra
+
+    def block_infrastructure(self) -> None:
+        b = self.belief
+        if self.infra in b.blocked_infrastructure:
+            return
+        b.blocked_infrastructure.add(self.infra)
+        self.infra_blocks += 1
+        self._log("containment", "blocked the attacker's outside infrastructure at the perimeter")
+
     def raise_alert(self, alert: Alert, action: Action | None = None) -> None:
         if alert.true_positive:
             self.alerts_true += 1
@@ -138,38 +179,85 @@ class Run:
 
     def escalate(self, alert: Alert) -> None:
         now = self.env.now
-        if self.t_detection is None:
+        if self.t_warning is None:
+            self.t_warning = now
+        evidence = alert.evidence_hosts()
+        if self.t_detection is None and evidence and self.t_initial_access is not None:
             self.t_detection = now
             self.first_source = alert.source
-        if self.t_detection_inside is None and self.t_initial_access is not None:
-            self.t_detection_inside = now
-        self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} escalated", alert.host)
+        where = "from outside" if alert.outside else ""
+        self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} {where}".rstrip() + " escalated",
+                  alert.host)
         for hook in self._on_escalation:
             hook(alert)
 
-    def contain(self, hosts: set[int], credentials: set[int], block_egress: bool) -> None:
+    def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
+                until: float | None = None, egress_until: float | None = None) -> None:
         now = self.env.now
         b = self.belief
-        if self.t_containment is None:
+        horizon = self.net.horizon
+        hosts = hosts - b.contained_hosts
+        if (hosts or credentials) and self.t_containment is None:
             self.t_containment = now
+        held_before = bool(self.owned)
+        noticed = bool(credentials & self.harvested)
+        minutes = max(0.0, min(horizon if until is None else until, horizon) - now)
         for h in sorted(hosts):
             b.contained_hosts.add(h)
-            self.owned.pop(h, None)
+            self.isolations += 1
+            self.isolated_minutes += minutes
+            if h in self.owned:
+                noticed = True
+                self._lose(h)
+            else:
+                self.clean_isolations += 1
+                self.clean_isolated_minutes += minutes
+        if hosts and until is not None:
+            self.env.process(self._restore(sorted(hosts), until))
         b.reset_credentials |= credentials
         self.harvested -= credentials
-        if block_egress:
+        self.credentials_reset += len(credentials)
+        blocked = block_egress and not b.egress_blocked
+        if blocked:
             b.egress_blocked = True
+            self.egress_minutes += max(0.0, min(horizon if egress_until is None else egress_until, horizon) - now)
+            if egress_until is not None:
+                self.env.process(self._lift_egress_block(egress_until))
         done = [f"isolated {_count(len(hosts), 'host')}" if hosts else "",
                 f"reset {_count(len(credentials), 'credential')}" if credentials else "",
-                "blocked egress" if block_egress else ""]
+                "blocked egress" if blocked else ""]
         self._log("containment", ", ".join(d for d in done if d) or "nothing new to contain")
         for proc, (host, src) in list(self.in_action.items()):
             if (host in hosts or src in hosts) and proc.is_alive:
                 proc.interrupt("contained")
-        if self.t_initial_access is not None and not self.owned:
-            self.evicted = True
+        if noticed:
+            self._noticed()
+        if held_before and self.t_initial_access is not None and not self.owned:
+            self.evictions += 1
             self._log("evicted", "the attacker holds no host any more")
-            self._finish()
+            if self._lost is not None and not self._lost.triggered:
+                self._lost.succeed()
+
+    def _restore(self, hosts: list[int], until: float):
+        """Isolated hosts come back after cleanup, rebuilt with every patch out by then."""
+        yield self.env.timeout(max(0.0, until - self.env.now))
+        b = self.belief
+        back = [h for h in hosts if h in b.contained_hosts]
+        for h in back:
+            b.contained_hosts.discard(h)
+            b.rebuilt[h] = self.env.now
+        if back:
+            self._log("restored", f"{_count(len(back), 'host')} cleaned and back in service")
+
+    def _lift_egress_block(self, until: float):
+        yield self.env.timeout(max(0.0, until - self.env.now))
+        self.belief.egress_blocked = False
+        self._log("restored", "egress block lifted")
+
+    def _noticed(self) -> None:
+        """The attacker notices a response (a foothold cut off, a credential refused): it may lie low."""
+        if self.p.lie_low_hours > 0:
+            self._quiet_until = max(self._quiet_until, self.env.now + self.p.lie_low_hours * 60)
 
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         self._log(kind, detail, host, at)
@@ -191,41 +279,39 @@ class Run:
             self.stop.succeed()
 
     def _maybe_finish(self) -> None:
-        """End early once nothing can change any more: the attacker has no work and no true positive is in flight.
-        An attacker with footholds and something left to retry regroups first."""
+        """End early once nothing can change any more. An attacker holding hosts never gives up before the horizon:
+        out of work, it regroups (waits, then retries what failed and uses what has been disclosed since). One
+        holding nothing is the campaign's: it tries to get back in, and ends the run only when no way in is left."""
         if self._campaign_running or self._regrouping or self._active or self._tasks:
             return
-        if self.owned and self.t_objective is None and self._worth_regrouping():
-            self._regrouping = True
-            self.env.process(self._regroup())
-            return
-        if self._busy == 0:
+        if self.owned:
+            if self.env.now + self._retry_wait() < self.net.horizon:
+                self._regrouping = True
+                self.env.process(self._regroup())
+                return
+        elif self._lost is not None:
+            return  # the campaign is about to try to get back in
+        if self._busy == 0 and (self.owned or self._no_path or self._lost is None):
             self._finish()
 
-    def _worth_regrouping(self) -> bool:
-        if self.failed:
-            return True
-        later = self.env.now / 1440
-        net = self.net
-        for t in self.known_targets:
-            if any(later < net.vulns[v].disclosed_day < net.horizon / 1440 for v in net.hosts[t].network_vulns):
-                return True
-        return False
+    def _retry_wait(self) -> float:
+        return max(self.p.retry_days * 1440, 60.0)
 
     def _regroup(self):
         """Out of work but holding footholds: wait, then retry what failed and what has been disclosed since."""
-        wait = self.p.retry_days * 1440
-        if self.env.now + wait >= self.net.horizon:
-            self._regrouping = False  # the horizon comes first: nothing more will happen
-            if self._busy == 0:
-                self._finish()
-            return
-        yield self.env.timeout(wait)
+        yield self.env.timeout(self._retry_wait())
         self._regrouping = False
         retry = sorted(self.failed)
         self.failed.clear()
+        contained = self.belief.contained_hosts
         for prio, task in retry:
-            if task[1] not in self.belief.contained_hosts:
+            h = task[1]
+            if task[0] in ("move_cred", "move_exploit"):
+                if h in contained:
+                    self.failed.add((prio, task))  # the target is isolated now: try again once it is back
+                elif h not in self.owned:
+                    self._push(prio, task)
+            elif h in self.owned:
                 self._push(prio, task)
         for t in sorted(self.known_targets):
             self._plan(t, None)
@@ -265,6 +351,12 @@ class Run:
         if duration is None:
             speed = p.speed if (actor == "ai" or p.executor == "human") else p.human_speed
             duration = effort / speed * jitter
+        outside = src_host is None and src_zone == "internet"
+        if outside and self._burned:  # its addresses were blocked: stand up new infrastructure first
+            self._burned = False
+            if p.rotation_hours > 0:
+                yield env.timeout(p.rotation_hours * 60)
+            self.infra += 1
         operator = None
         if actor == "human" and self.operators is not None:
             operator = self.operators.request()  # AI-executed campaign: hands-on work queues for an operator
@@ -283,6 +375,9 @@ class Run:
         self.rate += rate
         if self.rate > self.peak:
             self.peak = self.rate
+        by_src = self.rate_by_src
+        src_key = src_host if src_host is not None or outside else -1
+        by_src[src_key] = by_src.get(src_key, 0.0) + rate
         proc = env.active_process
         self.in_action[proc] = (host, src_host)
         aborted = False
@@ -309,6 +404,14 @@ class Run:
         self.rate -= rate
         if self.rate < 1e-9:
             self.rate = 0.0
+        left = by_src[src_key] - rate
+        by_src[src_key] = left if left > 1e-9 else 0.0
+        blocked = a.blocked
+        if blocked is not None:
+            if blocked == "infrastructure":
+                self._burned = True
+            elif blocked == "contained" or blocked == "reset":
+                self._noticed()
         if phase != "planning":
             self.actions[actor] += 1
         if actor == "human":
@@ -372,10 +475,59 @@ class Run:
     # ---- campaign: plan, scan, get in ------------------------------------------------------------------------
 
     def campaign(self):
-        net, p, env = self.net, self.p, self.env
+        """Plan, then get in; after an eviction, get back in; until no way in is left or the horizon comes."""
+        p, env = self.p, self.env
         yield from self.act("planning", "", p.efforts.planning, actor="human")
-        dead: set[tuple] = set()
+        while True:
+            self._campaign_running = True
+            got = yield from self._get_in()
+            self._campaign_running = False
+            if not got:
+                self._maybe_finish()
+                return
+            h = next(iter(self.owned))
+            if self.t_initial_access is None:
+                self.t_initial_access = env.now
+                self._log("initial-access", "foothold gained", h)
+                for _ in range(p.concurrency):
+                    env.process(self.worker())
+            else:
+                self.reentries += 1
+                self._log("re-entry", "the attacker is back in", h)
+                for t in sorted(self.known_targets):
+                    self._plan(t, None)
+            self._lost = env.event()
+            yield self._lost
+            self._campaign_running = True  # from here the campaign owns what happens next
+            self._lost = None
+            wait = self._quiet_until - env.now
+            if wait > 0:
+                yield env.timeout(wait)
+
+    def _ways_in_left(self) -> bool:
+        """Whether any way in is still open in the network: an entry service with a vulnerability not yet found
+        patched (or disclosed before the horizon), a logon service with an account left to try."""
+        net = self.net
+        horizon_day = net.horizon / 1440
+        for h, svcs in net.entry:
+            for v in net.hosts[h].network_vulns:
+                vi = net.vulns[v]
+                if vi.service in svcs and (h, v) not in self.dead and vi.disclosed_day < horizon_day:
+                    return True
+            for svc in svcs:
+                if svc in LOGON_SERVICES and (h, svc) not in self.dead:
+                    return True
+        return False
+
+    def _get_in(self):
+        """Scan, fingerprint and try every way in, best first; retry every ``retry_days``. Returns True with a
+        foothold, False when no way in is left or the next try would come after the horizon."""
+        net, p, env = self.net, self.p, self.env
+        dead = self.dead
         while not self.owned:
+            if not self._ways_in_left():
+                self._no_path = True
+                return False
             first = net.hosts[net.entry[0][0]]
             yield from self.act("reconnaissance", "T1595", p.efforts.scan, src_zone="internet",
                                 dst_zone=first.zone, factor=20, takeover=True)
@@ -423,36 +575,37 @@ class Run:
                 if self.owned:
                     break
             if not self.owned:
-                wait = p.retry_days * 1440
+                wait = self._retry_wait()
                 if env.now + wait >= net.horizon:
-                    self._campaign_running = False
-                    self._maybe_finish()
-                    return
+                    return False  # the horizon comes first
                 yield env.timeout(wait)
-        self.t_initial_access = env.now
-        self._log("initial-access", "foothold gained", next(iter(self.owned)))
-        for _ in range(p.concurrency):
-            env.process(self.worker())
-        self._campaign_running = False
+        return True
 
     def _stuff(self, h: int, svc: str, dead: set[tuple]):
-        """Credential stuffing against a remote-access service (T1133 with valid accounts, T1078)."""
+        """Logons to a remote-access service from outside: valid accounts the attacker harvested on an earlier
+        stay (T1078), then credential stuffing with its breach corpus (T1133)."""
         net, p = self.net, self.p
         host = net.hosts[h]
+        reset = self.belief.reset_credentials
+        valid = sorted(self.harvested & net.logon_accounts[h])
         stuffed = [a for a, acct in enumerate(net.accounts)
-                   if h in acct.logon and a not in self.belief.reset_credentials
+                   if h in acct.logon and a not in reset and a not in valid
                    and self.uniform(U_STUFFED, a) < p.stuffing_success]
-        tries = stuffed[:3] or [None]
-        for acct in tries:
-            a = yield from self.act("initial-access", "T1133", p.efforts.stuffing, host=h, src_zone="internet",
+        tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
+        for acct, technique, factor in tries or [(None, "T1133", 50)]:
+            effort = p.efforts.stuffing / (5 if technique == "T1078" else 1)  # a known-good logon is one try
+            a = yield from self.act("initial-access", technique, effort, host=h, src_zone="internet",
                                     dst_zone=host.zone, account=acct, service=svc,
-                                    success=0.0 if acct is None else 1.0, factor=50,
+                                    success=0.0 if acct is None else 1.0, factor=factor,
                                     honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True)
+            if a.blocked == "infrastructure" or a.blocked == "contained":
+                return  # not a verdict on the service: try again later
             if a.success:
                 self._harvest_account(acct)
                 self._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
                 return
-        dead.add((h, svc))
+        if not valid:
+            dead.add((h, svc))
 
     # ---- the inside: tasks for the workers -------------------------------------------------------------------
 
@@ -477,8 +630,11 @@ class Run:
             self._active -= 1
 
     def _pause(self):
-        """Low and slow: after breakout, a line of work waits a while (working time) before its next task."""
+        """Low and slow: after breakout, a line of work waits a while (working time) before its next task; after
+        it noticed a response, it lies low first (``lie_low_hours``)."""
         p = self.p
+        if self._quiet_until > self.env.now:
+            yield self.env.timeout(self._quiet_until - self.env.now)
         if p.pace_minutes <= 0 or self.t_breakout is None:
             return
         minutes = p.pace_minutes * self.arng.lognormvariate(0.0, p.duration_spread)
@@ -499,6 +655,7 @@ class Run:
         host = self.net.hosts[h]
         if prev is None:
             self.compromised.add(h)
+            self.owned_by_zone.setdefault(host.zone, []).append(h)
             if host.zone not in self.discovered_zones:  # reach is the same from every host of a zone
                 self.discovered_zones.add(host.zone)
                 self._push(P_DISCOVER, ("discover", h))
@@ -509,32 +666,52 @@ class Run:
                     self._push(P_ESCALATE, ("escalate", h, v))
         self._push(P_HARVEST, ("harvest", h))
 
+    def _lose(self, h: int) -> None:
+        """The attacker loses host ``h`` (isolated)."""
+        del self.owned[h]
+        self.owned_by_zone[self.net.hosts[h].zone].remove(h)
+
     def _zone(self, h: int) -> str:
         return self.net.hosts[h].zone
 
     def _discover(self, h: int):
-        if h not in self.owned:
-            return
         zone = self._zone(h)
+        if h not in self.owned:
+            self._rediscover(zone)
+            return
         a = yield from self.act("discovery", "T1046", self.p.efforts.discovery, host=h, src_host=h,
                                 src_zone=zone, dst_zone=zone, factor=10, takeover=True)
         if not a.success:
+            if h in self.owned and a.blocked is None:
+                self.failed.add((P_DISCOVER, ("discover", h)))
+            else:
+                self._rediscover(zone)
             return
         for t in self._reveal(zone, h):
             if self._learn(t, h):
                 self._plan(t, None)
 
+    def _rediscover(self, zone: str) -> None:
+        """Discovery from ``zone`` was cut short: run it from another host held there, or on the next one gained."""
+        held = self.owned_by_zone.get(zone)
+        if held:
+            self._push(P_DISCOVER, ("discover", held[0]))
+        else:
+            self.discovered_zones.discard(zone)
+
     def _learn(self, t: int, src: int) -> bool:
-        """Note that ``t`` is reachable from foothold ``src`` (on the services the flows allow). True if new."""
-        svcs = self.net.reach_map[self._zone(src)].get(t)
+        """Note that ``t`` is reachable from foothold ``src``'s zone (on the services the flows allow). True if
+        new."""
+        zone = self._zone(src)
+        svcs = self.net.reach_map[zone].get(t)
         if not svcs or t == src:
             return False
         routes = self.routes.setdefault(t, {})
         fresh = False
         for s in svcs:
             lst = routes.setdefault(s, [])
-            if src not in lst:
-                lst.append(src)
+            if zone not in lst:
+                lst.append(zone)
                 fresh = True
         self.known_targets.add(t)
         return fresh
@@ -623,9 +800,13 @@ class Run:
             self.tried.discard(key)
 
     def _route(self, t: int, svc: str) -> int | None:
-        for src in self.routes.get(t, {}).get(svc, ()):
-            if src in self.owned:
-                return src
+        """A host the attacker holds from which it knows ``t`` is reachable on ``svc``: routes are per zone, so any
+        held host of such a zone will do."""
+        by_zone = self.owned_by_zone
+        for zone in self.routes.get(t, {}).get(svc, ()):
+            held = by_zone.get(zone)
+            if held:
+                return held[0]
         return None
 
     def _harvest(self, h: int):
@@ -638,6 +819,8 @@ class Run:
         a = yield from self.act("credential-access", technique, p.efforts.dump, host=h, src_host=h,
                                 src_zone=zone, dst_zone=zone, factor=2, takeover=True)
         if not a.success:
+            if a.blocked is None:
+                self.failed.add((P_HARVEST, ("harvest", h)))  # re-harvest when regrouping
             return
         new = []
         for acct in net.hosts[h].credentials:
@@ -676,20 +859,32 @@ class Run:
                                 takeover=True)
         if a.success:
             self._moved(t, "admin" if kind == "admin" else "user")
-        elif a.blocked is None:
+        elif a.blocked is None or (a.blocked == "contained" and t in self.belief.contained_hosts):
             self.failed.add((P_CRED + 2, ("move_cred", t, acct, svc)))
 
     def _move_fake(self, t: int):
-        """Use a hallucinated credential: it fails, unless an operator at a gate catches it first."""
+        """Use a hallucinated credential, unless an operator at a gate catches it first. Believing it valid, the
+        attacker tries it on ``fake_tries`` hosts it knows of: each try takes a logon's time and fails, and a failed
+        logon from an own host is noise the sensors there may see (evidence against that foothold)."""
         reviewed = yield from self.gate("credential_use", self._zone(t))
         if self.reviewed_out(reviewed):
             return
-        src = next((s for s in sorted(self.owned) if t in self.net.reach_map[self._zone(s)]), None)
-        if src is None:
-            return
-        self.false_acted += 1
-        yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t,
-                            src_host=src, src_zone=self._zone(src), dst_zone=self._zone(t), fake=True)
+        targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned]
+        acted = False
+        tries = 0
+        for target in targets:
+            if tries >= self.p.fake_tries:
+                break
+            zone = self._zone(target)
+            src = next((s for s in sorted(self.owned) if target in self.net.reach_map[self._zone(s)]), None)
+            if src is None or target in self.belief.contained_hosts:
+                continue
+            if not acted:
+                self.false_acted += 1
+                acted = True
+            tries += 1
+            yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=target, src_host=src,
+                                src_zone=self._zone(src), dst_zone=zone, fake=True)
 
     def _move_exploit(self, t: int, v: int):
         vi = self.net.vulns[v]
@@ -705,7 +900,7 @@ class Run:
                                 takeover=True)
         if a.success:
             self._moved(t, vi.access)
-        elif a.blocked is None:
+        elif a.blocked is None or (a.blocked == "contained" and t in self.belief.contained_hosts):
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
     def _moved(self, t: int, access: str) -> None:
@@ -740,6 +935,8 @@ class Run:
         a = yield from self.act("collection", technique, self.p.efforts.collection, host=h, src_host=h,
                                 src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken, takeover=True)
         if not a.success:
+            if a.blocked is None:
+                self.failed.add((P_COLLECT, ("collect", h, d)))
             return
         if d == self.net.objective:
             self._log("objective-data", f"found {di.id}", h)
@@ -862,20 +1059,26 @@ class Run:
         metrics: dict = {}
         for m in self._metrics:
             metrics.update(m())
+        ia = self.t_initial_access
         if self.t_objective is not None:
             outcome = "objective_met"
-        elif self.evicted:
+        elif ia is not None and not self.owned and self.evictions:
             outcome = "contained"
-        elif self.t_detection is not None:
+        elif self.t_detection is not None or self.t_warning is not None:
             outcome = "detected_not_contained"
         else:
             outcome = "undetected_no_objective"
-        ia = self.t_initial_access
+        if self.t_objective is not None:
+            end_reason = "objective_met"
+        elif self._no_path and not self.owned:
+            end_reason = "evicted" if ia is not None else "no_path_left"
+        else:
+            end_reason = "horizon"
 
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 4)
 
-        dwell = None if ia is None or self.t_detection_inside is None else self.t_detection_inside - ia
+        dwell = None if ia is None or self.t_detection is None else self.t_detection - ia
         tactical = self.actions["human"] + self.actions["ai"]
         hosts = net.hosts  # ids looked up only for the hosts named, not listed for the whole network on every run
         blocked = dict.fromkeys(BLOCKS, 0)
@@ -889,11 +1092,13 @@ class Run:
             seed=self.seed,
             replicate=self.replicate,
             outcome=outcome,
+            end_reason=end_reason,
             end_time=round(self.env.now, 4),
             time_to_initial_access=r(ia),
             breakout_time=r(None if ia is None or self.t_breakout is None else self.t_breakout - ia),
             time_to_objective=r(self.t_objective),
             time_to_first_detection=r(self.t_detection),
+            time_to_first_warning=r(self.t_warning),
             time_to_containment=r(self.t_containment),
             dwell_time=r(dwell),
             hosts_compromised=len(self.compromised),
@@ -915,6 +1120,14 @@ class Run:
             first_detection_source=self.first_source,
             **{f"blocked_{k}": n for k, n in blocked.items()},
             soc_backlogs=sum(1 for e in self.log if e.kind == "soc-backlog"),
+            hosts_isolated=self.isolations,
+            clean_hosts_isolated=self.clean_isolations,
+            isolated_host_hours=round(self.isolated_minutes / 60, 4),
+            clean_isolated_host_hours=round(self.clean_isolated_minutes / 60, 4),
+            egress_blocked_hours=round(self.egress_minutes / 60, 4),
+            credentials_reset=self.credentials_reset,
+            infrastructure_blocks=self.infra_blocks,
+            reentries=self.reentries,
             owned_hosts=tuple(hosts[h].id for h in sorted(self.owned)),
             known_hosts=tuple(hosts[h].id for h in sorted(self.belief.known_hosts)),
             contained_hosts=tuple(hosts[h].id for h in sorted(self.belief.contained_hosts)),

@@ -19,8 +19,27 @@ OUTCOME_TEXT = {
 def outcome_text(r: RunResult) -> str:
     """The headline of one run (a detected attacker that never got in kept no foothold)."""
     if r.outcome == "detected_not_contained" and r.time_to_initial_access is None:
-        return "DETECTED, NOT CONTAINED: the defender saw the attack; the attacker never got in"
+        return "KEPT OUT: the attacker never got in; the defender saw its attempts from outside"
     return OUTCOME_TEXT[r.outcome]
+
+
+END_TEXT = {
+    "objective_met": "the objective was met (the attacker kept its access to the horizon or its eviction)",
+    "evicted": "the attacker was evicted and no way back in was left",
+    "no_path_left": "no way in was left: every exposed service was patched or refused its logons",
+    "horizon": "the horizon came (nothing more could happen before it)",
+}
+"""Why a run ended (RunResult.end_reason)."""
+
+
+def response_text(r: RunResult) -> str:
+    """What the response cost the business, in one line."""
+    clean = (f", {r.clean_hosts_isolated} of them clean ({r.clean_isolated_host_hours:.0f} h)"
+             if r.clean_hosts_isolated else "")
+    return (f"  response cost: {r.hosts_isolated} isolation{'' if r.hosts_isolated == 1 else 's'}, "
+            f"{r.isolated_host_hours:.0f} host-hours out of service{clean}; "
+            f"egress blocked {r.egress_blocked_hours:.0f} h; {r.credentials_reset} credentials reset; "
+            f"attacker infrastructure blocked {r.infrastructure_blocks}x")
 
 
 def run_text(r: RunResult, events: int = 15) -> str:
@@ -29,8 +48,11 @@ def run_text(r: RunResult, events: int = 15) -> str:
         f"{r.scenario} | automation {r.automation} | posture {r.posture} | seed {r.seed}",
         "",
         outcome_text(r),
+        f"Run ended: {END_TEXT[r.end_reason]}"
+        + (f"; the attacker got back in {r.reentries}x after losing every foothold" if r.reentries else "") + ".",
         "",
         "Times (from campaign start unless said)",
+        f"  first warning         {duration(r.time_to_first_warning)}",
         f"  initial access        {duration(r.time_to_initial_access)}",
         f"  breakout (after IA)   {duration(r.breakout_time)}",
         f"  first detection       {duration(r.time_to_first_detection)}",
@@ -51,6 +73,7 @@ def run_text(r: RunResult, events: int = 15) -> str:
         f"  alerts: {r.alerts_true} true, {r.alerts_benign} benign, {r.alerts_dropped} auto-closed; "
         f"analyst utilisation {'-' if r.analyst_utilisation is None else f'{r.analyst_utilisation:.0%}'}",
         f"  peak attacker request rate {r.peak_requests_per_minute / 60:.1f}/s",
+        response_text(r),
     ]
     if events:
         lines += ["", f"Timeline (first {min(events, len(r.timeline))} of {len(r.timeline)} actions)"]

@@ -7,6 +7,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Literal
 
 Outcome = Literal["objective_met", "contained", "detected_not_contained", "undetected_no_objective"]
+EndReason = Literal["objective_met", "evicted", "no_path_left", "horizon"]
+END_REASONS: tuple[EndReason, ...] = ("objective_met", "evicted", "no_path_left", "horizon")
+"""Why a run ended: the objective was met (the run still goes on to the horizon: the attacker keeps its access), the
+attacker was evicted and had no way back in, it never got in (or lost every foothold) and no way in was left in the
+network, or the horizon came."""
 OUTCOMES: tuple[Outcome, ...] = ("objective_met", "contained", "detected_not_contained", "undetected_no_objective")
 
 
@@ -49,17 +54,21 @@ class RunResult:
     seed: int
     replicate: int
     outcome: Outcome
+    end_reason: EndReason
     end_time: float
     time_to_initial_access: float | None
     breakout_time: float | None
     """Initial access to first successful lateral movement."""
     time_to_objective: float | None
     time_to_first_detection: float | None
-    """First alert an analyst recognised (escalated)."""
+    """First recognised (escalated) alert about the intrusion: one showing the attacker on an own host (an internal
+    source, or an access that succeeded). Never before initial access."""
+    time_to_first_warning: float | None
+    """First recognised alert of any kind, including scans and failed attempts from outside before initial access."""
     time_to_containment: float | None
-    """First containment action."""
+    """First isolation of a host or reset of a credential."""
     dwell_time: float | None
-    """Initial access to the first detection at or after it (None if either never happened)."""
+    """Initial access to the first detection (None if either never happened: a censored figure over runs)."""
     hosts_compromised: int
     credentials_harvested: int
     records_exfiltrated: int
@@ -88,8 +97,24 @@ class RunResult:
     blocked_reset: int
     blocked_contained: int
     blocked_egress: int
+    blocked_infrastructure: int
     soc_backlogs: int
     """Times the SOC queue backed up (more than two alerts waiting per analyst)."""
+    hosts_isolated: int
+    """Response costs: isolations of a host (a host isolated again after its restore counts again)."""
+    clean_hosts_isolated: int
+    """Isolations of a host the attacker was not on at the time (a scoping false positive, a stale lead)."""
+    isolated_host_hours: float
+    """Host-hours out of service through isolation, to the restore after cleanup (or the horizon)."""
+    clean_isolated_host_hours: float
+    """The part of those hours spent on hosts the attacker was not on."""
+    egress_blocked_hours: float
+    """Hours outbound traffic was blocked."""
+    credentials_reset: int
+    infrastructure_blocks: int
+    """Times the defender blocked the attacker's outside infrastructure (each cost the attacker a rotation)."""
+    reentries: int
+    """Times the attacker got back in after losing every foothold."""
     owned_hosts: tuple[str, ...]
     """Truth at the end: hosts the attacker holds."""
     known_hosts: tuple[str, ...]

@@ -56,7 +56,7 @@ def test_timeline_invariants(espionage_runs):
         assert set(r.owned_hosts).isdisjoint(r.contained_hosts)
         hallucinated = sum(1 for e in r.timeline if e.false_finding and e.phase != "exfiltration")
         misread = len({e.host for e in r.timeline if e.false_finding and e.phase == "exfiltration"})
-        assert hallucinated <= r.false_findings_acted
+        assert hallucinated <= r.false_findings_acted * c.attacker.fake_tries  # a fake credential: several tries
         assert all(not e.success for e in r.timeline if e.false_finding and e.phase != "exfiltration")
         if misread == 0:
             assert r.records_wasted == 0

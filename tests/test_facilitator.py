@@ -32,22 +32,24 @@ def test_injects_come_from_events_with_questions(espionage):
 
 
 def test_isolating_the_foothold_at_the_first_inject_changes_the_outcome(espionage):
-    """Named seed: manual attacker, seed 27. Doing nothing, the objective is met; isolating the foothold at the first
-    inject evicts the attacker."""
-    nothing = Facilitator(espionage, 27, "manual")
+    """Named seed (found by search): manual attacker, seed 13. Doing nothing, the objective is met; isolating the
+    foothold at the first inject evicts the attacker, who gets back in (a persistent attacker) but too late to meet
+    the objective before the horizon."""
+    nothing = Facilitator(espionage, 13, "manual")
     nothing.next_inject()
     nothing.decide("nothing")
     assert nothing.finish().outcome == "objective_met"
 
-    act = Facilitator(espionage, 27, "manual")
+    act = Facilitator(espionage, 13, "manual")
     inject = act.next_inject()
     assert act.run.t_initial_access is not None and inject.time >= act.run.t_initial_access
     foothold = next(e.host for e in act.run.log if e.kind == "initial-access")
     d = act.decide("isolate_host", foothold)
     assert d.done == f"isolated {foothold}"
     result = act.finish()
-    assert result.outcome == "contained"
-    assert foothold in result.contained_hosts
+    assert result.outcome != "objective_met" and result.time_to_objective is None
+    assert result.reentries >= 1 and any(e.kind == "evicted" for e in result.log)
+    assert foothold in result.contained_hosts  # a team's isolation lasts until the team lifts it
 
 
 def test_decisions_validate_their_target(espionage):

@@ -97,6 +97,9 @@ def test_no_sensors_no_detection(espionage, level):
 
 
 def test_sensors_do_detect(espionage):
-    """The counterpart of the test above: with the sensors on, the same runs are detected."""
+    """The counterpart of the test above: with the sensors on, the same runs are seen (a warning at the perimeter),
+    and most of the intrusions that get through are detected."""
     results = _runs(compiled(espionage, "ai-orchestrated", "hardened"), range(40))
-    assert sum(r.time_to_first_detection is not None for r in results) > 20
+    assert sum(r.time_to_first_warning is not None for r in results) > 20
+    breached = [r for r in results if r.time_to_initial_access is not None]
+    assert breached and sum(r.time_to_first_detection is not None for r in breached) > len(breached) / 2

@@ -210,14 +210,15 @@ def test_run_headline_of_an_attacker_seen_at_the_perimeter():
 
     kept_out = SimpleNamespace(**{**data, "outcome": "detected_not_contained", "time_to_initial_access": None})
     got_in = SimpleNamespace(**{**data, "outcome": "detected_not_contained", "time_to_initial_access": 60.0})
-    assert outcome_text(kept_out).endswith("the attacker never got in")
+    assert "the attacker never got in" in outcome_text(kept_out) and "foothold" not in outcome_text(kept_out)
     assert outcome_text(got_in).endswith("the attacker kept a foothold")
 
 
 def test_report_of_a_run_the_attacker_never_got_into(tmp_path):
     r = runner.invoke(app, ["run", str(TINY), "--seed", "0", "--json"])
     data = json.loads(r.stdout)
-    assert data["time_to_initial_access"] is None and data["time_to_first_detection"] is not None  # the fixture run
+    assert data["time_to_initial_access"] is None and data["end_reason"] == "no_path_left"  # the fixture run
+    assert data["time_to_first_detection"] is None  # detection is about the intrusion: none without one
     src = tmp_path / "r.json"
     src.write_text(r.stdout)
     md = _write(src, tmp_path, "md")
