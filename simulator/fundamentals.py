@@ -62,12 +62,13 @@ def levels() -> list[str]:
 
 
 def variant(level: str, reading: str | None) -> str:
-    """``level`` under ``reading``: its ``LEVEL-reading`` preset where one exists, else the level itself."""
+    """``level`` under ``reading``: its ``LEVEL-reading`` preset where one exists, else the level itself. A level
+    named with the other reading's suffix is taken as its plain level first."""
     if reading is None:
         return level
     if reading not in READINGS:
         raise ValueError(f"unknown reading '{reading}' (known: {', '.join(READINGS)})")
-    name = f"{level}-{reading}"
+    name = f"{_plain(level)}-{reading}"
     return name if name in preset_names("automation") else level
 
 
@@ -225,13 +226,11 @@ def _conclusion(changes: Sequence[Change], runs: int) -> str:
     return f"upgrading {w.name.replace(' -> ', ' to ')} matters most ({_pts(w.success)}{against})"
 
 
-def _held(ranked: Mapping[str, Sequence[Change]], runs: int) -> str:
-    """The verdict both readings share, with both readings' numbers."""
+def _held(ranked: Mapping[str, Sequence[Change]]) -> str:
+    """The verdict both readings share (a change beyond noise), with both readings' numbers."""
     vendor, skeptic = (ranked[r] for r in READINGS)
-    w = {r: winner(ranked[r]) for r in READINGS}
-    wv, ws = w["vendor"], w["skeptic"]
-    if wv is None or ws is None:
-        return f"no single change moves attacker success beyond sampling noise at {runs} runs per cell"
+    wv, ws = winner(vendor), winner(skeptic)
+    assert wv is not None and ws is not None
     if wv.kind == "automation":
         return (f"moving the attacker from {_jump(wv)} changes attacker success more than any single control "
                 f"(vendor {_pts(wv.success)}, skeptic {_pts(ws.success)})")
@@ -250,6 +249,9 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
     fv, fs = first["vendor"], first["skeptic"]
     same_first = fv is not None and fs is not None and fv.name == fs.name
     same_verdict = _key(ranked["vendor"]) == _key(ranked["skeptic"])
+    if same_verdict and _key(ranked["vendor"]) is None:  # no first control worth naming under either reading
+        return (f"Under both readings, no single change moves attacker success beyond sampling noise at {runs} runs "
+                "per cell.")
 
     def named(c: Change | None) -> str:
         return f"{_control(c)} ({_pts(c.success)})" if c is not None else "no control"
@@ -258,10 +260,10 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
         assert fv is not None and fs is not None
         return (f"Under both readings, upgrading {fv.name.replace(' -> ', ' to ')} ranks first among the controls "
                 f"(vendor {_pts(fv.success)}, skeptic {_pts(fs.success)}), and the verdict holds: "
-                f"{_held(ranked, runs)}.")
+                f"{_held(ranked)}.")
     if same_verdict:
         return (f"The readings disagree on the first control, the vendor reading ranking {named(fv)} first and the "
-                f"skeptic reading {named(fs)}, but the verdict holds: {_held(ranked, runs)}.")
+                f"skeptic reading {named(fs)}, but the verdict holds: {_held(ranked)}.")
     if same_first:
         return (f"The readings disagree on the verdict: under both, {_control(fv)} ranks first among the controls, "
                 f"but under the vendor reading {_conclusion(ranked['vendor'], runs)}, and under the skeptic reading "

@@ -45,6 +45,7 @@ def test_the_levels_leave_out_the_reading_variants():
     assert fm.variant("autonomous", "vendor") == "autonomous-vendor"
     assert fm.variant("manual", "skeptic") == "manual"  # no variant: the level itself
     assert fm.variant("ai-orchestrated", None) == "ai-orchestrated"
+    assert fm.variant("ai-orchestrated-vendor", "skeptic") == "ai-orchestrated-skeptic"
     with pytest.raises(ValueError, match="unknown reading"):
         fm.variant("autonomous", "optimist")
 
@@ -165,7 +166,12 @@ def test_readings_sentence_says_what_holds_under_both():
     assert apart.startswith("The readings disagree: under the vendor reading patching (-20 points [-30, -10]) ranks "
                             "first among the controls and moving the attacker")
     assert "under the skeptic reading soc (-40 points [-50, -30]) ranks first and upgrading soc" in apart
-    for s in (both, auto, split, apart):
+    quiet = [_change("soc -> hardened", "control", -0.01, -0.05, 0.03),
+             _change("attacker manual -> autonomous-x", "automation", 0.02, -0.03, 0.07)]
+    noise = fm.readings_sentence({"vendor": quiet, "skeptic": quiet}, 50)
+    assert noise == "Under both readings, no single change moves attacker success beyond sampling noise at 50 runs " \
+                    "per cell."
+    for s in (both, auto, split, apart, noise):
         assert s.count(". ") == 0 and s.endswith(".")  # one sentence
 
 
