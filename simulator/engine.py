@@ -18,7 +18,6 @@ import simpy
 from defenses.base import U_STUFFED, Action, Alert, Belief
 from simulator.build import Compiled
 from simulator.result import LogEvent, RunResult, TimelineEvent
-from simulator.scenario import LOGON_SERVICES
 from simulator.seeds import keyed_uniform, run_key, stream_seed, substream
 from simulator.stats import BLOCKS
 
@@ -515,7 +514,7 @@ class Run:
                 if vi.service in svcs and (h, v) not in self.dead and vi.disclosed_day < horizon_day:
                     return True
             for svc in svcs:
-                if svc in LOGON_SERVICES and (h, svc) not in self.dead:
+                if svc in self.net.logon_services and (h, svc) not in self.dead:
                     return True
         return False
 
@@ -543,7 +542,7 @@ class Run:
                     if vi.service in svcs and vi.disclosed_day * 1440 <= env.now and (h, v) not in dead:
                         candidates.append((-vi.success, len(candidates), ("exploit", h, v, vi.service)))
                 for svc in svcs:
-                    if svc in LOGON_SERVICES and (h, svc) not in dead:
+                    if svc in self.net.logon_services and (h, svc) not in dead:
                         candidates.append((-0.2, len(candidates), ("stuff", h, None, svc)))
             if self.arng.random() < p.false_finding_rate:
                 h, svcs = net.entry[self.arng.randrange(len(net.entry))]
@@ -782,7 +781,7 @@ class Run:
             if ("c", t, acct) in self.tried:
                 continue
             for s in routes:
-                if s in LOGON_SERVICES:
+                if s in net.logon_services:
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
                     break
