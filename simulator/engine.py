@@ -26,6 +26,10 @@ from simulator.stats import BLOCKS
 P_EXFIL, P_COLLECT, P_HARVEST, P_DISCOVER, P_CRED, P_ESCALATE, P_EXPLOIT = 0, 1, 2, 3, 4, 7, 8
 """A move's priority is P_CRED or P_EXPLOIT plus 0 (the objective's host), 1 (a host with data) or 2 (any other)."""
 
+EXFIL_CHUNK_MINUTES = 15.0
+"""Exfiltration moves data in transfers of at most this many minutes (each one action the sensors and DLP see, with
+the footprint of that share of an hour), so a transfer can be caught, and blocked, while it runs."""
+
 S_DEFENDER = 1
 S_ATTACKER = 2
 
@@ -960,9 +964,10 @@ class Run:
             rate = p.exfil_records_per_hour
             for limit in self._limit:
                 rate = limit(rate)
-            chunk = max(1, min(remaining, int(rate)))
+            chunk = max(1, min(remaining, int(rate * EXFIL_CHUNK_MINUTES / 60)))
             a = yield from self.act("exfiltration", technique, 0.0, host=h, src_host=h,
-                                    src_zone=self._zone(h), dst_zone="internet", records=chunk, factor=2,
+                                    src_zone=self._zone(h), dst_zone="internet", records=chunk,
+                                    factor=2 * EXFIL_CHUNK_MINUTES / 60,
                                     false_finding=misread, duration=60.0 * chunk / rate)
             if a.blocked == "egress" and technique == "T1041" and not self.belief.egress_blocked:
                 technique = "T1567"  # the C2 channel is filtered: try a web service
