@@ -38,7 +38,9 @@ def test_presets_validate_and_tags_are_declared(kind):
 
 
 def test_expected_presets():
-    assert preset_names("automation") == ["manual", "ai-assisted", "ai-orchestrated", "autonomous"]
+    assert preset_names("automation")[:4] == ["manual", "ai-assisted", "ai-orchestrated", "autonomous"]
+    assert set(preset_names("automation")[4:]) == {f"{level}-{reading}" for level in ("ai-orchestrated", "autonomous")
+                                                   for reading in ("vendor", "skeptic")}
     assert preset_names("posture") == ["weak", "baseline", "hardened"]
 
 

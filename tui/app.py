@@ -12,6 +12,13 @@ from textual.screen import Screen
 
 from simulator.loader import Loaded, ScenarioError, load, preset_names
 
+
+def _base_levels() -> list[str]:
+    """The four automation levels (their vendor/skeptic reading variants are offered, not selected)."""
+    from simulator.fundamentals import levels
+
+    return levels()
+
 SCREENS = ("setup", "compare", "fundamentals", "sensitivity", "run", "facilitator")
 
 
@@ -19,7 +26,7 @@ SCREENS = ("setup", "compare", "fundamentals", "sensitivity", "run", "facilitato
 class Settings:
     """What the setup screen chose; the other screens read it."""
 
-    levels: list[str] = field(default_factory=lambda: preset_names("automation"))
+    levels: list[str] = field(default_factory=lambda: _base_levels())
     postures: list[str] = field(default_factory=lambda: preset_names("posture"))
     upgrades: list[str] = field(default_factory=list)
     """Controls upgraded to their hardened setting on top of every chosen posture."""
