@@ -1,194 +1,502 @@
-"""Calibration: does the model reproduce the published figures its presets cite (DESIGN.md section 9)?
+"""Calibration: do the presets reproduce the published figures they cite, on every network (DESIGN.md section 9)?
 
-Each check names a figure, its source, a target range and how the simulated value is measured; ``calibrate`` runs the
-cells it needs on common seeds and returns one row per check. Nothing here sets an output: the values come from runs
-(and, for the patch figures, from the patch times the runs sample).
+A figure counts as reproduced when it lands in its range on every bundled scenario and on generated organisations of
+50, 200 and 1,000 hosts. Every value is measured from the engine's own runs: the four automation levels against the
+`baseline` posture on common seeds, with the presets as published (a scenario's own overrides are left out, since the
+claim is about the presets). Nothing restates an input: the DBIR patch figures are inputs of `baseline` (sourced), not
+outputs, and are listed in NOT_CHECKED with the reason.
+
+Provenance: each value line in ``scenarios/presets/*.yaml`` carries a comment tag, read by ``preset_tags``:
+``fitted [X]`` (tuned so that figure X lands; fitted on FITTED_ON only), a source tag such as ``[GTG]`` (sourced), or
+``assumption``. Each figure declares the preset fields it rests on (``Figure.depends``); with the tags this says which
+figures rest on fitted values, so the output can say "fitted on espionage-tech, out of sample here".
 """
 
 from __future__ import annotations
 
-import math
+import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from simulator.loader import Loaded
-from simulator.seeds import keyed_uniform, run_key
-from simulator.stats import Z95, median, median_ci, wilson
+from simulator.stats import Z95, km_median, median, median_ci, wilson
 
-CS = "CrowdStrike Global Threat Report 2025/2026: average eCrime breakout 29-62 min (2023-2025)"
-GTG = ("Anthropic, 'Disrupting the first reported AI-orchestrated cyber espionage campaign', Nov 2025 "
-       "(contested: no IOCs published)")
-MT = "Mandiant M-Trends 2025: global median dwell 10-11 days; 43% detected internally"
-DBIR = "Verizon DBIR 2025: median 32 days to patch edge-device vulnerabilities; about 54% fully remediated"
+SOURCES = {
+    "CS": "CrowdStrike Global Threat Report 2025/2026: average eCrime breakout 29-62 min (2023-2025); fastest "
+          "observed 27 s",
+    "GTG": "Anthropic, 'Disrupting the first reported AI-orchestrated cyber espionage campaign', Nov 2025 "
+           "(contested: no IOCs published)",
+    "MT": "Mandiant M-Trends 2025: global median dwell 10-11 days (2023-2024)",
+}
+"""The published figures calibration checks, by the tag the presets use for them."""
 
-CELLS = {"manual": "manual", "assisted": "ai-assisted", "orchestrated": "ai-orchestrated"}
-"""The automation levels calibration needs, each against the `baseline` posture."""
+LEVELS = ("manual", "ai-assisted", "ai-orchestrated", "autonomous")
+"""The automation levels calibration runs, each against POSTURE on the same seeds."""
+POSTURE = "baseline"
+FITTED_ON = "espionage-tech"
+"""The one scenario fitted values were tuned on; every other scenario is an out-of-sample check."""
+GENERATED = (50, 200, 1000)
+"""Sizes of the generated organisations (``tabletop generate``, 4 zones, seed 0) calibration also runs on."""
+GENERATED_NAME = re.compile(r"generated-(\d+)")
+
+NOT_CHECKED = (
+    ("DBIR patch figures (median 32 days to patch edge devices; about 54% remediated)",
+     "inputs, not outputs: `baseline` patching takes them as its parameters (tagged [DBIR], sourced), and nothing in "
+     "a run feeds back on a patch time, so a figure measured from the runs would restate them; a 30-day horizon "
+     "could not observe 'within a year' either."),
+    ("M-Trends' 43% of intrusions detected internally",
+     "not comparable: its denominator is intrusions that were found (the other 57% by outside notification, over "
+     "any length of time); the model has no outside notifier and a finite horizon, so its share detected is "
+     "'found by the own SOC before the horizon' (the 'undetected' row, reported as info)."),
+)
+"""Figures the presets cite but calibration does not check, with the reason."""
+
+
+# --- provenance ---------------------------------------------------------------------------------------------------
+
+PROVENANCE = ("sourced", "assumption", "fitted")
+_FITTED = re.compile(r"\bfitted\b(?:\s*\[([A-Z]+)\])?")
+_SOURCE_TAG = re.compile(r"\[([A-Z]+)\]")
+_COMMENT = re.compile(r"\s#\s?(.*)$")
 
 
 @dataclass(frozen=True)
-class Row:
-    """One figure: the target, what the runs gave, and whether it falls in range."""
+class Tag:
+    """Where one preset value comes from, as its comment says."""
 
-    figure: str
-    source: str
-    target: str
-    low: float | None
-    high: float | None
-    value: float | None
-    ci_low: float | None
-    ci_high: float | None
-    unit: str
-    n: int
-    info: bool = False
-    """Reported for reference only (no range to meet)."""
-
-    @property
-    def ok(self) -> bool | None:
-        if self.info or self.value is None:
-            return None if self.info else False
-        return (self.low is None or self.value >= self.low) and (self.high is None or self.value <= self.high)
-
-    def widened(self, factor: float) -> Row:
-        """The same row with its range widened by ``factor`` of its width on each side (reduced runs in tests)."""
-        if self.low is None or self.high is None:
-            return self
-        pad = (self.high - self.low) * factor
-        return Row(self.figure, self.source, self.target, self.low - pad, self.high + pad, self.value, self.ci_low,
-                   self.ci_high, self.unit, self.n, self.info)
+    kind: str
+    """automation or posture."""
+    field: str
+    """Dotted: preset name, then the field path (``manual.pace_minutes``, ``baseline.monitoring.detection``)."""
+    line: int
+    provenance: str
+    """sourced, assumption or fitted ("" when the line has none of them)."""
+    fitted_to: str | None
+    """For a fitted value, the tag of the figure it was tuned to (``MT``)."""
 
 
-def _median_row(figure, source, target, low, high, values: list[float], unit: str, scale: float = 1.0) -> Row:
-    lo, hi = median_ci(values)
-    m = median(values)
-    def f(x: float | None) -> float | None:
-        return None if x is None else x / scale
-
-    return Row(figure, source, target, low, high, f(m), f(lo), f(hi), unit, len(values))
-
-
-def _mean_row(figure, source, target, low, high, values: list[float], unit: str) -> Row:
-    n = len(values)
-    if n == 0:
-        return Row(figure, source, target, low, high, None, None, None, unit, 0)
-    m = sum(values) / n
-    sd = math.sqrt(sum((x - m) ** 2 for x in values) / (n - 1)) if n > 1 else 0.0
-    half = Z95 * sd / math.sqrt(n)
-    return Row(figure, source, target, low, high, m, m - half, m + half, unit, n)
+def classify(comment: str) -> tuple[str, str | None]:
+    """(provenance, fitted-to tag) of one comment: ``fitted [X]`` wins over a source tag, which wins over
+    ``assumption``."""
+    m = _FITTED.search(comment)
+    if m:
+        return "fitted", m.group(1)
+    if _SOURCE_TAG.search(comment):
+        return "sourced", None
+    return ("assumption", None) if "assumption" in comment else ("", None)
 
 
-def patch_sample(loaded: Loaded, runs: int, seed: int) -> tuple[list[float], int, int]:
-    """Delays (days) the baseline posture samples for critical edge-device vulnerabilities, with the engine's own
-    draws (the Patching control's rule and keyed uniforms), over ``runs`` replicates; and the count remediated within
-    a year out of the total."""
-    from defenses.base import U_PATCH_COVERED, U_PATCH_DELAY
-    from simulator.build import build_network
+def preset_tags(kind: str) -> dict[str, Tag]:
+    """Every value of the ``kind`` presets file (descriptions aside) with its tag, by dotted field. A mapping written
+    on one line (``detection: {...}``) is one value; a block mapping's values are listed one by one."""
+    from simulator.loader import parse_yaml
 
-    pos = loaded.with_presets(posture="baseline").posture
-    net = build_network(loaded.scenario, pos)
-    pairs = [(h, v) for h, host in enumerate(net.hosts) for v in host.network_vulns
-             if net.vulns[v].edge and net.vulns[v].severity == "critical"]
-    delays: list[float] = []
-    fixed = total = 0
-    for r in range(runs):
-        key = run_key(seed, r)
-        for h, v in pairs:
-            d = pos.patching.delay_days(net.vulns[v].severity, net.vulns[v].disclosed_day >= 0,
-                                        keyed_uniform(key, U_PATCH_COVERED, h, v),
-                                        keyed_uniform(key, U_PATCH_DELAY, h, v))
-            total += 1
-            if math.isfinite(d):
-                delays.append(d)
-                fixed += d <= 365
-    return delays, fixed, total
+    name = f"scenarios/presets/{kind}.yaml"
+    text = (resources.files("scenarios") / "presets" / f"{kind}.yaml").read_text(encoding="utf-8")
+    doc = parse_yaml(text, name)
+    lines = text.splitlines()
+    out: dict[str, Tag] = {}
 
+    def walk(node: dict, path: tuple[str, ...]) -> None:
+        for key, value in node.items():
+            p = (*path, key)
+            n = doc.line(p)
+            src = lines[n - 1]
+            m = _COMMENT.search(src)
+            body = src[: m.start()] if m else src
+            if isinstance(value, dict) and body.rstrip().endswith(":"):
+                walk(value, p)
+            elif not (len(p) == 2 and key == "description"):
+                prov, to = classify(m.group(1) if m else "")
+                out[".".join(p)] = Tag(kind, ".".join(p), n, prov, to)
 
-def rows_from(runs_by_level: Mapping[str, Sequence[Mapping[str, Any]]], patch: tuple[list[float], int, int]
-              ) -> list[Row]:
-    """The calibration table from run rows (by automation level, against baseline) and the patch sample."""
-    manual, assisted, orch = (runs_by_level[CELLS[k]] for k in ("manual", "assisted", "orchestrated"))
-
-    def breakouts(rows):
-        return [r["breakout_time"] for r in rows if r["breakout_time"] is not None]
-
-    out = [
-        _median_row("Breakout, manual vs baseline (median)", CS, "20-90 min", 20, 90, breakouts(manual), "min"),
-        _median_row("Breakout, ai-assisted vs baseline (median)", CS, "20-90 min", 20, 90, breakouts(assisted),
-                    "min"),
-    ]
-    actions = [(r["actions_ai"], r["actions_ai"] + r["actions_human"]) for r in orch]
-    shares = [a / t for a, t in actions if t]
-    out.append(_mean_row("AI share of tactical actions, ai-orchestrated (mean per run)", GTG, "80-90%", 0.80, 0.90,
-                         shares, "share"))
-    out.append(_mean_row("Human decision points per campaign, ai-orchestrated (mean)", GTG, "4-6", 4, 6,
-                         [r["human_decision_points"] for r in orch], "count"))
-    out.append(_median_row("Peak request rate, ai-orchestrated (median)", GTG, "several per second: 2-10/s", 2, 10,
-                           [r["peak_requests_per_minute"] / 60 for r in orch], "req/s"))
-    m_orch, m_manual = median(breakouts(orch)), median(breakouts(manual))
-    ratio = None if not m_orch or not m_manual else m_orch / m_manual
-    out.append(Row("Breakout, ai-orchestrated / manual (ratio of medians)", GTG, "well under manual: <= 0.5", None,
-                   0.5, ratio, None, None, "ratio", len(breakouts(orch))))
-    dwell = [r["dwell_time"] for r in manual if r["dwell_time"] is not None]
-    out.append(_median_row("Dwell time, manual vs baseline (median, detected runs)", MT, "5-20 days", 5, 20, dwell,
-                           "days", scale=1440.0))
-    breached = [r for r in manual if r["time_to_initial_access"] is not None]
-    k = sum(1 for r in breached if r["dwell_time"] is not None)
-    lo, hi = wilson(k, len(breached))
-    out.append(Row("Breached runs detected before the horizon, manual vs baseline", MT, "reported (43% internal)",
-                   None, None, k / len(breached) if breached else None, lo, hi, "share", len(breached), info=True))
-    delays, fixed, total = patch
-    out.append(_median_row("Patch delay, critical edge-device vulns, baseline (median of patched)", DBIR,
-                           "about 32 days: 25-40", 25, 40, delays, "days"))
-    lo, hi = wilson(fixed, total)
-    out.append(Row("Critical edge-device vulns remediated within a year, baseline", DBIR, "about half: 45-65%",
-                   0.45, 0.65, fixed / total if total else None, lo, hi, "share", total))
+    walk(doc.data, ())
     return out
 
 
+def all_tags() -> dict[str, dict[str, Tag]]:
+    """``preset_tags`` for both preset files."""
+    return {kind: preset_tags(kind) for kind in ("automation", "posture")}
+
+
+# --- figures ------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure: its range, and the preset fields the simulated value rests on."""
+
+    key: str
+    title: str
+    tag: str
+    """The source, as a key of SOURCES."""
+    target: str
+    low: float | None
+    high: float | None
+    unit: str
+    depends: tuple[str, ...]
+    """``kind:field`` (``automation:manual.pace_minutes``); a field names one value or a block of them."""
+    info: bool = False
+    """Reported, not checked (no published range to meet; the reason is in ``why``)."""
+    why: str = ""
+
+
+_MAN = ("automation:manual.speed", "automation:manual.concurrency", "automation:manual.calendar",
+        "automation:manual.works_off_shift")
+_PATH = ("posture:baseline.segmentation", "posture:baseline.access_control")
+_ORCH_TEMPO = ("automation:ai-orchestrated.speed", "automation:ai-orchestrated.concurrency",
+               "automation:ai-orchestrated.gates", "automation:ai-orchestrated.gate_minutes")
+_DETECT = ("automation:manual.pace_minutes", "automation:manual.footprint", "posture:baseline.monitoring",
+           "posture:baseline.soc")
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("breakout-manual", "Breakout, manual (median)", "CS", "20-90 min", 20, 90, "min", _MAN + _PATH),
+    Figure("breakout-assisted", "Breakout, ai-assisted (median)", "CS", "20-90 min", 20, 90, "min",
+           ("automation:ai-assisted.speed", "automation:ai-assisted.concurrency", "automation:ai-assisted.calendar",
+            "automation:ai-assisted.works_off_shift") + _PATH),
+    Figure("ai-share", "AI share of tactical actions, ai-orchestrated (mean)", "GTG", "80-90%", 0.80, 0.90, "share",
+           ("automation:ai-orchestrated.executor", "automation:ai-orchestrated.takeover",
+            "automation:ai-orchestrated.max_ai_effort_hours", "automation:ai-orchestrated.human_speed",
+            "automation:ai-orchestrated.verification", "automation:ai-orchestrated.gates")),
+    Figure("decision-points", "Human decision points, ai-orchestrated (mean)", "GTG", "4-6", 4, 6, "count",
+           ("automation:ai-orchestrated.gates", "automation:ai-orchestrated.false_finding_rate")),
+    Figure("peak-rate", "Peak request rate, ai-orchestrated (median)", "GTG", "several/s: 2-10/s", 2, 10, "req/s",
+           ("automation:ai-orchestrated.footprint", "automation:ai-orchestrated.speed",
+            "automation:ai-orchestrated.concurrency")),
+    Figure("breakout-ratio", "Breakout, ai-orchestrated / manual (medians)", "GTG", "machine tempo: <= 0.5", None,
+           0.5, "ratio", _ORCH_TEMPO + _MAN),
+    Figure("fast-breakout", "AI-driven breakouts under 1 min (orch.+auton.)", "CS", "info: fastest seen 27 s", None,
+           None, "share", _ORCH_TEMPO + ("automation:autonomous.speed", "automation:autonomous.concurrency"),
+           info=True,
+           why="CrowdStrike reports one fastest breakout (27 s, human eCrime), not a distribution, and no share of "
+               "AI-driven intrusions is published, so any range would be invented: the share and the fastest run are "
+               "reported, not checked."),
+    Figure("dwell", "Dwell, manual (Kaplan-Meier median)", "MT", "5-20 days", 5, 20, "days", _DETECT),
+    Figure("undetected", "Breached manual runs undetected at the horizon", "MT", "info (not M-Trends' 43%)", None,
+           None, "share", _DETECT, info=True,
+           why="the dwell figure's censored share; see 'Not checked' for why it is not set against M-Trends' 43%."),
+)
+
+
+_GATED = ("the first step out of the foothold uses harvested credentials, and ai-orchestrated must verify them by hand "
+          "and pass the credential_use gate (operators on shift, queued) first, so the AI waits about an hour for "
+          "people while a manual operator simply logs on; where an exploit opens the way (espionage-tech) the AI is "
+          "out in minutes")
+_FEW_GATES = ("gates are counted per zone first entered with credentials, per data set taken out and once for "
+              "exploitation: a path through fewer zones has fewer decision points, so GTG's 4-6 describes that "
+              "campaign's targets, not every network")
+_STALLED = ("most breached manual runs stop on their first host: after discovery from the foothold the campaign has no "
+            "move it can make and goes idle (issue 13 finding 2, being changed), and an idle foothold makes no "
+            "telemetry, so over half are never detected and the Kaplan-Meier median is not reached")
+_SHIFT = ("manual and ai-assisted operators work a UTC+8 office day: a foothold gained late in the shift waits "
+          "overnight for its next step")
+
+GAPS: dict[tuple[str, str], str] = {
+    ("dwell", "espionage-tech"): (
+        "the detection content was fitted to the median of the DETECTED runs only (6.3 days), which ignores the "
+        "half never detected; counted as censored, the median is past 20 days, so the fit does not hold even "
+        "in-sample"),
+    ("dwell", "regional-hospital"): _STALLED,
+    ("dwell", "small-business"): (
+        "the theft is over within days on 15 hosts: most undetected runs met the objective, after which the attacker "
+        "goes idle and leaves nothing more to detect, so the Kaplan-Meier median is not reached; M-Trends' dwell ends "
+        "at discovery, which for a finished theft often comes from outside"),
+    ("dwell", "generated-50"): _STALLED,
+    ("dwell", "generated-200"): (
+        "detected sooner than M-Trends: a credential from the web server opens a group of identical servers at once, "
+        "so a manual intrusion spreads to about 25 hosts and raises alerts on many of them"),
+    ("breakout-manual", "small-business"): (
+        "the one route off the gateway needs a local privilege escalation that often fails and is retried after "
+        "retry_days (3 days), " + _SHIFT),
+    ("breakout-assisted", "small-business"): "as breakout-manual there: the privilege escalation retried every 3 days",
+    ("breakout-manual", "generated-1000"): _SHIFT + "; more runs cross the shift end here than on espionage-tech",
+    ("breakout-assisted", "regional-hospital"): (
+        "a credential found on the foothold works at once, manual breaks out in about 40 minutes and ai-assisted, "
+        "twice as fast by design, lands just under 20; CrowdStrike's average is of human-paced intrusions"),
+    ("breakout-assisted", "generated-50"): "as on regional-hospital: a short first step, halved by ai-assisted's 2x",
+    ("breakout-ratio", "regional-hospital"): _GATED,
+    ("breakout-ratio", "small-business"): _GATED,
+    ("breakout-ratio", "generated-50"): _GATED,
+    **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50",
+                                                     "generated-200", "generated-1000")},
+}
+"""Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
+The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests
+fail on an out-of-range check that is not listed here."""
+
+
+def resolve(dep: str, tags: Mapping[str, Mapping[str, Tag]]) -> list[Tag]:
+    """The tagged values a ``kind:field`` dependency names (the field itself, or every value under it)."""
+    kind, _, field = dep.partition(":")
+    found = [t for f, t in tags.get(kind, {}).items() if f == field or f.startswith(field + ".")]
+    if not found:
+        raise KeyError(f"calibration: {dep} names no value in scenarios/presets/{kind}.yaml")
+    return found
+
+
+def fitted_inputs(figure: Figure, tags: Mapping[str, Mapping[str, Tag]]) -> list[Tag]:
+    """The fitted preset values ``figure`` rests on."""
+    out: list[Tag] = []
+    for dep in figure.depends:
+        out += [t for t in resolve(dep, tags) if t.provenance == "fitted" and t not in out]
+    return out
+
+
+# --- measuring ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    """One figure on one scenario: what the runs gave, and whether it falls in range."""
+
+    figure: Figure
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    note: str = ""
+
+    @property
+    def ok(self) -> bool | None:
+        """In range (None for an info row)."""
+        f = self.figure
+        if f.info:
+            return None
+        if self.value is None:
+            return False
+        return (f.low is None or self.value >= f.low) and (f.high is None or self.value <= f.high)
+
+    def widened(self, factor: float) -> Row:
+        """The same row with its range widened by ``factor`` of its width on each side (reduced runs in tests)."""
+        f = self.figure
+        if f.low is None or f.high is None:
+            return self
+        pad = (f.high - f.low) * factor
+        wide = Figure(f.key, f.title, f.tag, f.target, f.low - pad, f.high + pad, f.unit, f.depends, f.info, f.why)
+        return Row(wide, self.value, self.ci_low, self.ci_high, self.n, self.note)
+
+
+def _median(values: list[float], scale: float = 1.0) -> tuple[float | None, float | None, float | None, int]:
+    lo, hi = median_ci(values)
+    m = median(values)
+
+    def f(x: float | None) -> float | None:
+        return None if x is None else x / scale
+
+    return f(m), f(lo), f(hi), len(values)
+
+
+def _mean(values: list[float]) -> tuple[float | None, float | None, float | None, int]:
+    n = len(values)
+    if n == 0:
+        return None, None, None, 0
+    m = sum(values) / n
+    sd = (sum((x - m) ** 2 for x in values) / (n - 1)) ** 0.5 if n > 1 else 0.0
+    half = Z95 * sd / n**0.5
+    return m, m - half, m + half, n
+
+
+def _share(k: int, n: int) -> tuple[float | None, float | None, float | None, int]:
+    lo, hi = wilson(k, n)
+    return (k / n if n else None), (lo if n else None), (hi if n else None), n
+
+
+def _breakouts(rows: Sequence[Mapping[str, Any]]) -> list[float]:
+    return [r["breakout_time"] for r in rows if r.get("breakout_time") is not None]
+
+
+def dwell_sample(rows: Sequence[Mapping[str, Any]], horizon: float) -> tuple[list[float], list[bool]]:
+    """Per breached run: (minutes from initial access to the first detection at or after it, True), or, for a run
+    never detected, (horizon minus initial access, False): censored where observation stops."""
+    times: list[float] = []
+    seen: list[bool] = []
+    for r in rows:
+        ia = r.get("time_to_initial_access")
+        if ia is None:
+            continue
+        dwell = r.get("dwell_time")
+        times.append(dwell if dwell is not None else max(0.0, horizon - ia))
+        seen.append(dwell is not None)
+    return times, seen
+
+
+def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -> list[Row]:
+    """The calibration rows (in FIGURES order) from run rows by automation level, all against POSTURE; ``horizon``
+    in minutes (where an undetected run's dwell is censored)."""
+    manual, assisted, orch, auton = (runs[a] for a in LEVELS)
+    times, seen = dwell_sample(manual, horizon)
+    med, lo, hi = km_median(times, seen)
+    undetected = sum(1 for s in seen if not s)
+    m_orch, m_manual = median(_breakouts(orch)), median(_breakouts(manual))
+    ai_b = _breakouts(orch) + _breakouts(auton)
+    shares = [r["actions_ai"] / t for r in orch if (t := r["actions_ai"] + r["actions_human"])]
+    values: dict[str, tuple[tuple[float | None, float | None, float | None, int], str]] = {
+        "breakout-manual": (_median(_breakouts(manual)), ""),
+        "breakout-assisted": (_median(_breakouts(assisted)), ""),
+        "ai-share": (_mean(shares), ""),
+        "decision-points": (_mean([r["human_decision_points"] for r in orch]), ""),
+        "peak-rate": (_median([r["peak_requests_per_minute"] / 60 for r in orch]), ""),
+        "breakout-ratio": ((None if not m_orch or not m_manual else m_orch / m_manual, None, None,
+                            len(_breakouts(orch))), ""),
+        "fast-breakout": (_share(sum(1 for b in ai_b if b < 1.0), len(ai_b)),
+                          f"fastest {min(ai_b) * 60:.0f} s" if ai_b else ""),
+        "dwell": ((*(None if x is None else x / 1440.0 for x in (med, lo, hi)), len(times)),
+                  f"{undetected} of {len(times)} censored" if times else ""),
+        "undetected": (_share(undetected, len(times)), ""),
+    }
+    return [Row(f, *values[f.key][0], note=values[f.key][1]) for f in FIGURES]
+
+
+# --- scenarios ----------------------------------------------------------------------------------------------------
+
+def default_targets() -> list[str]:
+    """Every bundled scenario, then the generated organisations."""
+    from simulator.loader import bundled_names
+
+    return bundled_names() + [f"generated-{n}" for n in GENERATED]
+
+
+def load_target(name: str) -> Loaded:
+    """A bundled scenario or scenario file, or ``generated-N`` (``tabletop generate --hosts N``, 4 zones, seed 0).
+    Raises ScenarioError (or ValueError for a generated size out of range)."""
+    from simulator.loader import load, load_document, locate, parse_yaml
+
+    m = GENERATED_NAME.fullmatch(name)
+    if m and not locate(name).exists():
+        from simulator.generate import generate, to_yaml
+
+        hosts = int(m.group(1))
+        if not 10 <= hosts <= 100_000:
+            raise ValueError(f"{name}: a generated organisation has 10 to 100,000 hosts")
+        return load_document(parse_yaml(to_yaml(generate(hosts, 4, 0), hosts, 4, 0), name))
+    return load(name)
+
+
+def presets_only(loaded: Loaded) -> Loaded:
+    """The same scenario with its attacker and posture overrides left out (calibration checks the presets)."""
+    import yaml
+
+    from simulator.loader import load_document, parse_yaml
+
+    data = dict(loaded.document.data)
+    changed = False
+    for key in ("attacker", "posture"):
+        if isinstance(data.get(key), dict) and "overrides" in data[key]:
+            data[key] = {k: v for k, v in data[key].items() if k != "overrides"}
+            changed = True
+    if not changed:
+        return loaded
+    return load_document(parse_yaml(yaml.safe_dump(data, sort_keys=False), loaded.document.file))
+
+
+@dataclass(frozen=True)
+class ScenarioCalibration:
+    """The rows of one scenario."""
+
+    name: str
+    hosts: int
+    overrides_dropped: bool
+    rows: tuple[Row, ...]
+
+    @property
+    def in_sample(self) -> bool:
+        """The scenario the fitted values were tuned on."""
+        return self.name == FITTED_ON
+
+
 def calibrate(loaded: Loaded, runs: int, seed: int = 0, workers: int = 1,
-              progress: Callable[[int], None] | None = None) -> list[Row]:
-    """Run the cells calibration needs (the three levels against `baseline`, same seeds) and build the table."""
+              progress: Callable[[int], None] | None = None) -> ScenarioCalibration:
+    """Run the four levels against POSTURE (same seeds, presets as published) and measure every figure."""
     from simulator.sweep import collect, spec_for
 
-    levels = list(CELLS.values())
-    spec = spec_for(loaded, [(("automation", a), ("posture", "baseline")) for a in levels], runs, seed)
+    bare = presets_only(loaded)
+    spec = spec_for(bare, [(("automation", a), ("posture", POSTURE)) for a in LEVELS], runs, seed)
     by_cell = collect(spec, workers, progress=progress)
-    return rows_from({a: by_cell[i] for i, a in enumerate(levels)}, patch_sample(loaded, runs, seed))
+    rows = rows_from({a: by_cell[i] for i, a in enumerate(LEVELS)}, bare.scenario.horizon_days * 1440.0)
+    s = bare.scenario
+    return ScenarioCalibration(s.name, sum(h.count for h in s.hosts), bare is not loaded, tuple(rows))
 
+
+# --- text ---------------------------------------------------------------------------------------------------------
 
 def _fmt(x: float | None, unit: str) -> str:
     if x is None:
         return "-"
     if unit == "share":
         return f"{x:.0%}"
-    if unit in ("min", "count", "req/s", "ratio", "days"):
-        return f"{x:.2f}" if unit == "ratio" else f"{x:.1f}"
-    return f"{x:.2f}"
+    return f"{x:.2f}" if unit == "ratio" else f"{x:.1f}"
 
 
-def table(rows: Sequence[Row], scenario: str, runs: int, seed: int) -> str:
-    """The calibration table as text."""
-    head = ["figure", "target", "simulated [95% interval]", "n", "in range"]
-    body = []
-    for r in rows:
-        sim = f"{_fmt(r.value, r.unit)} {'' if r.unit in ('share', 'ratio', 'count') else r.unit}".strip()
-        if r.ci_low is not None:
-            sim += f" [{_fmt(r.ci_low, r.unit)}-{_fmt(r.ci_high, r.unit)}]"
-        verdict = "info" if r.info else ("yes" if r.ok else "NO")
-        body.append([r.figure, r.target, sim, str(r.n), verdict])
+def _grid(head: list[str], body: list[list[str]]) -> list[str]:
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
 
-    def line(cells):
+    def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    sources = []
-    for r in rows:
-        if r.source not in sources:
-            sources.append(r.source)
-    out = [f"Calibration on {scenario}: {runs} runs per level against 'baseline', root seed {seed}.", "",
-           line(head), "-" * len(line(head)), *[line(b) for b in body], "", "Sources:"]
-    out += [f"  - {s}" for s in sources]
-    ok = sum(1 for r in rows if r.ok)
-    checked = sum(1 for r in rows if not r.info)
-    out += ["", f"{ok} of {checked} figures in range."]
+    return [line(head), "-" * len(line(head)), *(line(b) for b in body)]
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, 118, subsequent_indent="    ")
+
+
+def _verdict(r: Row) -> str:
+    return "info" if r.ok is None else ("yes" if r.ok else "NO")
+
+
+def scenario_table(cal: ScenarioCalibration, tags: Mapping[str, Mapping[str, Tag]]) -> str:
+    """One scenario's table."""
+    where = ("in-sample: the fitted values were tuned here" if cal.in_sample
+             else f"out of sample (fitted on {FITTED_ON})")
+    body = []
+    for r in cal.rows:
+        unit = "" if r.figure.unit in ("share", "ratio", "count") else f" {r.figure.unit}"
+        open_ = "not reached" if r.figure.key == "dwell" else "-"  # a Kaplan-Meier curve that never gets to 1/2
+        sim = f"{_fmt(r.value, r.figure.unit)}{unit}" if r.value is not None else open_
+        if r.ci_low is not None or r.ci_high is not None:
+            lo, hi = (open_ if x is None else _fmt(x, r.figure.unit) for x in (r.ci_low, r.ci_high))
+            sim += f" [{lo}-{hi}]"
+        if r.note:
+            sim += f" ({r.note})"
+        fitted = "in-sample" if cal.in_sample else "out of sample"
+        body.append([r.figure.title, r.figure.target, sim, str(r.n), _verdict(r),
+                     fitted if fitted_inputs(r.figure, tags) else "-"])
+    head = ["figure", "target", "simulated [95% interval]", "n", "in range", "rests on fitted"]
+    dropped = ", scenario overrides left out" if cal.overrides_dropped else ""
+    return "\n".join([f"{cal.name} ({cal.hosts} hosts{dropped}): {where}", *_grid(head, body)])
+
+
+def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
+           tags: Mapping[str, Mapping[str, Tag]] | None = None) -> str:
+    """Every scenario's table, the summary matrix (figure x scenario), what rests on fitted values, what is not
+    checked and why, and the count in range."""
+    tags = tags if tags is not None else all_tags()
+    out = [f"Calibration: {runs} runs per level ({', '.join(LEVELS)}) against '{POSTURE}', root seed {seed}, presets "
+           f"as published. A figure holds when it is in range on every scenario.", ""]
+    for cal in cals:
+        out += [scenario_table(cal, tags), ""]
+    names = [c.name + ("*" if c.in_sample else "") for c in cals]
+    body = []
+    for i, f in enumerate(FIGURES):
+        body.append([f.key, *(_verdict(c.rows[i]) for c in cals),
+                     ", ".join(f"{t.field} [{t.fitted_to or '?'}]" for t in fitted_inputs(f, tags)) or "-"])
+    out += ["Summary (yes: in range, NO: out of range, info: reported only):",
+            *_grid(["figure", *names, "rests on fitted values"], body)]
+    if any(c.in_sample for c in cals):
+        out += _wrap(f"* {FITTED_ON}: the fitted values were tuned here, so the figures resting on them are "
+                     "reproduced by construction there (fitted, then reproduced); every other column is out of sample.")
+    out += ["", "Sources:", *(f"  [{k}] {v}" for k, v in SOURCES.items()), "", "Not checked:"]
+    for what, why in [*NOT_CHECKED, *((f.key, f.why) for f in FIGURES if f.info)]:
+        out += _wrap(f"  - {what}: {why}")
+    checked = [(c.name, r) for c in cals for r in c.rows if r.ok is not None]
+    bad = [f"{r.figure.key} on {name}" for name, r in checked if not r.ok]
+    if bad:
+        out += ["", "Where a figure does not hold, and why:"]
+        for name, r in checked:
+            if not r.ok:
+                why = GAPS.get((r.figure.key, name), "no mechanism recorded: investigate before trusting this figure")
+                out += _wrap(f"  - {r.figure.key} on {name}: {why}.")
+    out += ["", f"{len(checked) - len(bad)} of {len(checked)} checks in range (figure x scenario)."
+            + (f" Out of range: {'; '.join(bad)}." if bad else "")]
     return "\n".join(out)

@@ -1,44 +1,216 @@
-"""Calibration: a reduced run of `tabletop calibrate` (fewer runs, ranges widened) must stay in range."""
+"""Calibration: the figures measured from runs, on every scenario; preset provenance tags; the report and the CLI.
+
+The reduced run (fewer runs, ranges widened by a quarter) covers every bundled scenario and the generated
+organisations: a check out of range fails unless GAPS records where and why it does not hold.
+"""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from simulator.calibration import Row, calibrate, patch_sample
-from simulator.loader import load
+from simulator import calibration as cal
+from simulator.calibration import FIGURES, GAPS, Row, ScenarioCalibration
+from simulator.stats import km_median
+
+RUNS = 60
 
 
 @pytest.fixture(scope="module")
-def rows():
-    return calibrate(load("espionage-tech"), runs=120, seed=11)
+def results():
+    return [cal.calibrate(cal.load_target(name), runs=RUNS, seed=11) for name in cal.default_targets()]
 
 
-def test_reduced_calibration_in_range(rows):
-    assert len(rows) == 10
-    bad = [r for r in rows if r.widened(0.25).ok is False]
-    assert not bad, "\n".join(f"{r.figure}: {r.value} not in [{r.low}, {r.high}]" for r in bad)
+@pytest.fixture(scope="module")
+def tags():
+    return cal.all_tags()
 
 
-def test_every_row_has_a_source_and_a_value(rows):
-    for r in rows:
-        assert r.source and r.value is not None and r.n > 0
-        if r.ci_low is not None:
-            assert r.ci_low <= r.value <= r.ci_high
+def _figure(key: str):
+    return next(f for f in FIGURES if f.key == key)
+
+
+# --- the reduced calibration --------------------------------------------------------------------------------------
+
+def test_targets_are_every_bundled_scenario_and_three_generated_sizes():
+    from simulator.loader import bundled_names
+
+    names = cal.default_targets()
+    assert names[: len(bundled_names())] == bundled_names()
+    assert names[-3:] == ["generated-50", "generated-200", "generated-1000"]
+    assert cal.FITTED_ON in names
+
+
+def _out(r: Row) -> bool:
+    """Out of range at reduced runs: the value is outside the range widened by a quarter, and its 95% interval (where
+    there is one; an open end counts as unbounded) does not reach the range either."""
+    if r.widened(0.25).ok is not False:
+        return False
+    if r.ci_low is None and r.ci_high is None:
+        return True
+    lo = r.ci_low if r.ci_low is not None else float("-inf")
+    hi = r.ci_high if r.ci_high is not None else float("inf")
+    f = r.figure
+    return (f.high is not None and lo > f.high) or (f.low is not None and hi < f.low)
+
+
+def test_reduced_calibration_in_range_or_explained(results):
+    bad = [f"{r.figure.key} on {c.name}: {r.value} [{r.ci_low}, {r.ci_high}] not in [{r.figure.low}, {r.figure.high}]"
+           for c in results for r in c.rows if _out(r) and (r.figure.key, c.name) not in GAPS]
+    assert not bad, "out of range with no mechanism in calibration.GAPS:\n" + "\n".join(bad)
+
+
+def test_every_row_has_a_value_and_a_consistent_interval(results):
+    for c in results:
+        assert [r.figure.key for r in c.rows] == [f.key for f in FIGURES]
+        for r in c.rows:
+            if r.figure.key == "dwell":
+                continue  # a Kaplan-Meier median may be "not reached": that is a result, not a gap in the data
+            assert r.value is not None and r.n > 0, (c.name, r.figure.key)
+            if r.ci_low is not None and r.ci_high is not None:
+                assert r.ci_low - 1e-12 <= r.value <= r.ci_high + 1e-12, (c.name, r.figure.key)
+
+
+def test_calibration_runs_the_presets_as_published():
+    """small-business overrides its SOC; calibration leaves the scenario's overrides out and says so."""
+    loaded = cal.load_target("small-business")
+    assert loaded.scenario.posture.overrides
+    bare = cal.presets_only(loaded)
+    assert not bare.scenario.posture.overrides and not bare.scenario.attacker.overrides
+    assert bare.scenario.hosts == loaded.scenario.hosts
+    assert cal.presets_only(cal.load_target("generated-50")) is not None
+
+
+def test_gaps_name_real_figures_and_targets():
+    keys = {f.key for f in FIGURES if not f.info}
+    names = set(cal.default_targets())
+    for key, name in GAPS:
+        assert key in keys and name in names, (key, name)
+
+
+# --- figures from rows --------------------------------------------------------------------------------------------
+
+def _row(ia=None, dwell=None, breakout=None, ai=0, human=0, dp=0, peak=0.0):
+    return {"time_to_initial_access": ia, "dwell_time": dwell, "breakout_time": breakout, "actions_ai": ai,
+            "actions_human": human, "human_decision_points": dp, "peak_requests_per_minute": peak}
+
+
+def test_dwell_is_censored_at_the_horizon():
+    """Three breached manual runs detected after 1, 2 and 4 days, two never (initial access on day 5 and 10 of a
+    30-day horizon: censored at 25 and 20 days), one never breached (left out)."""
+    day = 1440.0
+    manual = [_row(0.0, 1 * day), _row(0.0, 2 * day), _row(3 * day, 4 * day), _row(5 * day), _row(10 * day), _row()]
+    times, seen = cal.dwell_sample(manual, 30 * day)
+    assert times == [day, 2 * day, 4 * day, 25 * day, 20 * day] and seen == [True, True, True, False, False]
+    med = km_median(times, seen)[0]
+    assert med == 4 * day  # S: 4/5, 3/5, then 2/5 at day 4 (a median of the detected runs alone would say 2)
+    empty = [_row()] * 4
+    rows = {"manual": manual, "ai-assisted": empty, "ai-orchestrated": empty, "autonomous": empty}
+    by = {r.figure.key: r for r in cal.rows_from(rows, 30 * day)}
+    assert by["dwell"].value == 4.0 and by["dwell"].n == 5 and "2 of 5 censored" in by["dwell"].note
+    assert by["undetected"].value == pytest.approx(0.4) and by["undetected"].ok is None
+
+
+def test_breakout_figures_from_rows():
+    manual = [_row(0.0, breakout=b) for b in (30.0, 60.0, 90.0)]
+    orch = [_row(0.0, breakout=b, ai=9, human=1, dp=5, peak=240.0) for b in (0.5, 3.0, 6.0)]
+    auton = [_row(0.0, breakout=b) for b in (0.45, 0.9, 2.0, None)]
+    by = {r.figure.key: r for r in cal.rows_from({"manual": manual, "ai-assisted": manual, "ai-orchestrated": orch,
+                                                  "autonomous": auton}, 43200.0)}
+    assert by["breakout-manual"].value == 60.0 and by["breakout-manual"].ok
+    assert by["breakout-ratio"].value == pytest.approx(0.05) and by["breakout-ratio"].ok
+    assert by["ai-share"].value == pytest.approx(0.9) and by["decision-points"].value == 5
+    assert by["peak-rate"].value == 4.0
+    fast = by["fast-breakout"]
+    assert fast.value == pytest.approx(3 / 6) and fast.n == 6 and fast.note == "fastest 27 s" and fast.ok is None
 
 
 def test_row_verdicts():
-    r = Row("x", "src", "1-2", 1, 2, 2.5, None, None, "count", 5)
+    f = _figure("decision-points")
+    r = Row(f, 6.5, None, None, 5)
     assert r.ok is False and r.widened(0.5).ok is True
-    assert Row("x", "src", "", None, None, 0.3, None, None, "share", 5, info=True).ok is None
-    assert Row("x", "src", "", 1, 2, None, None, None, "count", 0).ok is False
+    assert Row(_figure("undetected"), 0.3, None, None, 5).ok is None
+    assert Row(f, None, None, None, 0).ok is False
 
 
-def test_patch_sample_uses_the_engine_rule():
-    """The sampled delays come from the posture's own rule: with coverage 0.54 about half are ever patched."""
-    loaded = load("espionage-tech")
-    delays, fixed, total = patch_sample(loaded, runs=400, seed=3)
-    assert total == 400  # one critical edge-device vulnerability on one host, per replicate
-    assert 0.45 < len(delays) / total < 0.63
-    assert all(math.isfinite(d) and d > 0 for d in delays)
+# --- provenance ---------------------------------------------------------------------------------------------------
+
+def test_classify():
+    assert cal.classify("fitted [MT]: tuned so") == ("fitted", "MT")
+    assert cal.classify("[DES] 10-50x; assumption: the middle") == ("sourced", None)
+    assert cal.classify("assumption: as manual") == ("assumption", None)
+    assert cal.classify("") == ("", None)
+
+
+@pytest.mark.parametrize("kind", ["automation", "posture"])
+def test_every_preset_value_is_sourced_fitted_or_an_assumption(kind, tags):
+    untagged = [f"scenarios/presets/{kind}.yaml:{t.line}: {t.field}" for t in tags[kind].values() if not t.provenance]
+    assert not untagged, "\n".join(untagged)
+    assert all(t.fitted_to for t in tags[kind].values() if t.provenance == "fitted"), "fitted needs its [FIGURE]"
+
+
+def test_fitted_values_found_and_their_figures_known(tags):
+    fitted = {f"{k}:{f}" for k, by in tags.items() for f, t in by.items() if t.provenance == "fitted"}
+    assert {"automation:manual.pace_minutes", "automation:ai-orchestrated.footprint",
+            "automation:autonomous.footprint", "automation:ai-orchestrated.takeover",
+            "posture:baseline.monitoring.detection"} <= fitted
+    assert {t.fitted_to for by in tags.values() for t in by.values() if t.fitted_to} <= set(cal.SOURCES)
+    assert tags["automation"]["manual.speed"].provenance == "sourced"
+    assert tags["posture"]["baseline.monitoring.rate_threshold"].provenance == "assumption"
+
+
+def test_every_declared_dependency_names_preset_values(tags):
+    for f in FIGURES:
+        for dep in f.depends:
+            assert cal.resolve(dep, tags), dep
+    with pytest.raises(KeyError, match="no value"):
+        cal.resolve("automation:manual.no_such_field", tags)
+
+
+def test_which_figures_rest_on_fitted_values(tags):
+    def rests(key):
+        return {t.field for t in cal.fitted_inputs(_figure(key), tags)}
+
+    assert rests("dwell") == {"manual.pace_minutes", "baseline.monitoring.detection"}
+    assert rests("peak-rate") == {"ai-orchestrated.footprint"}
+    assert rests("ai-share") == {"ai-orchestrated.takeover"}
+    assert rests("breakout-manual") == set()
+    # each fitted value a calibrated figure rests on was fitted to that figure's own source
+    for f in FIGURES:
+        assert all(t.fitted_to == f.tag for t in cal.fitted_inputs(f, tags)), f.key
+
+
+# --- text and CLI -------------------------------------------------------------------------------------------------
+
+def _fake(name: str, value: float) -> ScenarioCalibration:
+    rows = tuple(Row(f, value if f.key == "decision-points" else (f.low or 0.0) if not f.info else 0.1,
+                     None, None, 10) for f in FIGURES)
+    return ScenarioCalibration(name, 10, False, rows)
+
+
+def test_report_matrix_fitted_and_not_checked(tags):
+    text = cal.report([_fake("espionage-tech", 5.0), _fake("elsewhere", 2.0)], 10, 0, tags)
+    assert "espionage-tech (10 hosts): in-sample" in text and "elsewhere (10 hosts): out of sample" in text
+    line = next(x for x in text.splitlines() if x.startswith("decision-points "))
+    assert line.split()[1:3] == ["yes", "NO"]
+    dwell = next(x for x in text.splitlines() if x.startswith("dwell "))
+    assert "manual.pace_minutes [MT]" in dwell and "baseline.monitoring.detection [MT]" in dwell
+    assert "* espionage-tech: the fitted values were tuned here" in text
+    assert "DBIR patch figures" in text and "43%" in text
+    assert "decision-points on elsewhere: no mechanism recorded" in text
+    assert text.rstrip().endswith("Out of range: decision-points on elsewhere.")
+
+
+def test_cli_calibrate_one_scenario_and_bad_names():
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["calibrate", "--runs", "20", "--workers", "1", "--scenario", "generated-50"])
+    assert res.exit_code in (0, 1), res.output
+    assert "generated-50 (50 hosts)" in res.stdout and "Summary" in res.stdout
+    assert (res.exit_code == 1) == ("Out of range:" in res.stdout)
+    res = runner.invoke(app, ["calibrate", "--runs", "20", "--scenario", "no-such-scenario"])
+    assert res.exit_code == 2 and "no-such-scenario" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["calibrate", "--runs", "20", "--scenario", "generated-5"])
+    assert res.exit_code == 2 and "10 to 100,000 hosts" in res.output
