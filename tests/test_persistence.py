@@ -1,0 +1,135 @@
+"""The attacker does not give up early (DESIGN.md 5.3), and rate rules count per source (5.2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from defenses.base import Action, Belief
+from defenses.monitoring import Monitoring, MonitoringConfig
+from simulator.engine import Run, run
+from simulator.loader import bundled_names, load
+from tests.conftest import compiled
+
+
+def test_a_vulnerability_disclosed_later_is_used_to_get_in(tiny, write):
+    """The only way in is disclosed on day 4: the campaign keeps rescanning and gets in after it."""
+    text = tiny.document.text.replace("disclosed_day: -20, access: user", "disclosed_day: 4, access: user")
+    loaded = load(write(text))
+    c = compiled(loaded, "ai-orchestrated", "weak")
+    results = [run(c, s) for s in range(12)]
+    got_in = [r for r in results if r.time_to_initial_access is not None]
+    assert len(got_in) >= 9
+    assert all(r.time_to_initial_access >= 4 * 1440 for r in got_in)
+
+
+def test_an_evicted_attacker_comes_back():
+    """A team isolates the attacker's only foothold, and nothing else: with the other ways in still open, the
+    attacker gets back in."""
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "weak")
+    back = 0
+    for seed in range(10):
+        r = Run(c, seed)
+        r.begin()
+        while r.t_initial_access is None and not r.stop.triggered:
+            r.env.step()
+        if r.t_initial_access is None:
+            continue
+        foothold = r.net.hosts[next(iter(r.owned))].id
+        r.decide("isolate_host", foothold)
+        assert not r.owned and r.evictions == 1
+        r.env.run(until=r.stop)
+        result = r.result()
+        back += result.reentries >= 1
+        assert any(e.kind == "re-entry" for e in result.log) == (result.reentries >= 1)
+    assert back >= 5
+
+
+def test_routes_are_per_zone(tiny):
+    """Isolating the host a zone's discovery ran from does not erase what the attacker learned from that zone: any
+    other host it holds there is a route (an earlier version kept routes per discovering host)."""
+    c = compiled(tiny, "ai-orchestrated", "weak")
+    r = Run(c, 0)
+    r.begin()
+    net = r.net
+    ws = [i for i, h in enumerate(net.hosts) if h.zone == "corp"]
+    db = net.host_index["db-01"]
+    r._gain(ws[0], "user")
+    r._gain(ws[1], "user")
+    assert r._learn(db, ws[0])
+    assert r._route(db, "smb") == ws[0]
+    r.contain({ws[0]}, set())
+    assert r._route(db, "smb") == ws[1]
+    r.contain({ws[1]}, set())
+    assert r._route(db, "smb") is None
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_no_run_ends_early_with_the_attacker_holding_hosts(name):
+    """A run that ends before the horizon while the attacker holds hosts does so only because its next try would come
+    after the horizon; runs that end with no path left or evicted leave the attacker holding nothing."""
+    loaded = load(name)
+    for level in ("manual", "ai-orchestrated", "autonomous"):
+        c = compiled(loaded, level, "baseline")
+        wait = max(c.attacker.retry_days * 1440, 60.0)
+        for s in range(6):
+            r = run(c, s)
+            if r.owned_hosts:
+                assert r.end_time >= c.net.horizon - wait - 1e-6, (name, level, s, r.end_time)
+            if r.end_reason in ("evicted", "no_path_left"):
+                assert not r.owned_hosts
+            assert (r.end_reason == "objective_met") == (r.outcome == "objective_met")
+
+
+class _Ctx:
+    """Just enough of the engine's context for monitoring's rate rule."""
+
+    def __init__(self, rates: dict, aggregate: float) -> None:
+        import random
+
+        import simpy
+
+        self.env = simpy.Environment()
+        self.rng = random.Random(0)
+        self.belief = Belief()
+        self.alerts: list = []
+        self._rates = rates
+        self.request_rate = aggregate
+
+        class _Net:
+            hosts = [type("H", (), {"zone": "corp", "edr": True})() for _ in range(10)]
+            zones = ("corp",)
+
+        self.net = _Net()
+
+    def source_rate(self, src):
+        return self._rates.get(src, 0.0)
+
+    def uniform(self, purpose, a, b=0):
+        return 0.0
+
+    def raise_alert(self, alert, action=None):
+        self.alerts.append(alert)
+
+
+def _action(src: int | None) -> Action:
+    return Action(0.0, "discovery", "T1046", "ai", src if src is not None else 0, "corp", "corp", 1.0,
+                  src_host=src, success=True)
+
+
+def test_rate_rule_counts_per_source():
+    """Ten hosts at 50 requests/minute each (500 in all) stay under a 180/minute rule; one host at 200 trips it."""
+    cfg = MonitoringConfig(edr_coverage=1.0, default_detection=0.0, rate_threshold=180)
+    spread = _Ctx({h: 50.0 for h in range(10)}, aggregate=500.0)
+    m = Monitoring(cfg, spread)
+    m.start()
+    for h in range(10):
+        m.observe(_action(h))
+    assert not [a for a in spread.alerts if a.source == "rate"]
+
+    loud = _Ctx({3: 200.0}, aggregate=200.0)
+    m = Monitoring(cfg, loud)
+    m.start()
+    m.observe(_action(3))
+    m.observe(_action(3))  # the same source within the cooldown: one alert
+    rate = [a for a in loud.alerts if a.source == "rate"]
+    assert len(rate) == 1 and rate[0].src_host == 3 and rate[0].evidence_hosts() == (3,)
