@@ -386,8 +386,11 @@ def sensitivity(
     scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A bundled scenario name or a scenario file.")],
     method: Annotated[str, typer.Option(help="oat (one at a time, paired on common seeds) or morris (SALib "
                                         "trajectories, bootstrap intervals).")] = "oat",
-    runs: Annotated[int | None, typer.Option(min=2, max=100_000, help="Runs per cell (default: 1000 for oat, 20 "
-                                             "for morris).")] = None,
+    runs: Annotated[int | None, typer.Option(min=2, max=100_000, help="Runs per cell in the first round (default: "
+                                             "200 for oat, 20 for morris).")] = None,
+    max_runs: Annotated[int | None, typer.Option(min=2, max=1_000_000, help="oat: most runs per cell when refining "
+                                                 "the factors at the top-five boundary (default 3200; equal to "
+                                                 "--runs: no refinement).")] = None,
     trajectories: Annotated[int, typer.Option(min=2, max=1000, help="Morris trajectories.")] = 10,
     automation: Annotated[str | None, typer.Option(help="Attacker level at the base point.")] = None,
     posture: Annotated[str | None, typer.Option(help="Posture preset at the base point.")] = None,
@@ -406,25 +409,40 @@ def sensitivity(
     if posture:
         _split(posture, "posture")
     loaded = _load(scenario)
+    from contextlib import ExitStack
+
     from simulator import sensitivity as sa
     from simulator.progress import progress
 
     runs = runs or (sa.OAT_RUNS if method == "oat" else sa.MORRIS_RUNS)
+    max_runs = max(runs, max_runs or (sa.OAT_MAX_RUNS if method == "oat" else runs))
+    bars, tick = ExitStack(), [lambda n: None]
+    total = [0]
+
+    def on_round(r: int, factors: int, planned: int) -> None:  # one progress bar per round
+        bars.close()
+        total[0] += planned
+        label = "sensitivity" if r == 1 else f"sensitivity, round {r}: {factors} factors at the top-5 boundary"
+        tick[0] = bars.enter_context(progress(planned, label))
+
     try:
         design = sa.plan(loaded, method, automation, posture, trajectories=trajectories, seed=seed)
-        with progress(len(design.points) * runs, "sensitivity") as tick:
-            effects = sa.run_design(loaded, design, runs, seed, _workers(workers), progress=tick)
+        with bars:
+            effects = sa.run_design(loaded, design, runs, seed, _workers(workers), progress=lambda n: tick[0](n),
+                                    max_runs=max_runs, on_round=on_round)
     except (RuntimeError, ValueError) as e:
         typer.echo(f"{loaded.document.file}:0: {e}" if isinstance(e, ValueError) else str(e), err=True)
         raise typer.Exit(EXIT_INPUT) from None
     base = design.base
     how = "one at a time" if method == "oat" else f"Morris, {trajectories} trajectories"
+    refined = f", refined up to {max_runs} at the top-5 boundary" if method == "oat" and max_runs > runs else ""
     title = (f"{loaded.scenario.name}: sensitivity ({how}) around {base[0][1]} vs {base[1][1]}, "
-             f"{len(design.points)} cells x {runs} runs on common seeds, root seed {seed}.")
+             f"{len(design.points)} cells x {runs} runs on common seeds{refined} ({total[0]} runs), root seed {seed}.")
     if fmt == "json":
         import json
 
         sys.stdout.write(json.dumps({"scenario": loaded.scenario.name, "method": method, "runs": runs,
+                                     "max_runs": max_runs, "total_runs": total[0],
                                      "trajectories": trajectories if method == "morris" else None,
                                      "seed": seed, "base": dict(base), "cells": len(design.points),
                                      "factors": sa.factor_data(design.factors), "effects": sa.chart_data(effects),

@@ -1,181 +1,545 @@
-"""Sensitivity: which parameters (posture and automation) move attacker success and time to detection most?
+"""Sensitivity: which posture and attacker levers move attacker success and time to detection, which way, how much.
 
-Two methods over the same runner (every point replays the same seeds):
-- ``morris``: the Morris elementary-effects screening, sampled and analysed by SALib (a well-kept library that
-  implements it with its published refinements); ranks by mu* (mean absolute effect) with sigma (interactions).
-- ``oat``: one at a time, each factor at its low and its high end with the others at the base; ranks by the swing.
+Every factor is a field a scenario file can set (``posture.FIELD`` or ``attacker.FIELD``), varied between a low and a
+high level: numbers over a range, booleans and choices at two levels, a table (days to patch, per-technique detection
+content) switched between two presets' tables. Each factor says where its range comes from (``source``): the span of
+the posture presets (scenarios/presets/posture.yaml, weak to hardened), the automation table (DESIGN.md section 4)
+and the automation presets, or an assumption where the presets agree.
+
+Effects are signed: the output at the factor's high level minus at its low level, in points of attacker success
+(percentage points) and in hours of time to detection (undetected runs counted at the horizon). A negative effect on
+success means the high level helps the defender.
+
+Two methods over the same runner; every cell replays the same seeds (common random numbers):
+- ``oat`` (default): one at a time around the base (the scenario's attacker and posture, or those chosen): each factor
+  at its low and its high level, the others at the base; the effect is the mean of the paired per-run differences with
+  a normal 95% interval (simulator.stats.paired_difference). A level equal to the base's value reuses the base cell.
+  Effects are local to the base: a lever whose effect hinges on another (blocking egress only acts on evidence of
+  theft) is measured as the base sets the other.
+- ``morris``: Morris elementary effects over the whole box (SALib's trajectory sample, 4 levels): the signed mean
+  effect per full low-to-high span, sigma (interactions and non-linearity) and a bootstrap 95% interval over
+  trajectories.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simulator.loader import Loaded
+from simulator.loader import Loaded, preset_data
+from simulator.stats import paired_difference
+
+OUTPUTS = ("attacker success", "time to detection (h)")
+UNITS = {"attacker success": "points", "time to detection (h)": "hours"}
 
 
 @dataclass(frozen=True)
 class Factor:
-    """A parameter and the range it is varied over."""
+    """A scenario field and the two ends it is varied between."""
 
     path: str
-    low: float
-    high: float
-    integer: bool = False
+    """Dotted path as a sweep takes it: ``posture.incident_response.block_egress``, ``attacker.speed``."""
+    low: Any
+    """Value at the low level (the smaller number, false, off/None, or the first choice)."""
+    high: Any
+    """Value at the high level."""
+    source: str
+    """Where the range comes from."""
+    kind: str = "number"
+    """``number`` (``integer``: rounded), ``choice`` (two levels), ``table`` (a mapping, interpolated per key)."""
+    log: bool = False
+    """Numbers spaced geometrically between the ends (Morris's inner levels; the ends are the same)."""
+    names: tuple[str, str] | None = None
+    """How the two levels are shown (tables), else from the values."""
+    requires: tuple[tuple[str, Any], ...] = ()
+    """Settings the factor needs to act (restricting admin services needs zones). One at a time sets them on both
+    levels; Morris leaves the factor unset at a point where another factor contradicts them (it has no effect there)."""
 
-    def value(self, x: float) -> float | int:
-        return int(round(x)) if self.integer else float(x)
+    def at(self, x: float) -> Any:
+        """The value at ``x`` in [0, 1] (0: low, 1: high)."""
+        if self.kind == "choice":
+            return self.high if x >= 0.5 else self.low
+        if self.kind == "table":
+            return {k: round(_between(self.low[k], self.high[k], x, True), 6) for k in self.low}
+        v = _between(self.low, self.high, x, self.log)
+        return int(round(v)) if self.kind == "integer" else round(v, 6)
+
+    def levels(self) -> str:
+        """'low -> high' for tables and reports."""
+        lo, hi = self.names or (_show(self.low), _show(self.high))
+        return f"{lo} -> {hi}"
+
+
+def _between(lo: float, hi: float, x: float, log: bool) -> float:
+    if x <= 0:
+        return lo
+    if x >= 1:
+        return hi
+    if log and lo > 0 and hi > 0:
+        return lo * (hi / lo) ** x
+    return lo + x * (hi - lo)
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return "off"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+_POSTURES = ("weak", "baseline", "hardened")
+
+
+def _preset_value(name: str, path: str) -> Any:
+    data: Any = preset_data("posture", name)
+    for p in path.split(".")[1:]:
+        data = data.get(p) if isinstance(data, dict) else None
+    return data
+
+
+def _span(path: str, kind: str = "number", log: bool = False, note: str = "") -> Factor:
+    """A number ranging over the posture presets' values (a preset that leaves it unset does not count)."""
+    values = [(v, n) for n in _POSTURES if (v := _preset_value(n, path)) is not None]
+    (lo, lo_name), (hi, hi_name) = min(values, key=lambda t: t[0]), max(values, key=lambda t: t[0])
+    return Factor(path, lo, hi, f"posture presets: {lo_name} {_show(lo)}, {hi_name} {_show(hi)}{note}", kind, log)
+
+
+def _ends(path: str, requires: tuple[tuple[str, Any], ...] = ()) -> Factor:
+    """Two levels: the weak preset's value and the hardened one's (where weak cannot have the field, baseline's)."""
+    names = [n for n in _POSTURES if not requires or _preset_value(n, path) is not None]
+    lo, hi = _preset_value(names[0], path), _preset_value(names[-1], path)
+    return Factor(path, lo, hi, f"posture presets: {names[0]} {_show(lo)}, {names[-1]} {_show(hi)}", "choice",
+                  requires=requires)
+
+
+def _detection_tables() -> tuple[dict[str, float], dict[str, float]]:
+    """The weak and hardened presets' per-technique detection content over every technique any preset lists (a
+    technique a preset leaves out is detected at that preset's default_detection, as the engine does)."""
+    weak, hard = (preset_data("posture", p)["monitoring"] for p in ("weak", "hardened"))
+    keys = sorted({k for p in _POSTURES for k in preset_data("posture", p)["monitoring"].get("detection", {})})
+    return ({k: weak.get("detection", {}).get(k, weak["default_detection"]) for k in keys},
+            {k: hard.get("detection", {}).get(k, hard["default_detection"]) for k in keys})
 
 
 FACTORS: tuple[Factor, ...] = (
-    Factor("posture.patching.days_to_patch.critical", 3, 90),
-    Factor("posture.patching.coverage", 0.3, 1.0),
-    Factor("posture.access_control.mfa_coverage", 0.0, 1.0),
-    Factor("posture.access_control.dump_yield", 0.1, 0.9),
-    Factor("posture.monitoring.edr_coverage", 0.1, 1.0),
-    Factor("posture.soc.analysts", 1, 6, integer=True),
-    Factor("posture.soc.recognition", 0.1, 0.8),
-    Factor("posture.incident_response.contain_hours", 1, 72),
-    Factor("posture.incident_response.scoping", 0.0, 0.8),
-    Factor("attacker.speed", 1, 50),
-    Factor("attacker.concurrency", 1, 30, integer=True),
-    Factor("attacker.false_finding_rate", 0.0, 0.3),
+    # segmentation
+    _ends("posture.segmentation.mode"),
+    _ends("posture.segmentation.restrict_admin_services", requires=(("posture.segmentation.mode", "zones"),)),
+    # patching
+    Factor("posture.patching.days_to_patch", _preset_value("hardened", "posture.patching.days_to_patch"),
+           _preset_value("weak", "posture.patching.days_to_patch"), "posture presets: hardened's table to weak's",
+           "table", names=("hardened", "weak")),
+    _span("posture.patching.edge_days_to_patch", log=True),
+    _span("posture.patching.coverage"),
+    _span("posture.patching.spread"),
+    _ends("posture.patching.emergency_days"),
+    # access control
+    _span("posture.access_control.mfa_coverage"),
+    _ends("posture.access_control.admin_tiering"),
+    _span("posture.access_control.dump_yield"),
+    # monitoring
+    _span("posture.monitoring.edr_coverage"),
+    _ends("posture.monitoring.network_sensors"),
+    _span("posture.monitoring.default_detection"),
+    Factor("posture.monitoring.detection", *_detection_tables(), "posture presets: weak's per-technique table to "
+           "hardened's", "table", names=("weak", "hardened")),
+    Factor("posture.monitoring.footprint_gain", 0.25, 1.0, "assumption: half to twice the presets' common 0.5",
+           log=True),
+    _span("posture.monitoring.failure_noise"),
+    _ends("posture.monitoring.rate_threshold"),
+    _ends("posture.monitoring.honeytokens"),
+    # SOC
+    _span("posture.soc.analysts", "integer"),
+    _ends("posture.soc.hours"),
+    _span("posture.soc.triage_minutes"),
+    Factor("posture.soc.benign_per_hour", 2, 12, "assumption: the presets' 3-4 widened to a tuned (2) and a noisy "
+           "(12) alert stream", log=True),
+    _span("posture.soc.recognition"),
+    _span("posture.soc.recognition_high"),
+    # incident response
+    _span("posture.incident_response.contain_hours", log=True),
+    Factor("posture.incident_response.isolate_hosts", False, True, "assumption: every preset isolates; false "
+           "removes the playbook", "choice"),
+    _ends("posture.incident_response.reset_credentials"),
+    _ends("posture.incident_response.block_egress"),
+    Factor("posture.incident_response.egress_block_hours", 48, 72, "hardened preset 48, the schema's default 72"),
+    _span("posture.incident_response.scoping"),
+    _span("posture.incident_response.scoping_false_positive"),
+    _span("posture.incident_response.cleanup_hours", log=True),
+    _ends("posture.incident_response.block_infrastructure"),
+    _span("posture.incident_response.block_infra_minutes"),
+    _span("posture.incident_response.watch_days"),
+    # egress
+    _ends("posture.egress.rate_cap_records_per_hour"),
+    _ends("posture.egress.large_transfer_records"),
+    _ends("posture.egress.filtering"),
+    # attacker
+    Factor("attacker.speed", 1, 50, "DESIGN 4: manual 1x to AI 10-50x", log=True),
+    Factor("attacker.concurrency", 1, 30, "DESIGN 4: manual 1-2 to autonomous 30+", "integer", log=True),
+    Factor("attacker.footprint", 4, 9, "automation presets: manual 4, AI 9 requests per action"),
+    Factor("attacker.works_off_shift", False, True, "DESIGN 4: humans work shifts, AI does not", "choice"),
+    Factor("attacker.false_finding_rate", 0.0, 0.2, "DESIGN 4: manual ~0 to AI 5-20%"),
+    Factor("attacker.review_catch", 0.0, 0.8, "automation presets: autonomous 0, ai-orchestrated-skeptic 0.8"),
+    Factor("attacker.verification", 0.0, 1.0, "automation presets: autonomous 0, ai-orchestrated 1"),
+    Factor("attacker.takeover", 0.0, 0.8, "automation presets: autonomous 0, ai-orchestrated-skeptic 0.8"),
+    Factor("attacker.pace_minutes", 0, 240, "automation presets: AI 0, manual 240"),
+    Factor("attacker.retry_days", 1, 3, "automation presets: AI 1, human 3"),
+    Factor("attacker.exfil_records_per_hour", 200000, 400000, "automation presets: human 200,000, AI 400,000"),
+    Factor("attacker.stuffing_success", 0.01, 0.06, "assumption: a third to twice the presets' common 3%"),
+    Factor("attacker.rotation_hours", 4, 72, "assumption: hours (cloud addresses) to three days around the "
+           "default 24", log=True),
+    Factor("attacker.lie_low_hours", 0, 48, "assumption: carries on (the default 0) to two days quiet after a "
+           "response"),
 )
-"""Default factors and ranges (assumption: the span between the weak and hardened presets, and the automation
-table's range for attacker speed and concurrency)."""
-
-OUTPUTS = ("attacker success", "time to detection (h)")
+"""Default factors: the posture and attacker fields a scenario file can set that change a run, with their ranges."""
 
 
 @dataclass(frozen=True)
 class Effect:
-    """One factor's ranked effect on one output."""
+    """One factor's signed effect on one output."""
 
     factor: str
     output: str
     effect: float
-    """Morris mu* or the one-at-a-time swing (high minus low), in the output's unit."""
-    spread: float | None
-    """Morris sigma (non-linearity and interactions); None for one-at-a-time."""
-    conf: float | None
-    """Morris bootstrap 95% half-width of mu*; None for one-at-a-time."""
+    """High level minus low level, in points of attacker success or hours of time to detection (one at a time: the
+    mean paired difference; Morris: the mean elementary effect per full low-to-high span)."""
+    ci_low: float
+    """95% interval, lower end."""
+    ci_high: float
+    """95% interval, upper end."""
+    levels: str
+    """'low -> high' as varied."""
+    n: int
+    """Paired runs (one at a time) or trajectories (Morris) the effect rests on."""
+    spread: float | None = None
+    """Morris sigma of the elementary effects; None for one at a time."""
+
+
+@dataclass
+class Design:
+    """The cells to run and how to read them back."""
+
+    method: str
+    base: tuple
+    factors: tuple[Factor, ...]
+    points: list[tuple] = field(default_factory=list)
+    """Cells (sweep parameters), the base first."""
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    """One at a time: (low cell, high cell) per factor."""
+    x: Any = None
+    """Morris: the sample matrix (rows match ``points``)."""
+    trajectories: int = 0
 
 
 def base_params(loaded: Loaded, automation: str | None, posture: str | None) -> tuple:
     return (("automation", automation or loaded.attacker.preset), ("posture", posture or loaded.posture.preset))
 
 
-def oat_points(base: tuple, factors: Sequence[Factor]) -> list[tuple]:
-    """The base point, then each factor at its low and high end (the others at the base)."""
-    points = [base]
+def base_values(loaded: Loaded, base: tuple) -> dict[str, Any]:
+    """The resolved attacker and posture at the base as {'attacker': {...}, 'posture': {...}} (plain data)."""
+    from simulator.loader import resolve_preset
+    from simulator.sweep import cell_overrides
+
+    automation, att, posture, pos, _ = cell_overrides(loaded, base)
+    return {"attacker": resolve_preset("automation", automation, att).model_dump(mode="json"),
+            "posture": resolve_preset("posture", posture, pos).model_dump(mode="json")}
+
+
+def value_at(values: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of ``base_values`` (None where absent)."""
+    data: Any = values
+    for p in path.split("."):
+        if not isinstance(data, Mapping) or p not in data:
+            return None
+        data = data[p]
+    return data
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b or a == b and type(a) is type(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def oat_design(loaded: Loaded, base: tuple, factors: Sequence[Factor]) -> Design:
+    """The base cell, then each factor's low and high level as cells (a level equal to the base reuses it)."""
+    values = base_values(loaded, base)
+    d = Design("oat", base, tuple(factors), [base])
+    index = {_key(()): 0}
     for f in factors:
-        points.append(base + ((f.path, f.value(f.low)),))
-        points.append(base + ((f.path, f.value(f.high)),))
-    return points
+        pair = []
+        for v in (f.low, f.high):
+            settings = [(p, rv) for p, rv in f.requires] + [(f.path, v)]
+            changed = tuple((p, sv) for p, sv in settings if not _same(value_at(values, p), sv))
+            k = _key(changed)
+            if k not in index:
+                index[k] = len(d.points)
+                d.points.append(base + changed)
+            pair.append(index[k])
+        d.pairs.append((pair[0], pair[1]))
+    return d
 
 
-def problem(factors: Sequence[Factor]) -> dict[str, Any]:
-    return {"num_vars": len(factors), "names": [f.path for f in factors],
-            "bounds": [[f.low, f.high] for f in factors]}
+def _key(settings: tuple) -> str:
+    return json.dumps([list(s) for s in settings], sort_keys=True)
 
 
-def morris_points(base: tuple, factors: Sequence[Factor], trajectories: int, seed: int):
-    """SALib's Morris sample as cells, and the sample matrix for the analysis."""
+def morris_design(loaded: Loaded, base: tuple, factors: Sequence[Factor], trajectories: int, seed: int) -> Design:
+    """SALib's Morris trajectories over [0, 1] per factor, as cells."""
     try:
         from SALib.sample.morris import sample
     except ImportError as e:
         raise RuntimeError("--method morris needs SALib: pip install 'ai-tabletop[sensitivity]' (or use --method "
                            "oat)") from e
-    x = sample(problem(factors), N=trajectories, num_levels=4, seed=seed)
-    points = [base + tuple((f.path, f.value(v)) for f, v in zip(factors, row, strict=True)) for row in x]
-    return points, x
+    problem = {"num_vars": len(factors), "names": [f.path for f in factors], "bounds": [[0.0, 1.0]] * len(factors)}
+    x = sample(problem, N=trajectories, num_levels=4, seed=seed)
+    values = base_values(loaded, base)
+    points = []
+    for row in x:
+        chosen = {f.path: f.at(float(v)) for f, v in zip(factors, row, strict=True)}
+        settings = []
+        for f in factors:
+            if all(_same(chosen[p] if p in chosen else value_at(values, p), rv) for p, rv in f.requires):
+                settings.append((f.path, chosen[f.path]))
+        points.append(base + tuple(settings))
+    return Design("morris", base, tuple(factors), points, x=x, trajectories=trajectories)
 
 
-def outputs(rows: Sequence[Mapping[str, Any]], horizon: float) -> tuple[float, float]:
-    """(attacker success share, mean hours to first detection with undetected runs at the horizon)."""
-    n = len(rows)
-    success = sum(r["outcome"] == "objective_met" for r in rows) / n
-    detect = sum(horizon if r["time_to_first_detection"] is None else r["time_to_first_detection"]
-                 for r in rows) / n / 60
+def plan(loaded: Loaded, method: str = "oat", automation: str | None = None, posture: str | None = None,
+         factors: Sequence[Factor] = FACTORS, trajectories: int = 10, seed: int = 0) -> Design:
+    """The design, every cell checked against the scenario schema (ValueError naming the factor and level if one
+    does not apply to this scenario)."""
+    from simulator.sweep import _cell_error
+
+    base = base_params(loaded, automation, posture)
+    if method == "oat":
+        design = oat_design(loaded, base, factors)
+    elif method == "morris":
+        design = morris_design(loaded, base, factors, trajectories, seed)
+    else:
+        raise ValueError(f"unknown method '{method}' (oat or morris)")
+    checked: set[str] = set()
+    for point in design.points:
+        k = _key(point)
+        if k in checked:
+            continue
+        checked.add(k)
+        err = _cell_error(loaded, point)
+        if err:
+            where = ", ".join(f"{p}={_show(v)}" for p, v in point[2:]) or "the base"
+            raise ValueError(f"sensitivity cell {where} does not apply to this scenario: {err}")
+    return design
+
+
+def per_run(rows: Sequence[Mapping[str, Any]], horizon_minutes: float) -> tuple[list[float], list[float]]:
+    """Per run, in replicate order: attacker success in points (100 or 0) and hours to first detection (the horizon
+    when undetected)."""
+    rows = sorted(rows, key=lambda r: r["replicate"])
+    success = [100.0 if r["outcome"] == "objective_met" else 0.0 for r in rows]
+    detect = [(horizon_minutes if r.get("time_to_first_detection") is None else r["time_to_first_detection"]) / 60
+              for r in rows]
     return success, detect
 
 
-def analyse_oat(factors: Sequence[Factor], ys: Sequence[tuple[float, float]]) -> list[Effect]:
+def analyse_oat(design: Design, ys: Sequence[tuple[list[float], list[float]]]) -> list[Effect]:
     out = []
-    for i, f in enumerate(factors):
-        lo, hi = ys[1 + 2 * i], ys[2 + 2 * i]
+    for f, (lo, hi) in zip(design.factors, design.pairs, strict=True):
         for j, name in enumerate(OUTPUTS):
-            out.append(Effect(f.path, name, hi[j] - lo[j], None, None))
+            m = min(len(ys[lo][j]), len(ys[hi][j]))  # the replicates both cells ran (the same seeds)
+            d = paired_difference(ys[lo][j][:m], ys[hi][j][:m])
+            out.append(Effect(f.path, name, d.mean, d.low, d.high, f.levels(), d.n))
     return rank(out)
 
 
-def analyse_morris(factors: Sequence[Factor], x, ys: Sequence[tuple[float, float]], seed: int) -> list[Effect]:
+def analyse_morris(design: Design, ys: Sequence[tuple[list[float], list[float]]], seed: int,
+                   resamples: int = 2000) -> list[Effect]:
+    """Signed elementary effects per trajectory, their mean, sigma, and a percentile bootstrap over trajectories."""
     import numpy as np
-    from SALib.analyze.morris import analyze
 
+    k = len(design.factors)
+    x = np.asarray(design.x)
+    r = len(x) // (k + 1)
+    means = np.array([[float(np.mean(y[j])) for j in range(len(OUTPUTS))] for y in ys])
+    ee = np.zeros((r, k, len(OUTPUTS)))
+    for t in range(r):
+        for s in range(k):
+            a, b = t * (k + 1) + s, t * (k + 1) + s + 1
+            i = int(np.argmax(np.abs(x[b] - x[a])))
+            step = float(x[b, i] - x[a, i])
+            f = design.factors[i]
+            scale = math.copysign(1.0, step) if f.kind == "choice" else step
+            ee[t, i] = (means[b] - means[a]) / scale
+    rng = np.random.default_rng(seed)
+    boot = rng.integers(0, r, size=(resamples, r))
     out = []
-    for j, name in enumerate(OUTPUTS):
-        y = np.array([v[j] for v in ys])
-        si = analyze(problem(factors), x, y, num_levels=4, seed=seed)
-        for i, f in enumerate(factors):
-            out.append(Effect(f.path, name, float(si["mu_star"][i]), float(si["sigma"][i]),
-                              float(si["mu_star_conf"][i])))
+    for i, f in enumerate(design.factors):
+        for j, name in enumerate(OUTPUTS):
+            e = ee[:, i, j]
+            dist = e[boot].mean(axis=1)
+            lo, hi = np.percentile(dist, [2.5, 97.5])
+            out.append(Effect(f.path, name, float(e.mean()), float(lo), float(hi), f.levels(), r,
+                              float(e.std(ddof=1)) if r > 1 else 0.0))
     return rank(out)
 
 
 def rank(effects: Sequence[Effect]) -> list[Effect]:
-    """By output, then by the size of the effect."""
+    """By output, then by the size of the effect (either sign)."""
     return sorted(effects, key=lambda e: (OUTPUTS.index(e.output), -abs(e.effect), e.factor))
 
 
-def sensitivity(loaded: Loaded, method: str = "morris", runs: int = 20, trajectories: int = 8, seed: int = 0,
+OAT_RUNS = 200
+"""One at a time: runs per cell in the first round."""
+OAT_MAX_RUNS = 3200
+"""One at a time: most runs per cell when refining the factors at the top-five boundary."""
+MORRIS_RUNS = 20
+"""Morris: runs per point (a screening design wants many points more than many runs per point)."""
+TOP = 5
+"""The ranking the refinement settles: which factors are the top five."""
+
+NOTES = {
+    "oat": ("effect: the output with the factor at its high level minus at its low level, the others at the base, "
+            "as the mean of paired runs on common seeds; 95% interval: normal, on the paired differences. Negative "
+            "on attacker success: the high level helps the defender. Undetected runs count at the horizon."),
+    "morris": ("effect: the mean elementary effect per full low-to-high span over the whole box (signed); sigma: "
+               "interactions and non-linearity; 95% interval: bootstrap over trajectories. Undetected runs count "
+               "at the horizon."),
+}
+
+
+def undecided(effects: Sequence[Effect], k: int = TOP, output: str = OUTPUTS[0]) -> list[str]:
+    """Factors whose interval leaves open whether they are in the top ``k`` (empty: the top k are set apart)."""
+    rows = [e for e in rank(effects) if e.output == output]
+    if len(rows) <= k:
+        return []
+    floor = min(_least(e) for e in rows[:k])
+    ceiling = max(_most(e) for e in rows[k:])
+    return [e.factor for e in rows[:k] if _least(e) <= ceiling] + [e.factor for e in rows[k:] if _most(e) >= floor]
+
+
+def _least(e: Effect) -> float:
+    """The smallest size (absolute effect) the interval allows."""
+    return 0.0 if e.ci_low <= 0 <= e.ci_high else min(abs(e.ci_low), abs(e.ci_high))
+
+
+def _most(e: Effect) -> float:
+    return max(abs(e.ci_low), abs(e.ci_high))
+
+
+def run_design(loaded: Loaded, design: Design, runs: int = OAT_RUNS, seed: int = 0, workers: int = 1,
+               progress: Callable[[int], None] | None = None, cancel: Any = None, max_runs: int | None = None,
+               on_round: Callable[[int, int, int], None] | None = None) -> list[Effect]:
+    """Run the cells on common seeds and analyse. One at a time refines: after a first round of ``runs`` per cell,
+    the cells of the factors whose interval straddles the top-five boundary get twice the runs, round after round,
+    until the top five are set apart or those cells reach ``max_runs`` (default ``runs``: no refinement).
+    ``on_round(round, factors refined, runs planned)`` is called before each round; ``cancel`` (a threading.Event)
+    is checked between chunks."""
+    from simulator.sweep import Cancelled, execute, spec_for
+
+    max_runs = max(runs, max_runs or runs) if design.method == "oat" else runs
+    spec = spec_for(loaded, design.points, max_runs, seed)
+    horizon = loaded.scenario.horizon_days * 1440
+    rows: dict[int, list] = {i: [] for i in range(len(design.points))}
+    have = [0] * len(design.points)
+
+    def grow(cells: Sequence[int], n: int) -> None:
+        todo = sum(max(0, n - have[c]) for c in cells)
+        size = max(1, min(250, math.ceil(todo / max(1, workers * 8))))
+        tasks = [(c, tuple(range(i, min(n, i + size)))) for c in cells for i in range(have[c], n, size)]
+        if progress is not None:
+            progress(0)
+        for chunk in execute(spec, tasks, workers):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            for r in chunk:
+                rows[r["cell"]].append(r)
+            if progress is not None:
+                progress(len(chunk))
+        for c in cells:
+            have[c] = max(have[c], n)
+
+    def analyse() -> list[Effect]:
+        ys = [per_run(rows[i], horizon) for i in range(len(design.points))]
+        if design.method == "morris":
+            return analyse_morris(design, ys, seed)
+        return analyse_oat(design, ys)
+
+    cells = list(range(len(design.points)))
+    if on_round is not None:
+        on_round(1, len(design.factors), len(cells) * runs)
+    grow(cells, runs)
+    effects = analyse()
+    n, round_ = runs, 1
+    index = {f.path: i for i, f in enumerate(design.factors)}
+    while design.method == "oat" and n < max_runs:
+        open_ = undecided(effects)
+        if not open_:
+            break
+        n, round_ = min(max_runs, 2 * n), round_ + 1
+        cells = sorted({c for f in open_ for c in design.pairs[index[f]]})
+        if on_round is not None:
+            on_round(round_, len(open_), sum(max(0, n - have[c]) for c in cells))
+        grow(cells, n)
+        effects = analyse()
+    return effects
+
+
+def sensitivity(loaded: Loaded, method: str = "oat", runs: int = OAT_RUNS, trajectories: int = 10, seed: int = 0,
                 workers: int = 1, automation: str | None = None, posture: str | None = None,
                 factors: Sequence[Factor] = FACTORS, progress: Callable[[int], None] | None = None,
-                cancel: Any = None) -> list[Effect]:
-    """Run the design and rank the factors for each output (``cancel``: a threading.Event checked between chunks)."""
-    from simulator.sweep import collect, spec_for
-
-    base = base_params(loaded, automation, posture)
-    if method == "oat":
-        points, x = oat_points(base, factors), None
-    elif method == "morris":
-        points, x = morris_points(base, factors, trajectories, seed)
-    else:
-        raise ValueError(f"unknown method '{method}' (morris or oat)")
-    by_cell = collect(spec_for(loaded, points, runs, seed), workers, progress=progress, cancel=cancel)
-    horizon = loaded.scenario.horizon_days * 1440
-    ys = [outputs(by_cell[i], horizon) for i in range(len(points))]
-    return analyse_oat(factors, ys) if method == "oat" else analyse_morris(factors, x, ys, seed)
+                cancel: Any = None, max_runs: int | None = None) -> list[Effect]:
+    """Plan, run and rank: the factors' signed effects on each output."""
+    design = plan(loaded, method, automation, posture, factors, trajectories, seed)
+    return run_design(loaded, design, runs, seed, workers, progress, cancel, max_runs)
 
 
 def available_method() -> str:
-    """'morris' when SALib is installed, else 'oat'."""
-    import importlib.util
-
-    return "morris" if importlib.util.find_spec("SALib") is not None else "oat"
+    """The default method ('oat': it needs no extra package)."""
+    return "oat"
 
 
-def design_size(method: str, trajectories: int, factors: Sequence[Factor] = FACTORS) -> int:
-    """How many points the design has."""
-    return 1 + 2 * len(factors) if method == "oat" else trajectories * (len(factors) + 1)
+def top(effects: Sequence[Effect], output: str = OUTPUTS[0], k: int = 5) -> list[str]:
+    """The ``k`` factors with the largest effect on ``output``, largest first."""
+    return [e.factor for e in rank(effects) if e.output == output][:k]
 
 
-def table(effects: Sequence[Effect], title: str) -> str:
-    """Two ranked tables, one per output."""
+def separated(effects: Sequence[Effect], output: str = OUTPUTS[0], k: int = TOP) -> bool:
+    """Whether the top ``k`` stand apart from the rest at 95%: the smallest size the top k's intervals allow is above
+    the largest the others' allow (non-overlap: conservative)."""
+    return not undecided(effects, k, output)
+
+
+def table(effects: Sequence[Effect], title: str, k: int = TOP) -> str:
+    """Two ranked tables, one per output: signed effect, its 95% interval and the runs it rests on."""
     out = [title]
     for name in OUTPUTS:
-        rows = [e for e in effects if e.output == name]
-        out += ["", f"{name}:", f"  {'rank':<5}{'factor':<44}{'effect':>10}{'sigma':>10}{'+-':>9}"]
+        rows = [e for e in rank(effects) if e.output == name]
+        out += ["", f"{name}, high minus low ({UNITS[name]}):",
+                f"  {'rank':<5}{'factor':<46}{'low -> high':<20}{'effect':>8}  {'95% interval':<16}{'n':>6}"]
         for i, e in enumerate(rows, 1):
-            spread = "-" if e.spread is None else f"{e.spread:.3f}"
-            conf = "-" if e.conf is None else f"{e.conf:.3f}"
-            out.append(f"  {i:<5}{e.factor:<44}{e.effect:>10.3f}{spread:>10}{conf:>9}")
+            interval = f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]"
+            out.append(f"  {i:<5}{e.factor:<46}{e.levels[:19]:<20}{e.effect:>+8.1f}  {interval:<16}{e.n:>6}")
+        if name == OUTPUTS[0] and len(rows) > k:
+            open_ = undecided(effects, k, name)
+            out.append(f"  top {k}: set apart from the rest at 95%" if not open_ else
+                       f"  top {k}: not set apart at 95%; within noise of the boundary: {', '.join(open_)}")
     return "\n".join(out)
 
 
 def chart_data(effects: Sequence[Effect]) -> dict[str, list[dict[str, Any]]]:
     """Per output, the ranked effects as plain data (for the TUI and reports)."""
-    return {name: [asdict(e) for e in effects if e.output == name] for name in OUTPUTS}
+    return {name: [asdict(e) for e in rank(effects) if e.output == name] for name in OUTPUTS}
 
 
+def factor_data(factors: Sequence[Factor] = FACTORS) -> list[dict[str, Any]]:
+    """The factors as plain data: path, levels, kind, source."""
+    return [{"path": f.path, "low": f.low, "high": f.high, "kind": f.kind, "source": f.source} for f in factors]

@@ -102,8 +102,9 @@ async def test_sensitivity_ranks_the_parameters():
 
         table = screen.query_one(DataTable)
         assert table.row_count == len(FACTORS)
-        success = [float(table.get_row_at(i)[2]) for i in range(table.row_count)]
-        assert success == sorted(success, reverse=True) and success[0] > 0
+        success = [float(table.get_row_at(i)[3]) for i in range(table.row_count)]
+        assert [abs(v) for v in success] == sorted((abs(v) for v in success), reverse=True) and success[0] != 0
+        assert any(v < 0 for v in success) and any(v > 0 for v in success)  # signed: levers cut both ways
         assert {e.output for e in screen.effects} == set(OUTPUTS)
         assert screen.query_one("#success-chart").items and screen.query_one("#detection-chart").items
         assert "done." in str(screen.query_one("#sens-status", Static).render())

@@ -1,4 +1,4 @@
-"""Sensitivity: which posture and attacker parameters move attacker success and time to detection most."""
+"""Parameters: which posture and attacker levers move attacker success and time to detection, which way, how much."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from tui.screens.background import RunsScreen
 from tui.widgets.bars import BarChart
 from tui.widgets.table import fill
 
-RUNS_PER_POINT = 20
-"""As `tabletop sensitivity` by default: a screening design wants many points more than many runs per point."""
-TRAJECTORIES = 8
+REFINE = 8
+"""The first round runs the Setup screen's runs per cell; factors at the top-five boundary get up to this many times
+more (as `tabletop sensitivity`, whose defaults are 200 and 3200)."""
 
 
 class SensitivityScreen(RunsScreen):
-    """Morris screening (SALib) around the chosen base, or one at a time without SALib. Computed off the UI thread."""
+    """One at a time around the chosen base, on common seeds: signed effects with 95% intervals. Computed off the UI
+    thread."""
 
     status_id = "sens-status"
 
@@ -32,8 +33,10 @@ class SensitivityScreen(RunsScreen):
         yield Static("", classes="status", id="sens-status", markup=False)
         yield DataTable(id="factors", zebra_stripes=True, cursor_type="row")
         with Horizontal(id="sens-charts"):
-            yield BarChart("attacker success: effect", style="red", id="success-chart")
-            yield BarChart("time to detection: effect (h)", style="yellow", id="detection-chart")
+            yield BarChart("attacker success (points): red helps the attacker, green the defender", style="red",
+                           negative_style="green", id="success-chart")
+            yield BarChart("time to detection (h): red later, green sooner", style="red", negative_style="green",
+                           id="detection-chart")
         yield Footer()
 
     def base(self) -> tuple[str, str]:
@@ -47,47 +50,52 @@ class SensitivityScreen(RunsScreen):
         from simulator import sensitivity as sa
 
         s = self.app.settings
-        method = sa.available_method()
         level, posture = self.base()
-        points = sa.design_size(method, TRAJECTORIES)
-        how = ("Morris screening (SALib), effect = mu*, the mean absolute change when a factor moves one step"
-               if method == "morris" else "one at a time (SALib not installed), effect = high minus low")
-        title = (f"{self.app.loaded.scenario.name}: sensitivity around {level} vs {posture}; {how}; {points} points x "
-                 f"{RUNS_PER_POINT} runs, root seed {s.seed}.")
+        loaded, seed, workers, runs = self.app.loaded, s.seed, self.app.n_workers, s.runs
+        try:
+            design = sa.plan(loaded, "oat", level, posture)
+        except ValueError as e:
+            self.status(str(e))
+            return
+        title = (f"{loaded.scenario.name}: sensitivity around {level} vs {posture}, one at a time on common seeds; "
+                 f"{len(design.factors)} factors, {len(design.points)} cells x {runs} runs (factors near the top-five "
+                 f"boundary refined up to {runs * REFINE}), root seed {seed}. Effect: high level minus low level.")
         self.query_one("#sens-title", Static).update(title)
-        loaded, seed, workers = self.app.loaded, s.seed, self.app.n_workers
 
         def job(tick, cancel):
-            effects = sa.sensitivity(loaded, method, RUNS_PER_POINT, TRAJECTORIES, seed, workers, level, posture,
-                                     progress=tick, cancel=cancel)
-            return SensitivityDone(effects, method)
+            def on_round(r: int, factors: int, planned: int) -> None:
+                if r > 1:
+                    self.app.call_from_thread(self.status, f"refining {factors} factors near the top-five boundary "
+                                              f"(round {r}, {planned} more runs)... press x to cancel")
 
-        self.launch(points * RUNS_PER_POINT, job)
+            effects = sa.run_design(loaded, design, runs, seed, workers, progress=tick, cancel=cancel,
+                                    max_runs=runs * REFINE, on_round=on_round)
+            return SensitivityDone(effects, "oat")
+
+        self.launch(len(design.points) * runs, job)
 
     def on_sensitivity_done(self, message: SensitivityDone) -> None:
-        from simulator.sensitivity import OUTPUTS
+        from simulator.sensitivity import OUTPUTS, TOP, undecided
 
         success = [e for e in message.effects if e.output == OUTPUTS[0]]
         detection = {e.factor: e for e in message.effects if e.output == OUTPUTS[1]}
-
-        def pm(e) -> str:
-            return "-" if e.conf is None else f"{e.conf:.2f}"
-
         rows = []
         for i, e in enumerate(success, 1):
             d = detection[e.factor]
-            rows.append((str(i), e.factor, f"{e.effect:+.2f}" if message.method == "oat" else f"{e.effect:.2f}",
-                         pm(e), "-" if e.spread is None else f"{e.spread:.2f}",
-                         f"{d.effect:+.1f}" if message.method == "oat" else f"{d.effect:.1f}", pm(d)))
-        fill(self.query_one(DataTable), ("rank", "factor", "success", "+-", "sigma", "detection h", "+-"), rows)
+            rows.append((str(i), e.factor, e.levels, f"{e.effect:+.1f}", f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]",
+                         f"{d.effect:+.1f}", f"[{d.ci_low:+.1f}, {d.ci_high:+.1f}]", str(e.n)))
+        fill(self.query_one(DataTable), ("rank", "factor", "low -> high", "success pts", "95%", "detection h", "95%",
+                                         "n"), rows)
         self.query_one("#success-chart", BarChart).set_items(
-            [(_short(e.factor), e.effect, f"{e.effect:.2f}") for e in success])
-        by_detection = sorted(detection.values(), key=lambda e: -abs(e.effect))
+            [(_short(e.factor), e.effect, f"{e.effect:+.1f}") for e in success])
+        by_detection = sorted(detection.values(), key=lambda e: (-abs(e.effect), e.factor))
         self.query_one("#detection-chart", BarChart).set_items(
-            [(_short(e.factor), e.effect, f"{e.effect:.0f}") for e in by_detection])
-        note = ("sigma: interactions and non-linearity; +-: bootstrap 95% half-width"
-                if message.method == "morris" else "each factor at its low and high end, the others at the base")
-        self.status(f"done. Ranked by the effect on attacker success; {note}.")
+            [(_short(e.factor), e.effect, f"{e.effect:+.1f}") for e in by_detection])
+        open_ = undecided(message.effects)
+        top = (f"the top {TOP} are set apart from the rest at 95%" if not open_ else
+               f"the top {TOP} are not set apart at 95% (within noise: {', '.join(_short(f) for f in open_)})")
+        self.status(f"done. Ranked by the size of the effect on attacker success; negative: the high level helps "
+                    f"the defender; {top}.")
         self.effects = message.effects  # set last: tests and callers wait on it for a filled screen
         self.running = False
 
