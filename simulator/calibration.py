@@ -160,7 +160,7 @@ FIGURES: tuple[Figure, ...] = (
            ("automation:ai-orchestrated.executor", "automation:ai-orchestrated.takeover",
             "automation:ai-orchestrated.max_ai_effort_hours", "automation:ai-orchestrated.human_speed",
             "automation:ai-orchestrated.verification", "automation:ai-orchestrated.gates")),
-    Figure("decision-points", "Human decision points, ai-orchestrated (mean)", "GTG", "4-6", 4, 6, "count",
+    Figure("decision-points", "Decision points per completed campaign, ai-orch. (mean)", "GTG", "4-6", 4, 6, "count",
            ("automation:ai-orchestrated.gates", "automation:ai-orchestrated.false_finding_rate")),
     Figure("peak-rate", "Peak request rate, ai-orchestrated (median)", "GTG", "several/s: 2-10/s", 2, 10, "req/s",
            ("automation:ai-orchestrated.footprint", "automation:ai-orchestrated.speed",
@@ -180,42 +180,49 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-_GATED = ("the first step out of the foothold uses harvested credentials, and ai-orchestrated must verify them by hand "
-          "and pass the credential_use gate (operators on shift, queued) first, so the AI waits about an hour for "
-          "people while a manual operator simply logs on; where an exploit opens the way (espionage-tech) the AI is "
-          "out in minutes")
-_FEW_GATES = ("gates are counted per zone first entered with credentials, per data set taken out and once for "
-              "exploitation: a path through fewer zones has fewer decision points, so GTG's 4-6 describes that "
-              "campaign's targets, not every network")
-_STALLED = ("most breached manual runs stop on their first host: after discovery from the foothold the campaign has no "
-            "move it can make and goes idle (issue 13 finding 2, being changed), and an idle foothold makes no "
-            "telemetry, so over half are never detected and the Kaplan-Meier median is not reached")
+_GATED = ("the first step out of the foothold uses harvested credentials, which ai-orchestrated must verify by hand "
+          "and take through the credential_use gate (operators on shift, queued) first, so the AI waits about an "
+          "hour for people while a manual operator simply logs on; where an exploit opens the way (espionage-tech, "
+          "generated-200 and -1000) the AI is out in minutes")
+_FEW_GATES = ("a completed campaign passes one gate for exploitation, one per zone first entered with credentials and "
+              "one per data set taken out, so the count follows the path: about 4 where the data sits one zone in "
+              "(3.8-3.9 here), about 7 on regional-hospital's longer path; GTG's 4-6 is a property of its targets' "
+              "networks, not of every network")
+_IDLE = ("most breached manual runs never leave their first host: from that edge host the attacker finds no reusable "
+         "credential (baseline's dump_yield 0.6 leaves some caches useless) and no exploitable service further in, "
+         "so after its first hour it sits idle and makes no telemetry; "
+         "over half are never detected and the Kaplan-Meier median is not reached (M-Trends' dwell is over intrusions "
+         "that were found, rarely idle ones)")
 _SHIFT = ("manual and ai-assisted operators work a UTC+8 office day: a foothold gained late in the shift waits "
           "overnight for its next step")
+_FAST_STEP = ("manual breaks out in about 35-45 minutes here (a short first step), and ai-assisted, twice as fast by "
+              "design (speed 2), in under 20; the range is CrowdStrike's average of human-paced intrusions")
 
 GAPS: dict[tuple[str, str], str] = {
-    ("dwell", "espionage-tech"): (
-        "the detection content was fitted to the median of the DETECTED runs only (6.3 days), which ignores the "
-        "half never detected; counted as censored, the median is past 20 days, so the fit does not hold even "
-        "in-sample"),
-    ("dwell", "regional-hospital"): _STALLED,
+    ("dwell", "regional-hospital"): _IDLE,
+    ("dwell", "generated-50"): _IDLE,
     ("dwell", "small-business"): (
         "the theft is over within days on 15 hosts: most undetected runs met the objective, after which the attacker "
-        "goes idle and leaves nothing more to detect, so the Kaplan-Meier median is not reached; M-Trends' dwell ends "
+        "stops and leaves nothing more to detect, so the Kaplan-Meier median is not reached; M-Trends' dwell ends "
         "at discovery, which for a finished theft often comes from outside"),
-    ("dwell", "generated-50"): _STALLED,
     ("dwell", "generated-200"): (
-        "detected sooner than M-Trends: a credential from the web server opens a group of identical servers at once, "
-        "so a manual intrusion spreads to about 25 hosts and raises alerts on many of them"),
+        "detected sooner than M-Trends: most detections are DLP catching the exfiltration, and here the data is "
+        "close (a credential on the web server reaches the servers; some engineers log on to crown-01 directly), "
+        "so a manual intrusion reaches it and is caught in about 3 days"),
     ("breakout-manual", "small-business"): (
         "the one route off the gateway needs a local privilege escalation that often fails and is retried after "
-        "retry_days (3 days), " + _SHIFT),
+        "retry_days (3 days); and " + _SHIFT),
     ("breakout-assisted", "small-business"): "as breakout-manual there: the privilege escalation retried every 3 days",
-    ("breakout-manual", "generated-1000"): _SHIFT + "; more runs cross the shift end here than on espionage-tech",
-    ("breakout-assisted", "regional-hospital"): (
-        "a credential found on the foothold works at once, manual breaks out in about 40 minutes and ai-assisted, "
-        "twice as fast by design, lands just under 20; CrowdStrike's average is of human-paced intrusions"),
-    ("breakout-assisted", "generated-50"): "as on regional-hospital: a short first step, halved by ai-assisted's 2x",
+    ("breakout-manual", "generated-1000"): (
+        _SHIFT + ": breakouts come in two humps, about an hour when the first step fits in the shift and over 8 hours "
+        "when it does not (a third of them on espionage-tech, 40% here), so the median sits near the range's top on "
+        "every network and crosses it here"),
+    ("breakout-assisted", "regional-hospital"): _FAST_STEP,
+    ("breakout-assisted", "generated-50"): _FAST_STEP,
+    ("ai-share", "small-business"): (
+        "on 15 hosts there is little routine work for the AI, and every exploit there (gateway 8 h, privilege "
+        "escalation 4 h, SMB 12 h) needs more than max_ai_effort_hours (2 h), so humans weaponise and run it: the "
+        "share sits at the range's lower edge"),
     ("breakout-ratio", "regional-hospital"): _GATED,
     ("breakout-ratio", "small-business"): _GATED,
     ("breakout-ratio", "generated-50"): _GATED,
@@ -335,7 +342,8 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
         "breakout-manual": (_median(_breakouts(manual)), ""),
         "breakout-assisted": (_median(_breakouts(assisted)), ""),
         "ai-share": (_mean(shares), ""),
-        "decision-points": (_mean([r["human_decision_points"] for r in orch]), ""),
+        "decision-points": (_mean([r["human_decision_points"] for r in orch if r.get("outcome") == "objective_met"]),
+                            ""),
         "peak-rate": (_median([r["peak_requests_per_minute"] / 60 for r in orch]), ""),
         "breakout-ratio": ((None if not m_orch or not m_manual else m_orch / m_manual, None, None,
                             len(_breakouts(orch))), ""),
@@ -493,10 +501,13 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
     bad = [f"{r.figure.key} on {name}" for name, r in checked if not r.ok]
     if bad:
         out += ["", "Where a figure does not hold, and why:"]
+        where: dict[tuple[str, str], list[str]] = {}
         for name, r in checked:
             if not r.ok:
                 why = GAPS.get((r.figure.key, name), "no mechanism recorded: investigate before trusting this figure")
-                out += _wrap(f"  - {r.figure.key} on {name}: {why}.")
+                where.setdefault((r.figure.key, why), []).append(name)
+        for (key, why), names in where.items():
+            out += _wrap(f"  - {key} on {', '.join(names)}: {why}.")
     out += ["", f"{len(checked) - len(bad)} of {len(checked)} checks in range (figure x scenario)."
             + (f" Out of range: {'; '.join(bad)}." if bad else "")]
     return "\n".join(out)

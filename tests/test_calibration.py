@@ -89,9 +89,9 @@ def test_gaps_name_real_figures_and_targets():
 
 # --- figures from rows --------------------------------------------------------------------------------------------
 
-def _row(ia=None, dwell=None, breakout=None, ai=0, human=0, dp=0, peak=0.0):
+def _row(ia=None, dwell=None, breakout=None, ai=0, human=0, dp=0, peak=0.0, outcome="undetected_no_objective"):
     return {"time_to_initial_access": ia, "dwell_time": dwell, "breakout_time": breakout, "actions_ai": ai,
-            "actions_human": human, "human_decision_points": dp, "peak_requests_per_minute": peak}
+            "actions_human": human, "human_decision_points": dp, "peak_requests_per_minute": peak, "outcome": outcome}
 
 
 def test_dwell_is_censored_at_the_horizon():
@@ -112,13 +112,15 @@ def test_dwell_is_censored_at_the_horizon():
 
 def test_breakout_figures_from_rows():
     manual = [_row(0.0, breakout=b) for b in (30.0, 60.0, 90.0)]
-    orch = [_row(0.0, breakout=b, ai=9, human=1, dp=5, peak=240.0) for b in (0.5, 3.0, 6.0)]
+    orch = [_row(0.0, breakout=b, ai=9, human=1, dp=5, peak=240.0, outcome="objective_met") for b in (0.5, 3.0, 6.0)]
+    orch.append(_row(0.0, ai=9, human=1, dp=1, peak=240.0))  # stopped early: not a completed campaign
     auton = [_row(0.0, breakout=b) for b in (0.45, 0.9, 2.0, None)]
     by = {r.figure.key: r for r in cal.rows_from({"manual": manual, "ai-assisted": manual, "ai-orchestrated": orch,
                                                   "autonomous": auton}, 43200.0)}
     assert by["breakout-manual"].value == 60.0 and by["breakout-manual"].ok
     assert by["breakout-ratio"].value == pytest.approx(0.05) and by["breakout-ratio"].ok
-    assert by["ai-share"].value == pytest.approx(0.9) and by["decision-points"].value == 5
+    assert by["ai-share"].value == pytest.approx(0.9)
+    assert by["decision-points"].value == 5 and by["decision-points"].n == 3
     assert by["peak-rate"].value == 4.0
     fast = by["fast-breakout"]
     assert fast.value == pytest.approx(3 / 6) and fast.n == 6 and fast.note == "fastest 27 s" and fast.ok is None
