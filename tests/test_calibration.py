@@ -140,6 +140,7 @@ def test_classify():
     assert cal.classify("fitted [MT]: tuned so") == ("fitted", "MT")
     assert cal.classify("[DES] 10-50x; assumption: the middle") == ("sourced", None)
     assert cal.classify("assumption: as manual") == ("assumption", None)
+    assert cal.classify("assumption: critical as edge devices [DBIR]") == ("assumption", None)
     assert cal.classify("") == ("", None)
 
 
