@@ -104,6 +104,17 @@ def _med(e: Estimate) -> str:
     return span(e.value, e.low, e.high) + few_runs(e)
 
 
+def _dwell(s: CellSummary) -> str:
+    """Dwell's Kaplan-Meier median, or why there is none: never breached, or over half never detected."""
+    e = s.dwell_time
+    if e.n == 0:
+        return "-"
+    if e.value is None:
+        return "not reached" if s.undetected is None else f"not reached ({s.undetected.value:.0%} undet.)"
+    detected = e.n - round((s.undetected.value or 0.0) * e.n) if s.undetected is not None else e.n
+    return span(e.value, e.low, e.high) + (f" ({detected} detected)" if e.low is None or e.high is None else "")
+
+
 def _records(x: float) -> str:
     return f"{x / 1e6:.2f}M" if x >= 1e6 else f"{x / 1e3:.0f}k" if x >= 1e3 else f"{x:.0f}"
 
@@ -123,7 +134,7 @@ def compare_rows(summaries: Sequence[CellSummary]) -> list[list[str]]:
             mark = "<- best" if s.success.value == best else "<- worst" if s.success.value == worst else ""
         out.append([str(v) for _, v in s.label] + [
             _pct(s.success), _med(s.time_to_objective), _med(s.time_to_detection), _med(s.time_to_containment),
-            _med(s.dwell_time), _pct(s.contained), f"{s.hosts_compromised:.1f}", _records(s.records_exfiltrated),
+            _dwell(s), _pct(s.contained), f"{s.hosts_compromised:.1f}", _records(s.records_exfiltrated),
             "-" if s.ai_share is None else f"{s.ai_share:.0%}", f"{s.decision_points:.1f}", mark,
         ])
     return out
@@ -144,7 +155,8 @@ def compare_table(title: str, summaries: Sequence[CellSummary]) -> str:
     out = [
         title,
         "Shares: % of runs [Wilson 95% interval]. Times: median over the runs where it happened [95% interval], "
-        "from the campaign start (dwell: from initial access).",
+        "from the campaign start. Dwell: Kaplan-Meier median from initial access, runs never detected counted as "
+        "censored at their end.",
         "",
         line(header).rstrip(),
         "-" * len(line(header).rstrip()),
@@ -172,6 +184,9 @@ def summaries_csv(summaries: Sequence[CellSummary]) -> str:
         for name in ("hosts_compromised", "records_exfiltrated", "ai_share", "decision_points",
                      "peak_requests_per_second"):
             row[name] = getattr(s, name)
+        if s.undetected is not None:
+            row["undetected_breached"] = s.undetected.value
+        row.update(s.response)
         rows.append(row)
     w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
     w.writeheader()

@@ -89,6 +89,8 @@ class CellSummary:
     time_to_detection: Estimate
     time_to_containment: Estimate
     dwell_time: Estimate
+    """Kaplan-Meier median minutes from initial access to detection over the breached runs, a run never detected
+    counted as censored at its end (value None when over half were never detected); ``n`` is the breached runs."""
     breakout_time: Estimate
     hosts_compromised: float
     """Mean hosts compromised per run."""
@@ -111,6 +113,11 @@ class CellSummary:
     """Share of runs where the SOC queue backed up."""
     breached: Estimate | None = None
     """Share of runs where the attacker gained initial access (None in comparisons saved before it was added)."""
+    undetected: Estimate | None = None
+    """Among breached runs, the share never detected before the run ended (the censored share of ``dwell_time``)."""
+    response: dict[str, float] = field(default_factory=dict)
+    """Means per run of the response's business costs (RunResult's hosts_isolated, clean_hosts_isolated,
+    isolated_host_hours, clean_isolated_host_hours, egress_blocked_hours, credentials_reset, infrastructure_blocks)."""
 
     def value(self, name: str) -> Any:
         """A label value by column name (None if the cell has no such column)."""
@@ -137,6 +144,29 @@ def _times(rows: Sequence[Mapping[str, Any]], name: str) -> list[float]:
     return [r[name] for r in rows if r.get(name) is not None]
 
 
+RESPONSE_COSTS = ("hosts_isolated", "clean_hosts_isolated", "isolated_host_hours", "clean_isolated_host_hours",
+                  "egress_blocked_hours", "credentials_reset", "infrastructure_blocks")
+
+
+def dwell_estimate(rows: Sequence[Mapping[str, Any]]) -> Estimate:
+    """Dwell as a censored figure (DESIGN.md 5.2): the Kaplan-Meier median over the breached runs, a run never
+    detected censored at its end (minus initial access). Never a median of the detected runs alone."""
+    times, observed = [], []
+    for r in rows:
+        ia = r.get("time_to_initial_access")
+        if ia is None:
+            continue
+        dwell = r.get("dwell_time")
+        times.append(dwell if dwell is not None else max(0.0, r.get("end_time", ia) - ia))
+        observed.append(dwell is not None)
+    if not times:
+        return Estimate(None, None, None, 0)
+    med, lo, hi = km_median(times, observed)
+    if med is not None and sum(observed) < 6:
+        lo = hi = None  # too few detections for an interval (as for medians)
+    return Estimate(med, lo, hi, len(times))
+
+
 def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automation", "posture")) -> CellSummary:
     """Summary of one cell's rows (``RunResult.row()`` dicts or sweep rows); ``by`` names the label columns."""
     if not rows:
@@ -153,7 +183,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
         time_to_objective=_median(_times(rows, "time_to_objective")),
         time_to_detection=_median(_times(rows, "time_to_first_detection")),
         time_to_containment=_median(_times(rows, "time_to_containment")),
-        dwell_time=_median(_times(rows, "dwell_time")),
+        dwell_time=dwell_estimate(rows),
         breakout_time=_median(_times(rows, "breakout_time")),
         hosts_compromised=sum(r["hosts_compromised"] for r in rows) / n,
         records_exfiltrated=sum(r["records_exfiltrated"] for r in rows) / n,
@@ -165,6 +195,10 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
         alerts_dropped_share=sum(1 for r in rows if r.get("alerts_dropped", 0)) / n,
         soc_backlog_share=sum(1 for r in rows if r.get("soc_backlogs", 0)) / n,
         breached=_share(rows, lambda r: r.get("time_to_initial_access") is not None),
+        undetected=_share([r for r in rows if r.get("time_to_initial_access") is not None],
+                          lambda r: r.get("dwell_time") is None) if any(
+            r.get("time_to_initial_access") is not None for r in rows) else None,
+        response={k: sum(r.get(k, 0) or 0 for r in rows) / n for k in RESPONSE_COSTS},
     )
 
 

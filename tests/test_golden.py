@@ -19,9 +19,11 @@ LEVELS = ("manual", "ai-assisted", "ai-orchestrated", "autonomous")
 def _rows(tiny):
     rows = {}
     for level in LEVELS:
-        l2 = tiny.with_presets(automation=level)
-        c = compile_scenario(l2.scenario, l2.attacker, l2.posture)
-        rows[level] = [run(c, seed).to_dict(timeline=False) for seed in range(6)]
+        for posture in ("baseline", "hardened"):  # hardened too: baseline alone covers too few outcomes
+            l2 = tiny.with_presets(automation=level, posture=posture)
+            c = compile_scenario(l2.scenario, l2.attacker, l2.posture)
+            key = level if posture == "baseline" else f"{level}/{posture}"
+            rows[key] = [run(c, seed).to_dict(timeline=False) for seed in range(6)]
     return rows
 
 
