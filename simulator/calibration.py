@@ -158,25 +158,25 @@ FIGURES: tuple[Figure, ...] = (
     Figure("breakout-assisted", "Breakout, ai-assisted (median)", "CS", "20-90 min", 20, 90, "min",
            ("automation:ai-assisted.speed", "automation:ai-assisted.concurrency", "automation:ai-assisted.calendar",
             "automation:ai-assisted.works_off_shift") + _PATH),
-    Figure("ai-share", "AI share of tactical actions, ai-orchestrated (mean)", "GTG", "80-90%", 0.80, 0.90, "share",
+    Figure("ai-share", "AI share of actions, ai-orch. (mean)", "GTG", "80-90%", 0.80, 0.90, "share",
            ("automation:ai-orchestrated.executor", "automation:ai-orchestrated.takeover",
             "automation:ai-orchestrated.max_ai_effort_hours", "automation:ai-orchestrated.human_speed",
             "automation:ai-orchestrated.verification", "automation:ai-orchestrated.gates")),
-    Figure("decision-points", "Decision points per completed campaign, ai-orch. (mean)", "GTG", "4-6", 4, 6, "count",
+    Figure("decision-points", "Decision points, completed ai-orch. runs", "GTG", "4-6", 4, 6, "count",
            ("automation:ai-orchestrated.gates", "automation:ai-orchestrated.false_finding_rate")),
-    Figure("peak-rate", "Peak request rate, ai-orchestrated (median)", "GTG", "several/s: 2-10/s", 2, 10, "req/s",
+    Figure("peak-rate", "Peak request rate, ai-orch. (median)", "GTG", "several/s: 2-10/s", 2, 10, "req/s",
            ("automation:ai-orchestrated.footprint", "automation:ai-orchestrated.speed",
             "automation:ai-orchestrated.concurrency")),
-    Figure("breakout-ratio", "Breakout, ai-orchestrated / manual (medians)", "GTG", "machine tempo: <= 0.5", None,
+    Figure("breakout-ratio", "Breakout, ai-orch. / manual (medians)", "GTG", "machine tempo: <= 0.5", None,
            0.5, "ratio", _ORCH_TEMPO + _MAN),
-    Figure("fast-breakout", "AI-driven breakouts under 1 min (orch.+auton.)", "CS", "info: fastest seen 27 s", None,
+    Figure("fast-breakout", "AI-driven breakouts under 1 min", "CS", "info (fastest 27 s)", None,
            None, "share", _ORCH_TEMPO + ("automation:autonomous.speed", "automation:autonomous.concurrency"),
            info=True,
            why="CrowdStrike reports one fastest breakout (27 s, human eCrime), not a distribution, and no share of "
                "AI-driven intrusions is published, so any range would be invented: the share and the fastest run are "
                "reported, not checked."),
     Figure("dwell", "Dwell, manual (Kaplan-Meier median)", "MT", "5-20 days", 5, 20, "days", _DETECT),
-    Figure("undetected", "Breached manual runs undetected at the horizon", "MT", "info (not M-Trends' 43%)", None,
+    Figure("undetected", "Manual runs undetected at the horizon", "MT", "info (not 43%)", None,
            None, "share", _DETECT, info=True,
            why="the dwell figure's censored share; see 'Not checked' for why it is not set against M-Trends' 43%."),
 )
@@ -352,7 +352,7 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
         "fast-breakout": (_share(sum(1 for b in ai_b if b < 1.0), len(ai_b)),
                           f"fastest {min(ai_b) * 60:.0f} s" if ai_b else ""),
         "dwell": ((*(None if x is None else x / 1440.0 for x in (med, lo, hi)), len(times)),
-                  f"{undetected} of {len(times)} censored" if times else ""),
+                  f"{undetected}/{len(times)} censored" if times else ""),
         "undetected": (_share(undetected, len(times)), ""),
     }
     return [Row(f, *values[f.key][0], note=values[f.key][1]) for f in FIGURES]
@@ -448,7 +448,7 @@ def _grid(head: list[str], body: list[list[str]]) -> list[str]:
 
 
 def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(text, 118, subsequent_indent="    ")
+    return textwrap.wrap(text, 118, subsequent_indent="    ", break_on_hyphens=False)
 
 
 def _verdict(r: Row) -> str:
@@ -469,10 +469,9 @@ def scenario_table(cal: ScenarioCalibration, tags: Mapping[str, Mapping[str, Tag
             sim += f" [{lo}-{hi}]"
         if r.note:
             sim += f" ({r.note})"
-        fitted = "in-sample" if cal.in_sample else "out of sample"
         body.append([r.figure.title, r.figure.target, sim, str(r.n), _verdict(r),
-                     fitted if fitted_inputs(r.figure, tags) else "-"])
-    head = ["figure", "target", "simulated [95% interval]", "n", "in range", "rests on fitted"]
+                     "yes" if fitted_inputs(r.figure, tags) else "-"])
+    head = ["figure", "target", "simulated [95% interval]", "n", "in range", "on fitted"]
     dropped = ", scenario overrides left out" if cal.overrides_dropped else ""
     return "\n".join([f"{cal.name} ({cal.hosts} hosts{dropped}): {where}", *_grid(head, body)])
 
@@ -482,21 +481,27 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
     """Every scenario's table, the summary matrix (figure x scenario), what rests on fitted values, what is not
     checked and why, and the count in range."""
     tags = tags if tags is not None else all_tags()
-    out = [f"Calibration: {runs} runs per level ({', '.join(LEVELS)}) against '{POSTURE}', root seed {seed}, presets "
-           f"as published. A figure holds when it is in range on every scenario.", ""]
+    out = [*_wrap(f"Calibration: {runs} runs per level ({', '.join(LEVELS)}) against '{POSTURE}', root seed {seed}, "
+                  "presets as published. A figure holds when it is in range on every scenario."), ""]
     for cal in cals:
         out += [scenario_table(cal, tags), ""]
     names = [c.name + ("*" if c.in_sample else "") for c in cals]
-    body = []
-    for i, f in enumerate(FIGURES):
-        body.append([f.key, *(_verdict(c.rows[i]) for c in cals),
-                     ", ".join(f"{t.field} [{t.fitted_to or '?'}]" for t in fitted_inputs(f, tags)) or "-"])
+    body = [[f.key, *(_verdict(c.rows[i]) for c in cals), "yes" if fitted_inputs(f, tags) else "-"]
+            for i, f in enumerate(FIGURES)]
     out += ["Summary (yes: in range, NO: out of range, info: reported only):",
-            *_grid(["figure", *names, "rests on fitted values"], body)]
+            *_grid(["figure", *names, "on fitted"], body)]
     if any(c.in_sample for c in cals):
         out += _wrap(f"* {FITTED_ON}: the fitted values were tuned here, so the figures resting on them are "
                      "reproduced by construction there (fitted, then reproduced); every other column is out of sample.")
-    out += ["", "Sources:", *(f"  [{k}] {v}" for k, v in SOURCES.items()), "", "Not checked:"]
+    out += ["", f"Figures resting on fitted preset values (tagged 'fitted' in the presets; fitted on {FITTED_ON}):"]
+    for f in FIGURES:
+        fitted = fitted_inputs(f, tags)
+        if fitted:
+            out += _wrap(f"  - {f.key}: " + ", ".join(f"{t.kind} {t.field} [{t.fitted_to or '?'}]" for t in fitted))
+    out += ["", "Sources:"]
+    for k, v in SOURCES.items():
+        out += _wrap(f"  [{k}] {v}")
+    out += ["", "Not checked:"]
     for what, why in [*NOT_CHECKED, *((f.key, f.why) for f in FIGURES if f.info)]:
         out += _wrap(f"  - {what}: {why}")
     checked = [(c.name, r) for c in cals for r in c.rows if r.ok is not None]
@@ -510,6 +515,6 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
                 where.setdefault((r.figure.key, why), []).append(name)
         for (key, why), names in where.items():
             out += _wrap(f"  - {key} on {', '.join(names)}: {why}.")
-    out += ["", f"{len(checked) - len(bad)} of {len(checked)} checks in range (figure x scenario)."
-            + (f" Out of range: {'; '.join(bad)}." if bad else "")]
+    out += ["", *_wrap(f"{len(checked) - len(bad)} of {len(checked)} checks in range (figure x scenario)."
+                       + (f" Out of range: {'; '.join(bad)}." if bad else ""))]
     return "\n".join(out)

@@ -106,7 +106,7 @@ def test_dwell_is_censored_at_the_horizon():
     empty = [_row()] * 4
     rows = {"manual": manual, "ai-assisted": empty, "ai-orchestrated": empty, "autonomous": empty}
     by = {r.figure.key: r for r in cal.rows_from(rows, 30 * day)}
-    assert by["dwell"].value == 4.0 and by["dwell"].n == 5 and "2 of 5 censored" in by["dwell"].note
+    assert by["dwell"].value == 4.0 and by["dwell"].n == 5 and "2/5 censored" in by["dwell"].note
     assert by["undetected"].value == pytest.approx(0.4) and by["undetected"].ok is None
 
 
@@ -195,8 +195,10 @@ def test_report_matrix_fitted_and_not_checked(tags):
     assert "espionage-tech (10 hosts): in-sample" in text and "elsewhere (10 hosts): out of sample" in text
     line = next(x for x in text.splitlines() if x.startswith("decision-points "))
     assert line.split()[1:3] == ["yes", "NO"]
-    dwell = next(x for x in text.splitlines() if x.startswith("dwell "))
-    assert "manual.pace_minutes [MT]" in dwell and "baseline.monitoring.detection [MT]" in dwell
+    assert next(x for x in text.splitlines() if x.startswith("dwell ")).split()[-1] == "yes"
+    assert next(x for x in text.splitlines() if x.startswith("breakout-manual ")).split()[-1] == "-"
+    dwell = next(x for x in text.splitlines() if x.startswith("  - dwell: "))
+    assert "automation manual.pace_minutes [MT]" in dwell and "posture baseline.monitoring.detection [MT]" in dwell
     assert "* espionage-tech: the fitted values were tuned here" in text
     assert "DBIR patch figures" in text and "43%" in text
     assert "decision-points on elsewhere: no mechanism recorded" in text
