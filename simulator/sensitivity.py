@@ -7,8 +7,9 @@ the posture presets (scenarios/presets/posture.yaml, weak to hardened), the auto
 and the automation presets, or an assumption where the presets agree.
 
 Effects are signed: the output at the factor's high level minus at its low level, in points of attacker success
-(percentage points) and in hours of time to detection (undetected runs counted at the horizon). A negative effect on
-success means the high level helps the defender.
+(percentage points) and in hours of time to detection (from initial access to the first detection of the intrusion,
+an undetected one counted to the horizon, over the runs where the attacker got in: a lever that keeps the attacker out
+does not read as slower detection). A negative effect on success means the high level helps the defender.
 
 Two methods over the same runner; every cell replays the same seeds (common random numbers):
 - ``oat`` (default): one at a time around the base (the scenario's attacker and posture, or those chosen): each factor
@@ -33,7 +34,7 @@ from simulator.loader import Loaded, preset_data
 from simulator.stats import paired_difference
 
 OUTPUTS = ("attacker success", "time to detection (h)")
-UNITS = {"attacker success": "points", "time to detection (h)": "hours"}
+UNITS = {"attacker success": "points", "time to detection (h)": "hours from initial access"}
 
 
 @dataclass(frozen=True)
@@ -341,13 +342,15 @@ def plan(loaded: Loaded, method: str = "oat", automation: str | None = None, pos
     return design
 
 
-def per_run(rows: Sequence[Mapping[str, Any]], horizon_minutes: float) -> tuple[list[float], list[float]]:
-    """Per run, in replicate order: attacker success in points (100 or 0) and hours to first detection (the horizon
-    when undetected)."""
+def per_run(rows: Sequence[Mapping[str, Any]], horizon_minutes: float) -> tuple[list[float], list[float | None]]:
+    """Per run, in replicate order: attacker success in points (100 or 0), and hours from initial access to the
+    first detection of the intrusion (to the horizon when never detected; None when the attacker never got in)."""
     rows = sorted(rows, key=lambda r: r["replicate"])
     success = [100.0 if r["outcome"] == "objective_met" else 0.0 for r in rows]
-    detect = [(horizon_minutes if r.get("time_to_first_detection") is None else r["time_to_first_detection"]) / 60
-              for r in rows]
+    detect: list[float | None] = []
+    for r in rows:
+        access, seen = r.get("time_to_initial_access"), r.get("time_to_first_detection")
+        detect.append(None if access is None else ((horizon_minutes if seen is None else seen) - access) / 60)
     return success, detect
 
 
@@ -355,8 +358,12 @@ def analyse_oat(design: Design, ys: Sequence[tuple[list[float], list[float]]]) -
     out = []
     for f, (lo, hi) in zip(design.factors, design.pairs, strict=True):
         for j, name in enumerate(OUTPUTS):
-            m = min(len(ys[lo][j]), len(ys[hi][j]))  # the replicates both cells ran (the same seeds)
-            d = paired_difference(ys[lo][j][:m], ys[hi][j][:m])
+            # the replicates both cells ran (the same seeds); for detection, those where both were intruded
+            pairs = [(a, b) for a, b in zip(ys[lo][j], ys[hi][j], strict=False) if a is not None and b is not None]
+            if len(pairs) < 2:
+                out.append(Effect(f.path, name, 0.0, 0.0, 0.0, f.levels(), len(pairs)))
+                continue
+            d = paired_difference([a for a, _ in pairs], [b for _, b in pairs])
             out.append(Effect(f.path, name, d.mean, d.low, d.high, f.levels(), d.n))
     return rank(out)
 
@@ -369,7 +376,12 @@ def analyse_morris(design: Design, ys: Sequence[tuple[list[float], list[float]]]
     k = len(design.factors)
     x = np.asarray(design.x)
     r = len(x) // (k + 1)
-    means = np.array([[float(np.mean(y[j])) for j in range(len(OUTPUTS))] for y in ys])
+
+    def mean(values: Sequence[float | None]) -> float:
+        known = [v for v in values if v is not None]
+        return float(np.mean(known)) if known else math.nan  # detection: no run got in at this point
+
+    means = np.array([[mean(y[j]) for j in range(len(OUTPUTS))] for y in ys])
     ee = np.zeros((r, k, len(OUTPUTS)))
     for t in range(r):
         for s in range(k):
@@ -380,15 +392,18 @@ def analyse_morris(design: Design, ys: Sequence[tuple[list[float], list[float]]]
             scale = math.copysign(1.0, step) if f.kind == "choice" else step
             ee[t, i] = (means[b] - means[a]) / scale
     rng = np.random.default_rng(seed)
-    boot = rng.integers(0, r, size=(resamples, r))
     out = []
     for i, f in enumerate(design.factors):
         for j, name in enumerate(OUTPUTS):
             e = ee[:, i, j]
-            dist = e[boot].mean(axis=1)
+            e = e[~np.isnan(e)]  # a step where a point had no intrusion says nothing about detection
+            if len(e) < 2:
+                out.append(Effect(f.path, name, 0.0, 0.0, 0.0, f.levels(), len(e), 0.0))
+                continue
+            dist = e[rng.integers(0, len(e), size=(resamples, len(e)))].mean(axis=1)
             lo, hi = np.percentile(dist, [2.5, 97.5])
-            out.append(Effect(f.path, name, float(e.mean()), float(lo), float(hi), f.levels(), r,
-                              float(e.std(ddof=1)) if r > 1 else 0.0))
+            out.append(Effect(f.path, name, float(e.mean()), float(lo), float(hi), f.levels(), len(e),
+                              float(e.std(ddof=1))))
     return rank(out)
 
 
@@ -408,11 +423,13 @@ TOP = 5
 
 NOTES = {
     "oat": ("effect: the output with the factor at its high level minus at its low level, the others at the base, "
-            "as the mean of paired runs on common seeds; 95% interval: normal, on the paired differences. Negative "
-            "on attacker success: the high level helps the defender. Undetected runs count at the horizon."),
+            "as the mean of paired runs on common seeds; 95% interval: normal, on the paired differences; n: the "
+            "pairs. Negative on attacker success: the high level helps the defender. Time to detection: hours from "
+            "initial access to the first detection of the intrusion (undetected: to the horizon), over the pairs "
+            "where the attacker got in at both levels."),
     "morris": ("effect: the mean elementary effect per full low-to-high span over the whole box (signed); sigma: "
-               "interactions and non-linearity; 95% interval: bootstrap over trajectories. Undetected runs count "
-               "at the horizon."),
+               "interactions and non-linearity; 95% interval: bootstrap over trajectories; n: trajectories. Time "
+               "to detection: hours from initial access (undetected: to the horizon), over the runs that got in."),
 }
 
 
@@ -524,10 +541,10 @@ def table(effects: Sequence[Effect], title: str, k: int = TOP) -> str:
     for name in OUTPUTS:
         rows = [e for e in rank(effects) if e.output == name]
         out += ["", f"{name}, high minus low ({UNITS[name]}):",
-                f"  {'rank':<5}{'factor':<46}{'low -> high':<20}{'effect':>8}  {'95% interval':<16}{'n':>6}"]
+                f"  {'rank':<5}{'factor':<50}{'low -> high':<19}{'effect':>8}  {'95% interval':<17}{'n':>5}"]
         for i, e in enumerate(rows, 1):
             interval = f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]"
-            out.append(f"  {i:<5}{e.factor:<46}{e.levels[:19]:<20}{e.effect:>+8.1f}  {interval:<16}{e.n:>6}")
+            out.append(f"  {i:<5}{e.factor:<50}{e.levels[:18]:<19}{e.effect:>+8.1f}  {interval:<17}{e.n:>5}")
         if name == OUTPUTS[0] and len(rows) > k:
             open_ = undecided(effects, k, name)
             out.append(f"  top {k}: set apart from the rest at 95%" if not open_ else

@@ -125,6 +125,15 @@ def test_a_lever_that_cannot_matter_has_no_effect_and_signs_follow_the_mechanism
     assert e.ci_low <= e.effect <= e.ci_high and e.n == 100 and e.levels == "0 -> 1"
 
 
+def test_per_run_outputs():
+    """Success in points; detection in hours from initial access, to the horizon when undetected, None when the
+    attacker never got in (so keeping the attacker out never reads as slower detection)."""
+    rows = [{"replicate": 1, "outcome": "objective_met", "time_to_initial_access": 60, "time_to_first_detection": None},
+            {"replicate": 0, "outcome": "contained", "time_to_initial_access": None, "time_to_first_detection": None},
+            {"replicate": 2, "outcome": "contained", "time_to_initial_access": 60, "time_to_first_detection": 180}]
+    assert sa.per_run(rows, 600) == ([0.0, 100.0, 0.0], [None, 9.0, 2.0])
+
+
 def test_undecided_and_the_refinement():
     def eff(name, v, half):
         return sa.Effect(name, sa.OUTPUTS[0], v, v - half, v + half, "", 10)
@@ -140,7 +149,11 @@ def test_undecided_and_the_refinement():
     effects = sa.run_design(loaded, sa.plan(loaded, "oat", factors=factors), 20, 0, max_runs=80,
                             on_round=lambda *a: rounds.append(a))
     assert rounds[0] == (1, len(factors), rounds[0][2]) and all(r[0] == i for i, r in enumerate(rounds, 1))
-    assert max(e.n for e in effects) <= 80 and min(e.n for e in effects) == 20
+    success = [e for e in effects if e.output == sa.OUTPUTS[0]]
+    assert max(e.n for e in success) <= 80 and min(e.n for e in success) == 20
+    detection = [e for e in effects if e.output == sa.OUTPUTS[1]]
+    assert all(e.n <= s.n for e, s in zip(sorted(detection, key=lambda e: e.factor),
+                                          sorted(success, key=lambda e: e.factor), strict=True))  # intruded pairs
 
 
 def test_top_five_is_the_same_for_two_root_seeds():

@@ -33,9 +33,9 @@ class SensitivityScreen(RunsScreen):
         yield Static("", classes="status", id="sens-status", markup=False)
         yield DataTable(id="factors", zebra_stripes=True, cursor_type="row")
         with Horizontal(id="sens-charts"):
-            yield BarChart("attacker success (points): red helps the attacker, green the defender", style="red",
-                           negative_style="green", id="success-chart")
-            yield BarChart("time to detection (h): red later, green sooner", style="red", negative_style="green",
+            yield BarChart("success (points; green: helps defence)", style="red", negative_style="green",
+                           id="success-chart")
+            yield BarChart("time to detection (h; green: sooner)", style="red", negative_style="green",
                            id="detection-chart")
         yield Footer()
 
@@ -82,7 +82,7 @@ class SensitivityScreen(RunsScreen):
         rows = []
         for i, e in enumerate(success, 1):
             d = detection[e.factor]
-            rows.append((str(i), e.factor, e.levels, f"{e.effect:+.1f}", f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]",
+            rows.append((str(i), _short(e.factor), e.levels, f"{e.effect:+.1f}", f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]",
                          f"{d.effect:+.1f}", f"[{d.ci_low:+.1f}, {d.ci_high:+.1f}]", str(e.n)))
         fill(self.query_one(DataTable), ("rank", "factor", "low -> high", "success pts", "95%", "detection h", "95%",
                                          "n"), rows)
@@ -92,8 +92,10 @@ class SensitivityScreen(RunsScreen):
         self.query_one("#detection-chart", BarChart).set_items(
             [(_short(e.factor), e.effect, f"{e.effect:+.1f}") for e in by_detection])
         open_ = undecided(message.effects)
+        more = f" and {len(open_) - 3} more" if len(open_) > 3 else ""
         top = (f"the top {TOP} are set apart from the rest at 95%" if not open_ else
-               f"the top {TOP} are not set apart at 95% (within noise: {', '.join(_short(f) for f in open_)})")
+               f"the top {TOP} are not set apart at 95% (within noise: {', '.join(_short(f) for f in open_[:3])}"
+               f"{more})")
         self.status(f"done. Ranked by the size of the effect on attacker success; negative: the high level helps "
                     f"the defender; {top}.")
         self.effects = message.effects  # set last: tests and callers wait on it for a filled screen
@@ -101,5 +103,5 @@ class SensitivityScreen(RunsScreen):
 
 
 def _short(path: str) -> str:
-    """'posture.soc.analysts' -> 'soc.analysts' for chart labels (the table keeps the whole path)."""
+    """'posture.soc.analysts' -> 'soc.analysts' (attacker fields keep their 'attacker.' prefix)."""
     return path.removeprefix("posture.")
