@@ -25,8 +25,7 @@ from simulator.loader import Loaded
 from simulator.stats import Z95, km_median, median, median_ci, wilson
 
 SOURCES = {
-    "CS": "CrowdStrike Global Threat Report 2025/2026: average eCrime breakout 29-62 min (2023-2025); fastest "
-          "observed 27 s",
+    "CS": "CrowdStrike Global Threat Report 2025/2026: average eCrime breakout 29-62 min (2023-2025), fastest 27 s",
     "GTG": "Anthropic, 'Disrupting the first reported AI-orchestrated cyber espionage campaign', Nov 2025 "
            "(contested: no IOCs published)",
     "MT": "Mandiant M-Trends 2025: global median dwell 10-11 days (2023-2024)",
@@ -197,7 +196,7 @@ _IDLE = ("most breached manual runs never leave their first host: from that edge
          "that were found, rarely idle ones)")
 _SHIFT = ("manual and ai-assisted operators work a UTC+8 office day: a foothold gained late in the shift waits "
           "overnight for its next step")
-_FAST_STEP = ("manual breaks out in about 35-45 minutes here (a short first step), and ai-assisted, twice as fast by "
+_FAST_STEP = ("manual breaks out in about 33-44 minutes here (a short first step), and ai-assisted, twice as fast by "
               "design (speed 2), in under 20; the range is CrowdStrike's average of human-paced intrusions")
 
 GAPS: dict[tuple[str, str], str] = {
