@@ -1098,6 +1098,7 @@ class Run:
             outcome=outcome,
             end_reason=end_reason,
             end_time=round(self.env.now, 4),
+            horizon=round(net.horizon, 4),
             time_to_initial_access=r(ia),
             breakout_time=r(None if ia is None or self.t_breakout is None else self.t_breakout - ia),
             time_to_objective=r(self.t_objective),

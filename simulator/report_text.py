@@ -156,7 +156,7 @@ def compare_table(title: str, summaries: Sequence[CellSummary]) -> str:
         title,
         "Shares: % of runs [Wilson 95% interval]. Times: median over the runs where it happened [95% interval], "
         "from the campaign start. Dwell: Kaplan-Meier median from initial access, runs never detected counted as "
-        "censored at their end.",
+        "censored at the horizon.",
         "",
         line(header).rstrip(),
         "-" * len(line(header).rstrip()),

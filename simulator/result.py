@@ -56,6 +56,9 @@ class RunResult:
     outcome: Outcome
     end_reason: EndReason
     end_time: float
+    horizon: float
+    """The scenario's horizon (minutes). A run may end before it only when nothing more can happen: a figure
+    censored at the run's end is censored at the horizon."""
     time_to_initial_access: float | None
     breakout_time: float | None
     """Initial access to first successful lateral movement."""

@@ -90,7 +90,7 @@ class CellSummary:
     time_to_containment: Estimate
     dwell_time: Estimate
     """Kaplan-Meier median minutes from initial access to detection over the breached runs, a run never detected
-    counted as censored at its end (value None when over half were never detected); ``n`` is the breached runs."""
+    counted as censored at the horizon (value None when over half were never detected); ``n`` is the breached runs."""
     breakout_time: Estimate
     hosts_compromised: float
     """Mean hosts compromised per run."""
@@ -150,14 +150,15 @@ RESPONSE_COSTS = ("hosts_isolated", "clean_hosts_isolated", "isolated_host_hours
 
 def dwell_estimate(rows: Sequence[Mapping[str, Any]]) -> Estimate:
     """Dwell as a censored figure (DESIGN.md 5.2): the Kaplan-Meier median over the breached runs, a run never
-    detected censored at its end (minus initial access). Never a median of the detected runs alone."""
+    detected censored at the horizon (minus initial access). Never a median of the detected runs alone."""
     times, observed = [], []
     for r in rows:
         ia = r.get("time_to_initial_access")
         if ia is None:
             continue
         dwell = r.get("dwell_time")
-        times.append(dwell if dwell is not None else max(0.0, r.get("end_time", ia) - ia))
+        end = r.get("horizon", r.get("end_time", ia))  # nothing can happen after an early end: censor at the horizon
+        times.append(dwell if dwell is not None else max(0.0, end - ia))
         observed.append(dwell is not None)
     if not times:
         return Estimate(None, None, None, 0)
