@@ -35,3 +35,12 @@ def test_benchmark_script_runs(script):
     assert done.returncode == 0, done.stderr[-2000:]
     for text in expected:
         assert text in done.stdout, (text, done.stdout[-2000:])
+
+
+
+def test_mechanisms_example_runs():
+    """examples/mechanisms.py (the README's mechanism figures) runs and prints its lines for each level."""
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "mechanisms.py"), str(ROOT / "tests" / "data" /
+                          "tiny.yaml"), "--runs", "4", "--levels", "manual,autonomous"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.count("kept out at the perimeter") == 2 and out.count("response per run") == 2
