@@ -96,6 +96,9 @@ class AttackerProfile(Frozen):
     """Days before the attacker tries again what failed: rescanning the perimeter when initial access fails or after
     an eviction, and, while it holds hosts, retrying failed moves and using vulnerabilities disclosed since (at least
     an hour)."""
+    quick_retries: int = Field(2, ge=0, le=20)
+    """Times a task that failed by chance (an exploit or a logon that did not work, a dump that found nothing) is
+    tried again at once before it waits for the next regrouping."""
     rotation_hours: float = Field(24.0, ge=0, le=24 * 365)
     """Hours to stand up new outside infrastructure (addresses) once the defender has blocked the current one."""
     lie_low_hours: float = Field(0.0, ge=0, le=24 * 365)

@@ -86,6 +86,14 @@ class Run:
         """Ways in that are closed for good: (entry host, vuln) found patched, (entry host, service) with no account
         left to try."""
         self._lost: simpy.Event | None = None
+        """Fires when the attacker loses its last foothold (the campaign then tries to get back in)."""
+        self._stuck: simpy.Event | None = None
+        """Fires when its footholds lead nowhere (the campaign then looks for another way in)."""
+        self._perimeter_done = False
+        """No other way in is left: the attacker carries on with what it holds."""
+        self._evicted_since_entry = False
+        self._quick: dict[tuple[int, tuple], int] = {}
+        """Quick retries used per failed task."""
         self._no_path = False
         self._quiet_until = 0.0
         self.known_targets: set[int] = set()
@@ -238,6 +246,7 @@ class Run:
         if held_before and self.t_initial_access is not None and not self.owned:
             self.evictions += 1
             self._log("evicted", "the attacker holds no host any more")
+            self._evicted_since_entry = True
             if self._lost is not None and not self._lost.triggered:
                 self._lost.succeed()
 
@@ -318,6 +327,10 @@ class Run:
                 self._push(prio, task)
         for t in sorted(self.known_targets):
             self._plan(t, None)
+        if not self._tasks and self._stuck is not None and not self._stuck.triggered and self.t_objective is None:
+            self._campaign_running = True  # nothing to do from what it holds: back to the perimeter
+            self._stuck.succeed()
+            return
         self._maybe_finish()
 
     def _horizon(self):
@@ -478,33 +491,44 @@ class Run:
     # ---- campaign: plan, scan, get in ------------------------------------------------------------------------
 
     def campaign(self):
-        """Plan, then get in; after an eviction, get back in; until no way in is left or the horizon comes."""
+        """Plan, then get in; after an eviction, get back in; with footholds that lead nowhere, look for another way
+        in; until no way in is left or the horizon comes."""
         p, env = self.p, self.env
         yield from self.act("planning", "", p.efforts.planning, actor="human")
         while True:
             self._campaign_running = True
+            holding = bool(self.owned)
             got = yield from self._get_in()
             self._campaign_running = False
-            if not got:
+            if got is None:  # no (other) way in before the horizon
+                if not self.owned:
+                    self._maybe_finish()
+                    return
+                self._perimeter_done = True  # it carries on with the footholds it has
                 self._maybe_finish()
-                return
-            h = next(iter(self.owned))
-            if self.t_initial_access is None:
-                self.t_initial_access = env.now
-                self._log("initial-access", "foothold gained", h)
-                for _ in range(p.concurrency):
-                    env.process(self.worker())
             else:
-                self.reentries += 1
-                self._log("re-entry", "the attacker is back in", h)
-                for t in sorted(self.known_targets):
-                    self._plan(t, None)
+                if self.t_initial_access is None:
+                    self.t_initial_access = env.now
+                    self._log("initial-access", "foothold gained", got)
+                    for _ in range(p.concurrency):
+                        env.process(self.worker())
+                else:
+                    if self._evicted_since_entry:
+                        self.reentries += 1
+                        self._log("re-entry", "the attacker is back in", got)
+                    elif holding:
+                        self._log("initial-access", "another foothold gained (the first led nowhere)", got)
+                    for t in sorted(self.known_targets):
+                        self._plan(t, None)
+                self._evicted_since_entry = False
             self._lost = env.event()
-            yield self._lost
+            self._stuck = None if self._perimeter_done else env.event()
+            yield self._lost if self._stuck is None else self._lost | self._stuck
             self._campaign_running = True  # from here the campaign owns what happens next
-            self._lost = None
+            lost = self._lost.triggered
+            self._lost = self._stuck = None
             wait = self._quiet_until - env.now
-            if wait > 0:
+            if lost and wait > 0:
                 yield env.timeout(wait)
 
     def _ways_in_left(self) -> bool:
@@ -523,19 +547,24 @@ class Run:
         return False
 
     def _get_in(self):
-        """Scan, fingerprint and try every way in, best first; retry every ``retry_days``. Returns True with a
-        foothold, False when no way in is left or the next try would come after the horizon."""
+        """Scan, fingerprint and try every way in the attacker does not hold yet, best first; retry every
+        ``retry_days``. Returns the host gained, or None when no way in is left or the next try would come after
+        the horizon."""
         net, p, env = self.net, self.p, self.env
         dead = self.dead
-        while not self.owned:
+        start = set(self.owned)
+        while not (self.owned.keys() - start):
             if not self._ways_in_left():
-                self._no_path = True
-                return False
+                if not self.owned:
+                    self._no_path = True
+                return None
             first = net.hosts[net.entry[0][0]]
             yield from self.act("reconnaissance", "T1595", p.efforts.scan, src_zone="internet",
                                 dst_zone=first.zone, factor=20, takeover=True)
             candidates: list[tuple[float, int, tuple]] = []
             for h, svcs in net.entry:
+                if h in self.owned:
+                    continue
                 host = net.hosts[h]
                 a = yield from self.act("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
                                         src_zone="internet", dst_zone=host.zone, factor=5, takeover=True)
@@ -575,14 +604,14 @@ class Run:
                         self._gain(h, vi.access)
                 else:
                     yield from self._stuff(h, svc, dead)
-                if self.owned:
+                if self.owned.keys() - start:
                     break
-            if not self.owned:
+            if not (self.owned.keys() - start):
                 wait = self._retry_wait()
                 if env.now + wait >= net.horizon:
-                    return False  # the horizon comes first
+                    return None  # the horizon comes first
                 yield env.timeout(wait)
-        return True
+        return min(self.owned.keys() - start)
 
     def _stuff(self, h: int, svc: str, dead: set[tuple]):
         """Logons to a remote-access service from outside: valid accounts the attacker harvested on an earlier
@@ -646,6 +675,16 @@ class Run:
             self.env.now + minutes
         yield self.env.timeout(end - self.env.now)
 
+    def _failed(self, entry: tuple[int, tuple]) -> None:
+        """A task failed by chance (no control blocked it): try it again at once, up to ``quick_retries`` times, as
+        an operator tries a flaky exploit or logon again before moving on; after that, when regrouping."""
+        n = self._quick.get(entry, 0)
+        if n < self.p.quick_retries:
+            self._quick[entry] = n + 1
+            self._push(*entry)
+        else:
+            self.failed.add(entry)
+
     def _harvest_account(self, acct: int) -> None:
         self.harvested.add(acct)
         self.ever_harvested.add(acct)
@@ -686,7 +725,7 @@ class Run:
                                 src_zone=zone, dst_zone=zone, factor=10, takeover=True)
         if not a.success:
             if h in self.owned and a.blocked is None:
-                self.failed.add((P_DISCOVER, ("discover", h)))
+                self._failed((P_DISCOVER, ("discover", h)))
             else:
                 self._rediscover(zone)
             return
@@ -823,7 +862,7 @@ class Run:
                                 src_zone=zone, dst_zone=zone, factor=2, takeover=True)
         if not a.success:
             if a.blocked is None:
-                self.failed.add((P_HARVEST, ("harvest", h)))  # re-harvest when regrouping
+                self._failed((P_HARVEST, ("harvest", h)))  # re-harvest when regrouping
             return
         new = []
         for acct in net.hosts[h].credentials:
@@ -862,7 +901,9 @@ class Run:
                                 takeover=True)
         if a.success:
             self._moved(t, "admin" if kind == "admin" else "user")
-        elif a.blocked is None or (a.blocked == "contained" and t in self.belief.contained_hosts):
+        elif a.blocked is None:
+            self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
+        elif a.blocked == "contained" and t in self.belief.contained_hosts:
             self.failed.add((P_CRED + 2, ("move_cred", t, acct, svc)))
 
     def _move_fake(self, t: int):
@@ -903,7 +944,9 @@ class Run:
                                 takeover=True)
         if a.success:
             self._moved(t, vi.access)
-        elif a.blocked is None or (a.blocked == "contained" and t in self.belief.contained_hosts):
+        elif a.blocked is None:
+            self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
+        elif a.blocked == "contained" and t in self.belief.contained_hosts:
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
     def _moved(self, t: int, access: str) -> None:
@@ -927,7 +970,7 @@ class Run:
         if a.success and h in self.owned:
             self._gain(h, "admin")
         elif not a.success and a.blocked is None:
-            self.failed.add((P_ESCALATE, ("escalate", h, v)))
+            self._failed((P_ESCALATE, ("escalate", h, v)))
 
     def _collect(self, h: int, d: int):
         if h not in self.owned:
@@ -939,7 +982,7 @@ class Run:
                                 src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken, takeover=True)
         if not a.success:
             if a.blocked is None:
-                self.failed.add((P_COLLECT, ("collect", h, d)))
+                self._failed((P_COLLECT, ("collect", h, d)))
             return
         if d == self.net.objective:
             self._log("objective-data", f"found {di.id}", h)
