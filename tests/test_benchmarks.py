@@ -44,3 +44,10 @@ def test_mechanisms_example_runs():
                           "tiny.yaml"), "--runs", "4", "--levels", "manual,autonomous"],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.count("kept out at the perimeter") == 2 and out.count("response per run") == 2
+
+
+def test_upgrades_example_runs():
+    """examples/upgrades.py (the README's no-upgrade-helps-the-attacker check) runs and prints every control."""
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "upgrades.py"), str(ROOT / "tests" / "data" /
+                          "tiny.yaml"), "--runs", "4"], capture_output=True, text=True, cwd=ROOT).stdout
+    assert out.count(" points [") == 7 and "beyond noise" in out
