@@ -94,11 +94,16 @@ def _findings(label: str, s: CellSummary) -> tuple[list[str], list[tuple[str, st
         good.append(f"{pre}the objective was met in only {_pct(s.success.value)} of runs "
                     f"[{s.success.low:.0%}-{s.success.high:.0%}].")
     det = s.detected.value or 0.0
+    breached_share = None if s.breached is None else s.breached.value
+    undetected = None if s.undetected is None else s.undetected.value
     if det >= 0.5:
         src = ", ".join(f"{SOURCE_TEXT.get(k, k)} {_pct(v)}" for k, v in s.detection_sources.items())
         good.append(f"{pre}the attack was detected in {_pct(det)} of runs (median {duration(s.time_to_detection.value)}"
                     f" from the start); first alerts came from {src or 'no source'}.")
-    else:
+    elif undetected is not None and breached_share:
+        if undetected >= 0.5:  # detection is about an intrusion: count the runs where there was one
+            bad.append((f"{pre}{_pct(undetected)} of the intrusions were never detected.", "detection"))
+    elif breached_share is None:
         bad.append((f"{pre}{_pct(1 - det)} of runs were never detected.", "detection"))
     patched = s.blocked_share.get("patched", 0.0)
     if patched >= 0.5:
@@ -121,6 +126,12 @@ def _findings(label: str, s: CellSummary) -> tuple[list[str], list[tuple[str, st
     if s.breakout_time.value is not None and s.breakout_time.value < 60:
         bad.append((f"{pre}the attacker broke out in a median of {duration(s.breakout_time.value)} after initial "
                     "access.", "breakout"))
+    iso = s.response.get("hosts_isolated", 0.0)
+    clean = s.response.get("clean_hosts_isolated", 0.0)
+    if iso > 0 and clean / iso >= 0.1:
+        bad.append((f"{pre}the response isolated {iso:.1f} hosts a run ({s.response.get('isolated_host_hours', 0):.0f} "
+                    f"host-hours out of service), {clean / iso:.0%} of them clean: scoping pulled hosts the attacker "
+                    "was not on.", "containment"))
     if s.soc_backlog_share >= 0.5:
         bad.append((f"{pre}the SOC queue backed up in {_pct(s.soc_backlog_share)} of runs; alerts were auto-closed "
                     f"untriaged in {_pct(s.alerts_dropped_share)}.", "backlog"))

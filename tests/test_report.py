@@ -257,3 +257,17 @@ def test_interval_bounds_are_plain_percentages(comparison, tmp_path):
     path, _ = comparison
     md = _write(path, tmp_path, "md")
     assert "[under" not in md and "over 99%]" not in md
+
+
+def test_runs_the_attacker_never_got_into_are_not_called_undetected():
+    """Detection is about an intrusion: a cell where the attacker never got in is not 'never detected'; one where
+    it got in and was never seen is."""
+    from simulator.report import _findings
+    from simulator.stats import summarize
+
+    kept_out = summarize([_row(False, False)] * 10)
+    _, bad = _findings("manual / hardened", kept_out)
+    assert not any("never detected" in text for text, _ in bad)
+    unseen = summarize([_row(True, False)] * 10)
+    _, bad = _findings("manual / weak", unseen)
+    assert any("100% of the intrusions were never detected" in text for text, _ in bad)
