@@ -389,8 +389,8 @@ def sensitivity(
     runs: Annotated[int | None, typer.Option(min=2, max=100_000, help="Runs per cell in the first round (default: "
                                              "200 for oat, 20 for morris).")] = None,
     max_runs: Annotated[int | None, typer.Option(min=2, max=1_000_000, help="oat: most runs per cell when refining "
-                                                 "the factors at the top-five boundary (default 3200; equal to "
-                                                 "--runs: no refinement).")] = None,
+                                                 "the factors at the top-five boundary (default 16 x --runs; equal "
+                                                 "to --runs: no refinement).")] = None,
     trajectories: Annotated[int, typer.Option(min=2, max=1000, help="Morris trajectories.")] = 10,
     automation: Annotated[str | None, typer.Option(help="Attacker level at the base point.")] = None,
     posture: Annotated[str | None, typer.Option(help="Posture preset at the base point.")] = None,
@@ -415,7 +415,7 @@ def sensitivity(
     from simulator.progress import progress
 
     runs = runs or (sa.OAT_RUNS if method == "oat" else sa.MORRIS_RUNS)
-    max_runs = max(runs, max_runs or (sa.OAT_MAX_RUNS if method == "oat" else runs))
+    max_runs = max(runs, max_runs or (runs * sa.REFINE if method == "oat" else runs))
     bars, tick = ExitStack(), [lambda n: None]
     total = [0]
 

@@ -414,8 +414,8 @@ def rank(effects: Sequence[Effect]) -> list[Effect]:
 
 OAT_RUNS = 200
 """One at a time: runs per cell in the first round."""
-OAT_MAX_RUNS = 3200
-"""One at a time: most runs per cell when refining the factors at the top-five boundary."""
+REFINE = 16
+"""One at a time: the refinement's cap on runs per cell, as a multiple of the first round's (200 -> 3200)."""
 MORRIS_RUNS = 20
 """Morris: runs per point (a screening design wants many points more than many runs per point)."""
 TOP = 5

@@ -158,12 +158,12 @@ def test_undecided_and_the_refinement():
 
 def test_top_five_is_the_same_for_two_root_seeds():
     """The default method's ranking settles: the top five on attacker success are the same set for two root seeds
-    (every factor, tiny scenario, first round 100 runs per cell, refined up to 800)."""
+    (every factor, tiny scenario, first round 50 runs per cell, refined up to 800)."""
     loaded = load(TINY)
     start = time.monotonic()
     tops = []
     for seed in (0, 1):
-        effects = sa.sensitivity(loaded, "oat", runs=100, seed=seed, max_runs=800)
+        effects = sa.sensitivity(loaded, "oat", runs=50, seed=seed, max_runs=800)
         tops.append(set(sa.top(effects)))
     assert tops[0] == tops[1], tops
     assert time.monotonic() - start < 120  # a loose guard: about 20 s on one free core
@@ -192,12 +192,13 @@ def test_cli(tmp_path):
 
     from simulator.cli import app
 
-    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "4", "--workers", "1"])
+    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "4", "--max-runs", "8", "--workers", "1"])
     assert r.exit_code == 0, r.output
     assert "attacker success, high minus low (points):" in r.stdout
     assert "posture.incident_response.block_egress" in r.stdout and "false -> true" in r.stdout
     assert "95% interval" in r.stdout
-    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "3", "--workers", "1", "--format", "json"])
+    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "3", "--max-runs", "3", "--workers", "1",
+                                  "--format", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["method"] == "oat" and len(data["factors"]) == len(sa.FACTORS)
@@ -206,3 +207,5 @@ def test_cli(tmp_path):
     assert all(f["source"] for f in data["factors"])
     r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--method", "sobol"])
     assert r.exit_code == 2
+    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--automation", "nope"])
+    assert r.exit_code == 2 and "unknown automation preset 'nope'" in r.output

@@ -11,14 +11,11 @@ from tui.screens.background import RunsScreen
 from tui.widgets.bars import BarChart
 from tui.widgets.table import fill
 
-REFINE = 8
-"""The first round runs the Setup screen's runs per cell; factors at the top-five boundary get up to this many times
-more (as `tabletop sensitivity`, whose defaults are 200 and 3200)."""
-
 
 class SensitivityScreen(RunsScreen):
-    """One at a time around the chosen base, on common seeds: signed effects with 95% intervals. Computed off the UI
-    thread."""
+    """One at a time around the chosen base, on common seeds: signed effects with 95% intervals, as `tabletop
+    sensitivity` (the Setup screen's runs per cell, the top-five boundary refined up to REFINE times that). Computed
+    off the UI thread."""
 
     status_id = "sens-status"
 
@@ -59,7 +56,7 @@ class SensitivityScreen(RunsScreen):
             return
         title = (f"{loaded.scenario.name}: sensitivity around {level} vs {posture}, one at a time on common seeds; "
                  f"{len(design.factors)} factors, {len(design.points)} cells x {runs} runs (factors near the top-five "
-                 f"boundary refined up to {runs * REFINE}), root seed {seed}. Effect: high level minus low level.")
+                 f"boundary refined up to {runs * sa.REFINE}), root seed {seed}. Effect: high level minus low level.")
         self.query_one("#sens-title", Static).update(title)
 
         def job(tick, cancel):
@@ -69,7 +66,7 @@ class SensitivityScreen(RunsScreen):
                                               f"(round {r}, {planned} more runs)... press x to cancel")
 
             effects = sa.run_design(loaded, design, runs, seed, workers, progress=tick, cancel=cancel,
-                                    max_runs=runs * REFINE, on_round=on_round)
+                                    max_runs=runs * sa.REFINE, on_round=on_round)
             return SensitivityDone(effects, "oat")
 
         self.launch(len(design.points) * runs, job)
