@@ -15,6 +15,9 @@ Two methods over the same runner; every cell replays the same seeds (common rand
 - ``oat`` (default): one at a time around the base (the scenario's attacker and posture, or those chosen): each factor
   at its low and its high level, the others at the base; the effect is the mean of the paired per-run differences with
   a normal 95% interval (simulator.stats.paired_difference). A level equal to the base's value reuses the base cell.
+  After a first round, the cells of the factors whose interval straddles the top-five boundary get twice the runs,
+  round after round up to a cap, so the top five settle where the effects differ (``undecided`` names the factors
+  still within noise of the boundary; near-equal effects never separate, and the output says so).
   Effects are local to the base: a lever whose effect hinges on another (blocking egress only acts on evidence of
   theft) is measured as the base sets the other.
 - ``morris``: Morris elementary effects over the whole box (SALib's trajectory sample, 4 levels): the signed mean
@@ -239,6 +242,7 @@ class Design:
 
 
 def base_params(loaded: Loaded, automation: str | None, posture: str | None) -> tuple:
+    """The base cell: the chosen presets, else the scenario's."""
     return (("automation", automation or loaded.attacker.preset), ("posture", posture or loaded.posture.preset))
 
 
@@ -354,7 +358,8 @@ def per_run(rows: Sequence[Mapping[str, Any]], horizon_minutes: float) -> tuple[
     return success, detect
 
 
-def analyse_oat(design: Design, ys: Sequence[tuple[list[float], list[float]]]) -> list[Effect]:
+def analyse_oat(design: Design, ys: Sequence[tuple[list[float], list[float | None]]]) -> list[Effect]:
+    """Per factor and output, the paired difference high minus low over the replicates both cells ran."""
     out = []
     for f, (lo, hi) in zip(design.factors, design.pairs, strict=True):
         for j, name in enumerate(OUTPUTS):
@@ -368,7 +373,7 @@ def analyse_oat(design: Design, ys: Sequence[tuple[list[float], list[float]]]) -
     return rank(out)
 
 
-def analyse_morris(design: Design, ys: Sequence[tuple[list[float], list[float]]], seed: int,
+def analyse_morris(design: Design, ys: Sequence[tuple[list[float], list[float | None]]], seed: int,
                    resamples: int = 2000) -> list[Effect]:
     """Signed elementary effects per trajectory, their mean, sigma, and a percentile bootstrap over trajectories."""
     import numpy as np
@@ -517,11 +522,6 @@ def sensitivity(loaded: Loaded, method: str = "oat", runs: int = OAT_RUNS, traje
     """Plan, run and rank: the factors' signed effects on each output."""
     design = plan(loaded, method, automation, posture, factors, trajectories, seed)
     return run_design(loaded, design, runs, seed, workers, progress, cancel, max_runs)
-
-
-def available_method() -> str:
-    """The default method ('oat': it needs no extra package)."""
-    return "oat"
 
 
 def top(effects: Sequence[Effect], output: str = OUTPUTS[0], k: int = 5) -> list[str]:
