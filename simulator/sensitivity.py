@@ -535,6 +535,25 @@ def separated(effects: Sequence[Effect], output: str = OUTPUTS[0], k: int = TOP)
     return not undecided(effects, k, output)
 
 
+def top_sentence(effects: Sequence[Effect], k: int = TOP, short: Callable[[str], str] = str,
+                 limit: int | None = None) -> str:
+    """Which factors are in the top ``k`` at 95%, and which ones share the remaining places within noise (at most
+    ``limit`` of them named)."""
+    open_ = undecided(effects, k)
+    if not open_:
+        return f"Top {k} set apart from the rest at 95%."
+    sure = [f for f in top(effects, k=k) if f not in open_]
+    head = f"In the top {k} at 95%: {', '.join(map(short, sure))}; " if sure else ""
+    named = open_ if limit is None else open_[:limit]
+    more = f" and {len(open_) - len(named)} more" if len(named) < len(open_) else ""
+    left = k - len(sure)
+    places = "the last place goes" if left == 1 else f"the other {left} places go"
+    if not head:
+        places = places[0].upper() + places[1:]
+    return (f"{head}{places} to {left} of {len(open_)} factors within noise of each other: "
+            f"{', '.join(map(short, named))}{more}.")
+
+
 def table(effects: Sequence[Effect], title: str, k: int = TOP) -> str:
     """Two ranked tables, one per output: signed effect, its 95% interval and the runs it rests on."""
     out = [title]
@@ -546,9 +565,7 @@ def table(effects: Sequence[Effect], title: str, k: int = TOP) -> str:
             interval = f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]"
             out.append(f"  {i:<5}{e.factor:<50}{e.levels[:18]:<19}{e.effect:>+8.1f}  {interval:<17}{e.n:>5}")
         if name == OUTPUTS[0] and len(rows) > k:
-            open_ = undecided(effects, k, name)
-            out.append(f"  top {k}: set apart from the rest at 95%" if not open_ else
-                       f"  top {k}: not set apart at 95%; within noise of the boundary: {', '.join(open_)}")
+            out.append("  " + top_sentence(effects, k))
     return "\n".join(out)
 
 

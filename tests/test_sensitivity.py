@@ -142,6 +142,9 @@ def test_undecided_and_the_refinement():
     assert sa.undecided(clear) == [] and sa.separated(clear)
     close = clear[:4] + [eff("f4", 10, 4), eff("g", 7, 4), eff("h", -3, 1)]
     assert set(sa.undecided(close)) == {"f4", "g"}
+    assert sa.top_sentence(clear) == "Top 5 set apart from the rest at 95%."
+    assert sa.top_sentence(close) == ("In the top 5 at 95%: f0, f1, f2, f3; the last place goes to 1 of 2 factors "
+                                      "within noise of each other: f4, g.")
 
     loaded = load(TINY)
     factors = [f for f in sa.FACTORS if f.path.startswith("posture.patching") or f.path == "posture.soc.hours"]

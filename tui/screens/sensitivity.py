@@ -72,7 +72,7 @@ class SensitivityScreen(RunsScreen):
         self.launch(len(design.points) * runs, job)
 
     def on_sensitivity_done(self, message: SensitivityDone) -> None:
-        from simulator.sensitivity import OUTPUTS, TOP, undecided
+        from simulator.sensitivity import OUTPUTS, TOP, top_sentence
 
         success = [e for e in message.effects if e.output == OUTPUTS[0]]
         detection = {e.factor: e for e in message.effects if e.output == OUTPUTS[1]}
@@ -88,13 +88,8 @@ class SensitivityScreen(RunsScreen):
         by_detection = sorted(detection.values(), key=lambda e: (-abs(e.effect), e.factor))
         self.query_one("#detection-chart", BarChart).set_items(
             [(_short(e.factor), e.effect, f"{e.effect:+.1f}") for e in by_detection])
-        open_ = undecided(message.effects)
-        more = f" and {len(open_) - 3} more" if len(open_) > 3 else ""
-        top = (f"the top {TOP} are set apart from the rest at 95%" if not open_ else
-               f"the top {TOP} are not set apart at 95% (within noise: {', '.join(_short(f) for f in open_[:3])}"
-               f"{more})")
         self.status(f"done. Ranked by the size of the effect on attacker success; negative: the high level helps "
-                    f"the defender; {top}.")
+                    f"the defender. {top_sentence(message.effects, TOP, _short, limit=4)}")
         self.effects = message.effects  # set last: tests and callers wait on it for a filled screen
         self.running = False
 
