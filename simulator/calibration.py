@@ -181,54 +181,96 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-_GATED = ("the first step out of the foothold uses harvested credentials, which ai-orchestrated must verify by hand "
-          "and take through the credential_use gate (operators on shift, queued) first, so the AI waits about an "
-          "hour for people while a manual operator simply logs on; where an exploit opens the way (espionage-tech, "
-          "generated-200 and -1000) the AI is out in minutes")
-_FEW_GATES = ("a completed campaign passes one gate for exploitation, one per zone first entered with credentials and "
-              "one per data set taken out, so the count follows the path: about 4 where the data sits one zone in "
-              "(3.8-3.9 here), about 7 on regional-hospital's longer path; GTG's 4-6 is a property of its targets' "
-              "networks, not of every network")
-_IDLE = ("most breached manual runs never leave their first host: from that edge host the attacker finds no reusable "
-         "credential (baseline's dump_yield 0.6 leaves some caches useless) and no exploitable service further in, "
-         "so after its first hour it sits idle and makes no telemetry; "
-         "over half are never detected and the Kaplan-Meier median is not reached (M-Trends' dwell is over intrusions "
-         "that were found, rarely idle ones)")
-_SHIFT = ("manual and ai-assisted operators work a UTC+8 office day: a foothold gained late in the shift waits "
-          "overnight for its next step")
-_FAST_STEP = ("manual breaks out in about 33-44 minutes here (a short first step), and ai-assisted, twice as fast by "
-              "design (speed 2), in under 20; the range is CrowdStrike's average of human-paced intrusions")
+_REUSE = ("the attacker's lines of work reuse an exploit the moment one of them starts weaponising it (a suspected "
+          "engine bug, reported)")
+_SECOND_WAY_IN = (
+    "bimodal, because breakout counts from the first initial access: that is often the patient portal (portal-01), a "
+    "dead end (no credential on it, no privilege escalation, and the DMZ reaches the clinical zone only over https "
+    "and rdp), and the attacker goes back to the perimeter and gets in again through the VPN flaw (disclosed on day "
+    "6, 30 hours of work to weaponise by hand) days later, then breaks out within the hour")
+_FEW_GATES = (
+    "a completed campaign passes the exploitation gate once, the credential_use gate once per zone it first enters "
+    "with credentials and the exfiltration gate once per data set, so the count follows the path: 3.7-3.9 where the "
+    "data sits one zone on (credential use in about 1.75 zones: small-business, generated-50, -200), 6.8 on "
+    "regional-hospital (credential use in 4.8 zones on the way to the EHR database); GTG's 4-6 is a property of its "
+    "targets' networks, not of every network")
+_EXPLOIT_STEP = (
+    "bimodal: where the foothold holds a usable credential (the web server's deployment account) a manual operator "
+    "logs on and is out in about 35 minutes, but a VPN foothold caches none, so the first step is exploiting SMB on "
+    "workstations (about half patched, 40% success) or the SQL service, an hour or more of attempts by hand that run "
+    "into the next office day when begun late: in 200 runs 69% of generated-200's breakouts go this way (median 2 "
+    "hours) and 60% of generated-1000's (median 19 hours), so the median sits at the range's top and crosses it. "
+    "Even so, " + _REUSE + ": waiting for the 12-hour weaponising, generated-1000's median would be over a day")
 
 GAPS: dict[tuple[str, str], str] = {
-    ("dwell", "regional-hospital"): _IDLE,
-    ("dwell", "generated-50"): _IDLE,
-    ("dwell", "small-business"): (
-        "the theft is over within days on 15 hosts: most undetected runs met the objective, after which the attacker "
-        "stops and leaves nothing more to detect, so the Kaplan-Meier median is not reached; M-Trends' dwell ends "
-        "at discovery, which for a finished theft often comes from outside"),
-    ("dwell", "generated-200"): (
-        "detected sooner than M-Trends: most detections are DLP catching the exfiltration, and here the data is "
-        "close (a credential on the web server reaches the servers; some engineers log on to crown-01 directly), "
-        "so a manual intrusion reaches it and is caught in about 3 days"),
+    ("breakout-manual", "regional-hospital"): (
+        _SECOND_WAY_IN + ". In 200 runs, 59 of 93 manual breakouts come from the first foothold (median 43 min) and 34 "
+        "only after another way in (median 12 days); 101 of the 194 breached runs never break out"),
+    ("breakout-assisted", "regional-hospital"): (
+        "as breakout-manual there (a dead-end first foothold on the portal, the VPN days later): 72 of 113 breakouts "
+        "come from the first foothold (median 19 min), 41 only after another way in (median 9 days)"),
     ("breakout-manual", "small-business"): (
-        "the one route off the gateway needs a local privilege escalation that often fails and is retried after "
-        "retry_days (3 days); and " + _SHIFT),
-    ("breakout-assisted", "small-business"): "as breakout-manual there: the privilege escalation retried every 3 days",
-    ("breakout-manual", "generated-1000"): (
-        _SHIFT + ": breakouts come in two humps, about an hour when the first step fits in the shift and over 8 hours "
-        "when it does not (a third of them on espionage-tech, 40% here), so the median sits near the range's top on "
-        "every network and crosses it here"),
-    ("breakout-assisted", "regional-hospital"): _FAST_STEP,
-    ("breakout-assisted", "generated-50"): _FAST_STEP,
-    ("ai-share", "small-business"): (
-        "on 15 hosts there is little routine work for the AI, and every exploit there (gateway 8 h, privilege "
-        "escalation 4 h, SMB 12 h) needs more than max_ai_effort_hours (2 h), so humans weaponise and run it: the "
-        "share sits at the range's lower edge"),
-    ("breakout-ratio", "regional-hospital"): _GATED,
-    ("breakout-ratio", "small-business"): _GATED,
-    ("breakout-ratio", "generated-50"): _GATED,
+        "the gateway exploit (8 hours of work) lands the foothold late in the office day with user access and no "
+        "credential usable without admin rights; the way on needs the local privilege escalation (4 hours by hand, "
+        "60% success, quick retries) or, where that is patched, the 12-hour SMB exploit on the file server, so 108 of "
+        "113 breakouts (200 runs) take over 90 working minutes (median 6.5 working hours) and run into the next "
+        "office day or over a weekend"),
+    ("breakout-assisted", "small-business"): (
+        "as breakout-manual there at twice the speed: the privilege escalation is still 2 hours of work, so 98 of 114 "
+        "breakouts take over 90 working minutes (median 3.5 working hours, 4.9 on the clock)"),
+    ("breakout-manual", "generated-200"): _EXPLOIT_STEP,
+    ("breakout-manual", "generated-1000"): _EXPLOIT_STEP,
+    ("breakout-assisted", "generated-50"): (
+        "every breakout starts on the web server, whose deployment-service credential logs on to the servers: three "
+        "short steps, about 35 minutes by hand (manual, in range) and about 15 at ai-assisted's designed double "
+        "speed; CrowdStrike's range averages human-paced intrusions, most of which need more steps"),
+    ("ai-share", "regional-hospital"): (
+        "the AI's routine work grows with the network and the human work does not: on 204 hosts a run has about 360 "
+        "AI actions to 28 by hand (espionage-tech: 132 to 25), among them about 68 rdp logons refused by MFA (the "
+        "AI tries a nurse's credential on one clinical workstation after another) and about 50 perimeter rescans "
+        "while its first foothold, the portal, leads nowhere; runs that broke out are 92% AI, the 89 of 200 that "
+        "never did 97%"),
+    ("ai-share", "generated-50"): (
+        "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
+        "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
+        "rescanning the perimeter daily (about 72 reconnaissance actions a run) with almost nothing for people to do, "
+        "96% AI; the 82 runs that broke out are 86% AI, in range"),
     **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50",
-                                                     "generated-200", "generated-1000")},
+                                                     "generated-200")},
+    ("breakout-ratio", "regional-hospital"): (
+        "ai-orchestrated gets in sooner (median day 3.5 against manual's 10), before the VPN flaw is disclosed on day "
+        "6, so 127 of its 200 first footholds are the dead-end portal (manual: 83) and 68 of its 111 breakouts come "
+        "only after a second way in (median 7.6 days after the first access); from the entry that leads on it breaks "
+        "out in about an hour (credentials verified by hand, then the credential_use gate), no faster than a manual "
+        "operator's 40 minutes"),
+    ("breakout-ratio", "small-business"): (
+        "ai-orchestrated is held by the same human step as manual: the gateway foothold needs the local privilege "
+        "escalation, whose 4 hours of work exceed max_ai_effort_hours (2), so an operator does it by hand, on the "
+        "operators' 07-23 day rather than manual's 09-18: the ratio (about 0.6) is the longer working day, not "
+        "machine tempo"),
+    ("breakout-ratio", "generated-50"): (
+        "the first step out of the web server logs on with its deployment-service credential, which ai-orchestrated "
+        "must verify by hand (about 15 min) and take through the credential_use gate (about 25 min) first, so the AI "
+        "is out in about 41 minutes where a manual operator simply logs on in 35. Where an exploit opens the way "
+        "(espionage-tech, generated-200, -1000) the AI is out in minutes, but only because " + _REUSE
+        + ": waiting for the weaponising, espionage-tech's ratio would be about 0.9"),
+    ("dwell", "small-business"): (
+        "105 of 156 breached manual runs (200 runs) are never detected: 64 met the objective unseen, as the 40,000 "
+        "client records are under the DLP volume rule (100,000 records from one host in a day) and after the theft "
+        "the attacker holds its access and does nothing more; 38 never left the gateway (privilege escalation and "
+        "the file server's SMB flaw patched) and sit idle; so the Kaplan-Meier median is not reached. M-Trends' "
+        "dwell ends at discovery, which for a finished theft often comes from outside"),
+    ("dwell", "generated-50"): (
+        "119 of 199 breached manual runs (200 runs) are never detected, and 118 of them never break out: a foothold "
+        "on vpn-01 caches no credential and reaches no exploitable service, and the web server's one credential is "
+        "unusable in some runs (dump_yield 0.6), so the attacker sits on a dead end and returns to the perimeter "
+        "every 3 days for another way in, which hardly shows (T1595 scans are seen 0.5% of the time); the "
+        "Kaplan-Meier median is not reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
+    ("dwell", "generated-200"): (
+        "detected sooner than M-Trends: 119 of 182 detections (200 runs) are DLP catching the exfiltration, which on "
+        "this short path (the web server's deployment credential reaches the servers; the servers' admin and "
+        "application accounts log on to crown-01) comes about 4 days after initial access, and the other third are "
+        "EDR and network alerts within a day; 9% are never detected"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests
