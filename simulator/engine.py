@@ -104,6 +104,9 @@ class Run:
         self.in_action: dict[simpy.Process, tuple[int | None, int | None]] = {}
         self.operators = simpy.Resource(self.env, capacity=self.p.operators) if self.p.executor == "ai" else None
         self.weaponised: set[int] = set()
+        """Exploits whose weaponising is done: later uses are quick reuses."""
+        self._weaponising: dict[int, simpy.Event] = {}
+        """Exploits being weaponised right now -> the event that fires when that work ends (other lines wait)."""
         self.rate = 0.0
         self.peak = 0.0
         # figures
@@ -349,6 +352,26 @@ class Run:
         actor = "human" if self.p.executor == "ai" and limit is not None and hours > limit else self.p.executor
         return actor, hours * 60
 
+    def _await_weapon(self, vuln: int):
+        """Wait while another line of work is still weaponising exploit ``vuln`` (it cannot be reused before)."""
+        while vuln in self._weaponising:
+            yield self._weaponising[vuln]
+
+    def _use_exploit(self, vuln: int, phase: str, technique: str, **kw):
+        """Use exploit ``vuln`` (call right after ``_await_weapon``): the first use weaponises it, and it counts as
+        weaponised once that work is done, not when it starts (and not if containment cut it short)."""
+        first = vuln not in self.weaponised
+        actor, effort = self._exploit(vuln)
+        if first:
+            done = self._weaponising[vuln] = self.env.event()
+        a = yield from self.act(phase, technique, effort, actor=actor, vuln=vuln, **kw)
+        if first:
+            del self._weaponising[vuln]
+            if a.blocked != "contained":
+                self.weaponised.add(vuln)
+            done.succeed()
+        return a
+
     def act(self, phase: str, technique: str, effort: float, *, actor: str | None = None, host: int | None = None,
             src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
@@ -592,12 +615,10 @@ class Run:
                                         factor=3)
                 elif kind == "exploit":
                     vi = net.vulns[v]
-                    actor, effort = self._exploit(v)
-                    self.weaponised.add(v)
-                    a = yield from self.act("initial-access", vi.technique, effort, actor=actor, host=h,
-                                            src_zone="internet",
-                                            dst_zone=net.hosts[h].zone, vuln=v, service=svc, success=vi.success,
-                                            factor=3, honeytoken=net.hosts[h].honeytoken, takeover=True)
+                    yield from self._await_weapon(v)
+                    a = yield from self._use_exploit(v, "initial-access", vi.technique, host=h, src_zone="internet",
+                                                     dst_zone=net.hosts[h].zone, service=svc, success=vi.success,
+                                                     factor=3, honeytoken=net.hosts[h].honeytoken, takeover=True)
                     if a.blocked == "patched":
                         dead.add((h, v))
                     if a.success:
@@ -936,12 +957,16 @@ class Run:
         if src is None or t in self.owned or self._focused():
             self._unplan(("v", t, v))
             return
-        actor, effort = self._exploit(v)
-        self.weaponised.add(v)
-        a = yield from self.act("lateral-movement", "T1210", effort, actor=actor, host=t, src_host=src,
-                                src_zone=self._zone(src), dst_zone=self._zone(t), vuln=v, service=vi.service,
-                                success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
-                                takeover=True)
+        if v in self._weaponising:
+            yield from self._await_weapon(v)
+            src = self._route(t, vi.service)
+            if src is None or t in self.owned or self._focused():
+                self._unplan(("v", t, v))
+                return
+        a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
+                                         src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
+                                         success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
+                                         takeover=True)
         if a.success:
             self._moved(t, vi.access)
         elif a.blocked is None:
@@ -963,10 +988,12 @@ class Run:
             self.failed.add((P_ESCALATE, ("escalate", h, v)))  # not public yet: try again later
             return
         zone = self._zone(h)
-        actor, effort = self._exploit(v)
-        self.weaponised.add(v)
-        a = yield from self.act("privilege-escalation", vi.technique, effort, actor=actor, host=h, src_host=h,
-                                src_zone=zone, dst_zone=zone, vuln=v, success=vi.success, takeover=True)
+        if v in self._weaponising:
+            yield from self._await_weapon(v)
+            if self.owned.get(h) != "user":
+                return
+        a = yield from self._use_exploit(v, "privilege-escalation", vi.technique, host=h, src_host=h,
+                                         src_zone=zone, dst_zone=zone, success=vi.success, takeover=True)
         if a.success and h in self.owned:
             self._gain(h, "admin")
         elif not a.success and a.blocked is None:
