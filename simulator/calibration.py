@@ -181,8 +181,8 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-_REUSE = ("the attacker's lines of work reuse an exploit the moment one of them starts weaponising it (a suspected "
-          "engine bug, reported)")
+_WEAPONISE = ("an exploit is reusable only once weaponised: the other lines of work wait for that work to finish (an "
+              "earlier engine let them reuse it the moment it began)")
 _SECOND_WAY_IN = (
     "bimodal, because breakout counts from the first initial access: that is often the patient portal (portal-01), a "
     "dead end (no credential on it, no privilege escalation, and the DMZ reaches the clinical zone only over https "
@@ -195,12 +195,11 @@ _FEW_GATES = (
     "regional-hospital (credential use in 4.8 zones on the way to the EHR database); GTG's 4-6 is a property of its "
     "targets' networks, not of every network")
 _EXPLOIT_STEP = (
-    "bimodal: where the foothold holds a usable credential (the web server's deployment account) a manual operator "
-    "logs on and is out in about 35 minutes, but a VPN foothold caches none, so the first step is exploiting SMB on "
-    "workstations (about half patched, 40% success) or the SQL service, an hour or more of attempts by hand that run "
-    "into the next office day when begun late: in 200 runs 69% of generated-200's breakouts go this way (median 2 "
-    "hours) and 60% of generated-1000's (median 19 hours), so the median sits at the range's top and crosses it. "
-    "Even so, " + _REUSE + ": waiting for the 12-hour weaponising, generated-1000's median would be over a day")
+    "where the foothold holds a usable credential (the web server's deployment account) a human crew logs on and is "
+    "out in about 35 minutes, but a VPN foothold caches none, so the first step is exploiting SMB on workstations "
+    "(about half patched, 40% success) or the SQL service; " + _WEAPONISE + ", and weaponising by hand takes "
+    "working hours that run across office days, so most breakouts here take a day or more (median 23 h on "
+    "generated-200, 26 h on generated-1000 for manual; about 4 h at ai-assisted's double speed)")
 
 GAPS: dict[tuple[str, str], str] = {
     ("breakout-manual", "regional-hospital"): (
@@ -220,6 +219,8 @@ GAPS: dict[tuple[str, str], str] = {
         "breakouts take over 90 working minutes (median 3.5 working hours, 4.9 on the clock)"),
     ("breakout-manual", "generated-200"): _EXPLOIT_STEP,
     ("breakout-manual", "generated-1000"): _EXPLOIT_STEP,
+    ("breakout-assisted", "generated-200"): _EXPLOIT_STEP,
+    ("breakout-assisted", "generated-1000"): _EXPLOIT_STEP,
     ("breakout-assisted", "generated-50"): (
         "every breakout starts on the web server, whose deployment-service credential logs on to the servers: three "
         "short steps, about 35 minutes by hand (manual, in range) and about 15 at ai-assisted's designed double "
@@ -251,9 +252,15 @@ GAPS: dict[tuple[str, str], str] = {
     ("breakout-ratio", "generated-50"): (
         "the first step out of the web server logs on with its deployment-service credential, which ai-orchestrated "
         "must verify by hand (about 15 min) and take through the credential_use gate (about 25 min) first, so the AI "
-        "is out in about 41 minutes where a manual operator simply logs on in 35. Where an exploit opens the way "
-        "(espionage-tech, generated-200, -1000) the AI is out in minutes, but only because " + _REUSE
-        + ": waiting for the weaponising, espionage-tech's ratio would be about 0.9"),
+        "is out in about 41 minutes where a manual operator simply logs on in 35"),
+    ("breakout-ratio", "espionage-tech"): (
+        "in-sample, and out of range: ai-orchestrated's first step out waits for people either way. Logging on with a "
+        "harvested credential needs an operator's hand check and the credential_use gate (200 runs: 103 breakouts, "
+        "median 37 min, against 40 for a manual crew's plain logon); exploiting SMB needs the 12-hour exploit "
+        "weaponised by hand first (beyond max_ai_effort_hours), and " + _WEAPONISE + " (71 breakouts by the AI "
+        "reusing it, median 4.8 h; 24 by the human, 16.5 h). The ratio of medians is about 0.9, not 'machine "
+        "tempo': GTG's machine tempo is the work between the gates, not a gated first step. The earlier in-range "
+        "ratio (0.04) rested on the engine bug"),
     ("dwell", "small-business"): (
         "105 of 156 breached manual runs (200 runs) are never detected: 64 met the objective unseen, as the 40,000 "
         "client records are under the DLP volume rule (100,000 records from one host in a day) and after the theft "
