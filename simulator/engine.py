@@ -103,6 +103,8 @@ class Run:
         self._gate_events: dict[tuple[str, str], simpy.Event] = {}
         self.in_action: dict[simpy.Process, tuple[int | None, int | None]] = {}
         self.operators = simpy.Resource(self.env, capacity=self.p.operators) if self.p.executor == "ai" else None
+        self.mfa_refused: set[tuple[int, str]] = set()
+        """(account, service) pairs where a logon met a second factor: the attacker does not try them again."""
         self.weaponised: set[int] = set()
         """Exploits whose weaponising is done: later uses are quick reuses."""
         self._weaponising: dict[int, simpy.Event] = {}
@@ -640,9 +642,10 @@ class Run:
         net, p = self.net, self.p
         host = net.hosts[h]
         reset = self.belief.reset_credentials
-        valid = sorted(self.harvested & net.logon_accounts[h])
+        refused = self.mfa_refused
+        valid = [a for a in sorted(self.harvested & net.logon_accounts[h]) if (a, svc) not in refused]
         stuffed = [a for a, acct in enumerate(net.accounts)
-                   if h in acct.logon and a not in reset and a not in valid
+                   if h in acct.logon and a not in reset and a not in valid and (a, svc) not in refused
                    and self.uniform(U_STUFFED, a) < p.stuffing_success]
         tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
         for acct, technique, factor in tries or [(None, "T1133", 50)]:
@@ -653,12 +656,14 @@ class Run:
                                     honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True)
             if a.blocked == "infrastructure" or a.blocked == "contained":
                 return  # not a verdict on the service: try again later
+            if a.blocked == "mfa":
+                refused.add((acct, svc))  # a second factor was asked for: this account is no use on this service
             if a.success:
                 self._harvest_account(acct)
                 self._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
                 return
-        if not valid:
-            dead.add((h, svc))
+        if not any((a, svc) not in refused for a in valid):
+            dead.add((h, svc))  # no account left to try here
 
     # ---- the inside: tasks for the workers -------------------------------------------------------------------
 
@@ -845,7 +850,7 @@ class Run:
             if ("c", t, acct) in self.tried:
                 continue
             for s in routes:
-                if s in net.logon_services:
+                if s in net.logon_services and (acct, s) not in self.mfa_refused:
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
                     break
@@ -922,6 +927,8 @@ class Run:
                                 takeover=True)
         if a.success:
             self._moved(t, "admin" if kind == "admin" else "user")
+        elif a.blocked == "mfa":
+            self.mfa_refused.add((acct, svc))
         elif a.blocked is None:
             self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
         elif a.blocked == "contained" and t in self.belief.contained_hosts:
