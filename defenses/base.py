@@ -80,6 +80,8 @@ class Action:
     """Why a control stopped it ('patched', 'mfa', 'tiering', 'reset', 'contained', 'egress'), else None."""
     detected: bool = False
     """An alert was raised for this action."""
+    infrastructure: int | None = None
+    """For an action from outside: the generation of outside infrastructure (addresses) it came from."""
 
 
 @dataclass(slots=True)
@@ -102,6 +104,10 @@ class Alert:
     success: bool = False
     """Whether the action seen succeeded (a failed logon, a failed exploit: False)."""
     phase: str | None = None
+    vuln: int | None = None
+    """The vulnerability the action exploited, where the sensor saw one."""
+    infrastructure: int | None = None
+    """For an action from outside: the attacker's addresses it came from (a generation number)."""
 
     @property
     def outside(self) -> bool:
@@ -141,7 +147,8 @@ class Belief:
     egress_blocked: bool = False
     response_started: bool = False
     rebuilt: dict[int, float] = field(default_factory=dict)
-    """Hosts cleaned and restored -> minute of the rebuild (reimaged with every patch out by then)."""
+    """Hosts cleaned and restored -> minute of the rebuild (the hole the evidence showed is closed; other patches
+    follow the patching control's own schedule)."""
     watched: dict[int, float] = field(default_factory=dict)
     """Hosts under heightened watch (after an outside alert against them) -> minute the watch ends."""
     blocked_infrastructure: set[int] = field(default_factory=set)
@@ -160,7 +167,7 @@ class Context(Protocol):
     owned: dict[int, str]
     """The truth: host index -> 'user' or 'admin'. Read-only for controls; change it through ``contain``."""
     harvested: set[int]
-    """The truth: accounts whose reusable credentials the attacker holds."""
+    """The truth: accounts whose credentials the attacker holds (a reset one until a refused logon tells it)."""
 
     def uniform(self, purpose: int, a: int, b: int = 0) -> float:
         """A uniform draw that is a pure function of (run seed, purpose, a, b): common random numbers across cells."""
@@ -181,12 +188,8 @@ class Context(Protocol):
         and rebuilt (None: for the rest of the run); reset ``credentials``; block egress until ``egress_until``.
         Every hour of it is a business cost in the result."""
 
-    def block_infrastructure(self) -> None:
-        """Block the attacker's current outside infrastructure at the perimeter (it must rotate to a new one)."""
-
-    @property
-    def infrastructure(self) -> int:
-        """The truth: the generation of outside infrastructure the attacker uses now."""
+    def block_infrastructure(self, generation: int) -> None:
+        """Block one generation of the attacker's outside infrastructure (addresses an alert saw) at the perimeter."""
 
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         """Write a defender event to the run's log (``at``: when it happened, if earlier than now)."""
@@ -199,8 +202,9 @@ class Context(Protocol):
     def request_rate(self) -> float:
         """The attacker's aggregate request rate right now (requests per minute): a result, not a detection input."""
 
-    def source_rate(self, src_host: int | None) -> float:
-        """Requests per minute coming right now from one source: an internal host, or (None) the outside."""
+    def source_rate(self, src_host: int | None, infrastructure: int | None = None) -> float:
+        """Requests per minute coming right now from one source: an internal host, or (``src_host`` None) one
+        generation of the attacker's outside addresses."""
 
 
 class Control:

@@ -10,7 +10,8 @@ What an escalated alert shows decides what the team does with it:
   seen used by the attacker and those cached on the isolated hosts, and, only if the round saw evidence of theft or
   staging (an alert on collection or exfiltration) and the playbook allows it, blocks egress for
   ``egress_block_hours``. An isolated host is cleaned and restored after ``cleanup_hours`` (log-normal), rebuilt with
-  every patch out by then; an attacker who kept another foothold or a valid credential can come back to it.
+  the hole the evidence showed closed (an exploit an alert saw succeed there); its other patches follow the patching
+  schedule. An attacker who kept another foothold or a valid credential can come back to it.
 - **An alert about the outside only** (scanning, a failed exploit or logon from the internet) is no evidence that an
   own host is compromised. The team blocks that attacker infrastructure at the perimeter (the attacker loses time
   rotating to new addresses) and puts the target under heightened watch for ``watch_days``; it isolates nothing.
@@ -40,7 +41,9 @@ class IncidentResponse(Control):
         """Hosts with evidence the next round has not yet isolated."""
         self.theft = False
         """The round saw evidence of data theft or staging."""
-        self.infra_pending = False
+        self.infra_pending: set[int] = set()
+        self.fixed: dict[int, set[int]] = {}
+        """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
 
     def on_escalation(self, alert: Alert) -> None:
         ctx = self.ctx
@@ -54,11 +57,14 @@ class IncidentResponse(Control):
                 if alert.host is not None and cfg.watch_days > 0:
                     belief.watched[alert.host] = max(belief.watched.get(alert.host, 0.0),
                                                      ctx.env.now + cfg.watch_days * 1440)
-                if cfg.block_infrastructure and not self.infra_pending \
-                        and ctx.infrastructure not in belief.blocked_infrastructure:
-                    self.infra_pending = True
-                    ctx.env.process(self._block_infrastructure())
+                gen = alert.infrastructure
+                if (cfg.block_infrastructure and gen is not None and gen not in self.infra_pending
+                        and gen not in belief.blocked_infrastructure):
+                    self.infra_pending.add(gen)
+                    ctx.env.process(self._block_infrastructure(gen))
             return
+        if alert.vuln is not None and alert.success and alert.host in hosts:
+            self.fixed.setdefault(alert.host, set()).add(alert.vuln)
         for h in hosts:
             belief.known_hosts.add(h)
             if h not in belief.contained_hosts:
@@ -70,11 +76,12 @@ class IncidentResponse(Control):
             ctx.busy(+1)
             ctx.env.process(self._respond())
 
-    def _block_infrastructure(self):
+    def _block_infrastructure(self, generation: int):
+        """Block the addresses the alert saw (not whatever the attacker uses by then)."""
         ctx = self.ctx
         yield ctx.env.timeout(self.config.block_infra_minutes)
-        self.infra_pending = False
-        ctx.block_infrastructure()
+        self.infra_pending.discard(generation)
+        ctx.block_infrastructure(generation)
 
     def _respond(self):
         cfg: IncidentResponseConfig = self.config
@@ -128,13 +135,10 @@ class IncidentResponse(Control):
             return "reset"
         if action.phase == "exfiltration" and belief.egress_blocked:
             return "egress"
-        if (action.src_host is None and action.src_zone == "internet" and belief.blocked_infrastructure
-                and self.ctx.infrastructure in belief.blocked_infrastructure):
+        if action.infrastructure is not None and action.infrastructure in belief.blocked_infrastructure:
             return "infrastructure"
-        if action.vuln is not None and belief.rebuilt and action.host in belief.rebuilt:
-            # a rebuilt host was reimaged with every patch out by then
-            if self.ctx.net.vulns[action.vuln].disclosed_day * 1440 <= belief.rebuilt[action.host]:
-                return "patched"
+        if action.vuln is not None and action.host in belief.rebuilt and action.vuln in self.fixed.get(action.host, ()):
+            return "patched"  # the hole the evidence showed was closed when the host was rebuilt
         return None
 
 

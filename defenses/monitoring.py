@@ -30,8 +30,8 @@ class Monitoring(Control):
     """Per-run monitoring."""
 
     def start(self) -> None:
-        self._last_rate_alert: dict[int | None, float] = {}
-        """Per source (internal host, or None for the outside): minute of its last rate alert."""
+        self._last_rate_alert: dict[tuple[int | None, int | None], float] = {}
+        """Per source (internal host, or outside addresses): minute of its last rate alert."""
         self.raised: set[str] = set()
         self._edr: dict[int, bool] = {}
         """Hosts looked up so far: whether they run EDR (a pure function of the run's seed and the host)."""
@@ -62,6 +62,14 @@ class Monitoring(Control):
         if host is not None and ((self.raised and self.ctx.net.hosts[host].zone in self.raised)
                                  or self.ctx.belief.watched.get(host, -1.0) > action.start + action.duration):
             base = min(1.0, 2 * base)
+        if action.records and action.duration > 0:
+            # a transfer is cut into pieces only so it can be seen while it runs: detect it at the hourly rate of the
+            # same traffic, whatever the piece's length (one roll an hour on an hour's requests)
+            hours = action.duration / 60
+            exponent = 1.0 + cfg.footprint_gain * math.log10(1.0 + action.footprint / hours)
+            if not action.success:
+                exponent *= cfg.failure_noise
+            return 1.0 - (1.0 - base) ** (exponent * hours)
         exponent = 1.0 + cfg.footprint_gain * math.log10(1.0 + action.footprint)
         if not action.success:
             exponent *= cfg.failure_noise
@@ -70,7 +78,8 @@ class Monitoring(Control):
     def _alert(self, action: Action, confidence: str, source: str) -> Alert:
         """An alert with what the sensor saw of ``action``."""
         return Alert(self.ctx.env.now, confidence, True, source, action.host, action.account, action.technique,
-                     action.src_host, action.src_zone, action.success, action.phase)
+                     action.src_host, action.src_zone, action.success, action.phase, action.vuln,
+                     action.infrastructure)
 
     def observe(self, action: Action) -> None:
         cfg = self.config
@@ -84,8 +93,8 @@ class Monitoring(Control):
         if not (edr or network):
             return  # no sensor sees it
         if cfg.rate_threshold is not None:
-            src = action.src_host
-            if (ctx.source_rate(src) > cfg.rate_threshold
+            src = (action.src_host, action.infrastructure)
+            if (ctx.source_rate(*src) > cfg.rate_threshold
                     and now - self._last_rate_alert.get(src, -math.inf) >= cfg.rate_cooldown_minutes):
                 self._last_rate_alert[src] = now
                 ctx.raise_alert(self._alert(action, "high", "rate"), action)

@@ -170,18 +170,15 @@ class Run:
     def request_rate(self) -> float:
         return self.rate
 
-    def source_rate(self, src_host: int | None) -> float:
-        return self.rate_by_src.get(src_host, 0.0)
+    def source_rate(self, src_host: int | None, infrastructure: int | None = None) -> float:
+        key = src_host if src_host is not None else -2 - (infrastructure or 0)
+        return self.rate_by_src.get(key, 0.0)
 
-    @property
-    def infrastructure(self) -> int:
-        return self.infra
-
-    def block_infrastructure(self) -> None:
+    def block_infrastructure(self, generation: int) -> None:
         b = self.belief
-        if self.infra in b.blocked_infrastructure:
+        if generation in b.blocked_infrastructure:
             return
-        b.blocked_infrastructure.add(self.infra)
+        b.blocked_infrastructure.add(generation)
         self.infra_blocks += 1
         self._log("containment", "blocked the attacker's outside infrastructure at the perimeter")
 
@@ -216,7 +213,7 @@ class Run:
         if (hosts or credentials) and self.t_containment is None:
             self.t_containment = now
         held_before = bool(self.owned)
-        noticed = bool(credentials & self.harvested)
+        noticed = False  # a reset credential is noticed when the attacker next uses it (a refused logon)
         minutes = max(0.0, min(horizon if until is None else until, horizon) - now)
         for h in sorted(hosts):
             b.contained_hosts.add(h)
@@ -231,7 +228,6 @@ class Run:
         if hosts and until is not None:
             self.env.process(self._restore(sorted(hosts), until))
         b.reset_credentials |= credentials
-        self.harvested -= credentials
         self.credentials_reset += len(credentials)
         blocked = block_egress and not b.egress_blocked
         if blocked:
@@ -256,7 +252,7 @@ class Run:
                 self._lost.succeed()
 
     def _restore(self, hosts: list[int], until: float):
-        """Isolated hosts come back after cleanup, rebuilt with every patch out by then."""
+        """Isolated hosts come back after cleanup, rebuilt (the exploited hole the evidence showed is closed)."""
         yield self.env.timeout(max(0.0, until - self.env.now))
         b = self.belief
         back = [h for h in hosts if h in b.contained_hosts]
@@ -417,7 +413,7 @@ class Run:
         if self.rate > self.peak:
             self.peak = self.rate
         by_src = self.rate_by_src
-        src_key = src_host if src_host is not None or outside else -1
+        src_key = src_host if src_host is not None else -2 - self.infra if outside else -1
         by_src[src_key] = by_src.get(src_key, 0.0) + rate
         proc = env.active_process
         self.in_action[proc] = (host, src_host)
@@ -430,7 +426,8 @@ class Run:
         if operator is not None:
             self.operators.release(operator)
         a = Action(start, phase, technique, actor, host, src_zone, dst_zone, footprint, env.now - start, src_host,
-                   account, vuln, service, records, honeytoken, false_finding or fake)
+                   account, vuln, service, records, honeytoken, false_finding or fake,
+                   infrastructure=self.infra if outside else None)
         if aborted:
             a.blocked = "contained"
         else:
@@ -451,7 +448,10 @@ class Run:
         if blocked is not None:
             if blocked == "infrastructure":
                 self._burned = True
-            elif blocked == "contained" or blocked == "reset":
+            elif blocked == "reset":
+                self.harvested.discard(account)  # the logon was refused: the attacker learns the password changed
+                self._noticed()
+            elif blocked == "contained":
                 self._noticed()
         if phase != "planning":
             self.actions[actor] += 1
@@ -735,9 +735,11 @@ class Run:
         self._push(P_HARVEST, ("harvest", h))
 
     def _lose(self, h: int) -> None:
-        """The attacker loses host ``h`` (isolated)."""
+        """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried
+        again."""
         del self.owned[h]
         self.owned_by_zone[self.net.hosts[h].zone].remove(h)
+        self.tried = {k for k in self.tried if k[1] != h}
 
     def _zone(self, h: int) -> str:
         return self.net.hosts[h].zone
@@ -931,7 +933,7 @@ class Run:
             self.mfa_refused.add((acct, svc))
         elif a.blocked is None:
             self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
-        elif a.blocked == "contained" and t in self.belief.contained_hosts:
+        elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_CRED + 2, ("move_cred", t, acct, svc)))
 
     def _move_fake(self, t: int):
@@ -978,7 +980,7 @@ class Run:
             self._moved(t, vi.access)
         elif a.blocked is None:
             self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
-        elif a.blocked == "contained" and t in self.belief.contained_hosts:
+        elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
     def _moved(self, t: int, access: str) -> None:
@@ -1146,7 +1148,7 @@ class Run:
             outcome = "objective_met"
         elif ia is not None and not self.owned and self.evictions:
             outcome = "contained"
-        elif self.t_detection is not None or self.t_warning is not None:
+        elif self.t_detection is not None:  # about the intrusion: a warning from outside alone is not a detection
             outcome = "detected_not_contained"
         else:
             outcome = "undetected_no_objective"

@@ -18,8 +18,9 @@ OUTCOME_TEXT = {
 
 def outcome_text(r: RunResult) -> str:
     """The headline of one run (a detected attacker that never got in kept no foothold)."""
-    if r.outcome == "detected_not_contained" and r.time_to_initial_access is None:
-        return "KEPT OUT: the attacker never got in; the defender saw its attempts from outside"
+    if r.outcome != "objective_met" and r.time_to_initial_access is None:
+        seen = getattr(r, "time_to_first_warning", None) is not None
+        return "KEPT OUT: the attacker never got in" + ("; the defender saw its attempts from outside" if seen else "")
     return OUTCOME_TEXT[r.outcome]
 
 

@@ -101,7 +101,7 @@ class _Ctx:
 
         self.net = _Net()
 
-    def source_rate(self, src):
+    def source_rate(self, src, infrastructure=None):
         return self._rates.get(src, 0.0)
 
     def uniform(self, purpose, a, b=0):
@@ -133,3 +133,26 @@ def test_rate_rule_counts_per_source():
     m.observe(_action(3))  # the same source within the cooldown: one alert
     rate = [a for a in loud.alerts if a.source == "rate"]
     assert len(rate) == 1 and rate[0].src_host == 3 and rate[0].evidence_hosts() == (3,)
+
+
+def test_an_attack_cut_short_by_isolation_is_tried_again():
+    """Named seed (a reviewer's, espionage-tech, ai-orchestrated vs baseline, seed 23): isolating the source host cuts
+    the exploit against git-01 short on day 11.7; the attacker tries it again from the hosts it still holds (an
+    earlier engine left it on its 'already tried' list for good, and the run ended without the objective)."""
+    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 23)
+    at_git = [e for e in r.timeline if e.host == "git-01" and e.phase == "lateral-movement"]
+    cut = next(e for e in at_git if e.blocked == "contained")
+    assert any(e.time > cut.time and e.blocked != "contained" for e in at_git)
+    assert r.outcome == "objective_met"
+
+
+def test_a_reset_credential_is_learned_by_trying_it(tiny):
+    """A reset is not news to the attacker until a logon with the old password is refused (noise a sensor may see)."""
+    r = Run(compiled(tiny, "ai-orchestrated", "baseline"), 0)
+    r.begin()
+    acct = 0
+    r._harvest_account(acct)
+    r.contain(set(), {acct})
+    assert acct in r.harvested and acct in r.belief.reset_credentials
+    results = [run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), s) for s in range(12)]
+    assert any(x.blocked_reset > 0 for x in results)
