@@ -915,7 +915,8 @@ class Run:
 
     def _move_cred(self, t: int, acct: int, svc: str):
         net = self.net
-        if t in self.owned or acct not in self.harvested or self._route(t, svc) is None or self._focused():
+        if (t in self.owned or acct not in self.harvested or (acct, svc) in self.mfa_refused
+                or self._route(t, svc) is None or self._focused()):
             self._unplan(("c", t, acct))
             return
         kind = net.accounts[acct].kind
