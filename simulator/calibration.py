@@ -203,11 +203,16 @@ _EXPLOIT_STEP = (
 
 GAPS: dict[tuple[str, str], str] = {
     ("breakout-manual", "regional-hospital"): (
-        _SECOND_WAY_IN + ". In 200 runs, 59 of 93 manual breakouts come from the first foothold (median 43 min) and 34 "
-        "only after another way in (median 12 days); 101 of the 194 breached runs never break out"),
+        _SECOND_WAY_IN + ". In range at 500 runs (about an hour); with fewer runs the median can fall on the slow "
+        "hump"),
     ("breakout-assisted", "regional-hospital"): (
-        "as breakout-manual there (a dead-end first foothold on the portal, the VPN days later): 72 of 113 breakouts "
-        "come from the first foothold (median 19 min), 41 only after another way in (median 9 days)"),
+        "as breakout-manual there (a dead-end first foothold on the portal, the VPN days later): in range at 500 "
+        "runs, bimodal, so a smaller sample can land out of it"),
+    ("dwell", "regional-hospital"): (
+        "a late, slow intrusion: the manual crew gets in around day 10 (the VPN flaw disclosed on day 6 takes 30 "
+        "hours of hand work to weaponise), and at its low-and-slow pace makes about 30 actions in the 20 days left, "
+        "never reaching the objective in 200 runs; baseline's detection content, fitted on espionage-tech, sees a "
+        "quarter of these intrusions before the horizon (EDR most often), so the Kaplan-Meier median is not reached"),
     ("breakout-manual", "small-business"): (
         "the gateway exploit (8 hours of work) lands the foothold late in the office day with user access and no "
         "credential usable without admin rights; the way on needs the local privilege escalation (4 hours by hand, "
@@ -226,11 +231,10 @@ GAPS: dict[tuple[str, str], str] = {
         "short steps, about 35 minutes by hand (manual, in range) and about 15 at ai-assisted's designed double "
         "speed; CrowdStrike's range averages human-paced intrusions, most of which need more steps"),
     ("ai-share", "regional-hospital"): (
-        "the AI's routine work grows with the network and the human work does not: on 204 hosts a run has about 360 "
-        "AI actions to 28 by hand (espionage-tech: 132 to 25), among them about 68 rdp logons refused by MFA (the "
-        "AI tries a nurse's credential on one clinical workstation after another) and about 50 perimeter rescans "
-        "while its first foothold, the portal, leads nowhere; runs that broke out are 92% AI, the 89 of 200 that "
-        "never did 97%"),
+        "the AI's routine work grows with the network and the human work does not: on 204 hosts a run has about 370 "
+        "AI actions to 34 by hand (espionage-tech: about 130 to 25), among them about 60 perimeter rescans while its "
+        "first foothold, the portal, leads nowhere, and about 23 logons refused by MFA (one per credential and "
+        "service before the attacker learns); half the runs never break out, and those are almost all AI"),
     ("ai-share", "generated-50"): (
         "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
