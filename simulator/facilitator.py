@@ -53,6 +53,15 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
         "Containment ran. How sure are you that it covered every foothold?",
         "What would tell you the attacker is still inside?",
     ),
+    "perimeter-block": (
+        "You blocked the addresses behind a scan or a failed attempt from outside. What will this actor try next, and "
+        "from where?",
+        "Nothing inside is known to be compromised: what would change your mind?",
+    ),
+    "restored": (
+        "Cleaned hosts are back in service. What did you change on them before they came back?",
+        "How would you know if the attacker came back to them?",
+    ),
     "end": (
         "What was the single decision that changed the outcome most?",
         "Which fundamental would you fund first after this exercise?",
@@ -160,7 +169,11 @@ class Facilitator:
             "soc-backlog": f"SOC backlog: {e.detail}",
             "containment": f"Containment: {e.detail}",
         }
+        titles["restored"] = f"Restored: {e.detail}"
         kind = {"objective-data": "crown-jewels"}.get(e.kind, e.kind)
+        if e.kind == "containment" and e.detail.startswith("blocked the attacker's outside infrastructure"):
+            kind = "perimeter-block"  # a block at the perimeter is not containment of anything inside
+            titles["containment"] = "Perimeter block: the attacker's outside addresses were blocked"
         once = {"breakout", "crown-jewels", "soc-backlog"}
         if e.kind in titles and not (kind in once and kind in self._seen_kinds):
             self._add_inject(kind, titles[e.kind])

@@ -90,3 +90,16 @@ def test_bad_session_files(tmp_path):
         p.write_text(text)
         with pytest.raises(SessionError, match=msg):
             load_session(p)
+
+
+def test_a_perimeter_block_is_not_presented_as_containment(espionage):
+    """Blocking the attacker's addresses after an outside alert is a perimeter block, with questions about the
+    perimeter; no inject asks whether containment covered every foothold before the attacker has any."""
+    f = Facilitator(espionage, 0, "ai-orchestrated")
+    injects = []
+    while (i := f.next_inject()) is not None and len(injects) < 12:
+        injects.append(i)
+    kinds = [i.kind for i in injects]
+    assert "perimeter-block" in kinds
+    ia = f.run.t_initial_access
+    assert all(ia is not None and i.time >= ia for i in injects if i.kind == "containment")
