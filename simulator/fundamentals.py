@@ -41,7 +41,9 @@ class Change:
     success: PairedDifference
     """Attacker success (share of runs, -1..1)."""
     detection: PairedDifference
-    """Minutes to first detection, an undetected run counted at the horizon."""
+    """Minutes from initial access to detection (an undetected intrusion counted to the horizon), over the replicates
+    where the attacker got in in both cells: a change that keeps the attacker out does not read as slower detection.
+    ``n`` is 0 when no replicate got in in both."""
     data_lost: PairedDifference
     """Records of the objective exfiltrated."""
 
@@ -114,16 +116,24 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
         rows = sorted(rows_by_cell[cell], key=lambda r: r["replicate"])
         if name == "success":
             return [1.0 if r["outcome"] == "objective_met" else 0.0 for r in rows]
-        if name == "detection":
-            return [horizon if r.get("time_to_first_detection") is None else r["time_to_first_detection"]
-                    for r in rows]
+        if name == "detection":  # None where the attacker never got in
+            return [None if r.get("time_to_initial_access") is None else
+                    (horizon if r.get("time_to_first_detection") is None else r["time_to_first_detection"])
+                    - r["time_to_initial_access"] for r in rows]
         return [float(r["records_exfiltrated"]) for r in rows]
+
+    def breached_pairs(a: int, b: int) -> PairedDifference:
+        pairs = [(x, y) for x, y in zip(series(a, "detection"), series(b, "detection"), strict=True)
+                 if x is not None and y is not None]
+        if not pairs:
+            return PairedDifference(0.0, 0.0, 0.0, 0)
+        return paired_difference([x for x, _ in pairs], [y for _, y in pairs])
 
     out = []
     for name, kind, a, b in p.changes:
         out.append(Change(name, kind, a, b,
                           paired_difference(series(a, "success"), series(b, "success")),
-                          paired_difference(series(a, "detection"), series(b, "detection")),
+                          breached_pairs(a, b),
                           paired_difference(series(a, "data"), series(b, "data"))))
     return rank(out)
 

@@ -204,7 +204,7 @@ def fundamentals_table(scenario: str, changes, base: str, attacker: str, runs: i
         rows.append([
             str(i), c.name,
             f"{c.success.mean * 100:+.0f} pts [{c.success.low * 100:+.0f}, {c.success.high * 100:+.0f}]",
-            f"{det.mean / 60:+.1f} h [{det.low / 60:+.1f}, {det.high / 60:+.1f}]",
+            f"{det.mean / 60:+.1f} h [{det.low / 60:+.1f}, {det.high / 60:+.1f}]" if det.n else "- (never in both)",
             f"{c.data_lost.mean:+,.0f} [{c.data_lost.low:+,.0f}, {c.data_lost.high:+,.0f}]",
         ])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
@@ -216,7 +216,8 @@ def fundamentals_table(scenario: str, changes, base: str, attacker: str, runs: i
         f"{scenario}: fundamentals from the '{base}' posture, {runs} runs per cell on common seeds (root seed {seed}).",
         f"Controls: each upgraded alone, against the '{attacker}' attacker. Automation: the attacker changed, against "
         f"'{base}'.",
-        "Effects: mean paired difference (changed - base) [95% interval]; an undetected run counts at the horizon.",
+        "Effects: mean paired difference (changed - base) [95% interval]. Time to detection: from initial access, over "
+        "the runs where the attacker got in in both cells (an undetected intrusion counts to the horizon).",
         "",
         line(head),
         "-" * len(line(head)),

@@ -218,3 +218,20 @@ def test_cli_fundamentals_bad_from_level():
     r = CliRunner().invoke(app, ["fundamentals", "tests/data/tiny.yaml", "--from", "superhuman", "--runs", "2"])
     assert r.exit_code == 2
     assert "unknown automation preset 'superhuman'" in r.stderr
+
+
+def test_time_to_detection_is_over_runs_breached_in_both_cells():
+    """A change that keeps the attacker out must not read as slower detection: the difference is taken from initial
+    access, over the replicates where the attacker got in in both cells (an earlier version counted a kept-out run at
+    the horizon, so hardened patching read as '+365 h')."""
+    def row(rep, ia, det):
+        return {"replicate": rep, "outcome": "detected_not_contained", "time_to_initial_access": ia,
+                "time_to_first_detection": det, "records_exfiltrated": 0}
+
+    base = [row(r, 100.0, 160.0) for r in range(10)]  # every run breached, seen an hour in
+    kept_out = [row(r, None, None) if r % 2 else row(r, 300.0, 360.0) for r in range(10)]
+    plan = fm.Plan(cells=((), ()), changes=(("patching -> hardened", "control", 0, 1),))
+    change = fm.analyse(plan, {0: base, 1: kept_out}, horizon=43200.0)[0]
+    assert change.detection.n == 5 and change.detection.mean == 0.0
+    never = fm.analyse(plan, {0: base, 1: [row(r, None, None) for r in range(10)]}, horizon=43200.0)[0]
+    assert never.detection.n == 0

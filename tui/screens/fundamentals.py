@@ -61,7 +61,8 @@ class FundamentalsScreen(RunsScreen):
         fill(table, ("rank", "change", "attacker success", "time to detection", "records lost"), [
             (str(i), c.name,
              f"{c.success.mean * 100:+.0f} pts [{c.success.low * 100:+.0f}, {c.success.high * 100:+.0f}]",
-             f"{c.detection.mean / 60:+.1f} h [{c.detection.low / 60:+.1f}, {c.detection.high / 60:+.1f}]",
+             f"{c.detection.mean / 60:+.1f} h [{c.detection.low / 60:+.1f}, {c.detection.high / 60:+.1f}]"
+             if c.detection.n else "- (never in both)",
              f"{c.data_lost.mean:+,.0f}")
             for i, c in enumerate(message.changes, 1)])
         self.query_one("#effect-chart", BarChart).set_items(
