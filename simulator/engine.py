@@ -76,8 +76,8 @@ class Run:
         is a property of zones (flows), so any host the attacker holds in such a zone is a route."""
         self.owned_by_zone: dict[str, list[int]] = {}
         """The truth, by zone, in the order the hosts were gained."""
-        self.rate_by_src: dict[int | None, float] = {}
-        """Requests per minute in flight per source: an internal host, or None for the outside."""
+        self.rate_by_src: dict[int, float] = {}
+        """Requests per minute in flight per source (keys from ``_src_key``)."""
         self.infra = 0
         """Generation of the attacker's outside infrastructure (addresses); it rotates once the defender blocks it."""
         self._burned = False
@@ -171,8 +171,15 @@ class Run:
         return self.rate
 
     def source_rate(self, src_host: int | None, infrastructure: int | None = None) -> float:
-        key = src_host if src_host is not None else -2 - (infrastructure or 0)
-        return self.rate_by_src.get(key, 0.0)
+        return self.rate_by_src.get(self._src_key(src_host, infrastructure), 0.0)
+
+    @staticmethod
+    def _src_key(src_host: int | None, infrastructure: int | None) -> int:
+        """A rate source: an internal host (its index), one generation of outside addresses (-2, -3, ...), or -1
+        for actions from neither (planning)."""
+        if src_host is not None:
+            return src_host
+        return -1 if infrastructure is None else -2 - infrastructure
 
     def block_infrastructure(self, generation: int) -> None:
         b = self.belief
@@ -413,7 +420,7 @@ class Run:
         if self.rate > self.peak:
             self.peak = self.rate
         by_src = self.rate_by_src
-        src_key = src_host if src_host is not None else -2 - self.infra if outside else -1
+        src_key = self._src_key(src_host, self.infra if outside else None)
         by_src[src_key] = by_src.get(src_key, 0.0) + rate
         proc = env.active_process
         self.in_action[proc] = (host, src_host)
