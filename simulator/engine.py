@@ -1104,10 +1104,12 @@ class Run:
         """The result so far (the final one once the run has ended)."""
         return self._result()
 
-    def decide(self, kind: str, target: str | None = None) -> str:
-        """Apply a tabletop team's decision now. Kinds: isolate_host (target: a host id), reset_credentials (target:
-        an account id, or None for every credential the defender knows stolen or cached on hosts it knows),
-        block_egress, escalate (to incident response; target: a host id or None), raise_monitoring (target: a zone),
+    def decide(self, kind: str, target: str | None = None, until: float | None = None,
+               egress_until: float | None = None) -> str:
+        """Apply a tabletop team's decision now. Kinds: isolate_host (target: a host id; back in service, cleaned, at
+        ``until``, or isolated to the horizon), reset_credentials (target: an account id, or None for every
+        credential the defender knows stolen or cached on hosts it knows), block_egress (lifted at ``egress_until``,
+        or never), escalate (to incident response; target: a host id or None), raise_monitoring (target: a zone),
         nothing. Returns what was done, for the scribe log."""
         net = self.net
         if kind == "isolate_host":
@@ -1115,8 +1117,11 @@ class Run:
                 raise ValueError(f"unknown host '{target}'")
             h = net.host_index[target]
             self.belief.known_hosts.add(h)
-            self.contain({h}, set(), False)
-            done = f"isolated {target}"
+            if h in self.belief.contained_hosts:
+                done = f"{target} was already isolated"
+            else:
+                self.contain({h}, set(), False, until=until)
+                done = f"isolated {target}"
         elif kind == "reset_credentials":
             if target is not None:
                 ids = {a.id: i for i, a in enumerate(net.accounts)}
@@ -1130,7 +1135,7 @@ class Run:
             self.contain(set(), creds - self.belief.reset_credentials, False)
             done = f"reset {_count(len(creds), 'credential')}"
         elif kind == "block_egress":
-            self.contain(set(), set(), True)
+            self.contain(set(), set(), True, egress_until=egress_until)
             done = "blocked egress"
         elif kind in ("escalate", "raise_monitoring"):
             if kind == "raise_monitoring" and target not in net.zones:

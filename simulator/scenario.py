@@ -197,6 +197,64 @@ class Objective(Frozen):
     """In words."""
 
 
+TRIGGERS = ("first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block", "containment", "restored",
+            "soc-backlog", "order-done", "initial-access", "gate", "breakout", "crown-jewels", "exfiltration", "end")
+"""What can set off an inject (see simulator/data/injects.yaml: the first six and 'end' are things the defender can
+know; 'initial-access' to 'exfiltration' are the attacker's side, for the facilitator)."""
+Trigger = Literal["first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block", "containment",
+                  "restored", "soc-backlog", "order-done", "initial-access", "gate", "breakout", "crown-jewels",
+                  "exfiltration", "end"]
+
+
+class ExerciseInject(Frozen):
+    """An inject of the scenario's own, or a change to one of the default book's (same id)."""
+
+    id: Id
+    """A new id adds an inject; the id of a default one (first-alert, breakout, ...) changes it."""
+    title: str | None = Field(None, max_length=300)
+    """What the room is told (placeholders: {host}, {technique}, {source}, {detail})."""
+    trigger: Trigger | None = None
+    """The event that sets it off (the first time, or every time with ``every``)."""
+    at: str | None = Field(None, pattern=r"^day\s*\d{1,3}\s+\d{1,2}:\d{2}$", max_length=20)
+    """A moment on the defender's clock instead: 'day 2 09:30' (day 1 is the first day, local time)."""
+    every: bool | None = None
+    """Set off every time the trigger happens, not only the first (default: the book's, else no)."""
+    audience: Literal["players", "facilitator"] | None = None
+    """Who sees it: 'players' (the room; only about what the defender can know) or 'facilitator' only."""
+    questions: tuple[Annotated[str, Field(max_length=500)], ...] | None = Field(None, max_length=12)
+    """Discussion questions (replace the default book's for that id)."""
+    handout: str | None = Field(None, max_length=5000)
+    """Text handed to the room with the inject: an email, a log excerpt, a call from the press."""
+
+    @model_validator(mode="after")
+    def _when(self) -> ExerciseInject:
+        if self.trigger is not None and self.at is not None:
+            raise ValueError("give either 'trigger' (an event) or 'at' (a time), not both")
+        if self.at is not None:
+            day, hm = self.at[3:].strip().split()
+            h, m = (int(x) for x in hm.split(":"))
+            if int(day) < 1 or h > 23 or m > 59:
+                raise ValueError(f"at: '{self.at}' is not a time ('day 1 00:00' to 'day N 23:59')")
+        return self
+
+    def at_minutes(self, utc_offset: float) -> float | None:
+        """The simulation minute of ``at`` (None for an event-triggered inject)."""
+        if self.at is None:
+            return None
+        day, hm = self.at[3:].strip().split()
+        h, m = (int(x) for x in hm.split(":"))
+        return (int(day) - 1) * 1440 + h * 60 + m - utc_offset * 60
+
+
+class Exercise(Frozen):
+    """How the scenario is played as a facilitated exercise."""
+
+    objectives: tuple[Annotated[str, Field(max_length=500)], ...] = Field((), max_length=20)
+    """The exercise's objectives (what the team should test), for the after-action report."""
+    injects: tuple[ExerciseInject, ...] = Field((), max_length=100)
+    """Injects of the scenario's own, and changes to the default book."""
+
+
 class PresetRef(Frozen):
     """A preset by name, with overrides of any of its fields."""
 
@@ -239,6 +297,8 @@ class Scenario(Frozen):
     """Which services accept logons (defaults to the usual remote-logon protocols)."""
     objective: Objective
     """The attacker's goal."""
+    exercise: Exercise = Exercise()
+    """Facilitated-exercise material: objectives and injects."""
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -344,4 +404,30 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     for i, v in enumerate(s.vulnerabilities):
         if v.service is None and v.technique in ("T1190", "T1210"):
             p.append((("vulnerabilities", i, "service"), f"{v.technique} is a network technique: name the service"))
+    p += _inject_problems(s.exercise)
+    return p
+
+
+def _inject_problems(ex: Exercise) -> list[tuple[tuple[Any, ...], str]]:
+    from simulator.injects import book
+
+    default = book()
+    p = _dupes([(inj.id, ("exercise", "injects", i, "id")) for i, inj in enumerate(ex.injects)], "inject")
+    for i, inj in enumerate(ex.injects):
+        where = ("exercise", "injects", i)
+        if inj.id in default:
+            if inj.at is not None:
+                p.append((where + ("at",), f"'{inj.id}' is a default inject set off by '{default[inj.id].on}': "
+                                           "give your own id for an inject at a time"))
+            if inj.trigger is not None and inj.trigger != default[inj.id].on:
+                p.append((where + ("trigger",), f"'{inj.id}' is a default inject set off by "
+                                                f"'{default[inj.id].on}': give your own id for an inject on another "
+                                                "event"))
+            continue
+        if inj.trigger is None and inj.at is None:
+            p.append((where, "a new inject needs a 'trigger' (an event) or 'at' (a time such as 'day 2 09:30')"))
+        if not inj.title:
+            p.append((where, "a new inject needs a 'title'"))
+        if not inj.questions:
+            p.append((where, "a new inject needs at least one question"))
     return p

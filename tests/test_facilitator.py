@@ -1,12 +1,34 @@
-"""Facilitator mode in the library: injects come from the run, decisions change it, sessions replay exactly."""
+"""Facilitator mode in the library: the inject book, the player view's knowledge, orders that take time, undo,
+rewind and branches, counterfactuals, sessions that replay exactly or are refused."""
 
 from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
 
 import pytest
 
 from simulator.engine import run
-from simulator.facilitator import QUESTIONS, Facilitator, SessionError, load_session
-from simulator.loader import load
+from simulator.facilitator import Facilitator, SessionError, load_session
+from simulator.injects import PLAYER_TRIGGERS, book, local_clock
+from simulator.loader import ScenarioError, load, load_document, parse_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOM = """
+exercise:
+  objectives: ["Test the hand-off from the SOC to incident response"]
+  injects:
+    - id: press-call
+      at: "day 3 09:30"
+      title: "A journalist calls about a leak"
+      questions: ["Who takes the call?", "What may be said?"]
+      handout: |
+        From: reporter@example.org
+        Subject: comment on an alleged breach?
+    - id: gate
+      questions: ["A question of our own about the approval?"]
+"""
 
 
 @pytest.fixture(scope="module")
@@ -14,92 +36,213 @@ def espionage():
     return load("espionage-tech")
 
 
-def test_stepping_gives_the_same_run_as_running(espionage):
-    fac = Facilitator(espionage, 7)
-    result = fac.finish()
-    assert result.to_json() == run(fac.compiled, 7).to_json()
-    assert fac.injects[-1].kind == "end"
+@pytest.fixture(scope="module")
+def custom():
+    text = (ROOT / "scenarios" / "espionage-tech.yaml").read_text(encoding="utf-8") + CUSTOM
+    return load_document(parse_yaml(text, "custom.yaml"))
 
 
-def test_injects_come_from_events_with_questions(espionage):
-    fac = Facilitator(espionage, 3)
-    kinds = []
-    while (inj := fac.next_inject()) is not None and inj.kind != "end":
-        kinds.append(inj.kind)
-        assert 2 <= len(inj.questions) <= 3 and inj.questions == QUESTIONS[inj.kind]
-    assert "gate" in kinds and "first-alert" in kinds
-    assert kinds.count("breakout") <= 1
+def to_known(fac: Facilitator) -> None:
+    """Play until the defender knows of a host it could isolate."""
+    while not fac.done and not fac.targets("isolate_host"):
+        fac.next_inject()
 
 
-def test_isolating_the_foothold_at_the_first_inject_changes_the_outcome(espionage):
-    """Named seed (found by search): manual attacker, seed 13. Doing nothing, the objective is met; isolating the
-    foothold at the first inject evicts the attacker, who gets back in (a persistent attacker) but too late to meet
-    the objective before the horizon."""
-    nothing = Facilitator(espionage, 13, "manual")
-    nothing.next_inject()
-    nothing.decide("nothing")
-    assert nothing.finish().outcome == "objective_met"
-
-    act = Facilitator(espionage, 13, "manual")
-    inject = act.next_inject()
-    assert act.run.t_initial_access is not None and inject.time >= act.run.t_initial_access
-    foothold = next(e.host for e in act.run.log if e.kind == "initial-access")
-    d = act.decide("isolate_host", foothold)
-    assert d.done == f"isolated {foothold}"
-    result = act.finish()
-    assert result.outcome != "objective_met" and result.time_to_objective is None
-    assert result.reentries >= 1 and any(e.kind == "evicted" for e in result.log)
-    assert foothold in result.contained_hosts  # a team's isolation lasts until the team lifts it
+def test_stepping_gives_the_same_run_as_running(espionage, custom):
+    for loaded in (espionage, custom):  # an inject at a time moves only the clock
+        fac = Facilitator(loaded, 7)
+        result = fac.finish()
+        assert result.to_json() == run(fac.compiled, 7).to_json()
+        assert fac.injects[-1].kind == "end"
 
 
-def test_decisions_validate_their_target(espionage):
-    fac = Facilitator(espionage, 1)
-    fac.next_inject()
-    with pytest.raises(ValueError, match="unknown host"):
-        fac.decide("isolate_host", "no-such-host")
+def test_the_inject_book_speaks_to_the_room_only_about_what_the_defender_can_know(espionage):
+    for seed, level in ((3, None), (0, "ai-orchestrated"), (13, "manual")):
+        fac = Facilitator(espionage, seed, level)
+        fac.finish()
+        kinds = [i.kind for i in fac.injects]
+        assert kinds.count("gate") <= 1  # the approval pause is the attacker's: once, for the facilitator
+        for inj in fac.injects:
+            spec = book()[inj.kind]
+            assert inj.questions == spec.questions and inj.audience == spec.audience
+            assert (spec.on in PLAYER_TRIGGERS) == (inj.audience == "players")
+            assert "credential_use" not in inj.title and not re.search(r"\bT\d{4}\b(?! [A-Z])", inj.title)
+        ia = fac.run.t_initial_access
+        assert all(ia is not None and i.time >= ia for i in fac.injects if i.kind == "containment")
+
+
+def test_the_player_view_names_no_host_or_account_the_defender_does_not_know(espionage):
+    for seed, level in ((7, None), (2, "ai-orchestrated"), (13, "manual"), (5, "autonomous")):
+        fac = Facilitator(espionage, seed, level)
+        net = fac.compiled.net
+        hosts, accounts = {h.id for h in net.hosts}, {a.id for a in net.accounts}
+        for _ in range(6):
+            if fac.next_inject() is None:
+                break
+            state = fac.player_state()
+            tokens = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", json.dumps(state)))
+            known = set(fac.known_hosts()) | set(fac.known_accounts())
+            assert (tokens & (hosts | accounts)) <= known
+            truth = {net.hosts[h].id for h in fac.run.owned} - set(fac.known_hosts())
+            assert not truth & tokens
+            assert re.match(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d \(day \d+\)", state["clock"])
+            if state["inject"] is not None:
+                assert state["inject"]["title"] in [i.title for i in fac.injects if i.audience == "players"]
+
+
+def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_time(espionage):
+    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    with pytest.raises(ValueError, match="not known to the defender"):
+        fac.decide("isolate_host", "git-01")  # the attacker's target; nothing has named it yet
     with pytest.raises(ValueError, match="unknown zone"):
         fac.decide("raise_monitoring", "nowhere")
     with pytest.raises(ValueError, match="unknown decision"):
         fac.decide("panic")
-    assert fac.decide("raise_monitoring", "servers").done == "raise monitoring servers"
+    to_known(fac)
+    host = fac.targets("isolate_host")[0]
+    ir = fac.compiled.posture.incident_response
+    o = fac.decide("isolate_host", host)
+    assert o.status == "requested" and o.owner == "IR lead"
+    assert o.due == pytest.approx(o.time + ir.contain_hours * 60)
+    h = fac.compiled.net.host_index[host]
+    assert h not in fac.run.belief.contained_hosts  # an order, not a spell
+    while fac.now < o.due and not fac.done:
+        fac.advance()
+    assert o.status == "done" and o.done_time == pytest.approx(o.due)
+    assert o.done in (f"isolated {host}", f"{host} was already isolated")
+    assert any(i.kind == "order-done" for i in fac.injects)
+    state = fac.player_state()
+    assert state["orders"][0]["status"] == "done" and state["orders"][0]["done"] is not None
 
 
-def test_session_round_trip(espionage, tmp_path):
+def test_orders_change_the_outcome(espionage):
+    """Named seed (found by search): ai-orchestrated, seed 2. Doing nothing the objective is met; isolating the
+    host the first escalated alert named and blocking egress keeps the source code in."""
+    assert Facilitator(espionage, 2, "ai-orchestrated").finish().outcome == "objective_met"
+    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    to_known(fac)
+    for host in fac.targets("isolate_host"):
+        fac.decide("isolate_host", host)
+    fac.decide("block_egress")
+    result = fac.finish()
+    assert result.outcome != "objective_met" and result.records_exfiltrated == 0
+    assert result.egress_blocked_hours > 0
+    assert fac.without_orders().to_json() == run(fac.compiled, 2).to_json()
+
+
+def test_undo_cancels_an_order_under_way_or_replays_without_a_done_one(espionage):
+    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    to_known(fac)
+    host = fac.targets("isolate_host")[0]
+    fac.decide("block_egress")
+    assert fac.undo().startswith("cancelled order 1")
+    fac.decide("isolate_host", host)
+    fac.finish()
+    assert fac.orders[-1].status == "done"
+    text = fac.undo()
+    assert "replayed without it" in text and [o.status for o in fac.orders] == ["cancelled"]
+    clean = Facilitator(espionage, 2, "ai-orchestrated")
+    assert fac.run.result().to_json() == clean.finish().to_json()  # a cancelled order did nothing
+
+
+def test_rewind_branches_and_the_session_keeps_both(espionage, tmp_path):
+    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    to_known(fac)
+    at = len(fac.injects) - 1
+    fac.decide("block_egress")
+    fac.note("egress blocked on the first alert")
+    first = fac.finish()
+    fac.rewind(at, "what if we had waited")
+    assert not fac.done and fac.orders == [] and fac.notes == []
+    assert len(fac.branches) == 1 and fac.branches[0]["outcome"] == first.outcome
+    second = fac.finish()
+    assert second.to_json() == Facilitator(espionage, 2, "ai-orchestrated").finish().to_json()
+    path = fac.save(tmp_path / "s.json")
+    again = load_session(path)
+    assert again.branches[0]["label"] == "what if we had waited" and again.run.result().to_json() == second.to_json()
+
+
+def test_session_round_trip_and_a_session_that_does_not_replay_is_refused(espionage, tmp_path):
     fac = Facilitator(espionage, 5)
-    fac.next_inject()
+    to_known(fac)
     fac.decide("escalate")
     fac.note("who owns the VPN?")
     fac.next_inject()
     fac.decide("block_egress")
+    fac.undo()
     fac.next_inject()
     fac.decide("reset_credentials")
     fac.advance()
+    fac.participants = [{"name": "Ana", "role": "IR lead"}]
     path = fac.save(tmp_path / "s.json")
+    with pytest.raises(FileExistsError):
+        fac.save(path, overwrite=False)
     again = load_session(path)
-    assert again.step == fac.step
-    assert [(d.step, d.kind, d.done) for d in again.decisions] == [(d.step, d.kind, d.done) for d in fac.decisions]
+    assert again.step == fac.step and again.participants == fac.participants
+    assert [(o.step, o.kind, o.status, o.done) for o in again.orders] == \
+        [(o.step, o.kind, o.status, o.done) for o in fac.orders]
     assert again.notes == fac.notes
     assert again.finish().to_json() == fac.finish().to_json()
+    data = json.loads(path.read_text())
+    data["orders"][0]["step"] += 40  # a hand-edited session: its result no longer follows
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionError, match="does not replay|taken back before it was given"):
+        load_session(path)
+    data["orders"][0]["step"] -= 40
+    data["notes"][0]["text"] = "edited"  # a note changes nothing in the run: it replays
+    path.write_text(json.dumps(data))
+    assert load_session(path).notes[0].text == "edited"
+    data["orders"][0]["target"] = "git-01"  # escalating a host the team never heard of
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionError, match="does not replay"):
+        load_session(path)
 
 
 def test_bad_session_files(tmp_path):
     for text, msg in (("{}", "x.json:1: kind: not a tabletop session"), ("nope", "x.json:1: not a readable session"),
                       ('{"kind": "tabletop-session", "version": 99}', "version 99"),
-                      ('{"kind": "tabletop-session", "version": 1}', "x.json:1: scenario_text: missing")):
+                      ('{"kind": "tabletop-session", "version": 1}', "version 1 decisions took effect at once"),
+                      ('{"kind": "tabletop-session", "version": 2}', "x.json:1: scenario_text: missing")):
         p = tmp_path / "x.json"
         p.write_text(text)
         with pytest.raises(SessionError, match=msg):
             load_session(p)
 
 
-def test_a_perimeter_block_is_not_presented_as_containment(espionage):
-    """Blocking the attacker's addresses after an outside alert is a perimeter block, with questions about the
-    perimeter; no inject asks whether containment covered every foothold before the attacker has any."""
-    f = Facilitator(espionage, 0, "ai-orchestrated")
-    injects = []
-    while (i := f.next_inject()) is not None and len(injects) < 12:
-        injects.append(i)
-    kinds = [i.kind for i in injects]
-    assert "perimeter-block" in kinds
-    ia = f.run.t_initial_access
-    assert all(ia is not None and i.time >= ia for i in injects if i.kind == "containment")
+def test_counterfactual_over_seeds(espionage):
+    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    seen = []
+    same = fac.over_seeds(20, progress=lambda k, n: seen.append(k))
+    assert seen[-1] == 20 and same["team"] == same["nothing"]  # no orders: the same runs
+    to_known(fac)
+    fac.decide("block_egress")
+    moved = fac.over_seeds(20)
+    assert moved["orders"] == ["block egress"]
+    assert moved["team"]["records_mean"] <= moved["nothing"]["records_mean"]
+    assert moved["team"]["egress_blocked_hours"] > 0
+
+
+def test_custom_injects_from_the_scenario_file(custom):
+    fac = Facilitator(custom, 7)
+    fac.finish()
+    press = next(i for i in fac.injects if i.kind == "press-call")
+    assert fac.clock(press.time) == "Wed 09:30 (day 3)" != local_clock(press.time, 0)  # the defender's local time
+    assert "reporter@example.org" in press.handout
+    assert press.audience == "players"
+    gate = next(i for i in fac.injects if i.kind == "gate")
+    assert gate.questions == ("A question of our own about the approval?",)
+
+
+@pytest.mark.parametrize("block, msg", [
+    ("    - id: x\n      title: t\n      questions: [q]\n", "exercise.injects.0: a new inject needs a 'trigger'"),
+    ("    - id: x\n      trigger: breakout\n      at: day 1 09:00\n      title: t\n      questions: [q]\n",
+     "either 'trigger'"),
+    ("    - id: breakout\n      at: day 1 09:00\n", "give your own id"),
+    ("    - id: x\n      at: day 1 25:00\n      title: t\n      questions: [q]\n", "not a time"),
+    ("    - id: x\n      trigger: teatime\n      title: t\n      questions: [q]\n", "trigger"),
+])
+def test_bad_custom_injects_name_the_file_line_and_field(block, msg):
+    text = (ROOT / "scenarios" / "espionage-tech.yaml").read_text(encoding="utf-8") + "exercise:\n  injects:\n" + block
+    with pytest.raises(ScenarioError) as e:
+        load_document(parse_yaml(text, "bad.yaml"))
+    assert msg in str(e.value) and "bad.yaml:" in str(e.value)

@@ -167,10 +167,10 @@ async def test_facilitator_session_with_three_decisions_saves_and_reloads(tmp_pa
         saved = tmp_path / "session-espionage-tech-seed0.json"
         assert saved.exists()
         data = json.loads(saved.read_text())
-        assert [d["kind"] for d in data["decisions"]] == ["raise_monitoring", "escalate", "block_egress"]
+        assert [d["kind"] for d in data["orders"]] == ["raise_monitoring", "escalate", "block_egress"]
     again = load_session(saved)
     assert [(d.step, d.kind, d.target) for d in again.decisions] == \
-        [(d["step"], d["kind"], d["target"]) for d in data["decisions"]]
+        [(d["step"], d["kind"], d["target"]) for d in data["orders"]]
     app2 = create_app(session=str(saved), workers=1, runs=5)
     async with app2.run_test(size=SIZE) as pilot:
         await pilot.pause()
