@@ -650,12 +650,32 @@ def schema(
 def tui(
     scenario: Annotated[str | None, typer.Argument(help="A bundled scenario name or a scenario file.")] = None,
     session: Annotated[str | None, typer.Option(help="Reopen a saved facilitator session.")] = None,
-    runs: Annotated[int, typer.Option(min=1, max=100_000, help="Replicates per cell on the compare screens.")] = 200,
+    runs: Annotated[int, typer.Option(min=1, max=100_000, help="Replicates per cell on the compare screens (and seeds "
+                                                              "for the Tabletop's 'what if').")] = 200,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
+    seed: Annotated[int, typer.Option(min=0, max=2**31, help="Seed of the Tabletop exercise (and Run detail).")] = 0,
+    automation: Annotated[str | None, typer.Option(help="Attacker level of the Tabletop exercise (an automation "
+                                                        "preset, reading variants included; default: the "
+                                                        "scenario's).")] = None,
+    posture: Annotated[str | None, typer.Option(help="Defender posture of the Tabletop exercise (default: the "
+                                                     "scenario's).")] = None,
+    tabletop: Annotated[bool, typer.Option("--tabletop", help="Open on the Tabletop screen.")] = False,
+    live: Annotated[str | None, typer.Option(help="Write the player view's state to this file as the exercise "
+                                                  "goes (for `tabletop serve LIVE` in another terminal).")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Also serve the player view to browsers (read-only) while "
+                                                        "the TUI runs; implies --live.")] = False,
+    host: Annotated[str, typer.Option(help="Address --serve listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port --serve listens on.")] = 8000,
 ) -> None:
     """Open the terminal UI: setup, compare, fundamentals, parameters (sensitivity), run detail, facilitator mode."""
+    from simulator.loader import preset_names
+
     if scenario is not None:
         _load(scenario)  # a bad scenario fails here, with its lines, before the screen is taken over
+    for kind, name in (("automation", automation), ("posture", posture)):
+        if name is not None and name not in preset_names(kind):
+            typer.echo(f"--{kind}: unknown preset '{name}' (one of {', '.join(preset_names(kind))})", err=True)
+            raise typer.Exit(EXIT_INPUT)
     if session is not None:
         from simulator.facilitator import SessionError, load_session
 
@@ -664,9 +684,44 @@ def tui(
         except SessionError as e:
             typer.echo(str(e), err=True)
             raise typer.Exit(EXIT_INPUT) from None
+    if serve and live is None:
+        live = "tabletop-live.json"
+    server = None
+    if serve:
+        import subprocess
+        import sys
+
+        server = subprocess.Popen([sys.executable, "-m", "tui.serve", live, "--host", host, "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     from tui import create_app
 
-    create_app(scenario, session=session, workers=workers, runs=runs).run()
+    try:
+        create_app(scenario, session=session, workers=workers, runs=runs, seed=seed, automation=automation,
+                   posture=posture, tabletop=tabletop, live=live,
+                   served=f"http://{host}:{port}" if serve else None).run()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@app.command("serve")
+def serve_cmd(
+    live: Annotated[str, typer.Argument(help="The live file a Tabletop exercise writes (tabletop tui --live FILE).")],
+    host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the read-only player view of a running exercise to browsers (the room's projector)."""
+    from tui.serve import serve
+
+    typer.echo(f"player view of {live} at http://{host}:{port} (Ctrl+C stops)", err=True)
+    try:
+        serve(live, host=host, port=port)
+    except OSError as e:
+        typer.echo(f"cannot serve on {host}:{port}: {e.strerror or e}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except KeyboardInterrupt:
+        pass
 
 
 def main() -> None:

@@ -32,6 +32,10 @@ class Settings:
     """Controls upgraded to their hardened setting on top of every chosen posture."""
     runs: int = 200
     seed: int = 0
+    fac_level: str | None = None
+    """The Tabletop exercise's attacker level (None: the scenario's own)."""
+    fac_posture: str | None = None
+    """The Tabletop exercise's posture (None: the scenario's own)."""
     version: int = 0
     """Bumped on every change, so screens know their results are stale."""
 
@@ -53,8 +57,13 @@ class TabletopApp(App):
     ]
 
     def __init__(self, scenario: str | None = None, session: str | None = None, workers: int | None = None,
-                 runs: int = 200) -> None:
+                 runs: int = 200, seed: int = 0, automation: str | None = None, posture: str | None = None,
+                 tabletop: bool = False, live: str | None = None, served: str | None = None) -> None:
         super().__init__()
+        self.live_path = live
+        """The live file the player view (tabletop serve) follows, or None."""
+        self.served = served
+        self.start_tabletop = tabletop
         self.scenario_arg = scenario or "espionage-tech"
         self.session_arg = session
         self.n_workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
@@ -64,7 +73,7 @@ class TabletopApp(App):
             from multiprocessing import resource_tracker
 
             resource_tracker.ensure_running()
-        self.settings = Settings(runs=runs)
+        self.settings = Settings(runs=runs, seed=seed, fac_level=automation, fac_posture=posture)
         self.loaded: Loaded | None = None
         self.load_error: ScenarioError | None = None
         try:
@@ -92,6 +101,10 @@ class TabletopApp(App):
             self.show_errors(f"Could not open {self.scenario_arg}", [str(p) for p in self.load_error.problems])
         if self.session_arg:
             self.open_session(self.session_arg)
+        elif self.start_tabletop:
+            self.action_show("facilitator")
+        if self.served:
+            self.notify(f"Player view served at {self.served} (read-only)", timeout=8)
 
     def set_scenario(self, loaded: Loaded) -> None:
         """Make ``loaded`` the scenario every screen works on."""
@@ -148,6 +161,7 @@ class TabletopApp(App):
 
 
 def create_app(scenario: str | None = None, session: str | None = None, workers: int | None = None,
-               runs: int = 200) -> TabletopApp:
+               runs: int = 200, seed: int = 0, automation: str | None = None, posture: str | None = None,
+               tabletop: bool = False, live: str | None = None, served: str | None = None) -> TabletopApp:
     """The app, for the CLI (``tabletop tui``) and the tests."""
-    return TabletopApp(scenario, session, workers, runs)
+    return TabletopApp(scenario, session, workers, runs, seed, automation, posture, tabletop, live, served)

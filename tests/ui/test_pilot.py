@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from textual.widgets import DataTable, Input, Select, Static
 
-from textual.widgets import DataTable, Input, RichLog, Select, Static
-
-from simulator.facilitator import load_session
 from tests.ui.conftest import TINY, wait_for
 from tui import create_app
 from tui.screens.errors import ErrorScreen
@@ -140,45 +137,6 @@ async def test_run_detail_filters_and_toggles_the_view():
         assert "TRUTH" in str(screen.query_one("#network", Static).render())
         await pilot.press("v")
         assert "DEFENDER'S VIEW" in str(screen.query_one("#network", Static).render())
-
-
-async def test_facilitator_session_with_three_decisions_saves_and_reloads(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app = create_app("espionage-tech", workers=1, runs=5)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        screen = app.get_screen("facilitator")
-        await pilot.press("n")
-        assert screen.fac.injects, "an inject comes up"
-        for kind, target in (("raise_monitoring", "dmz"), ("escalate", ""), ("block_egress", "")):
-            screen.query_one("#decision", Select).value = kind
-            screen.query_one("#target", Input).value = target
-            screen.query_one("#apply").focus()  # keyboard use: tab to the button, press enter
-            await pilot.press("enter")
-            await pilot.press("n")
-        screen.query_one("#note").focus()
-        await pilot.press(*"SOC lead wants a runbook")
-        await pilot.press("enter")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert len(screen.fac.decisions) == 3 and len(screen.fac.notes) == 1
-        log_lines = [str(line) for line in screen.query_one("#events", RichLog).lines]
-        assert any("DECISION" in line for line in log_lines)
-        saved = tmp_path / "session-espionage-tech-seed0.json"
-        assert saved.exists()
-        data = json.loads(saved.read_text())
-        assert [d["kind"] for d in data["orders"]] == ["raise_monitoring", "escalate", "block_egress"]
-    again = load_session(saved)
-    assert [(d.step, d.kind, d.target) for d in again.decisions] == \
-        [(d["step"], d["kind"], d["target"]) for d in data["orders"]]
-    app2 = create_app(session=str(saved), workers=1, runs=5)
-    async with app2.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app2.get_screen("facilitator")
-        assert app2.screen is screen
-        assert len(screen.fac.decisions) == 3
-        assert screen.fac.run.result().to_json() == again.run.result().to_json()
-        assert "3 decisions, 1 notes" in str(screen.query_one("#fac-status", Static).render())
 
 
 async def test_command_palette_lists_the_screens():

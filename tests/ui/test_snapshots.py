@@ -49,9 +49,30 @@ def test_run_detail_screen(snap_compare):
     assert snap_compare(_app(2), terminal_size=(80, 24), press=["r"])
 
 
-def test_facilitator_screen(snap_compare):
-    """Seed 2, as above: the injects come from an intrusion."""
-    assert snap_compare(_app(2), terminal_size=(80, 24), press=["t", "n", "n"])
+def _exercise(monkeypatch):
+    """espionage-tech, ai-orchestrated, seed 2, with the wall-clock timers held at zero (they tick in real time)."""
+    from tui.screens.facilitator import FacilitatorScreen
+
+    monkeypatch.setattr(FacilitatorScreen, "_clock_tick", lambda self: None)
+    return create_app("espionage-tech", workers=1, runs=5, seed=2, automation="ai-orchestrated", tabletop=True)
+
+
+def test_facilitator_screen(snap_compare, monkeypatch):
+    """The facilitator's view at the first escalated alert (the truth on the left, the order form on the right)."""
+    assert snap_compare(_exercise(monkeypatch), terminal_size=(80, 24), press=["n"] * 5)
+
+
+def test_facilitator_screen_large(snap_compare, monkeypatch):
+    assert snap_compare(_exercise(monkeypatch), terminal_size=(160, 48), press=["n"] * 7)
+
+
+def test_player_view(snap_compare, monkeypatch):
+    """The same moment in the player view: only what the defender knows."""
+    assert snap_compare(_exercise(monkeypatch), terminal_size=(80, 24), press=["n"] * 7 + ["v"])
+
+
+def test_player_view_large(snap_compare, monkeypatch):
+    assert snap_compare(_exercise(monkeypatch), terminal_size=(160, 48), press=["n"] * 7 + ["v"])
 
 
 def test_help_screen(snap_compare):

@@ -20,14 +20,21 @@ HELP = """\
 | `f` | **Fundamentals**: each control upgraded alone vs the automation jump, ranked; `g` reruns |
 | `p` | **Parameters**: which posture and attacker parameters move the outcome most (sensitivity); `g` reruns |
 | `r` | **Run detail**: one seeded run; filter the timeline; `v` toggles the defender's view and the truth |
-| `t` | **Tabletop**: facilitator mode; `space` next event, `n` next inject, `e` play to the end, `ctrl+s` save |
+| `t` | **Tabletop**: a facilitated exercise (keys below) |
 | `?` | this help |
 | `ctrl+p` | command palette |
-| `q` | quit |
+| `q` | quit (on the Tabletop, asks first when orders or notes are unsaved) |
 
-In facilitator mode the team decides at each inject: isolate a host, reset credentials, block egress, escalate to
-incident response, raise monitoring on a zone, or do nothing. Decisions change the running simulation. Notes go to the
-scribe log; the saved session can be reopened here or turned into an after-action report.
+**Tabletop keys**: `space` next event, `n` next inject, `v` player view (what the room may see) / facilitator view,
+`o` give an order, `u` take back the last order, `w` rewind to an inject and branch, `k` what if (the same seed
+without your orders, and your orders over many seeds), `e` play to the end (asks first), `p` pause the timers,
+`ctrl+r` restart, `ctrl+s` save, `ctrl+a` save as, `escape` leave a text field.
+
+An order names only what the defender knows (hosts and accounts its alerts, responses and orders have named; any
+zone) and takes the time and cost the posture gives it: the list shows who carries it out, how long it takes and what
+it costs. After an order the cursor is in the note field, so what you type next is a note, never a key. The live
+player view can be projected from a browser: `tabletop tui --serve`, or `tabletop tui --live FILE` here and
+`tabletop serve FILE` in another terminal.
 
 Press `escape` to close.
 """

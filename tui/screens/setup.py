@@ -47,6 +47,13 @@ class SetupScreen(Screen):
                 yield Input(str(s.runs), id="runs", type="integer")
                 yield Label("Seed ", classes="field-label")
                 yield Input(str(s.seed), id="seed", type="integer")
+            yield Label("Tabletop exercise: attacker level and posture (the scenario's own when blank)",
+                        classes="field-label")
+            with Horizontal(classes="row"):
+                yield Select([(n, n) for n in preset_names("automation")], value=s.fac_level or Select.NULL,
+                             allow_blank=True, id="fac-level", prompt="attacker: the scenario's")
+                yield Select([(n, n) for n in preset_names("posture")], value=s.fac_posture or Select.NULL,
+                             allow_blank=True, id="fac-posture", prompt="posture: the scenario's")
             with Horizontal(classes="row", id="go-row"):
                 yield Button("Compare", id="go-compare", variant="primary")
                 yield Button("Fundamentals", id="go-fundamentals")
@@ -68,6 +75,13 @@ class SetupScreen(Screen):
         self.query_one("#scenario-info", Static).update(self._info())
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id in ("fac-level", "fac-posture"):
+            value = None if event.value is Select.NULL or not event.value else str(event.value)
+            attr = "fac_level" if event.select.id == "fac-level" else "fac_posture"
+            if getattr(self.app.settings, attr) != value:
+                setattr(self.app.settings, attr, value)
+                self.app.changed()
+            return
         if event.select.id == "scenario" and event.value is not Select.NULL and event.value:
             if event.value != self.app.loaded.scenario.name:
                 self.app.set_scenario(load(str(event.value)))
@@ -93,6 +107,10 @@ class SetupScreen(Screen):
             self.app.open_session(event.value.strip())
         else:
             self._read_numbers()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("runs", "seed"):
+            self._read_numbers()  # kept as typed: no Enter needed
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         s = self.app.settings
