@@ -104,7 +104,7 @@ class TabletopApp(App):
         elif self.start_tabletop:
             self.action_show("facilitator")
         if self.served:
-            self.notify(f"Player view served at {self.served} (read-only)", timeout=8)
+            self.notify(f"Player view served at {self.served} (read-only)", timeout=8, markup=False)
 
     def set_scenario(self, loaded: Loaded) -> None:
         """Make ``loaded`` the scenario every screen works on."""

@@ -183,3 +183,19 @@ def test_defenders_view_counts_contained_hosts_as_known():
     view = network_view(net, result, truth=False).plain
     assert "dmz (4): known 2, contained 1" in view and "x!.." in view
     assert "dmz (4): held 1, contained 1" in network_view(net, result, truth=True).plain
+
+
+async def test_markup_in_a_scenario_title_is_shown_as_written(tmp_path):
+    """A title is text from a file: `[/]` must not crash the app, and a click action in it must not run."""
+    text = open(TINY).read()
+    bad = tmp_path / "markup.yaml"
+    bad.write_text(text.replace("title: Tiny golden scenario", "title: \"[/] [@click=app.quit]press[/] [b\""),
+                   encoding="utf-8")
+    app = create_app(str(bad), workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        info = app.screen.query_one("#scenario-info", Static)
+        assert "[@click=app.quit]press[/]" in str(info.render())
+        await pilot.click("#scenario-info")
+        assert app.is_running
+        await pilot.press("t", "n")
+        assert app.screen is app.get_screen("facilitator")

@@ -21,7 +21,7 @@ class ErrorScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
-            yield Static(self.title_text, classes="title", id="error-title")
+            yield Static(self.title_text, classes="title", id="error-title", markup=False)
             yield Static("\n".join(self.problems), id="error-problems", markup=False)
             yield Button("Close", id="close", variant="error")
 

@@ -35,7 +35,7 @@ class SetupScreen(Screen):
             with Horizontal(classes="row"):
                 yield Input(placeholder="or a scenario file: path/to/scenario.yaml", id="path")
                 yield Button("Open file", id="open")
-            yield Static(self._info(), id="scenario-info", classes="status")
+            yield Static(self._info(), id="scenario-info", classes="status", markup=False)
             yield Label("Automation levels", classes="field-label")
             yield SelectionList[str](*[(n, n, n in s.levels) for n in preset_names("automation")], id="levels")
             yield Label("Posture presets", classes="field-label")
