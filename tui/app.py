@@ -157,7 +157,34 @@ class TabletopApp(App):
         yield SystemCommand("Run detail", "One seeded run: timeline and network view", lambda: self.action_show("run"))
         yield SystemCommand("Tabletop", "Facilitator mode: play a run, decide, take notes",
                             lambda: self.action_show("facilitator"))
+        fac = self.get_screen("facilitator")
+
+        def on_tabletop(action: str):
+            def run() -> None:
+                self.action_show("facilitator")
+                self.call_after_refresh(getattr(fac, f"action_{action}"))
+            return run
+
+        yield SystemCommand("Save session", "Save the Tabletop exercise (asks for a name the first time)",
+                            on_tabletop("save"))
+        yield SystemCommand("Save session as", "Save the Tabletop exercise under a new name", on_tabletop("save_as"))
+        yield SystemCommand("New exercise", "Restart the Tabletop exercise with Setup's level, posture and seed",
+                            on_tabletop("restart"))
+        yield SystemCommand("Player view", "Toggle the Tabletop between the player view and the facilitator's",
+                            on_tabletop("toggle_view"))
+        yield SystemCommand("What if", "The Tabletop's counterfactuals: without the team's orders, and over seeds",
+                            on_tabletop("counterfactual"))
+        yield SystemCommand("Open session", "Reopen a saved Tabletop session", self._ask_session)
         yield SystemCommand("Help", "Keys and screens", self.action_help)
+
+    def _ask_session(self) -> None:
+        from tui.screens.dialogs import AskScreen
+
+        def chosen(path: str | None) -> None:
+            if path and path.strip():
+                self.open_session(path.strip())
+
+        self.push_screen(AskScreen("Open which session file?", placeholder="session.json"), chosen)
 
 
 def create_app(scenario: str | None = None, session: str | None = None, workers: int | None = None,

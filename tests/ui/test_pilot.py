@@ -143,7 +143,8 @@ async def test_command_palette_lists_the_screens():
     app = create_app(TINY, workers=1, runs=5)
     async with app.run_test(size=SIZE):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for name in ("Setup", "Compare", "Fundamentals", "Sensitivity", "Run detail", "Tabletop", "Help"):
+        for name in ("Setup", "Compare", "Fundamentals", "Sensitivity", "Run detail", "Tabletop", "Help",
+                     "Save session", "Save session as", "New exercise", "Player view", "What if", "Open session"):
             assert name in titles
 
 
