@@ -458,9 +458,13 @@ def report(
                                           "c.json), a sweep's .jsonl, a saved session, or a run (tabletop run "
                                           "--json > r.json).")],
     out: Annotated[str, typer.Option(help="report.md or report.html.")],
+    counterfactual_runs: Annotated[int, typer.Option(min=0, max=100_000, help="A session: seeds over which the "
+                                                     "team's orders are replayed against doing nothing (0: "
+                                                     "skip).")] = 200,
 ) -> None:
     """Write an after-action report (exercise overview, key events, outcomes with intervals, strengths and areas
-    for improvement derived from the data, decisions and notes, improvement plan, parameters and seeds)."""
+    for improvement derived from the data, decisions and notes, improvement plan, parameters and seeds). A session
+    is replayed first, and refused if it does not replay."""
     from pathlib import Path
 
     from simulator.report import ReportError, build, markdown, to_html
@@ -470,9 +474,9 @@ def report(
         typer.echo(f"<command line>:0: --out: '{out}' must end in .md or .html", err=True)
         raise typer.Exit(EXIT_INPUT)
     try:
-        rep = build(source)
+        rep = build(source, counterfactual_runs=counterfactual_runs, show_progress=True)
     except ReportError as e:
-        typer.echo(str(e), err=True)
+        typer.echo(str(e).splitlines()[0] if str(e) else f"{source}: cannot make a report", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     text = markdown(rep) if target.suffix == ".md" else to_html(rep)
     try:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +53,6 @@ class Report:
     strengths: list[str]
     improvements: list[tuple[str, str]]
     """(finding, area key for the improvement plan)."""
-    decisions: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)
     chart: list[tuple[str, float, float | None, float | None]] = field(default_factory=list)
     """(label, value 0..1, low, high) for the success chart."""
     chart_title: str = ""
@@ -185,27 +185,42 @@ def _key_time(e: Estimate) -> str:
     return duration(e.value) + few_runs(e)
 
 
-def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
-    """A report of one facilitated run."""
-    r = data["result"]
+def _key_events(r: Mapping[str, Any], when, orders: Mapping[float, int] | None = None) -> list[list[str]]:
+    """The run's key events as rows (when, what, detail): log lines, footholds, lateral moves and every action that
+    raised an alert. ``when`` formats a minute; ``orders`` (the minute an order of the team was carried out -> its
+    number) labels the log lines that order wrote as the team's."""
     events: list[tuple[float, int, str, str]] = []
     backlog_seen = False
+    orders = orders or {}
     for e in r["log"]:
-        if e["kind"] == "soc-backlog":
+        kind = e["kind"]
+        if kind == "soc-backlog":
             if backlog_seen:
                 continue  # the first backlog is a key event; the count is in the analysis
             backlog_seen = True
-        events.append((e["time"], 1, e["kind"], e["detail"] + (f" [{e['host']}]" if e.get("host") else "")))
+        n = next((n for t, n in orders.items() if abs(t - e["time"]) < 1e-3), None)
+        if n is not None and kind in ("containment", "decision"):
+            kind = f"order {n} ({'done' if kind == 'decision' else 'effect'})"
+        elif kind == "containment":
+            kind = "containment (incident response)"
+        events.append((e["time"], 1, kind, e["detail"] + (f" [{e['host']}]" if e.get("host") else "")))
     for e in r["timeline"]:
         if e["detected"] or (e["success"] and e["phase"] in ("initial-access", "lateral-movement")):
             what = f"{e['actor']} {e['technique']} on {e['host'] or '-'}"
             what += " (alert)" if e["detected"] else ""
             events.append((e["time"], 0, e["phase"], what))
-    for n in data.get("notes", []):
-        events.append((n["time"], 2, "note", n["text"]))
     # at the same minute an action comes before what it led to (a foothold, a breakout, the team's decision), as on
     # the facilitator screen: the engine logs those after the action's timeline record
     events.sort(key=lambda x: (x[0], x[1]))
+    return [[when(t), kind, text] for t, _, kind, text in events]
+
+
+RUN_KEYS = ("scenario", "automation", "posture", "seed", "outcome", "timeline", "log")
+
+
+def from_run(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
+    """A report of one seeded run (`tabletop run --json`): key events, outcome, findings, how to reproduce."""
+    r = data
     good: list[str] = []
     bad: list[tuple[str, str]] = []
     if r["outcome"] == "objective_met":
@@ -213,7 +228,7 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
     if r["time_to_first_detection"] is not None:
         good.append(f"The attack was detected at {duration(r['time_to_first_detection'])}, first by "
                     f"{SOURCE_TEXT.get(r['first_detection_source'], r['first_detection_source'])}.")
-    else:
+    elif r["time_to_initial_access"] is not None:
         bad.append(("The attack was never detected.", "detection"))
     if r["outcome"] == "contained":
         good.append(f"The attacker was evicted (first containment at {duration(r['time_to_containment'])}).")
@@ -229,51 +244,728 @@ def from_session(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
         bad.append((f"The attacker broke out {duration(r['breakout_time'])} after initial access.", "breakout"))
     if r.get("soc_backlogs", 0):
         bad.append((f"The SOC queue backed up {r['soc_backlogs']} time(s).", "backlog"))
-    outcome_header = ["outcome", "initial access", "first detection", "first containment", "objective met", "hosts",
-                      "records out", "AI share", "decisions"]
     outcomes = [[r["outcome"].replace("_", " "), duration(r["time_to_initial_access"]),
                  duration(r["time_to_first_detection"]), duration(r["time_to_containment"]),
                  duration(r["time_to_objective"]), str(r["hosts_compromised"]), f"{r['records_exfiltrated']:,}",
-                 "-" if r["ai_share"] is None else _pct(r["ai_share"]), str(len(data.get("decisions", [])))]]
+                 "-" if r["ai_share"] is None else _pct(r["ai_share"])]]
+    reproduce = (f"tabletop run {data['scenario']} --automation {data['automation']} --posture {data['posture']} "
+                 f"--seed {data['seed']} --json")
     return Report(
-        title=f"After-action report: tabletop exercise on {data['scenario']}",
-        kind="session",
-        overview=[
-            ("Scenario", str(data["scenario"])),
-            ("Attacker", str(data["automation"])),
-            ("Posture", str(data["posture"])),
-            ("Seed", str(data["seed"])),
-            ("Played to", f"step {data['step']}" + (" (the end)" if data.get("finished") else "")),
-        ],
+        title=f"After-action report: one run of {data['scenario']}",
+        kind="run",
+        overview=[("Scenario", str(data["scenario"])), ("Attacker", str(data["automation"])),
+                  ("Posture", str(data["posture"])), ("Seed", str(data["seed"])),
+                  ("Replicate", str(data.get("replicate", 0)))],
         timeline_title="Timeline of key events",
         timeline_header=["when", "what", "detail"],
-        timeline=[[clock(t), kind, text] for t, _, kind, text in events],
-        outcome_header=outcome_header,
+        timeline=_key_events(r, clock),
+        outcome_header=["outcome", "initial access", "first detection", "first containment", "objective met",
+                        "hosts", "records out", "AI share"],
         outcomes=outcomes,
         strengths=good,
         improvements=bad,
-        decisions=[(clock(d["time"]), d["done"]) for d in data.get("decisions", [])],
-        notes=[(clock(n["time"]), n["text"]) for n in data.get("notes", [])],
-        appendix=[("Reproduce", "tabletop tui --session SESSION.json (replays the decisions at the same steps)"),
-                  ("Seed", str(data["seed"]))],
+        appendix=[("Reproduce", reproduce), ("Seed", str(data["seed"]))],
         parameters=parameters,
     )
 
 
-RUN_KEYS = ("scenario", "automation", "posture", "seed", "outcome", "timeline", "log")
+# --- the session report --------------------------------------------------------------------------------------
+#
+# A facilitated session's after-action report is built from the session REPLAYED (load_session refuses one whose
+# stored result its replay does not give), never from the file's own account of itself. Its sections are blocks of
+# plain data rendered by one Markdown and one HTML writer; every string in them is escaped by the writer.
+
+OUTCOME_WORDS = {"objective_met": "objective met", "contained": "contained (the attacker was evicted)",
+                 "detected_not_contained": "detected, not contained",
+                 "undetected_no_objective": "undetected, no objective"}
+AREAS = {
+    "first-order": ("Time to the first decision", "SOC lead",
+                    "Agree in advance who may order an isolation or an egress block on an escalated alert, and on "
+                    "what evidence, so the first order does not wait for the playbook."),
+    "duplicate": ("Hand-off with incident response", "IR lead",
+                  "Before ordering a response, check what incident response's playbook has already done (the player "
+                  "feed lists it); agree who acts on what."),
+    "late-egress": ("Timing of the egress block", "Network team",
+                    "Agree the trigger for an egress block (which alert, who decides) so it is in place before data "
+                    "leaves."),
+    "cf-worse": ("Orders that made it worse", "SOC lead",
+                 "Walk through the orders with the counterfactual figures: which one cost more than it saved?"),
+    "same-seed-worse": ("Orders that made it worse", "SOC lead",
+                        "Walk through the orders against the run without them: which one cost more than it saved?"),
+    "clean": ("Scoping before isolation", "IR lead",
+              "Confirm evidence of the attacker on a host (what the alert named, what EDR shows) before isolating it."),
+    "notes": ("Scribe notes", "Facilitator",
+              "Name a scribe, and take at least one note (the decision and its reason) at every inject."),
+    "cancelled": ("Decisions taken back", "",
+                  "Discuss what made the team take the order back, and what would have settled it at the time."),
+    "objective": ("Crown-jewel data", "Network team", ACTIONS["objective"]),
+    "detection": ("Detection", "Detection engineering", ACTIONS["detection"]),
+    "no-order": ("Time to the first decision", "SOC lead",
+                 "Rehearse the first decision on an escalated alert: who orders what, on what evidence."),
+    "backlog": ("SOC triage capacity", "SOC lead", ACTIONS["backlog"]),
+}
+"""Area of an improvement -> (name, owner role, action) for the improvement plan."""
+
+STOP_TEXT = {"patched": "patching", "mfa": "MFA", "tiering": "admin tiering",
+             "infrastructure": "perimeter blocks of the attacker's addresses (incident response)"}
 
 
-def from_run(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
-    """A report of one seeded run (`tabletop run --json`): the session report's sections, without decisions."""
-    session = {"result": data, "scenario": data["scenario"], "automation": data["automation"],
-               "posture": data["posture"], "seed": data["seed"], "step": len(data["timeline"]), "finished": True}
-    rep = from_session(session, parameters)
-    reproduce = (f"tabletop run {data['scenario']} --automation {data['automation']} --posture {data['posture']} "
-                 f"--seed {data['seed']} --json")
-    return replace(rep, title=f"After-action report: one run of {data['scenario']}", kind="run",
-                   overview=[*rep.overview[:4], ("Replicate", str(data.get("replicate", 0)))],
-                   outcome_header=rep.outcome_header[:-1], outcomes=[row[:-1] for row in rep.outcomes],
-                   appendix=[("Reproduce", reproduce), ("Seed", str(data["seed"]))])
+@dataclass
+class Section:
+    """One section of a session report: a heading and blocks of plain data."""
+
+    title: str
+    blocks: list[tuple] = field(default_factory=list)
+    """('p', text), ('lead', label, text), ('ul', [text]), ('table', header, rows), ('kv', rows), ('pre', text),
+    ('h', text) a sub-heading, ('fac', text) a facilitator-only remark, ('json', data)."""
+
+
+@dataclass
+class SessionReport:
+    """The after-action report of a facilitated session."""
+
+    title: str
+    sections: list[Section]
+    strengths: list[str]
+    improvements: list[tuple[str, str]]
+    observations: list[str] = field(default_factory=list)
+    kind: str = "session"
+
+
+@dataclass
+class _Window:
+    """An order of the team in effect from ``start`` to ``end`` (what it can stop: 'contained', 'egress', 'reset')."""
+
+    order: Any
+    key: str
+    start: float
+    end: float
+    host: str | None = None
+
+
+def _posture_stops(stops: Mapping[str, int]) -> str:
+    """'Posture: patching stopped 8 attacker actions; MFA 1.'"""
+    parts = [f"{what} {k}" for what, k in stops.items()]
+    first, k = next(iter(stops.items()))
+    return f"Posture: {first} stopped {_plural(k, 'attacker action')}" + "".join(f"; {p}" for p in parts[1:]) + "."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _wall(seconds: float) -> str:
+    """Wall-clock seconds as '1 h 32 min' / '12 min' / '40 s'."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    h, m = divmod(s // 60, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def _ci(d: Mapping[str, float]) -> str:
+    return f"{d['success']:.0%} [{d['low']:.0%}-{d['high']:.0%}]"
+
+
+def _step_times(fac: Any) -> dict[int, float]:
+    """The session's clock after each step: a cancellation is stored by its step only, so the orders are replayed on
+    a copy (as load_session replays them) reading the clock after every step. Empty if the copy does not come out
+    as the session did."""
+    from simulator.facilitator import Facilitator
+
+    copy = Facilitator(fac.loaded, fac.seed, fac.automation, fac.posture)
+    times = {0: copy.now}
+
+    def play_to(step: int) -> None:
+        while copy.step < step and not copy.done:
+            copy.advance()
+            times[copy.step] = copy.now
+
+    acts = [(o.step, o.injects_seen, 0, i) for i, o in enumerate(fac.orders)]
+    acts += [(o.cancelled_step, o.injects_seen, 1, i) for i, o in enumerate(fac.orders) if o.cancelled_step is not None]
+    for step, _seen, what, i in sorted(acts):
+        play_to(step)
+        if copy.done:
+            break
+        if what == 0:
+            copy.decide(fac.orders[i].kind, fac.orders[i].target, check=False)
+        elif i < len(copy.orders) and copy.orders[i].status == "requested":
+            copy.orders[i].status, copy.orders[i].cancelled_step = "cancelled", copy.step
+    play_to(fac.step)
+    return times if copy.run.result().to_dict() == fac.run.result().to_dict() else {}
+
+
+def _effects(fac: Any, r: Any) -> dict[int, str]:
+    """Order number -> what the run's containment record said when the order was carried out ('blocked egress',
+    'reset 2 credentials', 'nothing new to contain'): the order's own words say what was asked for, this says what
+    changed."""
+    out: dict[int, str] = {}
+    used: set[int] = set()
+    for o in fac.orders:
+        if o.status != "done" or o.kind not in ("reset_credentials", "block_egress") or o.done_time is None:
+            continue
+        for i, e in enumerate(r.log):
+            if i not in used and e.kind == "decision" and e.detail == o.done and abs(e.time - o.done_time) < 1e-3:
+                used.add(i)
+                if i and r.log[i - 1].kind == "containment" and abs(r.log[i - 1].time - e.time) < 1e-3:
+                    out[o.n] = r.log[i - 1].detail
+                break
+    return out
+
+
+def _windows(fac: Any, r: Any, effects: Mapping[int, str]) -> list[_Window]:
+    """When each order of the team that changed something was in effect (the posture's times, as the order took)."""
+    out = []
+    end = r.end_time
+    for o in fac.orders:
+        if o.status != "done" or o.done_time is None:
+            continue
+        _delay, _cost, until, egress = fac.plan(o.kind, o.target)
+        if o.kind == "isolate_host" and o.done == f"isolated {o.target}":
+            out.append(_Window(o, "contained", o.done_time, o.done_time + until if until is not None else end,
+                               o.target))
+        elif o.kind == "block_egress" and "blocked egress" in effects.get(o.n, ""):
+            out.append(_Window(o, "egress", o.done_time, o.done_time + egress if egress is not None else end))
+        elif o.kind == "reset_credentials" and "reset" in effects.get(o.n, ""):
+            out.append(_Window(o, "reset", o.done_time, float("inf")))
+    return out
+
+
+def _stops(r: Any, windows: Sequence[_Window], ir_lines: Sequence[Any]):
+    """The attacker's actions a control or a response stopped, each credited to whoever stopped it: an order of the
+    team (its number -> the actions) or the posture (what -> count). An action stopped by an isolation, a credential
+    reset or an egress block is the team's only when the team's order was the one in effect."""
+    team: dict[int, list[Any]] = {}
+    posture: dict[str, int] = {}
+
+    def ir_did(word: str, t: float) -> bool:
+        return any(s.time <= t and word in s.text for s in ir_lines)
+
+    for e in r.timeline:
+        if not e.blocked:
+            continue
+        t = e.time
+        live = [w for w in windows if w.start - 1e-3 <= t <= w.end + 1e-3]  # times are kept to 4 decimals
+        who: Any = None
+        if e.blocked == "egress":
+            who = next((w.order.n for w in live if w.key == "egress"), None) or "egress block by incident response"
+        elif e.blocked == "contained":
+            mine = next((w.order.n for w in live if w.key == "contained" and w.host == e.host), None)
+            if mine is not None:
+                who = mine
+            elif any(w.key == "contained" for w in live):
+                who = "host isolation (the team's or incident response's)"
+            else:
+                who = "host isolation by incident response"
+        elif e.blocked == "reset":
+            resets = [w.order.n for w in live if w.key == "reset"]
+            if resets and not ir_did("reset", t):
+                who = resets[0]
+            elif resets:
+                who = "credential resets (the team's and incident response's)"
+            else:
+                who = "credential resets by incident response"
+        else:
+            who = STOP_TEXT.get(e.blocked, BLOCK_TEXT.get(e.blocked, e.blocked))
+        if isinstance(who, int):
+            team.setdefault(who, []).append(e)
+        else:
+            posture[who] = posture.get(who, 0) + 1
+    return team, posture
+
+
+def _over_seeds(fac: Any, n: int, show_progress: bool) -> dict[str, Any]:
+    """``fac.over_seeds(n)``, with a progress bar (or a few lines) on stderr when it looks like taking more than a
+    moment (judged from the first seed)."""
+    import time
+    from contextlib import ExitStack
+
+    from simulator.progress import progress
+
+    with ExitStack() as stack:
+        start = time.monotonic()
+        state: dict[str, Any] = {"tick": None, "shown": 0}
+
+        def tick(done: int, total: int) -> None:
+            if state["tick"] is None:
+                if not show_progress or done != 1 or (time.monotonic() - start) * total < 1.5:
+                    return
+                state["tick"] = stack.enter_context(progress(total, "counterfactual, seeds played"))
+            state["tick"](done - state["shown"])
+            state["shown"] = done
+
+        return fac.over_seeds(n, progress=tick)
+
+
+def from_session(fac: Any, source: str, parameters: dict[str, Any], runs: int = 200,
+                 show_progress: bool = False) -> SessionReport:
+    """The after-action report of a replayed session (``load_session``): the exercise, each inject with its
+    questions, handout and the notes taken at it, the team's orders (the team's, never a control's) apart from what
+    incident response did on its own, what the defender saw and when, the truth for the facilitator, the
+    counterfactuals (the same seed without the orders; the orders over ``runs`` seeds against doing nothing),
+    strengths and areas for improvement computed from all that, the improvement plan, the branches and the player
+    feed."""
+    r = fac.run.result()
+    sc = fac.loaded.scenario
+
+    def at(minutes: float | None) -> str:
+        return "-" if minutes is None else fac.clock(minutes)
+
+    orders = list(fac.orders)
+    given = [o for o in orders if o.kind != "nothing"]
+    effective = [o for o in orders if o.kind != "nothing" and o.status != "cancelled"]
+    by_n = {o.n: o for o in orders}
+    effects = _effects(fac, r)
+    windows = _windows(fac, r, effects)
+    feed = sorted(fac.feed, key=lambda s: s.time)
+    step_times = _step_times(fac) if any(o.status == "cancelled" for o in orders) else {}
+    team_ends = [w.end for w in windows if w.key in ("contained", "egress")]
+    ir_lines = [s for s in feed if s.kind == "response"]
+    posture_lines = [s for s in feed if s.kind == "response" or (s.kind == "restored" and not any(
+        abs(s.time - t) < 1e-3 for t in team_ends))]  # a host back or egress open again at an order's end: the team's
+    alerts = [s for s in feed if s.kind == "alert"]
+    backlogs = [e for e in r.log if e.kind == "soc-backlog"]  # the SOC's own queue: the run's record of it
+    events = [e.time for e in r.timeline] + [e.time for e in r.log]
+    ia = r.time_to_initial_access
+    players = [(k, i) for k, i in enumerate(fac.injects, 1) if i.audience == "players"]
+    notes_at: dict[int, list[Any]] = {}
+    for n in fac.notes:
+        notes_at.setdefault(n.injects_seen, []).append(n)
+    team_stops, posture_stops = _stops(r, windows, ir_lines)
+
+    def cancelled_at(o: Any) -> str:
+        t = step_times.get(o.cancelled_step) if o.cancelled_step is not None else None
+        return at(t) if t is not None else f"step {o.cancelled_step}"
+
+    # --- 1. overview
+    span = (f"{at(min(events))} to {at(max(events))} ({duration(max(events) - min(events))}, the defender's local "
+            f"clock, UTC{fac.offset:+g})" if events else "-")
+    played = (f"the end ({at(r.end_time)})" if fac.done else
+              f"{at(fac.now)} (step {fac.step}): the session was saved before the end")
+    wall = fac.timers.get("exercise")
+    overview = [
+        ("Date", fac.created or "-"),
+        ("Scenario", f"{sc.name}: {sc.title}".rstrip(": ")),
+        ("Attacker", f"{fac.automation} (automation level)"),
+        ("Posture", str(fac.posture)),
+        ("Seed", str(fac.seed)),
+        ("Exercise time (wall clock)", _wall(wall) if wall is not None and 0 <= wall < 1e7 else "not recorded"),
+        ("Simulated span", span),
+        ("Played to", played),
+        ("Outcome" if fac.done else "Outcome so far", OUTCOME_WORDS.get(r.outcome, r.outcome)
+         + f"; {r.records_exfiltrated:,} records lost"),
+    ]
+    s1 = Section("1. Exercise overview", [("kv", overview), ("h", "Participants")])
+    s1.blocks.append(("table", ["name", "role"], [[p.get("name", ""), p.get("role", "")] for p in fac.participants])
+                     if fac.participants else ("p", "No participants were recorded in the session."))
+    s1.blocks.append(("h", "Exercise objectives"))
+    s1.blocks.append(("ul", list(sc.exercise.objectives)) if sc.exercise.objectives else
+                     ("p", "The scenario states none (a scenario file lists them under exercise: objectives)."))
+
+    # --- 2. injects and notes
+    s2 = Section("2. Injects, discussion and notes", [("p", (
+        "Each inject in the order it came, on the defender's local clock. Facilitator-only injects (about the "
+        "attacker's side) were not shown to the room. A note is listed under the latest inject shown when it was "
+        "taken."))])
+
+    def note_lines(k: int) -> list[str]:
+        return [f"{fac.clock(n.time, False)}: {n.text}" for n in notes_at.get(k, [])]
+
+    early = [o for o in orders if o.injects_seen == 0]
+    if notes_at.get(0) or early:
+        s2.blocks.append(("h", "Before the first inject"))
+        if early:
+            s2.blocks.append(("lead", "Orders given here:", "; ".join(f"order {o.n}, {o.label} ({o.owner})"
+                                                                        for o in early)))
+        if notes_at.get(0):
+            s2.blocks += [("lead", "Notes", ""), ("ul", note_lines(0))]
+    for k, inj in enumerate(fac.injects, 1):
+        spent = fac.timers.get(f"inject {k}")
+        talk = f"; discussed for {_wall(spent)} (wall clock)" if spent is not None and 0 <= spent < 1e7 else ""
+        s2.blocks.append(("h", f"Inject {k}: {inj.title}"))
+        s2.blocks.append(("p", f"{at(inj.time)}. Shown to the room{talk}.") if inj.audience == "players" else
+                         ("fac", f"{at(inj.time)}: about the attacker's side, not shown to the room{talk}."))
+        if inj.questions:
+            s2.blocks += [("lead", "Questions", ""), ("ul", list(inj.questions))]
+        if inj.handout:
+            s2.blocks += [("lead", "Handout", ""), ("pre", inj.handout)]
+        here = [o for o in orders if o.injects_seen == k]
+        if here:
+            s2.blocks.append(("lead", "Orders given here:", "; ".join(f"order {o.n}, {o.label} ({o.owner})"
+                                                                        for o in here)))
+        lines = note_lines(k)
+        if lines:
+            s2.blocks += [("lead", "Notes", ""), ("ul", lines)]
+        elif inj.audience == "players":
+            s2.blocks.append(("lead", "Notes:", "none were taken at this inject."))
+
+    # --- 3. orders
+    rows = []
+    for o in orders:
+        if o.status == "done":
+            done = at(o.done_time)
+        elif o.status == "cancelled":
+            done = f"cancelled {cancelled_at(o)} (taken back before it was done)"
+        else:
+            done = "not done when the session was saved"
+        did = o.done or "-"
+        if effects.get(o.n) == "nothing new to contain":
+            did += (": egress was already blocked, nothing changed" if o.kind == "block_egress" else
+                    ": every credential it named was already reset, nothing changed")
+        newly = re.fullmatch(r"reset (\d+) credentials?", effects.get(o.n, ""))
+        if o.kind == "reset_credentials" and newly and effects[o.n] != o.done:
+            did += f" ({newly.group(1)} of them newly; the others were already reset)"
+        end = next((w.end for w in windows if w.order is o and w.key in ("contained", "egress")), None)
+        if end is not None and any(abs(s.time - end) < 1e-3 for s in feed if s.kind == "restored"):
+            did += f"; {'lifted' if o.kind == 'block_egress' else 'back in service'} {at(end)}"
+        rows.append([str(o.n), o.label, o.owner, at(o.time), at(o.due), done, o.cost, did])
+    s3 = Section("3. Team decisions: the orders", [("p", (
+        "Every order below is the team's. Each took the time the posture gives that response (from requested to "
+        "due) and had the cost shown; 'what it did' is what the simulation recorded when it was carried out."))])
+    s3.blocks.append(("table", ["#", "order", "owner", "requested", "due", "done", "cost", "what it did"], rows)
+                     if rows else ("p", "The team gave no order."))
+    s3.blocks.append(("h", "Incident response (posture) acted on its own"))
+    if posture_lines:
+        s3.blocks.append(("p", "Its playbook, not an order of the team"
+                               + (" (an escalation by the team hands incident response the case: what its playbook "
+                                  "then did is listed here)" if any(o.kind == "escalate" for o in effective) else "")
+                               + ":"))
+        s3.blocks.append(("ul", [f"{at(s.time)}: Incident response (posture) acted: "
+                                 + (s.text[len("Incident response: "):] if s.text.startswith("Incident response: ")
+                                    else s.text) for s in posture_lines]))
+    else:
+        s3.blocks.append(("p", "Incident response took no action of its own."))
+
+    # --- 4. what the defender saw
+    s4 = Section("4. What the defender saw, and when")
+    if alerts:
+        s4.blocks.append(("p", f"The first alert escalated to the team came at {at(alerts[0].time)}: "
+                               f"{alerts[0].text.removeprefix('Alert escalated. ')}. {_plural(len(alerts), 'alert')} "
+                               "were escalated in all." if len(alerts) != 1 else
+                               f"The only alert escalated to the team came at {at(alerts[0].time)}: "
+                               f"{alerts[0].text.removeprefix('Alert escalated. ')}."))
+    else:
+        s4.blocks.append(("p", f"No alert was escalated to the team before {at(fac.now)}."))
+    if backlogs:
+        s4.blocks.append(("p", f"The SOC queue backed up {_plural(len(backlogs), 'time')} (the run's record; first at "
+                               f"{at(backlogs[0].time)}: {backlogs[0].detail})."))
+    s4.blocks.append(("p", "The whole player feed is in Appendix A."))
+    s4.blocks.append(("h", "Facilitator's view: the truth"))
+    s4.blocks.append(("fac", "What follows is the attacker's side, from the simulation's record: the room did not see "
+                             "it during play."))
+    truth = []
+    if ia is None:
+        truth.append("The attacker never got in." if fac.done else
+                     f"The attacker had not got in by {at(fac.now)}, when the session was saved.")
+    else:
+        foothold = next((f.text for f in fac.fac_feed if abs(f.time - ia) < 1e-3), "")
+        truth.append(f"Initial access: {at(ia)}" + (f" ({foothold})" if foothold else "") + ".")
+        same = bool(alerts) and r.time_to_first_detection is not None \
+            and abs(alerts[0].time - r.time_to_first_detection) < 1e-3
+        if alerts:
+            lag = alerts[0].time - ia
+            truth.append(f"The first escalated alert came {duration(lag)} after initial access"
+                         + (f" (the dwell time); it showed the attacker inside (from "
+                            f"{SOURCE_TEXT.get(r.first_detection_source, r.first_detection_source)})." if same
+                            else ".") if lag >= 0 else
+                         f"The first escalated alert came {duration(-lag)} before initial access (an attempt from "
+                         "outside).")
+        else:
+            truth.append(f"No alert reached the team in the {duration(fac.now - ia)} after initial access.")
+        if r.time_to_first_detection is not None and not same:
+            truth.append(f"First alert showing the attacker inside: {at(r.time_to_first_detection)}, "
+                         f"{duration(r.dwell_time)} after initial access (dwell), from "
+                         f"{SOURCE_TEXT.get(r.first_detection_source, r.first_detection_source)}.")
+        if r.breakout_time is not None:
+            truth.append(f"Breakout (first lateral movement): {at(ia + r.breakout_time)}, "
+                         f"{duration(r.breakout_time)} after initial access.")
+    truth += [f"{at(f.time)}: {f.text}." for f in fac.fac_feed if ia is None or abs(f.time - ia) >= 1e-3]
+    if r.time_to_objective is not None:
+        truth.append(f"The attacker met its objective at {at(r.time_to_objective)} "
+                     f"({r.records_exfiltrated:,} records out).")
+    elif fac.done:
+        truth.append("The attacker did not meet its objective.")
+    if fac.done:
+        from simulator.report_text import END_TEXT
+
+        truth.append(f"The run ended at {at(r.end_time)}: {END_TEXT.get(r.end_reason, r.end_reason)}.")
+    s4.blocks.append(("ul", truth))
+    s4.blocks.append(("h", "What stopped the attacker (truth)"))
+    stops = [f"Order {n} ({by_n[n].label}, {by_n[n].owner}): stopped {_plural(len(es), 'attacker action')}: "
+             + "; ".join(f"{e.phase} on {e.host or '-'} at {at(e.time)}" for e in es[:5])
+             + (f"; and {len(es) - 5} more" if len(es) > 5 else "") + "." for n, es in sorted(team_stops.items())]
+    if posture_stops:
+        stops.append(_posture_stops(posture_stops))
+    s4.blocks.append(("ul", stops) if stops else ("p", "Nothing stopped an attacker action."))
+
+    # --- 5. counterfactuals
+    s5 = Section("5. Outcome and counterfactuals")
+    strengths: list[str] = []
+    areas: list[tuple[str, str, str]] = []
+    """(finding, area key, owner role or '' for the area's own)."""
+    observations: list[str] = []
+    s5.blocks.append(("h", "(a) The same seed without the team's orders"))
+    if not effective:
+        s5.blocks.append(("p", "The team gave no order that stood (none, or every one taken back): the counterfactual "
+                               "is the same run. The session's result is the result without orders."))
+    else:
+        mine = fac.with_orders()
+        none = fac.without_orders()
+        label = "this session" if fac.done else "this session, if played to the end"
+
+        def col(x: Any) -> list[str]:
+            det = x.time_to_first_detection
+            dia = x.time_to_initial_access
+            return [OUTCOME_WORDS.get(x.outcome, x.outcome), f"{x.records_exfiltrated:,}", at(dia),
+                    at(det) + (f" ({duration(det - dia)} after initial access)" if det is not None and dia is not None
+                               else ""),
+                    at(x.time_to_containment), at(x.time_to_objective) if x.time_to_objective is not None else
+                    "not met", str(x.hosts_compromised),
+                    f"{x.hosts_isolated} ({x.clean_hosts_isolated} of clean hosts)",
+                    f"{x.isolated_host_hours:,.0f} h", f"{x.egress_blocked_hours:,.0f} h", str(x.credentials_reset)]
+
+        names = ["outcome", "records lost", "initial access", "first detection", "first containment",
+                 "objective met", "hosts compromised", "isolations", "host-hours out of service", "egress blocked",
+                 "credentials reset"]
+        s5.blocks.append(("table", ["", label, "same seed, no orders"],
+                          [[n, a, b] for n, a, b in zip(names, col(mine), col(none), strict=True)]))
+        dm = none.records_exfiltrated - mine.records_exfiltrated
+        met_m, met_n = mine.outcome == "objective_met", none.outcome == "objective_met"
+        if dm > 0 or (met_n and not met_m):
+            strengths.append(f"On this seed the team's orders kept {dm:,} records in: {none.records_exfiltrated:,} "
+                             f"left without them ({OUTCOME_WORDS[none.outcome]}), {mine.records_exfiltrated:,} with "
+                             f"them ({OUTCOME_WORDS[mine.outcome]}).")
+        elif dm < 0 or (met_m and not met_n):
+            areas.append((f"On this seed the attacker did better with the team's orders than without: "
+                          f"{mine.records_exfiltrated:,} records lost against {none.records_exfiltrated:,} "
+                          f"({OUTCOME_WORDS[mine.outcome]} against {OUTCOME_WORDS[none.outcome]}).",
+                          "same-seed-worse", ""))
+        else:
+            observations.append(f"On this seed the orders changed neither the outcome ({OUTCOME_WORDS[mine.outcome]}) "
+                                f"nor the records lost ({mine.records_exfiltrated:,}).")
+    s5.blocks.append(("h", f"(b) The team's orders over {runs} seeds" if runs else "(b) The team's orders over seeds"))
+    cf: dict[str, Any] | None = None
+    if not runs:
+        s5.blocks.append(("p", "Not computed (--counterfactual-runs 0)."))
+    elif not effective:
+        s5.blocks.append(("p", "No order stood: over any seeds the team's arm is doing nothing, the same runs."))
+    else:
+        cf = _over_seeds(fac, runs, show_progress)
+        a, b = cf["nothing"], cf["team"]
+        if b["high"] < a["low"]:
+            verdict = "lower, beyond the 95% intervals"
+            strengths.append(f"Over {runs} seeds the team's orders lowered attacker success from {_ci(a)} to {_ci(b)} "
+                             "(the 95% intervals do not overlap).")
+        elif b["low"] > a["high"]:
+            verdict = "higher, beyond the 95% intervals"
+            areas.append((f"Over {runs} seeds the team's orders raised attacker success from {_ci(a)} to {_ci(b)} "
+                          "(the 95% intervals do not overlap).", "cf-worse", ""))
+        else:
+            verdict = "no change beyond the 95% intervals"
+            observations.append(f"Over {runs} seeds attacker success was {_ci(a)} doing nothing and {_ci(b)} with "
+                                "the team's orders: the intervals overlap, no change shown at this number of runs.")
+        moved = (f"Your orders moved attacker success from {_ci(a)} to {_ci(b)}" if _ci(a) != _ci(b) else
+                 f"Your orders left attacker success at {_ci(b)}, as doing nothing")
+        s5.blocks.append(("p", (
+            f"{moved} ({verdict}); records lost (mean) from "
+            f"{a['records_mean']:,.0f} to {b['records_mean']:,.0f}; isolated host-hours (mean) from "
+            f"{a['isolated_host_hours']:,.0f} to {b['isolated_host_hours']:,.0f}; egress blocked (mean) from "
+            f"{a['egress_blocked_hours']:,.0f} h to {b['egress_blocked_hours']:,.0f} h.")))
+        s5.blocks.append(("table", ["over seeds 0-" + str(runs - 1), "doing nothing", "the team's orders"], [
+            ["attacker success [95% interval]", _ci(a), _ci(b)],
+            ["records lost (mean)", f"{a['records_mean']:,.0f}", f"{b['records_mean']:,.0f}"],
+            ["records lost (median)", f"{a['records_median']:,}", f"{b['records_median']:,}"],
+            ["isolated host-hours (mean)", f"{a['isolated_host_hours']:,.0f}", f"{b['isolated_host_hours']:,.0f}"],
+            ["of them clean hosts (mean)", f"{a['clean_isolated_host_hours']:,.0f}",
+             f"{b['clean_isolated_host_hours']:,.0f}"],
+            ["egress blocked, hours (mean)", f"{a['egress_blocked_hours']:,.0f}", f"{b['egress_blocked_hours']:,.0f}"],
+        ]))
+        s5.blocks.append(("p", "Each seed is played twice: once doing nothing, once with the team's orders given at "
+                               "the same minutes on the same targets ("
+                               + "; ".join(cf["orders"]) + "), on common random numbers. On other seeds the attacker "
+                               "may be elsewhere by then: the figure says how the orders as given fare against the "
+                               "attacker's luck, not what the best orders would have been."))
+
+    # --- 6. analysis: strengths and areas, each from the figures above
+    if alerts:
+        a0 = alerts[0].time
+        first = min(given, key=lambda o: o.time) if given else None
+        ir_first = ir_lines[0].time if ir_lines else None
+        if first is None:
+            areas.append((f"The team gave no order in the {duration(fac.now - a0)} after the first escalated alert "
+                          f"({at(a0)}).", "no-order", ""))
+        elif first.time < a0:
+            observations.append(f"The team's first order (order {first.n}, {first.label}) came before any alert was "
+                                f"escalated ({duration(a0 - first.time)} before the first).")
+        else:
+            lag = first.time - a0
+            text = (f"The team's first order (order {first.n}, {first.label}) came "
+                    + (f"{duration(lag)} after the first escalated alert ({at(a0)})" if lag >= 1 else
+                       f"in the same simulated minute as the first escalated alert ({at(a0)})"))
+            late = []
+            if ir_first is not None and ir_first <= first.time:
+                late.append(f"incident response had already acted on its own at {at(ir_first)}")
+            if r.time_to_objective is not None and r.time_to_objective <= first.time:
+                late.append(f"the attacker had already met its objective at {at(r.time_to_objective)} (truth)")
+            if late:
+                areas.append((text + ": " + " and ".join(late) + ".", "first-order", ""))
+            else:
+                strengths.append(text + (f", before incident response acted on its own ({at(ir_first)})"
+                                         if ir_first is not None else "") + ".")
+    elif ia is not None:
+        areas.append((f"No alert reached the team in the {duration(fac.now - ia)} after initial access (truth).",
+                      "detection", ""))
+    for o in orders:
+        if o.status != "done":
+            continue
+        if o.kind == "isolate_host" and o.done.endswith("was already isolated"):
+            mine_before = next((p for p in orders if p is not o and p.kind == "isolate_host" and p.target == o.target
+                                and p.done == f"isolated {o.target}" and p.done_time is not None
+                                and p.done_time <= o.done_time), None)
+            if mine_before is not None:
+                who = f"the team's own order {mine_before.n} had isolated it at {at(mine_before.done_time)}"
+            else:
+                pattern = re.compile(rf"(?<![\w.-]){re.escape(o.target or '')}(?![\w.-])")
+                ir = [s for s in ir_lines if s.time <= o.done_time and pattern.search(s.text)]
+                who = (f"incident response had isolated it at {at(ir[-1].time)}, "
+                       f"{duration(o.done_time - ir[-1].time)} earlier" if ir else "it was already isolated")
+            areas.append((f"Order {o.n} ({o.label}), given at {at(o.time)}, was carried out at {at(o.done_time)}, "
+                          f"but {who}: the order changed nothing.", "duplicate", o.owner))
+        elif effects.get(o.n) == "nothing new to contain":
+            what = "egress was already blocked" if o.kind == "block_egress" else \
+                "every credential it named was already reset"
+            word = "blocked egress" if o.kind == "block_egress" else "reset"
+            ir = [s for s in ir_lines if s.time <= o.done_time and word in s.text]
+            by = f" (incident response at {at(ir[-1].time)})" if ir else ""
+            areas.append((f"Order {o.n} ({o.label}), given at {at(o.time)}, was carried out at {at(o.done_time)}, "
+                          f"when {what}{by}: the order changed nothing.", "duplicate", o.owner))
+    if r.time_to_objective is not None:
+        for o in given:
+            if o.kind != "block_egress":
+                continue
+            if o.time >= r.time_to_objective:
+                areas.append((f"Order {o.n} (block egress) was given at {at(o.time)}, "
+                              f"{duration(o.time - r.time_to_objective)} after the attacker had met its objective at "
+                              f"{at(r.time_to_objective)} (truth): the data had already left.", "late-egress", ""))
+            elif o.done_time is not None and o.done_time >= r.time_to_objective:
+                areas.append((f"Order {o.n} (block egress) was given at {at(o.time)} but took effect at "
+                              f"{at(o.done_time)}, after the attacker had met its objective at "
+                              f"{at(r.time_to_objective)} (truth).", "late-egress", ""))
+    for n, es in sorted(team_stops.items()):
+        o = by_n[n]
+        strengths.append(f"Order {n} ({o.label}, {o.owner}) stopped {_plural(len(es), 'attacker action')} (truth): "
+                         + "; ".join(f"{e.phase} on {e.host or '-'} at {at(e.time)}" for e in es[:3])
+                         + (f"; and {len(es) - 3} more" if len(es) > 3 else "") + ".")
+    if posture_stops:
+        strengths.append(_posture_stops(posture_stops))
+    if r.hosts_isolated:
+        if r.clean_hosts_isolated:
+            areas.append((f"{r.clean_hosts_isolated} of the {r.hosts_isolated} isolations in this run "
+                          f"{'was' if r.clean_hosts_isolated == 1 else 'were'} of hosts "
+                          f"the attacker was not on ({r.clean_isolated_host_hours:,.0f} host-hours of clean hosts out "
+                          f"of service; the count covers the team's isolations and incident response's together).",
+                          "clean", ""))
+        else:
+            strengths.append(f"Every one of the {_plural(r.hosts_isolated, 'isolation')} in this run was of a host "
+                             "the attacker was on (no clean host taken out of service).")
+    if players:
+        bare = [(k, i) for k, i in players if not notes_at.get(k)]
+        if bare:
+            ks = [str(k) for k, _ in bare]
+            areas.append(((f"{len(bare)} of the {_plural(len(players), 'inject')} shown to the room have no notes: "
+                           if len(bare) < len(players) else
+                           f"None of the {_plural(len(players), 'inject')} shown to the room has a note: ")
+                          + ("inject " + ks[0] if len(ks) == 1 else "injects " + ", ".join(ks[:-1]) + " and " + ks[-1])
+                          + " (section 2).",
+                          "notes", ""))
+        else:
+            strengths.append(f"Every inject shown to the room has at least one note ({_plural(len(fac.notes), 'note')}"
+                             " in all).")
+    for o in orders:
+        if o.status == "cancelled":
+            areas.append((f"Order {o.n} ({o.label}), given at {at(o.time)}, was taken back at {cancelled_at(o)} "
+                          "before it was done.", "cancelled", o.owner))
+    if r.outcome == "objective_met":
+        areas.append((f"The attacker met its objective at {at(r.time_to_objective)}: {r.records_exfiltrated:,} "
+                      "records out.", "objective", ""))
+    elif r.outcome == "contained":
+        strengths.append(f"The attacker was evicted (first containment at {at(r.time_to_containment)}).")
+    if backlogs:
+        areas.append((f"The SOC queue backed up {_plural(len(backlogs), 'time')} (first at {at(backlogs[0].time)}).",
+                      "backlog", ""))
+    s6 = Section("6. Analysis: strengths and areas for improvement", [
+        ("p", "Each statement follows from the figure it names; '(truth)' marks what only the facilitator could see."),
+        ("h", "Strengths"), ("ul", strengths or ["None found in the session's data."]),
+        ("h", "Areas for improvement"), ("ul", [t for t, _, _ in areas] or ["None found in the session's data."])])
+    if observations:
+        s6.blocks += [("h", "Observations (neither a strength nor an area for improvement)"), ("ul", observations)]
+
+    # --- 7. improvement plan
+    plan: list[list[str]] = []
+    for text, key, owner in areas:
+        name, role, action = AREAS[key]
+        row = [name, action, owner or role or "-", ""]
+        which = re.match(r"Order \d+ \([^)]*\)", text)
+        if key in ("cancelled", "duplicate") and which:
+            row[1] = f"{which.group(0)}: {action}"
+        if row not in plan:
+            plan.append(row)
+    s7 = Section("7. Improvement plan", [("table", ["area", "action", "owner (role)", "due"], plan) if plan else
+                                         ("p", "No area for improvement was found in the session's data."),
+                                         ("p", "Names for the roles and due dates are the team's to fill in.")])
+    sections = [s1, s2, s3, s4, s5, s6, s7]
+
+    # --- 8. branches
+    if fac.branches:
+        from simulator.facilitator import Order
+
+        brows = []
+        for b in fac.branches:
+            done = b.get("finished") is True
+            labels = []
+            for row in b.get("orders", []) if isinstance(b.get("orders"), list) else []:
+                try:
+                    labels.append(Order(**row).label)
+                except (TypeError, KeyError, AttributeError):  # a branch is the file's word: shown, never trusted
+                    labels.append(str(row.get("kind", "?")) if isinstance(row, dict) else "?")
+            records = b.get("records")
+            brows.append([str(b.get("label", "")), str(b.get("clock", "-")) + ("" if done else " (left off here)"),
+                          "; ".join(labels) or "none",
+                          OUTCOME_WORDS.get(str(b.get("outcome")), str(b.get("outcome"))) + ("" if done else
+                                                                                            " (so far)"),
+                          f"{records:,}" if isinstance(records, int) else str(records)])
+        brows.append(["final (this report)", at(fac.now) + ("" if fac.done else " (saved here)"),
+                      "; ".join(o.label for o in orders) or "none",
+                      OUTCOME_WORDS.get(r.outcome, r.outcome) + ("" if fac.done else " (so far)"),
+                      f"{r.records_exfiltrated:,}"])
+        sections.append(Section(f"{len(sections) + 1}. Branches", [
+            ("p", "The exercise was rewound to an inject and played again; each earlier branch as it was left:"),
+            ("table", ["branch", "left off at", "orders", "outcome", "records lost"], brows)]))
+
+    # --- appendices
+    feed_rows = [(s.time, i, [at(s.time), s.kind, s.text]) for i, s in enumerate(feed)]
+    feed_rows += [(step_times[o.cancelled_step], len(feed) + o.n,
+                   [at(step_times[o.cancelled_step]), "order", f"Order {o.n} cancelled: {o.label}"])
+                  for o in orders if o.status == "cancelled" and o.cancelled_step in step_times]
+    feed_rows.sort(key=lambda x: (x[0], x[1]))
+    sections.append(Section("Appendix A: the player feed (what the room saw)", [
+        ("table", ["when", "what", "text"], [row for _, _, row in feed_rows]) if feed_rows else
+        ("p", "The feed is empty.")]))
+    done_at = {o.done_time: o.n for o in orders if o.status == "done" and o.done_time is not None}
+    sections.append(Section("Appendix B (facilitator): the attacker's key events (truth)", [
+        ("table", ["when", "what", "detail"], _key_events(r.to_dict(), at, done_at))]))
+    command = f"tabletop tui --session {shlex.quote(source)}"
+    sections.append(Section("Appendix C: reproduce, seeds and parameters", [("kv", [
+        ("Reproduce", f"{command} (replays the orders and notes at the same steps, to the same state)"),
+        ("Report", f"tabletop report {shlex.quote(source)} --out aar.html --counterfactual-runs {runs}"),
+        ("Seed", str(fac.seed)),
+        ("Counterfactual seeds", f"0-{runs - 1}" if runs else "none"),
+        ("Scenario file", fac.loaded.document.file),
+    ]), ("json", parameters)]))
+    improvements = [(t, k) for t, k, _ in areas]
+    return SessionReport(f"After-action report: tabletop exercise on {sc.name}", sections, strengths, improvements,
+                         observations)
+
 
 
 def _resolved(scenario_loader, cells: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -293,10 +985,12 @@ def _resolved(scenario_loader, cells: Sequence[tuple[str, str]]) -> dict[str, An
     return out
 
 
-def build(path: str | Path) -> Report:
+def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool = False) -> Report | SessionReport:
     """Read a comparison (`tabletop compare --format json`), a sweep (JSON Lines), a session or a run
-    (`tabletop run --json`) and build its report."""
-    from simulator.loader import ScenarioError, load, load_document, parse_yaml
+    (`tabletop run --json`) and build its report. A session is replayed (and refused if it does not replay); its
+    orders are replayed over ``counterfactual_runs`` seeds against doing nothing (0: not at all), with progress on
+    stderr when that takes more than a moment and ``show_progress``."""
+    from simulator.loader import ScenarioError, load
     from simulator.stats import group, summarize
     from simulator.sweep import read_rows
 
@@ -329,10 +1023,14 @@ def build(path: str | Path) -> Report:
     except json.JSONDecodeError as e:
         raise ReportError(f"{path}:{e.lineno}: not JSON ({e.msg})") from None
     if isinstance(data, dict) and data.get("kind") == "tabletop-session":
-        def loader():
-            return load_document(parse_yaml(data["scenario_text"], data["scenario_file"]))
+        from simulator.facilitator import SessionError, load_session
 
-        return from_session(data, _resolved(loader, [(data["automation"], data["posture"])]))
+        try:
+            fac = load_session(path)  # replayed: a session that does not replay is refused, nothing is written
+        except SessionError as e:
+            raise ReportError(str(e)) from None
+        return from_session(fac, str(path), _resolved(lambda: fac.loaded, [(fac.automation, fac.posture)]),
+                            counterfactual_runs, show_progress)
     if isinstance(data, dict) and "kind" not in data and all(k in data for k in RUN_KEYS):
         name = data["scenario"]
         return from_run(data, _resolved(lambda: load(name), [(data["automation"], data["posture"])]))
@@ -364,9 +1062,28 @@ def _summary(c: Mapping[str, Any]) -> CellSummary:
 # --- rendering -----------------------------------------------------------------------------------------------
 
 
-def _md(text: Any) -> str:
-    """Escape text for a Markdown table cell or line (no HTML, no table breaks)."""
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~@])")
+_MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9+.-]):(?=//)|(?<=\bmailto):|(?<=\bxmpp):|(?<=\bwww)\.")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+
+
+def _md(text: Any, start: bool = False) -> str:
+    """Escape text for Markdown: no HTML, no link, image, autolink, emphasis or code span, no table break; one line.
+    ``start``: the text begins a line (a paragraph or a list item), so a leading '#', '>', '-', '1.' is escaped too."""
+    s = _MD_INLINE.sub(r"\\\1", str(text).replace("\r", ""))
+    s = html.escape(s, quote=False).replace("\n", " ")
+    s = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), s)
+    if start:
+        s = _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else
+                                                         "\\" + m.group(2)), s)
+    return s
+
+
+def _fence(text: str, info: str = "") -> list[str]:
+    """A fenced code block that ``text`` cannot close (a fence longer than any run of backticks in it)."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *text.replace("\r", "").splitlines(), fence]
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -375,26 +1092,52 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
     return out
 
 
-def markdown(r: Report) -> str:
+def markdown(r: Report | SessionReport) -> str:
     """The report as Markdown."""
+    if isinstance(r, SessionReport):
+        return _session_markdown(r)
     out = [f"# {_md(r.title)}", "", "## 1. Exercise overview", ""]
     out += _md_table(["", ""], r.overview)
     out += ["", f"## 2. {_md(r.timeline_title)}", ""] + _md_table(r.timeline_header, r.timeline)
     out += ["", "## 3. Outcomes", ""] + _md_table(r.outcome_header, r.outcomes)
     if r.chart:
-        out += ["", f"{_md(r.chart_title)}:", ""]
-        out += [f"- {_md(label)}: {v:.0%} [{(lo or 0):.0%}-{(hi or 0):.0%}]" for label, v, lo, hi in r.chart]
+        out += ["", f"{_md(r.chart_title, True)}:", ""]
+        out += [f"- {_md(label, True)}: {v:.0%} [{(lo or 0):.0%}-{(hi or 0):.0%}]" for label, v, lo, hi in r.chart]
     out += ["", "## 4. Analysis", "", "### Strengths", ""]
-    out += [f"- {_md(s)}" for s in r.strengths] or ["- None found in the data."]
+    out += [f"- {_md(s, True)}" for s in r.strengths] or ["- None found in the data."]
     out += ["", "### Areas for improvement", ""]
-    out += [f"- {_md(s)}" for s, _ in r.improvements] or ["- None found in the data."]
-    if r.kind == "session":
-        out += ["", "### Team decisions", ""] + (_md_table(["when", "decision"], r.decisions) if r.decisions
-                                                  else ["No decision was taken."])
-        out += ["", "### Scribe notes", ""] + (_md_table(["when", "note"], r.notes) if r.notes else ["No notes."])
+    out += [f"- {_md(s, True)}" for s, _ in r.improvements] or ["- None found in the data."]
     out += ["", "## 5. Improvement plan", ""] + _md_table(["action", "owner", "due"], r.plan)
     out += ["", "## Appendix: parameters and seeds", ""] + _md_table(["", ""], r.appendix)
-    out += ["", "```json", json.dumps(r.parameters, indent=2), "```", ""]
+    out += ["", *_fence(json.dumps(r.parameters, indent=2), "json"), ""]
+    return "\n".join(out)
+
+
+def _session_markdown(r: SessionReport) -> str:
+    out = [f"# {_md(r.title, True)}", ""]
+    for sec in r.sections:
+        out += [f"## {_md(sec.title)}", ""]
+        for b in sec.blocks:
+            kind = b[0]
+            if kind == "p":
+                out.append(_md(b[1], True))
+            elif kind == "lead":
+                out.append(f"**{_md(b[1])}** {_md(b[2])}".rstrip())
+            elif kind == "h":
+                out.append(f"### {_md(b[1])}")
+            elif kind == "fac":
+                out.append(f"> **Facilitator only.** {_md(b[1])}")
+            elif kind == "ul":
+                out += [f"- {_md(x, True)}" for x in b[1]]
+            elif kind == "table":
+                out += _md_table(b[1], b[2])
+            elif kind == "kv":
+                out += _md_table(["", ""], b[1])
+            elif kind == "pre":
+                out += _fence(str(b[1]), "text")
+            elif kind == "json":
+                out += _fence(json.dumps(b[1], indent=2), "json")
+            out.append("")
     return "\n".join(out)
 
 
@@ -423,15 +1166,34 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
-def to_html(r: Report) -> str:
+CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;font-size:13px;"
+    "text-align:left;vertical-align:top}td:empty{width:7em}th{background:#f3f3f3}"
+    "h2{border-bottom:2px solid #444;padding-bottom:.2em}"
+    "h3{margin-bottom:.3em}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px;white-space:pre-wrap}"
+    ".fac{border-left:4px solid #b58900;background:#fdf6e3;padding:.3em .6em}"
+    "@media print{@page{size:A4;margin:15mm 14mm}"
+    "body{max-width:none;margin:0;padding:0;font-size:10pt;color:#000;background:none}"
+    "*{background:none!important;box-shadow:none!important}"
+    "section.major+section.major{break-before:page;page-break-before:always}"
+    "h1,h2,h3{break-after:avoid;page-break-after:avoid}"
+    "table{width:100%}td,th{font-size:8.5pt;border-color:#888;overflow-wrap:break-word}"
+    "tr,li,pre,.fac{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}"
+    "pre{border:1px solid #888}.fac{border-left:3px solid #000}a{color:#000;text-decoration:none}}"
+)
+"""The reports' style: on screen, and for print (A4, no backgrounds, a new page for each major section, no table
+row split across pages, headers repeated)."""
+
+
+def to_html(r: Report | SessionReport) -> str:
     """The report as one self-contained HTML file (inline CSS and SVG, no external resources)."""
+    if isinstance(r, SessionReport):
+        return _session_html(r)
     e = html.escape
     parts = [
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{e(r.title)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;"
-        "font-size:13px;text-align:left}th{background:#f3f3f3}h2{border-bottom:2px solid #444;padding-bottom:.2em}"
-        "pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px}</style></head><body>",
+        f"<style>{CSS}</style></head><body>",
         f"<h1>{e(r.title)}</h1>", "<h2>1. Exercise overview</h2>", _html_table(["", ""], r.overview),
         f"<h2>2. {e(r.timeline_title)}</h2>", _html_table(r.timeline_header, r.timeline),
         "<h2>3. Outcomes</h2>", _html_table(r.outcome_header, r.outcomes),
@@ -443,11 +1205,38 @@ def to_html(r: Report) -> str:
     parts += ["</ul><h3>Areas for improvement</h3><ul>"]
     parts += [f"<li>{e(s)}</li>" for s, _ in r.improvements] or ["<li>None found in the data.</li>"]
     parts.append("</ul>")
-    if r.kind == "session":
-        parts += ["<h3>Team decisions</h3>", _html_table(["when", "decision"], r.decisions) if r.decisions else
-                  "<p>No decision was taken.</p>", "<h3>Scribe notes</h3>",
-                  _html_table(["when", "note"], r.notes) if r.notes else "<p>No notes.</p>"]
     parts += ["<h2>5. Improvement plan</h2>", _html_table(["action", "owner", "due"], r.plan),
               "<h2>Appendix: parameters and seeds</h2>", _html_table(["", ""], r.appendix),
               f"<pre>{e(json.dumps(r.parameters, indent=2))}</pre>", "</body></html>"]
+    return "\n".join(parts)
+
+
+def _session_html(r: SessionReport) -> str:
+    e = html.escape
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{e(r.title)}</title>",
+             f"<style>{CSS}</style></head><body>", f"<h1>{e(r.title)}</h1>"]
+    for sec in r.sections:
+        parts += ['<section class="major">', f"<h2>{e(sec.title)}</h2>"]
+        for b in sec.blocks:
+            kind = b[0]
+            if kind == "p":
+                parts.append(f"<p>{e(b[1])}</p>")
+            elif kind == "lead":
+                parts.append(f"<p><strong>{e(b[1])}</strong> {e(b[2])}</p>")
+            elif kind == "h":
+                parts.append(f"<h3>{e(b[1])}</h3>")
+            elif kind == "fac":
+                parts.append(f'<p class="fac"><strong>Facilitator only.</strong> {e(b[1])}</p>')
+            elif kind == "ul":
+                parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
+            elif kind == "table":
+                parts.append(_html_table(b[1], b[2]))
+            elif kind == "kv":
+                parts.append(_html_table(["", ""], b[1]))
+            elif kind == "pre":
+                parts.append(f"<pre>{e(str(b[1]))}</pre>")
+            elif kind == "json":
+                parts.append(f"<pre>{e(json.dumps(b[1], indent=2))}</pre>")
+        parts.append("</section>")
+    parts.append("</body></html>")
     return "\n".join(parts)
