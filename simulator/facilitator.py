@@ -88,6 +88,7 @@ class Order:
     """'requested', 'done' or 'cancelled'."""
     cancelled_step: int | None = None
     """The step at which the team took it back before it was done."""
+    cancelled_time: float | None = None
     done_time: float | None = None
     done: str = ""
     """What it did, once done."""
@@ -205,7 +206,9 @@ class Facilitator:
             self._fire(timed, {}, at=timed.at)
         if not more:
             self.done = True
-            result = run.result()
+            result = run.result()  # the controls catch up to the end: what they record then is seen too
+            self._observe(list(enumerate(run.log))[self._log_seen:])
+            self._log_seen = len(run.log)
             self._trigger("end", {"detail": _end_text(result)})
         return new
 
@@ -452,7 +455,8 @@ class Facilitator:
             first = len(run.log)
             o.done = run.decide(o.kind, o.target, until=None if until is None else now + until,
                                 egress_until=None if egress is None else now + egress)
-            self._team_log.update(range(first, len(run.log)))
+            self._team_log.update(i for i in range(first, len(run.log)) if run.log[i].kind in ("containment",
+                                                                                                "decision"))
             o.status, o.done_time = "done", now
             self._ir_contained |= run.belief.contained_hosts
             self.feed.append(Seen(now, "order", f"Order {o.n} done: {o.done} ({o.owner})"))
@@ -480,7 +484,7 @@ class Facilitator:
             raise ValueError("no order to undo")
         last = self.orders[-1]
         if last.status == "requested":
-            last.status, last.cancelled_step = "cancelled", self.step
+            last.status, last.cancelled_step, last.cancelled_time = "cancelled", self.step, self.now
             self.feed.append(Seen(self.now, "order", f"Order {last.n} cancelled: {last.label}"))
             return f"cancelled order {last.n} ({last.label})"
         again = self._replayed(self.orders[:-1], self.notes, self.step)
@@ -592,7 +596,8 @@ class Facilitator:
     def _order_row(o: Order) -> dict[str, Any]:
         return {"n": o.n, "step": o.step, "injects_seen": o.injects_seen, "time": o.time, "kind": o.kind,
                 "target": o.target, "owner": o.owner, "due": o.due, "cost": o.cost, "status": o.status,
-                "cancelled_step": o.cancelled_step, "done_time": o.done_time, "done": o.done}
+                "cancelled_step": o.cancelled_step, "cancelled_time": o.cancelled_time, "done_time": o.done_time,
+                "done": o.done}
 
     def session(self) -> dict[str, Any]:
         """Everything needed to reread, report on and replay the session."""
@@ -665,7 +670,7 @@ def _apply(fac: Facilitator, actions: list[tuple], step: int) -> None:
                 raise ValueError(f"order {item + 1} taken back before it was given")
             o = fac.orders[item]
             if o.status == "requested":
-                o.status, o.cancelled_step = "cancelled", fac.step
+                o.status, o.cancelled_step, o.cancelled_time = "cancelled", fac.step, fac.now
         else:
             fac.note(item.text)
     while fac.step < step and not fac.done:

@@ -90,6 +90,20 @@ def test_the_player_view_names_no_host_or_account_the_defender_does_not_know(esp
                 assert state["inject"]["title"] in [i.title for i in fac.injects if i.audience == "players"]
 
 
+def test_the_player_feed_misses_no_response_or_backlog_the_defender_saw(espionage):
+    """Every SOC backlog the run recorded reaches the feed: those recorded while an order is carried out, and those
+    the SOC records as the run ends."""
+    for seed, orders in ((5, False), (2, True)):
+        fac = Facilitator(espionage, seed, None if seed == 5 else "ai-orchestrated")
+        if orders:
+            to_known(fac)
+            fac.decide("isolate_host", fac.targets("isolate_host")[0])
+            fac.decide("block_egress")
+        fac.finish()
+        backlogs = sum(1 for e in fac.run.log if e.kind == "soc-backlog")
+        assert backlogs and sum(1 for s in fac.feed if s.kind == "backlog") == backlogs
+
+
 def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_time(espionage):
     fac = Facilitator(espionage, 2, "ai-orchestrated")
     with pytest.raises(ValueError, match="not known to the defender"):
