@@ -92,6 +92,11 @@ async def test_an_exercise_from_flags_with_orders_notes_undo_rewind_what_if_save
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert not screen.fac.done
+        screen.action_participants()
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = "Ana: IR lead; Ben: SOC lead"
+        await pilot.press("enter")
+        assert screen.fac.participants == [{"name": "Ana", "role": "IR lead"}, {"name": "Ben", "role": "SOC lead"}]
         # save as: never overwrites silently
         (tmp_path / "taken.json").write_text("{}")
         await pilot.press("ctrl+a")
@@ -111,6 +116,7 @@ async def test_an_exercise_from_flags_with_orders_notes_undo_rewind_what_if_save
         mark = screen.fac.run.result().to_json()
     again = load_session(tmp_path / "mine.json")
     assert again.run.result().to_json() == mark and len(again.branches) == 1
+    assert again.participants[0] == {"name": "Ana", "role": "IR lead"}
     app2 = create_app(session=str(tmp_path / "mine.json"), workers=1, runs=5)
     async with app2.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -340,6 +340,26 @@ class FacilitatorScreen(Screen):
             self._status("Note kept.")
             self._refresh()
 
+    def action_participants(self) -> None:
+        """Who plays which role, for the after-action report: 'Ana: IR lead; Ben: SOC lead'."""
+        if self.fac is None:
+            return
+        now = "; ".join(f"{p['name']}: {p['role']}" for p in self.fac.participants)
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            people = []
+            for part in text.split(";"):
+                name, _, role = part.partition(":")
+                if name.strip():
+                    people.append({"name": name.strip()[:100], "role": role.strip()[:100]})
+            self.fac.participants = people
+            self._status(f"{_n(len(people), 'participant')} recorded for the report.")
+
+        self.app.push_screen(AskScreen("Participants and roles (name: role; name: role):", now,
+                                       "Ana: IR lead; Ben: SOC lead; Chloe: communications"), chosen)
+
     def action_leave_input(self) -> None:
         self.set_focus(None)
         self._status("Keys: space next event, n next inject, o give an order, v player view.")
