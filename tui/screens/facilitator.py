@@ -123,6 +123,7 @@ class FacilitatorScreen(Screen):
         fac = self.fac
         log = self.query_one("#events", RichLog)
         log.clear()
+        self._stale_what_if()
         for line in self._lines(0, 0, all_notes=True):
             log.write(line)
         self._refresh()
@@ -326,6 +327,7 @@ class FacilitatorScreen(Screen):
             self._status(f"Not given: {e}")
             return
         f = self.fac
+        self._stale_what_if()
         self.query_one("#events", RichLog).write(f"{f.clock(o.time, False)}  ORDER {o.n} to {o.owner}: {o.label} "
                                                  f"(due {f.clock(o.due, False)})")
         self._status(f"Order {o.n} given: {o.label}, due {f.clock(o.due, False)} ({o.owner}). u takes it back.")
@@ -449,6 +451,11 @@ class FacilitatorScreen(Screen):
                 f"{nothing['records_mean']:,.0f} to {t['records_mean']:,.0f}; clean host-hours isolated "
                 f"{nothing['clean_isolated_host_hours']:.0f} -> {t['clean_isolated_host_hours']:.0f}.")
         self.app.call_from_thread(self._cf_done, text)
+
+    def _stale_what_if(self) -> None:
+        box = self.query_one("#counterfactual", Static)
+        if not self._busy and str(box.render()).startswith("WHAT IF"):
+            box.update("What if: the orders have changed since; k computes it again.")
 
     def _cf_done(self, text: str) -> None:
         self._busy = False
