@@ -129,6 +129,9 @@ def _workers(workers: int | None) -> int:
 
 
 WORKERS_HELP = "Worker processes (default: one per core). Results are the same for any number."
+Columns = Annotated[int | None, typer.Option("--columns", min=40, max=1000, help="Fit the table to N columns "
+                                             "(default: $COLUMNS, else the terminal's width, else 80).")]
+Wide = Annotated[bool, typer.Option("--wide", help="Every column, however wide the table gets.")]
 
 
 @app.command()
@@ -141,6 +144,8 @@ def compare(
     seed: Annotated[int, typer.Option(min=0, help="Root seed (every cell replays the same seeds).")] = 0,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
     format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    columns: Columns = None,
+    wide: Wide = False,
 ) -> None:
     """Run every cell (automation x posture) on the same seeds and compare them, with 95% intervals."""
     fmt = _format(format_)
@@ -161,7 +166,7 @@ def compare(
              f"same seeds.")
     _emit(fmt, title, summaries, {"kind": "comparison", "scenario": loaded.scenario.name,
                                   "scenario_file": loaded.document.file, "automation": levels, "posture": postures,
-                                  "runs": runs, "seed": seed})
+                                  "runs": runs, "seed": seed}, columns, wide)
 
 
 def _format(value: str) -> str:
@@ -171,7 +176,7 @@ def _format(value: str) -> str:
     return value
 
 
-def _emit(fmt: str, title: str, summaries, meta: dict) -> None:
+def _emit(fmt: str, title: str, summaries, meta: dict, columns: int | None = None, wide: bool = False) -> None:
     import json
 
     if fmt == "json":
@@ -181,9 +186,9 @@ def _emit(fmt: str, title: str, summaries, meta: dict) -> None:
 
         sys.stdout.write(summaries_csv(summaries))
     else:
-        from simulator.report_text import compare_table
+        from simulator.tables import compare_table, terminal_width
 
-        typer.echo(compare_table(title, summaries))
+        typer.echo(compare_table(title, summaries, terminal_width(columns), wide))
 
 
 @app.command()
@@ -202,6 +207,8 @@ def fundamentals(
     seed: Annotated[int, typer.Option(min=0, help="Root seed (every cell replays the same seeds).")] = 0,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
     format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    columns: Columns = None,
+    wide: Wide = False,
 ) -> None:
     """Which fundamental matters most? Upgrade each control alone, and separately move the attacker from manual (or
     --from) to every other level; rank the paired effects on attacker success, time to detection and data lost."""
@@ -237,14 +244,16 @@ def fundamentals(
         body = ({"readings": {r: doc(r) for r in results}, "sentence": both} if readings else doc(None))
         sys.stdout.write(json.dumps({**head, **body}, indent=2) + "\n")
         return
-    from simulator.report_text import fundamentals_table
+    from simulator.tables import fundamentals_table, terminal_width, wrap
 
+    width = terminal_width(columns)
     blocks = []
     for r, changes in results.items():
         name = loaded.scenario.name if r is None else f"{loaded.scenario.name}, the {r} reading"
-        blocks.append(fundamentals_table(name, changes, base, fm.variant(attacker, r), runs, seed, verdicts[r]))
+        blocks.append(fundamentals_table(name, changes, base, fm.variant(attacker, r), runs, seed, verdicts[r], width,
+                                         wide))
     if both:
-        blocks.append(both)
+        blocks.append("\n".join(wrap(both, width)))
     typer.echo("\n\n".join(blocks))
 
 
@@ -307,6 +316,8 @@ def summarize(
     file: Annotated[str, typer.Argument(help="A sweep's JSON Lines output.")],
     by: Annotated[str, typer.Option(help="Comma-separated columns that name a cell.")] = "automation,posture",
     format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    width: Columns = None,
+    wide: Wide = False,
 ) -> None:
     """Print the compare-style table from a sweep's rows, one line per value of the --by columns."""
     fmt = _format(format_)
@@ -336,7 +347,7 @@ def summarize(
     groups = group(rows, columns)
     summaries = [summary(g, columns) for g in groups.values()]
     title = f"{file}: {len(rows)} runs in {len(groups)} groups by {', '.join(columns)}."
-    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": len(rows)})
+    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": len(rows)}, width, wide)
 
 
 @app.command()
@@ -397,6 +408,8 @@ def sensitivity(
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
     format_: Annotated[str, typer.Option("--format", help="table or json (factors, ranges and effects).")] = "table",
+    columns: Columns = None,
+    wide: Wide = False,
 ) -> None:
     """Rank the posture and attacker levers by their signed effect on attacker success (points) and time to
     detection (hours), with 95% intervals."""
@@ -448,8 +461,9 @@ def sensitivity(
                                      "factors": sa.factor_data(design.factors), "effects": sa.chart_data(effects),
                                      "top5_separated": sa.separated(effects)}, indent=2) + "\n")
         return
-    typer.echo(sa.table(effects, title))
-    typer.echo("\n" + sa.NOTES[method])
+    from simulator.tables import sensitivity_table, terminal_width
+
+    typer.echo(sensitivity_table(effects, title, sa.NOTES[method], terminal_width(columns), wide))
 
 
 @app.command()

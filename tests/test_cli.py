@@ -64,7 +64,76 @@ def test_compare_small():
     assert "4 cells x 12 runs, root seed 4" in r.stdout
     rows = [line for line in r.stdout.splitlines() if line.startswith(("manual ", "autonomous "))]
     assert len(rows) == 4
-    assert "<- best" in r.stdout and "<- worst" in r.stdout
+    assert any(row.endswith("  best") for row in rows) and any(row.endswith("  worst") for row in rows)
+
+
+def _widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+def test_compare_fits_the_width_and_keeps_the_key_figures():
+    """Issue 16: at 80 columns the labels, attacker success, time to detection and records, nothing wider; at 120
+    more columns; --wide every column; each time column in one unit, named in its header."""
+    args = ["compare", "espionage-tech", "--runs", "12", "--workers", "1"]
+    narrow = runner.invoke(app, [*args, "--columns", "80"])
+    assert narrow.exit_code == 0, narrow.output
+    assert _widest(narrow.stdout) <= 80
+    head = "\n".join(narrow.stdout.splitlines()[:12])
+    for word in ("automation", "posture", "attacker", "success", "detection (", "records"):
+        assert word in head, word
+    assert "Not shown at 80 columns:" in narrow.stdout and "--wide" in narrow.stdout
+    middle = runner.invoke(app, [*args, "--columns", "120"])
+    assert 80 < _widest(middle.stdout) <= 120
+    assert "objective (" in middle.stdout
+    wide = runner.invoke(app, [*args, "--wide", "--columns", "80"])
+    assert "Not shown" not in wide.stdout and "gates" in wide.stdout and "dwell" in wide.stdout
+    rows = [line for line in wide.stdout.splitlines() if line.startswith(("manual ", "ai-", "autonomous "))]
+    assert len(rows) == 12
+    for line in rows:  # no unit inside a time cell: the header carries it
+        assert not any(f" {u} [" in line or f" {u} (" in line for u in ("min", "h", "d")), line
+
+
+def test_compare_width_from_the_environment():
+    r = runner.invoke(app, ["compare", str(TINY), "--runs", "6", "--workers", "1"], env={"COLUMNS": "60"})
+    assert r.exit_code == 0, r.output
+    assert _widest(r.stdout) <= 60
+
+
+def test_numbers_are_rounded_to_what_the_interval_supports():
+    from simulator.tables import estimate
+
+    assert estimate(-224000, -251587, -196413, scale=1000, signed=True) == "-224 [-252, -196]"
+    assert estimate(98, 93, 99, suffix="%") == "98% [93-99]"
+    assert estimate(0, 0, 3.7, suffix="%") == "0% [0-4]"
+    assert estimate(3.36, 3.31, 3.53) == "3.36 [3.31-3.53]"
+    assert estimate(2.3, 0.4, 2.5) == "2.3 [0.4-2.5]"
+    assert estimate(37.9, -55.7, 131.6, signed=True) == "+38 [-56, +132]"
+    assert estimate(-2, -3, -0.2, signed=True) == "-2 [-3, -0]"  # short of zero: its side kept
+    assert estimate(18.24) == "18" and estimate(0.75) == "0.75"
+
+
+def test_one_time_unit_per_column():
+    from simulator.stats import CellSummary, Estimate
+    from simulator.tables import comparison_columns
+
+    def cell(name, minutes):
+        e = Estimate(minutes, minutes * 0.8, minutes * 1.2, 50)
+        none = Estimate(None, None, None, 0)
+        return CellSummary((("automation", name),), 50, Estimate(0.5, 0.4, 0.6, 50), none, none, e, e, e, none,
+                           none, 1.0, 1000.0, None, 0.0, 0.0)
+
+    cols = comparison_columns([cell("a", 45), cell("b", 600), cell("c", 5000)])
+    detect = next(c for c in cols if c.title.startswith("time to detection"))
+    assert detect.header.endswith("(h)")
+    assert detect.cells == ["0.8 [0.6-0.9]", "10 [8-12]", "83 [67-100]"]
+
+
+def test_fundamentals_fits_80_columns_in_points():
+    r = runner.invoke(app, ["fundamentals", str(TINY), "--runs", "6", "--workers", "1", "--columns", "80"])
+    assert r.exit_code == 0, r.output
+    assert _widest(r.stdout) <= 80
+    assert "success (pts)" in r.stdout and "detection (" in r.stdout and "records" in r.stdout
+    assert ",0" not in r.stdout.replace(", 0", "")  # no thousands separators: a unit makes them short
 
 
 def test_tui_refuses_bad_inputs_before_taking_the_screen(tmp_path):

@@ -197,8 +197,8 @@ def test_cli(tmp_path):
 
     r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "4", "--max-runs", "8", "--workers", "1"])
     assert r.exit_code == 0, r.output
-    assert "attacker success, high minus low (points):" in r.stdout
-    assert "posture.incident_response.block_egress" in r.stdout and "false -> true" in r.stdout
+    assert "attacker success (points), high level minus low level:" in r.stdout
+    assert "incident_response.block_egress" in r.stdout and "false -> true" in r.stdout
     assert "95% interval" in r.stdout
     r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "3", "--max-runs", "3", "--workers", "1",
                                   "--format", "json"])
