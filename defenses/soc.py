@@ -29,6 +29,9 @@ from defenses.calendar import Calendar, Weekday
 
 U_SOC_STREAM = 101
 U_BENIGN_STREAM = 102
+U_AI_STREAM = 103
+"""The SOC automation's own draws (its first pass, its false isolations): common random numbers with a SOC without
+it, whose draws it never takes."""
 BENIGN_BATCH = 256
 """Benign arrivals drawn at a time (fixed, so the draws do not depend on how far a run goes)."""
 
@@ -56,8 +59,16 @@ class Soc(Control):
         self._true_waiting = 0
         self._wake_at: float | None = None
         self._max_age = cfg.max_alert_age_hours * 60
-        self._log_triage = math.log(cfg.triage_minutes)
-        if cfg.analysts > 0 and cfg.benign_per_hour > 0:
+        ai = cfg.automation != "none"
+        self.ai_closed = self.ai_missed = self.auto_isolations = self.false_isolations = 0
+        self._ai_rng = ctx.substream(U_AI_STREAM) if ai else None
+        self._log_triage = math.log(cfg.triage_minutes / (cfg.ai_triage_speedup if ai else 1.0))
+        self._benign_rate = cfg.benign_per_hour * ((1.0 - cfg.ai_closes_benign) if ai else 1.0)
+        """Benign alerts reaching an analyst per hour (the AI first pass closes its share before; thinning a Poisson
+        stream keeps it Poisson)."""
+        if cfg.automation == "ai-response" and cfg.false_isolations_per_week > 0:
+            ctx.env.process(self._false_isolations())
+        if cfg.analysts > 0 and self._benign_rate > 0:
             import numpy as np  # a run's seeds already need numpy; kept local so defenses import without it
 
             self._benign_rng = np.random.default_rng(ctx.stream_seed(U_BENIGN_STREAM))
@@ -75,7 +86,7 @@ class Soc(Control):
         if not self._gaps:
             cfg: SocConfig = self.config
             rng = self._benign_rng
-            self._gaps.extend(rng.exponential(60.0 / cfg.benign_per_hour, BENIGN_BATCH).tolist()[::-1])
+            self._gaps.extend(rng.exponential(60.0 / self._benign_rate, BENIGN_BATCH).tolist()[::-1])
             self._minutes.extend(rng.lognormal(self._log_triage, cfg.triage_spread, BENIGN_BATCH).tolist()[::-1])
         return self._gaps.pop()
 
@@ -200,9 +211,53 @@ class Soc(Control):
                 self.ctx.escalate(alert)
             self.ctx.busy(-1)
 
+    # ---- the SOC's own automation ------------------------------------------------------------------------------
+
+    def _first_pass(self, alert: Alert) -> bool:
+        """The AI first pass on a true alert: False when it closes it (a miss). With ``ai-response`` a
+        high-confidence alert it keeps isolates, after ``auto_isolate_minutes``, the own hosts it shows the attacker
+        on (never a host on an alert from outside alone), for ``auto_isolate_hours``."""
+        cfg: SocConfig = self.config
+        if self._ai_rng.random() < cfg.ai_misses_true:
+            self.ai_missed += 1
+            return False
+        if cfg.automation == "ai-response" and alert.confidence == "high":
+            hosts = set(alert.evidence_hosts()) - self.ctx.belief.contained_hosts
+            if hosts:
+                self.ctx.env.process(self._auto_isolate(hosts))
+        return True
+
+    def _auto_isolate(self, hosts: set[int]):
+        cfg: SocConfig = self.config
+        ctx = self.ctx
+        yield ctx.env.timeout(cfg.auto_isolate_minutes)
+        hosts = hosts - ctx.belief.contained_hosts
+        if hosts:
+            self.auto_isolations += len(hosts)
+            ctx.belief.known_hosts.update(hosts)
+            ctx.contain(hosts, set(), False, until=ctx.env.now + cfg.auto_isolate_hours * 60)
+
+    def _false_isolations(self):
+        """Automatic isolations on benign high-confidence alerts: clean hosts (by the automation's belief) taken out
+        of service for ``auto_isolate_hours``, at ``false_isolations_per_week``."""
+        cfg: SocConfig = self.config
+        ctx = self.ctx
+        rng = ctx.substream(U_AI_STREAM + 1000)
+        n = len(ctx.net.hosts)
+        mean_gap = 7 * 1440 / cfg.false_isolations_per_week
+        while True:
+            yield ctx.env.timeout(rng.expovariate(1.0 / mean_gap))
+            h = int(rng.random() * n)
+            if h in ctx.belief.contained_hosts:
+                continue
+            self.false_isolations += 1
+            ctx.contain({h}, set(), False, until=ctx.env.now + cfg.auto_isolate_hours * 60, false_alarm=True)
+
     def on_alert(self, alert: Alert) -> None:
         if not self.free:
             return  # nobody triages
+        if self._ai_rng is not None and alert.true_positive and not self._first_pass(alert):
+            return  # closed by the AI first pass: no analyst sees it
         ctx = self.ctx
         now = ctx.env.now
         if alert.true_positive:
@@ -239,7 +294,11 @@ class Soc(Control):
             off = cal.next_off_shift(now) if cal.next_on_shift(now) == now else now
             busy = self.busy_minutes - sum(min(f, off) - now for f in self.free if f > now)
             utilisation = round(busy / available, 6) if available > 0 else None
-        return {"alerts_benign": self.benign_alerts, "alerts_dropped": self.dropped, "analyst_utilisation": utilisation}
+        out = {"alerts_benign": self.benign_alerts, "alerts_dropped": self.dropped, "analyst_utilisation": utilisation}
+        if self._ai_rng is not None:
+            out.update(alerts_ai_missed=self.ai_missed, auto_isolations=self.auto_isolations,
+                       false_isolations=self.false_isolations)
+        return out
 
 
 class SocConfig(ControlConfig):
@@ -267,6 +326,24 @@ class SocConfig(ControlConfig):
     """Chance for a high-confidence one (rate anomaly, honeytoken, large transfer)."""
     max_alert_age_hours: float = Field(24.0, gt=0, le=24 * 365)
     """Alerts older than this when reached are auto-closed untriaged."""
+    automation: Literal["none", "ai-triage", "ai-response"] = "none"
+    """The SOC's own automation, the defender's mirror of the attacker's dial: 'ai-triage' puts an AI first pass in
+    front of the analysts (it closes a share of benign alerts, misses a share of true ones, and speeds the analysts'
+    triage); 'ai-response' adds automatic isolation of the hosts a high-confidence alert shows, with false
+    isolations of clean hosts. Every figure below is an assumption (no independent measurement is published)."""
+    ai_closes_benign: float = Field(0.5, ge=0, le=1)
+    """Share of benign alerts the AI first pass closes before an analyst sees them (assumption)."""
+    ai_misses_true: float = Field(0.1, ge=0, le=1)
+    """Share of true alerts the AI first pass wrongly closes, high- and low-confidence alike (assumption)."""
+    ai_triage_speedup: float = Field(1.5, ge=1, le=10)
+    """An analyst triages this many times faster with the AI's summary of the alert (assumption)."""
+    auto_isolate_minutes: float = Field(5.0, ge=0, le=24 * 60)
+    """ai-response: minutes from a high-confidence alert to the automatic isolation (assumption)."""
+    auto_isolate_hours: float = Field(24.0, gt=0, le=24 * 365)
+    """ai-response: how long an automatic isolation lasts before the host comes back (assumption: a day until an
+    analyst has reviewed and released or rebuilt it)."""
+    false_isolations_per_week: float = Field(1.0, ge=0, le=1000)
+    """ai-response: clean hosts the automation isolates on benign high-confidence alerts, per week (assumption)."""
 
     behaviour_class = Soc
 

@@ -212,12 +212,12 @@ class Run:
             hook(alert)
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
-                until: float | None = None, egress_until: float | None = None) -> None:
+                until: float | None = None, egress_until: float | None = None, false_alarm: bool = False) -> None:
         now = self.env.now
         b = self.belief
         horizon = self.net.horizon
         hosts = hosts - b.contained_hosts
-        if (hosts or credentials) and self.t_containment is None:
+        if (hosts or credentials) and self.t_containment is None and not false_alarm:
             self.t_containment = now
         held_before = bool(self.owned)
         noticed = False  # a reset credential is noticed when the attacker next uses it (a refused logon)

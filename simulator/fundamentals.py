@@ -1,9 +1,10 @@
 """The fundamentals analysis: which change moves the outcome most?
 
 From a base posture, each control is upgraded alone to its setting in the upgrade preset (``hardened``), against a
-reference attacker; separately, against the base posture, the attacker moves from one level (``manual``) to every
-other level (``ai-assisted``, ``ai-orchestrated``, ``autonomous``), so the automation effect is shown at its largest,
-not only at the level the controls are measured against. Every change is a paired difference on common seeds, then
+reference attacker, and so is the SOC's own automation dial (``ai-triage``, ``ai-response``); separately, against
+the base posture, the attacker moves from one level (``manual``) to every other level (``ai-assisted``,
+``ai-orchestrated``, ``autonomous``), so the automation effect is shown at its largest, not only at the level the
+controls are measured against. Every change is a paired difference on common seeds, then
 ranked. The closing sentence is computed from the numbers: nothing in it is written in advance.
 
 The two readings (DESIGN.md section 10): with ``reading="vendor"`` or ``"skeptic"`` every AI-driven level that has a
@@ -22,6 +23,10 @@ from defenses.posture import CONTROL_NAMES
 from simulator.loader import Loaded, preset_data, preset_names
 from simulator.stats import PairedDifference, paired_difference
 from simulator.sweep import Params
+
+SOC_AUTOMATION = ("ai-triage", "ai-response")
+"""The SOC automation settings set against the fundamentals (the base posture's SOC with its automation dial turned;
+"does an AI SOC beat patching?")."""
 
 READINGS = ("vendor", "skeptic")
 """The two readings of the contested GTG-1002 account, as preset name suffixes."""
@@ -92,6 +97,9 @@ def plan(loaded: Loaded, base: str = "baseline", attacker: str = "ai-orchestrate
     for control in CONTROL_NAMES:
         changed = cell((("automation", ref_attacker), ("posture", base), (f"posture.{control}", hardened[control])))
         changes.append((f"{control} -> {upgrade}", "control", ref, changed))
+    for mode in SOC_AUTOMATION:  # the defender's own automation dial, beside the fundamentals
+        changed = cell((("automation", ref_attacker), ("posture", base), ("posture.soc.automation", mode)))
+        changes.append((f"soc automation -> {mode}", "control", ref, changed))
     start = variant(low, reading)
     a = cell((("automation", start), ("posture", base)))
     for level in levels():

@@ -33,11 +33,12 @@ def test_plan_has_every_control_and_every_automation_jump_from_manual(analysis):
     names = {c.name for c in changes}
     assert {f"{c} -> hardened" for c in ("segmentation", "patching", "access_control", "monitoring", "soc",
                                          "incident_response", "egress")} <= names
+    assert {"soc automation -> ai-triage", "soc automation -> ai-response"} <= names  # the defender's own dial
     jumps = sorted(c.name for c in changes if c.kind == "automation")
     assert jumps == ["attacker manual -> ai-assisted", "attacker manual -> ai-orchestrated",
                      "attacker manual -> autonomous"]
     # the reference cell (ai-orchestrated vs baseline) is shared with its automation jump, not run twice
-    assert len(plan.cells) == 11
+    assert len(plan.cells) == 13
 
 
 def test_the_levels_leave_out_the_reading_variants():
@@ -124,7 +125,8 @@ def test_reading_plans_share_their_common_cells():
     plans = fm.plan_readings(load("espionage-tech"))
     vendor, skeptic = plans["vendor"], plans["skeptic"]
     assert vendor.cells == skeptic.cells
-    assert len(vendor.cells) == 20  # manual and ai-assisted once; the reference, 7 upgrades and autonomous per reading
+    assert len(vendor.cells) == 24  # manual and ai-assisted once; the reference, 7 upgrades, 2 SOC automation settings
+    # and autonomous per reading
     assert all(vendor.cells.count(c) == 1 for c in vendor.cells)
     for reading, p in plans.items():
         jumps = sorted(n for n, kind, *_ in p.changes if kind == "automation")

@@ -1,0 +1,69 @@
+"""The defender's automation dial (soc.automation): an AI first pass, and automatic isolation with its false alarms."""
+
+from __future__ import annotations
+
+import pytest
+
+from defenses.soc import Soc
+from simulator.build import compile_scenario
+from simulator.engine import Run
+from simulator.loader import load
+from simulator.sweep import collect, spec_for
+
+RUNS = 60
+
+
+@pytest.fixture(scope="module")
+def rows():
+    loaded = load("espionage-tech")
+    modes = ("none", "ai-triage", "ai-response")
+    cells = [(("automation", "manual"), ("posture", "baseline"), ("posture.soc.automation", m)) for m in modes]
+    cells.append((("automation", "manual"), ("posture", "baseline"), ("posture.soc.automation", "ai-response"),
+                  ("posture.soc.false_isolations_per_week", 0.0)))
+    by_cell = collect(spec_for(loaded, cells, RUNS, 3))
+    return dict(zip([*modes, "no-false"], (by_cell[i] for i in range(4)), strict=True))
+
+
+def _success(rows) -> float:
+    return sum(r["outcome"] == "objective_met" for r in rows) / len(rows)
+
+
+def _socs(mode: str, seeds: range, **soc) -> list[Soc]:
+    loaded = load("espionage-tech").with_presets(automation="manual")
+    posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
+        update={"automation": mode, **soc})})
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
+    out = []
+    for seed in seeds:
+        run = Run(compiled, seed)
+        run.execute()
+        out += [c for c in run.controls if isinstance(c, Soc)]
+    return out
+
+
+def test_the_first_pass_closes_benign_alerts_and_misses_some_true_ones(rows):
+    seen = sum(r["alerts_benign"] for r in rows["none"])
+    thinned = sum(r["alerts_benign"] for r in rows["ai-triage"])
+    assert 0.4 < thinned / seen < 0.6  # ai_closes_benign 0.5: analysts see about half
+    socs = _socs("ai-triage", range(20))
+    assert sum(s.ai_missed for s in socs) > 0 and sum(s.auto_isolations + s.false_isolations for s in socs) == 0
+    assert sum(s.ai_missed for s in _socs("ai-triage", range(20), ai_misses_true=0.0)) == 0
+
+
+def test_automatic_isolation_acts_on_evidence_and_its_false_alarms_cost_clean_host_hours(rows):
+    socs = _socs("ai-response", range(20))
+    assert sum(s.auto_isolations for s in socs) > 0 and sum(s.false_isolations for s in socs) > 0
+    assert sum(s.false_isolations for s in _socs("ai-response", range(20), false_isolations_per_week=0.0)) == 0
+    for r in rows["ai-response"] + rows["no-false"]:
+        # a false alarm is a cost, never the response's containment: none before the attacker is in
+        if r["time_to_containment"] is not None:
+            assert r["time_to_initial_access"] is not None
+            assert r["time_to_containment"] >= r["time_to_initial_access"]
+    clean = sum(r["clean_isolated_host_hours"] for r in rows["ai-response"])
+    assert clean > sum(r["clean_isolated_host_hours"] for r in rows["no-false"])
+
+
+def test_automatic_isolation_cuts_a_slow_attacker_s_success(rows):
+    """Manual attacker, 60 common seeds: isolation five minutes after a high-confidence alert (the DLP volume rule
+    on the exfiltration host, most often) stops most thefts a human-paced attacker would finish."""
+    assert _success(rows["ai-response"]) < _success(rows["none"]) - 0.3
