@@ -67,3 +67,20 @@ def test_automatic_isolation_cuts_a_slow_attacker_s_success(rows):
     """Manual attacker, 60 common seeds: isolation five minutes after a high-confidence alert (the DLP volume rule
     on the exfiltration host, most often) stops most thefts a human-paced attacker would finish."""
     assert _success(rows["ai-response"]) < _success(rows["none"]) - 0.3
+
+
+def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():
+    """The README's mechanism: under ai-response, an AI-orchestrated attacker's theft is cut by the isolation of the
+    host the data leaves from, and it comes back after the isolation's day: in most of its successes the
+    exfiltration started more than once (seeds 0-99: 90 of 91)."""
+    loaded = load("espionage-tech").with_presets(automation="ai-orchestrated")
+    posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
+        update={"automation": "ai-response"})})
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
+    wins = restarted = 0
+    for seed in range(100):
+        r = Run(compiled, seed).execute()
+        if r.outcome == "objective_met":
+            wins += 1
+            restarted += sum(1 for e in r.log if e.kind == "exfiltration") > 1
+    assert wins >= 80 and restarted / wins >= 0.85
