@@ -99,7 +99,7 @@ def plan(loaded: Loaded, base: str = "baseline", attacker: str = "ai-orchestrate
         changes.append((f"{control} -> {upgrade}", "control", ref, changed))
     for mode in SOC_AUTOMATION:  # the defender's own automation dial, beside the fundamentals
         changed = cell((("automation", ref_attacker), ("posture", base), ("posture.soc.automation", mode)))
-        changes.append((f"soc automation -> {mode}", "control", ref, changed))
+        changes.append((f"soc automation: {mode}", "control", ref, changed))
     start = variant(low, reading)
     a = cell((("automation", start), ("posture", base)))
     for level in levels():

@@ -33,7 +33,7 @@ def test_plan_has_every_control_and_every_automation_jump_from_manual(analysis):
     names = {c.name for c in changes}
     assert {f"{c} -> hardened" for c in ("segmentation", "patching", "access_control", "monitoring", "soc",
                                          "incident_response", "egress")} <= names
-    assert {"soc automation -> ai-triage", "soc automation -> ai-response"} <= names  # the defender's own dial
+    assert {"soc automation: ai-triage", "soc automation: ai-response"} <= names  # the defender's own dial
     jumps = sorted(c.name for c in changes if c.kind == "automation")
     assert jumps == ["attacker manual -> ai-assisted", "attacker manual -> ai-orchestrated",
                      "attacker manual -> autonomous"]
@@ -184,8 +184,9 @@ def test_cli_fundamentals():
 
     r = CliRunner().invoke(app, ["fundamentals", "tests/data/tiny.yaml", "--runs", "20", "--workers", "1"])
     assert r.exit_code == 0, r.output
-    assert "rank" in r.stdout and "incident_response -> hardened" in r.stdout
-    assert "attacker manual -> autonomous" in r.stdout and "attacker manual -> ai-assisted" in r.stdout
+    assert " #  change" in r.stdout and " incident_response " in r.stdout
+    assert "soc automation: ai-response" in r.stdout and "soc automation: ai-triage" in r.stdout
+    assert "manual -> autonomous" in r.stdout and "manual -> ai-assisted" in r.stdout
     last = r.stdout.strip().splitlines()[-1]
     assert last.startswith(("Upgrading", "Moving", "No single change"))
 
@@ -201,7 +202,7 @@ def test_cli_fundamentals_readings():
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, r.output
     assert "tiny, the vendor reading" in r.stdout and "tiny, the skeptic reading" in r.stdout
-    assert "attacker manual -> autonomous-skeptic" in r.stdout
+    assert "manual -> autonomous-skeptic" in r.stdout
     last = r.stdout.strip().splitlines()[-1]
     assert last.startswith(("Under both readings", "The readings disagree"))
     r = CliRunner().invoke(app, [*args, "--format", "json"])
