@@ -184,10 +184,10 @@ def test_cli_fundamentals():
 
     r = CliRunner().invoke(app, ["fundamentals", "tests/data/tiny.yaml", "--runs", "20", "--workers", "1"])
     assert r.exit_code == 0, r.output
-    assert " #  change" in r.stdout and " incident_response " in r.stdout
+    assert "change" in r.stdout and "incident_response " in r.stdout
     assert "soc automation: ai-response" in r.stdout and "soc automation: ai-triage" in r.stdout
     assert "manual -> autonomous" in r.stdout and "manual -> ai-assisted" in r.stdout
-    last = r.stdout.strip().splitlines()[-1]
+    last = r.stdout.strip().split("\n\n")[-1]  # the closing paragraph (wrapped to the terminal)
     assert last.startswith(("Upgrading", "Moving", "No single change"))
 
 
@@ -203,7 +203,7 @@ def test_cli_fundamentals_readings():
     assert r.exit_code == 0, r.output
     assert "tiny, the vendor reading" in r.stdout and "tiny, the skeptic reading" in r.stdout
     assert "manual -> autonomous-skeptic" in r.stdout
-    last = r.stdout.strip().splitlines()[-1]
+    last = r.stdout.strip().split("\n\n")[-1]
     assert last.startswith(("Under both readings", "The readings disagree"))
     r = CliRunner().invoke(app, [*args, "--format", "json"])
     assert r.exit_code == 0, r.output
