@@ -162,7 +162,7 @@ class IncidentResponseConfig(ControlConfig):
     """Chance the investigation finds each other host the attacker holds (forensic capacity)."""
     scoping_false_positive: float = Field(0.02, ge=0, le=1)
     """Chance scoping flags each clean host in the zones under investigation as compromised (it is isolated too)."""
-    cleanup_hours: float = Field(72.0, gt=0, le=24 * 365)
+    cleanup_hours: float = Field(72.0, ge=1 / 60, le=24 * 365)
     """Median hours an isolated host stays out of service before it is cleaned and restored (rebuilt, patched)."""
     block_infrastructure: bool = True
     """On an outside alert, block the attacker's infrastructure (its addresses) at the perimeter."""

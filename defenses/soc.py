@@ -22,7 +22,7 @@ import math
 from collections import deque
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from defenses.base import Alert, Control, ControlConfig
 from defenses.calendar import Calendar, Weekday
@@ -301,6 +301,10 @@ class Soc(Control):
         return out
 
 
+BENIGN_OVER_CAPACITY = 100
+"""Most benign alerts an hour, as a multiple of what the analysts can triage in an hour."""
+
+
 class SocConfig(ControlConfig):
     """Security operations centre."""
 
@@ -318,8 +322,9 @@ class SocConfig(ControlConfig):
     """Median minutes an analyst spends on one alert."""
     triage_spread: float = Field(0.6, ge=0, le=3)
     """Log-normal sigma of triage time."""
-    benign_per_hour: float = Field(ge=0, le=10_000)
-    """False-positive alerts per hour competing for the same analysts."""
+    benign_per_hour: float = Field(ge=0, le=1_000)
+    """False-positive alerts per hour competing for the same analysts (at most 100 times what the analysts can
+    triage: past that, 99% of them would never be seen by anyone, and each run would spend its time on them)."""
     recognition: float = Field(ge=0, le=1)
     """Chance an analyst recognises a low-confidence true positive."""
     recognition_high: float = Field(ge=0, le=1)
@@ -346,6 +351,25 @@ class SocConfig(ControlConfig):
     """ai-response: clean hosts the automation isolates on benign high-confidence alerts, per week (assumption)."""
 
     behaviour_class = Soc
+
+    @model_validator(mode="after")
+    def _can_run(self) -> SocConfig:
+        """Configurations that can never run are refused here, so 'validate' says so rather than 'run' failing."""
+        if self.hours == "business":
+            if self.shift_start == self.shift_end:
+                raise ValueError(f"hours: business with shift_start equal to shift_end ({self.shift_start:g}): the SOC "
+                                 "would never be at work; give it hours, or use hours: 24/7")
+            if not self.workdays:
+                raise ValueError("hours: business with no workdays: the SOC would never be at work")
+        if self.analysts > 0 and self.benign_per_hour > 0:
+            capacity = self.analysts * 60 / self.triage_minutes
+            if self.benign_per_hour > BENIGN_OVER_CAPACITY * capacity:
+                raise ValueError(f"benign_per_hour: {self.benign_per_hour:g} benign alerts an hour against a "
+                                 f"triage capacity of {capacity:.3g} an hour ({self.analysts} analysts, "
+                                 f"{self.triage_minutes:g} min an alert): more than "
+                                 f"{100 - 100 / BENIGN_OVER_CAPACITY:g}% could never be seen; at most "
+                                 f"{BENIGN_OVER_CAPACITY * capacity:.4g}")
+        return self
 
     def calendar(self, utc_offset: float) -> Calendar:
         """The SOC's work calendar in the defender's time zone."""

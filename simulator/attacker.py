@@ -92,7 +92,7 @@ class AttackerProfile(Frozen):
     """Most new targets one discovery puts on the attacker's list: every host holding data, then a sample of hosts
     caching admin credentials, then of the rest. Attackers act on a handful of what they enumerate; it also keeps a
     run's cost growing with what the attacker touches, not with the size of the network."""
-    retry_days: float = Field(3.0, gt=0, le=365)
+    retry_days: float = Field(3.0, ge=1 / 1440, le=365)
     """Days before the attacker tries again what failed: rescanning the perimeter when initial access fails or after
     an eviction, and, while it holds hosts, retrying failed moves and using vulnerabilities disclosed since (at least
     an hour)."""

@@ -33,6 +33,29 @@ the footprint of that share of an hour), so a transfer can be caught, and blocke
 S_DEFENDER = 1
 S_ATTACKER = 2
 
+MAX_EVENTS = 2_000_000
+"""Most simulation events one run may process (the largest bundled and generated scenarios need under 50,000)."""
+MAX_STILL_EVENTS = 200_000
+"""Most events in a row at one simulated minute: more is a loop that takes no time."""
+
+_DRIVERS = {
+    "campaign": "attacker.retry_days, attacker.rotation_hours (the campaign's waits)",
+    "_regroup": "attacker.retry_days",
+    "worker": "attacker.concurrency, attacker.quick_retries, attacker.pace_minutes (the workers' actions)",
+    "_restore": "posture.incident_response.cleanup_hours",
+    "_lift_egress_block": "posture.incident_response.egress_block_hours",
+    "_respond": "posture.incident_response.contain_hours",
+    "_block_infrastructure": "posture.incident_response.block_infra_minutes",
+    "_false_isolations": "posture.soc.automation (false isolations)",
+    "_auto_isolate": "posture.soc.auto_isolate_minutes, posture.soc.auto_isolate_hours",
+}
+"""Process -> the parameters whose values set how often it acts, for the event-budget error."""
+
+
+class EventBudgetError(RuntimeError):
+    """A run that would not end within MAX_EVENTS events (or spins at one minute): the message names the parameters
+    that drive the busiest process."""
+
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -1083,10 +1106,44 @@ class Run:
         self.env.process(self.campaign())
 
     def execute(self) -> RunResult:
-        """Run to the horizon or an earlier end and return the frozen result."""
+        """Run to the horizon or an earlier end and return the frozen result. The same steps as
+        ``env.run(until=self.stop)``, counted: past MAX_EVENTS events, or MAX_STILL_EVENTS at one minute, the run
+        stops with an EventBudgetError naming the parameters behind the busiest process."""
         self.begin()
-        self.env.run(until=self.stop)
+        env, stop = self.env, self.stop
+        stop.callbacks.append(simpy.core.StopSimulation.callback)
+        step = env.step
+        batch = MAX_STILL_EVENTS // 4
+        done = still = 0
+        try:
+            while True:
+                at = env.now
+                for _ in range(batch):
+                    step()
+                done += batch
+                still = still + 1 if env.now == at else 0
+                if done >= MAX_EVENTS:
+                    raise self._budget(f"more than {MAX_EVENTS} events")
+                if still >= 4:
+                    raise self._budget(f"more than {MAX_STILL_EVENTS} events in a row at minute {at:.6g} without "
+                                       "time passing")
+        except simpy.core.StopSimulation:
+            pass
+        except simpy.core.EmptySchedule:
+            raise RuntimeError(f'No scheduled events left but "until" event was not triggered: {stop}') from None
         return self._result()
+
+    def _budget(self, what: str) -> EventBudgetError:
+        busy: dict[str, int] = {}
+        for item in self.env._queue[:10_000]:
+            for cb in item[3].callbacks or []:
+                gen = getattr(getattr(cb, "__self__", None), "_generator", None)
+                if gen is not None:
+                    busy[gen.__name__] = busy.get(gen.__name__, 0) + 1
+        top = max(busy, key=lambda k: busy[k]) if busy else None
+        cause = _DRIVERS.get(top or "", "the scenario's times and rates")
+        return EventBudgetError(f"{self.net.name}: run stopped: {what} (seed {self.seed}, replicate {self.replicate})"
+                                f"; the busiest process was '{top}': check {cause}")
 
     def step_until_event(self) -> bool:
         """Advance until the timeline or the log grows, or the run ends. Returns False once it has ended."""

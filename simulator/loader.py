@@ -19,10 +19,11 @@ from pydantic import ValidationError
 
 from defenses.posture import Posture
 from simulator.attacker import AttackerProfile
+from simulator.inputs import CAPS, Problem, ScenarioError, clean, read_text
 from simulator.scenario import ReferenceProblems, Scenario
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-"""Largest scenario file read."""
+MAX_FILE_BYTES = CAPS["scenario"]
+"""Largest scenario file read (simulator.inputs.CAPS: sweep and NASim files have the same cap)."""
 MAX_NODES = 200_000
 """Most YAML nodes (after alias expansion) in one file: stops alias bombs."""
 MAX_DEPTH = 64
@@ -35,28 +36,6 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 """Scalar types a scenario may use: no timestamps, binaries or language-specific objects."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One error in one file."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        return f"{self.file}:{self.line}:{field} {self.message}"
-
-
-class ScenarioError(Exception):
-    """A file that could not be loaded; ``problems`` lists every error found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -162,27 +141,21 @@ def parse_yaml(text: str, file: str) -> Document:
 
 
 def _dotted(path: Path_) -> str:
-    return ".".join(str(p) for p in path)
+    return clean(".".join(str(p) for p in path))
 
 
-def read_document(path: str | Path) -> Document:
-    """Read and parse a YAML file, turning I/O and decoding errors into a ScenarioError."""
+def read_document(path: str | Path, kind: str = "scenario") -> Document:
+    """Read and parse a YAML file of ``kind`` (scenario, sweep or nasim) through the input layer: a regular file
+    within the cap, UTF-8; I/O and decoding errors become a ScenarioError."""
     file = str(path)
-    p = Path(path)
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise _fail(file, 1, "", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-        text = p.read_text(encoding="utf-8")
-    except ScenarioError:
+        text = read_text(file, kind)
+    except ScenarioError as e:
+        p = e.problems[0]
+        if p.message == "no such file" and kind == "scenario":
+            raise _fail(file, 0, "", "no such file (and no bundled scenario of that name: see 'tabletop list')"
+                        ) from None
         raise
-    except FileNotFoundError:
-        raise _fail(file, 0, "", "no such file (and no bundled scenario of that name: see 'tabletop list')") from None
-    except IsADirectoryError:
-        raise _fail(file, 0, "", "is a directory, not a scenario file") from None
-    except UnicodeDecodeError as e:
-        raise _fail(file, 1, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except OSError as e:
-        raise _fail(file, 0, "", f"cannot read: {e.strerror}") from None
     return parse_yaml(text, file)
 
 
@@ -205,7 +178,7 @@ def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) 
             msg = "unknown field"
         elif e["type"] == "missing":
             msg = "field required"
-        out.append(Problem(doc.file, doc.line(path), _dotted(path), msg))
+        out.append(Problem(doc.file, doc.line(path), _dotted(path), clean(msg)))
     return out
 
 
@@ -254,9 +227,17 @@ _MOVED = {
 """Posture fields that moved elsewhere: a file that still sets one is told where it went."""
 
 
+_AT_LEAST_A_MINUTE = {"retry_days": 1440, "cleanup_hours": 60}
+"""Times in another unit that must be at least one minute (a shorter wait loops without the run moving on)."""
+
+
 def _message(kind: str, e: Any, loc: Path_) -> str:
     if e["type"] == "extra_forbidden":
         return _MOVED.get(loc, "unknown field") if kind == "posture" else "unknown field"
+    if e["type"] == "greater_than_equal" and loc and loc[-1] in _AT_LEAST_A_MINUTE:
+        return f"{e.get('input')!r} is under a minute: at least one minute ({1 / _AT_LEAST_A_MINUTE[loc[-1]]:.6g})"
+    if e["type"] == "value_error":
+        return str(e["msg"]).removeprefix("Value error, ")
     return e["msg"]
 
 
@@ -311,6 +292,15 @@ def bundled_path(name: str) -> Path | None:
     """Path of bundled scenario ``name``, or None."""
     ref = resources.files("scenarios") / f"{name}.yaml"
     return Path(str(ref)) if ref.is_file() else None
+
+
+def load_bundled(name: str) -> Loaded:
+    """A bundled scenario by name only. A name read from a file (a result's ``scenario``) goes here, never to a path:
+    files name no other files the tool reads."""
+    if not isinstance(name, str) or name not in bundled_names():
+        raise _fail("<input>", 0, "scenario", f"'{clean(str(name))[:200]}' is not a bundled scenario (a file named "
+                    "inside another file is never opened)")
+    return load(name)
 
 
 def locate(name_or_path: str) -> Path:

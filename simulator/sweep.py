@@ -13,17 +13,20 @@ Seeds: replicate r of every cell runs on ``run_key(seed, r)`` (common random num
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import math
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from defenses.base import Frozen
 from simulator.build import Compiled, compile_scenario
@@ -44,12 +47,23 @@ from simulator.scenario import ReferenceProblems
 
 MAX_RUNS = 10_000_000
 """Most runs one sweep may ask for."""
+MAX_CELLS = 10_000
+"""Most cells (combinations of the grid's values) one sweep may have: each is validated before any run, so the count
+is checked first, from the lists' lengths, before anything is expanded."""
+MAX_VALUES = 1_000
+"""Most values one grid path may list."""
 
 SCENARIO_FIELDS = ("horizon_days", "defender_utc_offset")
 """Top-level scenario fields a sweep may vary."""
 
 Params = tuple[tuple[str, Any], ...]
 """One cell: (dotted path, value) pairs in grid order."""
+
+
+GRID_PATH = r"^(automation|posture|horizon_days|defender_utc_offset|(attacker|posture)(\.[A-Za-z_][A-Za-z0-9_]*)+)$"
+"""A grid key: automation, posture, attacker.FIELD..., posture.FIELD..., horizon_days or defender_utc_offset (the
+schema says so; load_sweep names a bad key with its line and still checks the other keys' values)."""
+GridPath = Annotated[str, StringConstraints(max_length=200)]
 
 
 class SweepFile(Frozen):
@@ -63,7 +77,8 @@ class SweepFile(Frozen):
     """Runs per cell."""
     seed: int = Field(0, ge=0, le=2**63 - 1)
     """Root seed."""
-    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    grid: dict[GridPath, Annotated[list[Any], Field(max_length=MAX_VALUES)]] = Field(
+        default_factory=dict, max_length=100, json_schema_extra={"propertyNames": {"pattern": GRID_PATH}})
     """Dotted parameter paths to lists of values. Paths: ``automation`` and ``posture`` (preset names),
     ``attacker.FIELD...`` and ``posture.FIELD...`` (any field of the profile or posture, nested), and the scenario's
     ``horizon_days`` and ``defender_utc_offset``. The cells are every combination, in file order."""
@@ -253,7 +268,12 @@ def _ordered_dask(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]],
         from dask.distributed import Client
     except ImportError as e:  # pragma: no cover - depends on the extra
         raise RuntimeError("--scheduler needs Dask: pip install 'ai-tabletop[dask]'") from e
-    client = Client(address) if isinstance(address, str) else address
+    where = address if isinstance(address, str) else "the Dask cluster"
+    try:
+        client = Client(address, timeout=DASK_TIMEOUT) if isinstance(address, str) else address
+    except (OSError, TimeoutError, ValueError) as e:
+        raise BackendError(f"--scheduler: cannot reach the Dask scheduler at {where} in {DASK_TIMEOUT} s "
+                           f"({type(e).__name__})") from None
     try:
         [spec_f] = client.scatter([spec], broadcast=True)
         window = max(8, 4 * sum(client.nthreads().values()))
@@ -267,9 +287,19 @@ def _ordered_dask(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]],
             if nxt is not None:
                 futures.append(client.submit(run_chunk, spec_f, nxt[0], nxt[1], pure=False))
             yield rows
+    except (ScenarioError, ValueError, KeyboardInterrupt, GeneratorExit):
+        raise
+    except Exception as e:  # noqa: BLE001 - a lost scheduler or worker surfaces as many types: one line for all
+        raise BackendError(f"the Dask cluster at {where} failed ({type(e).__name__}: "
+                           f"{str(e).splitlines()[0][:200] if str(e) else 'no detail'})") from None
     finally:
         if isinstance(address, str):
-            client.close()
+            with contextlib.suppress(Exception):
+                client.close(timeout=5)
+
+
+DASK_TIMEOUT = 30
+"""Seconds to wait for a Dask scheduler."""
 
 
 def execute(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]], workers: int = 1,
@@ -296,25 +326,34 @@ class LoadedSweep:
 
 def load_sweep(path: str | Path) -> LoadedSweep:
     """Read and validate a sweep file: every path and value is tried against the scenario schema before any run."""
-    doc = read_document(path)
+    doc = read_document(path, "sweep")
     if not isinstance(doc.data, dict):
         raise ScenarioError([Problem(doc.file, 1, "", "a sweep file must be a mapping of fields")])
     try:
         sf = SweepFile.model_validate(doc.data)
     except ValidationError as err:
         raise ScenarioError([
-            Problem(doc.file, doc.line(tuple(e["loc"])), ".".join(map(str, e["loc"])),
-                    "unknown field" if e["type"] == "extra_forbidden" else e["msg"])
-            for e in err.errors(include_url=False)
+            Problem(doc.file, doc.line(_grid_loc(e["loc"])), ".".join(map(str, _grid_loc(e["loc"]))),
+                    _sweep_message(e))
+            for e in err.errors(include_url=False)[:50]
         ]) from None
     problems: list[Problem] = []
+    bad_keys = {k for k in sf.grid if not re.match(GRID_PATH, k)}
+    for key in bad_keys:
+        problems.append(Problem(doc.file, doc.line(("grid", key)), f"grid.{key}", f"unknown parameter path '{key}' "
+                                f"(use automation, posture, attacker.FIELD, posture.FIELD, "
+                                f"{', '.join(SCENARIO_FIELDS)})"))
     for key, values in sf.grid.items():
         if not values:
             problems.append(Problem(doc.file, doc.line(("grid", key)), f"grid.{key}", "needs at least one value"))
-    runs = sf.replicates * math.prod(len(v) for v in sf.grid.values())
-    if runs > MAX_RUNS:
+    n_cells = math.prod(len(v) for v in sf.grid.values())
+    runs = sf.replicates * n_cells
+    if n_cells > MAX_CELLS:
+        problems.append(Problem(doc.file, doc.line(("grid",)), "grid", f"{n_cells} cells (combinations of the grid's "
+                                f"values); the limit is {MAX_CELLS}: split the sweep"))
+    elif runs > MAX_RUNS:
         problems.append(Problem(doc.file, doc.line(("grid",)), "grid", f"{runs} runs asked; the limit is {MAX_RUNS}"))
-    if problems:
+    if problems and not bad_keys:
         raise ScenarioError(problems)
     base = locate(sf.scenario)
     if not base.is_absolute() and not base.exists():
@@ -322,13 +361,15 @@ def load_sweep(path: str | Path) -> LoadedSweep:
         if beside.exists():
             base = beside
     try:
-        sdoc = read_document(base)
+        sdoc = read_document(base, "scenario")
         loaded = load_document(sdoc)
     except ScenarioError as e:
         raise ScenarioError([Problem(doc.file, doc.line(("scenario",)), "scenario", f"the scenario does not load: "
                                      f"{p}") for p in e.problems]) from None
     # each value alone, so a typo names its own line
     for key, values in sf.grid.items():
+        if key in bad_keys:
+            continue
         for i, value in enumerate(values):
             err = _cell_error(loaded, ((key, value),))
             if err:
@@ -343,6 +384,17 @@ def load_sweep(path: str | Path) -> LoadedSweep:
             raise ScenarioError([Problem(doc.file, doc.line(("grid",)), "grid", f"cell {where}: {err}")])
     spec = SweepSpec(sdoc.text, str(base), tuple(cells), sf.replicates, sf.seed)
     return LoadedSweep(spec, sf, doc, list(sf.grid))
+
+
+def _grid_loc(loc: tuple) -> tuple:
+    """A pydantic location inside the grid without the '[key]' pydantic adds for a bad key."""
+    return tuple(x for x in loc if x != "[key]")
+
+
+def _sweep_message(e: dict) -> str:
+    if e["type"] == "extra_forbidden":
+        return "unknown field"
+    return e["msg"]
 
 
 def _cell_error(loaded: Loaded, params: Params) -> str | None:
@@ -369,40 +421,78 @@ class OutputError(Exception):
     """The output file cannot be used (exists without --resume, unwritable, belongs to another sweep)."""
 
 
-class SweepOutput:
-    """Append-only JSON Lines. With ``resume``, existing rows are read back (a torn last line is cut off) and their
-    (cell, replicate) pairs are skipped."""
+class BackendError(Exception):
+    """The cluster failed (unreachable scheduler, workers or scheduler gone): one line for the user."""
 
-    def __init__(self, path: str | Path, spec_id: str, resume: bool) -> None:
+
+class SweepOutput:
+    """Append-only JSON Lines. With ``resume``, existing rows are read back, streamed (a torn last line is cut off),
+    and their (cell, replicate) pairs are skipped."""
+
+    def __init__(self, path: str | Path, spec_id: str, resume: bool, cells: int | None = None,
+                 replicates: int | None = None) -> None:
         self.path = Path(path)
         self.done: set[tuple[int, int]] = set()
-        if self.path.exists() and self.path.stat().st_size > 0:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
+        if st is not None and (stat.S_ISDIR(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode)):
+            raise OutputError(f"{self.path}: cannot write: not a regular file (a directory, FIFO or socket)")
+        if st is not None and stat.S_ISREG(st.st_mode) and st.st_size > 0:
             if not resume:
                 raise OutputError(f"{self.path} exists: add --resume to continue it, or choose another --out")
-            self._read_back(spec_id)
+            self._read_back(spec_id, cells, replicates)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open for the sweep
         except OSError as e:
             raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
 
-    def _read_back(self, spec_id: str) -> None:
-        data = self.path.read_bytes()
-        cut = data.rfind(b"\n") + 1
-        if cut < len(data):  # a torn last line from a killed run: drop it
+    def _read_back(self, spec_id: str, cells: int | None, replicates: int | None) -> None:
+        from simulator.inputs import LINE_CAP
+
+        try:
             with open(self.path, "r+b") as fh:
-                fh.truncate(cut)
-        for n, line in enumerate(data[:cut].splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                raise OutputError(f"{self.path}:{n}: not a JSON row: the file is damaged before its end") from None
-            if row.get("sweep") != spec_id:
-                raise OutputError(f"{self.path}:{n}: written by a different sweep (id {row.get('sweep')}, this one "
-                                  f"is {spec_id}): choose another --out")
-            self.done.add((row["cell"], row["replicate"]))
+                size = fh.seek(0, os.SEEK_END)
+                tail = fh.seek(max(0, size - LINE_CAP))
+                fh.seek(tail)
+                last = fh.read()
+                cut = tail + last.rfind(b"\n") + 1
+                if last.rfind(b"\n") < 0 and size > LINE_CAP:
+                    raise OutputError(f"{self.path}: not a sweep's JSON Lines output (no line break in its last "
+                                      "MiB)")
+                if cut < size:  # a torn last line from a killed run: drop it
+                    fh.truncate(cut)
+                fh.seek(0)
+                for n, line in enumerate(iter(lambda: fh.readline(LINE_CAP + 1), b""), 1):
+                    if len(line) > LINE_CAP:
+                        raise OutputError(f"{self.path}:{n}: a line longer than 1 MiB: not a sweep's row")
+                    if line.strip():
+                        self.done.add(self._key(n, line, spec_id, cells, replicates))
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot resume: {e.strerror}") from None
+
+    def _key(self, n: int, line: bytes, spec_id: str, cells: int | None, replicates: int | None) -> tuple[int, int]:
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise OutputError(f"{self.path}:{n}: not a JSON row: the file is damaged before its end") from None
+        if not isinstance(row, dict):
+            raise OutputError(f"{self.path}:{n}: not a sweep's row (a JSON object): the file is damaged")
+        if row.get("sweep") != spec_id:
+            from simulator.inputs import clean
+
+            raise OutputError(f"{self.path}:{n}: sweep: written by a different sweep (id "
+                              f"{clean(str(row.get('sweep')))[:40]}, this one is {spec_id}): choose another --out")
+        cell, rep = row.get("cell"), row.get("replicate")
+        for name, v, limit in (("cell", cell, cells), ("replicate", rep, replicates)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0 or (limit is not None and v >= limit):
+                raise OutputError(f"{self.path}:{n}: {name}: {str(v)[:40]!s} is not a {name} of this sweep: the file "
+                                  "is damaged")
+        return cell, rep
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         """Append rows and flush, so a kill loses at most the chunk being written."""
@@ -431,13 +521,15 @@ class SweepOutput:
 
 
 def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSON Lines file, streamed (a torn last line is skipped)."""
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.endswith("\n"):
-                return
-            if line.strip():
-                yield json.loads(line)
+    """Rows of a JSON Lines file, streamed through the input layer (regular file, lines of at most 1 MiB; a torn last
+    line is skipped). A line that is not JSON raises ScenarioError with its line."""
+    from simulator.inputs import fail, iter_lines
+
+    for n, line in iter_lines(path):
+        try:
+            yield json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise fail(str(path), n, "", "not JSON: not a sweep's JSON Lines output") from None
 
 
 def _columns(path: Path) -> list[str]:
@@ -448,12 +540,28 @@ def _columns(path: Path) -> list[str]:
     return list(cols)
 
 
+@contextlib.contextmanager
+def _atomic(out: str | Path) -> Iterator[Path]:
+    """A temporary file beside ``out`` that becomes ``out`` only when the block ends well: a failed write (a full
+    disk) leaves no partial file and no temporary one. OSError becomes OutputError."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except OSError as e:
+        raise OutputError(f"{out}: cannot write: {e.strerror or e}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def export_csv(jsonl: str | Path, out: str | Path) -> None:
-    """The JSON Lines rows as CSV, streamed."""
+    """The JSON Lines rows as CSV, streamed; written whole or not at all."""
     import csv
 
     cols = _columns(Path(jsonl))
-    with open(out, "w", encoding="utf-8", newline="") as fh:
+    with _atomic(out) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         for row in read_rows(jsonl):
@@ -475,15 +583,19 @@ def export_parquet(jsonl: str | Path, out: str | Path, batch: int = 5000) -> Non
         return json.dumps(v, sort_keys=True)  # a list or a number in a column that also holds text
 
     rows = iter(read_rows(jsonl))
-    with pq.ParquetWriter(str(out), schema) as writer:
-        while chunk := list(itertools.islice(rows, batch)):
-            table = [{c: cell(c, r.get(c)) for c in schema.names} for r in chunk]
-            writer.write_table(pa.Table.from_pylist(table, schema=schema))
+    with _atomic(out) as tmp:
+        try:
+            with pq.ParquetWriter(str(tmp), schema) as writer:
+                while chunk := list(itertools.islice(rows, batch)):
+                    table = [{c: cell(c, r.get(c)) for c in schema.names} for r in chunk]
+                    writer.write_table(pa.Table.from_pylist(table, schema=schema))
+        except pa.ArrowException as e:
+            raise OSError(str(e)) from None
 
 
 def _schema(path: Path):
-    """One Arrow type per column from every value it holds: text if any is text, true/false if all are, whole numbers
-    for the run's coordinates, else float64 (numbers may be None or fractional in other rows)."""
+    """One Arrow type per column from every value it holds: text if any is text, true/false if all are, int64 if every
+    value is a whole number (counts, the run's coordinates), else float64."""
     import pyarrow as pa
 
     seen: dict[str, set[type]] = {}
@@ -498,7 +610,7 @@ def _schema(path: Path):
             t = pa.string()
         elif kinds == {bool}:
             t = pa.bool_()
-        elif name in ("cell", "replicate", "seed") and kinds <= {int}:
+        elif kinds and kinds <= {int}:
             t = pa.int64()
         else:
             t = pa.float64()
@@ -532,7 +644,7 @@ def collect(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
 def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 1, resume: bool = False, scheduler: Any = None,
               progress: Callable[[int], None] | None = None) -> int:
     """Run ``spec`` into ``out`` (JSON Lines); returns the number of rows written by this call."""
-    output = SweepOutput(out, spec.id, resume)
+    output = SweepOutput(out, spec.id, resume, len(spec.cells), spec.replicates)
     written = 0
     try:
         tasks = plan_chunks(len(spec.cells), spec.replicates, output.done, workers)
