@@ -83,7 +83,7 @@ async def test_fundamentals_ranks_the_changes():
         await pilot.press("f")
         screen = app.get_screen("fundamentals")
         await wait_for(pilot, lambda: not screen.running and screen.changes)
-        assert screen.query_one(DataTable).row_count == 10  # 7 controls + 3 automation jumps from manual
+        assert screen.query_one(DataTable).row_count == 12  # 7 controls, 2 SOC automation settings, 3 automation jumps
         verdict = str(screen.query_one("#verdict", Static).render())
         assert verdict.startswith(("Upgrading", "Moving", "No single change"))
 
