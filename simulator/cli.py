@@ -111,9 +111,13 @@ def run_(
         _split(posture, "posture")
     loaded = _load(scenario, automation, posture)
     from simulator.build import compile_scenario
-    from simulator.engine import run
+    from simulator.engine import EventBudgetError, run
 
-    result = run(compile_scenario(loaded.scenario, loaded.attacker, loaded.posture), seed)
+    try:
+        result = run(compile_scenario(loaded.scenario, loaded.attacker, loaded.posture), seed)
+    except EventBudgetError as e:
+        typer.echo(f"{loaded.document.file}:0: {e}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     if json_:
         sys.stdout.write(result.to_json() + "\n")
         return
@@ -269,8 +273,9 @@ def sweep(
         "csv,parquet",
 ) -> None:
     """Run a parameter sweep into a long-format file (one row per run), resumable and parallel."""
+    from simulator.engine import EventBudgetError
     from simulator.loader import ScenarioError
-    from simulator.sweep import OutputError, export_csv, export_parquet, load_sweep, run_sweep
+    from simulator.sweep import BackendError, OutputError, export_csv, export_parquet, load_sweep, run_sweep
 
     wanted = {f.strip() for f in formats.split(",") if f.strip()} - {"none"}
     if not wanted <= {"csv", "parquet"}:
@@ -294,9 +299,14 @@ def sweep(
     try:
         with progress(spec.total, "sweep") as tick:
             written = run_sweep(spec, out, n_workers, resume, scheduler, progress=tick)
-    except OutputError as e:
-        typer.echo(str(e), err=True)
+    except (OutputError, EventBudgetError, ScenarioError) as e:
+        typer.echo(str(e).splitlines()[0], err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    except BackendError as e:  # the cluster failed: rows already written stay, and --resume finishes the sweep
+        started = Path(out).is_file() and Path(out).stat().st_size > 0
+        typer.echo(f"{e}" + (f"; the rows written so far are in {out}: rerun with --resume to finish" if started
+                             else ""), err=True)
+        raise typer.Exit(1 if started else EXIT_INPUT) from None
     except KeyboardInterrupt:
         typer.echo(f"interrupted: the rows written so far are in {out}; rerun with --resume to finish", err=True)
         raise typer.Exit(130) from None
@@ -306,7 +316,11 @@ def sweep(
         target = path.with_suffix(f".{fmt}")
         if target == path:
             continue
-        (export_csv if fmt == "csv" else export_parquet)(path, target)
+        try:
+            (export_csv if fmt == "csv" else export_parquet)(path, target)
+        except (OutputError, ScenarioError) as e:  # nothing partial is left; the JSON Lines are whole
+            typer.echo(f"{str(e).splitlines()[0]} (the runs are all in {out})", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
         derived.append(str(target))
     typer.echo(f"{written} runs written to {out}" + (f"; derived {', '.join(derived)}" if derived else ""))
 
@@ -321,33 +335,18 @@ def summarize(
 ) -> None:
     """Print the compare-style table from a sweep's rows, one line per value of the --by columns."""
     fmt = _format(format_)
-    import json
-
-    from simulator.stats import group
+    from simulator.inputs import ScenarioError, group_rows
     from simulator.stats import summarize as summary
-    from simulator.sweep import read_rows
 
     columns = [c.strip() for c in by.split(",") if c.strip()]
-    try:
-        rows = list(read_rows(file))
-    except FileNotFoundError:
-        typer.echo(f"{file}:0: no such file", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        typer.echo(f"{file}: not a sweep's JSON Lines output ({e})", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    if not rows:
-        typer.echo(f"{file}:1: no rows", err=True)
-        raise typer.Exit(EXIT_INPUT)
-    missing = [c for c in columns if c not in rows[0]]
-    if missing:
-        typer.echo(f"<command line>:0: --by: no column {', '.join(map(repr, missing))} in {file} "
-                   f"(columns: {', '.join(rows[0])})", err=True)
-        raise typer.Exit(EXIT_INPUT)
-    groups = group(rows, columns)
+    try:  # streamed: rows are checked as they are read and kept in compact columns per group
+        grouped = group_rows(file, columns)
+    except ScenarioError as e:
+        _fail(e.problems)
+    groups = grouped.groups
     summaries = [summary(g, columns) for g in groups.values()]
-    title = f"{file}: {len(rows)} runs in {len(groups)} groups by {', '.join(columns)}."
-    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": len(rows)}, width, wide)
+    title = f"{file}: {grouped.runs} runs in {len(groups)} groups by {', '.join(columns)}."
+    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": grouped.runs}, width, wide)
 
 
 @app.command()
@@ -493,13 +492,18 @@ def report(
         typer.echo(str(e).splitlines()[0] if str(e) else f"{source}: cannot make a report", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     text = markdown(rep) if target.suffix == ".md" else to_html(rep)
+    tmp = target.with_name(target.name + ".tmp")
     try:
-        tmp = target.with_name(target.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(target)
     except OSError as e:
         typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    finally:  # a failed write leaves neither half a report nor the temporary file
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     n_good, n_bad = len(rep.strengths), len(rep.improvements)
     typer.echo(f"wrote {out}: {n_good} strength{'' if n_good == 1 else 's'}, {n_bad} area{'' if n_bad == 1 else 's'} "
                "for improvement")
@@ -517,7 +521,7 @@ def import_nasim(
     _split(posture, "posture")
     from pathlib import Path
 
-    from simulator.loader import ScenarioError, load
+    from simulator.loader import ScenarioError, load_document, parse_yaml
     from simulator.nasim_import import import_file, to_yaml
 
     try:
@@ -525,16 +529,25 @@ def import_nasim(
     except ScenarioError as e:
         _fail(e.problems)
     target = Path(out)
+    text = to_yaml(imported, source)
+    try:  # checked before anything is written: an invalid scenario is never left on disk
+        loaded = load_document(parse_yaml(text, out))
+    except ScenarioError as e:  # a bug of ours, not the user's: say so plainly
+        typer.echo(f"{source}:0: the converted scenario does not validate (please report this; nothing written):",
+                   err=True)
+        _fail(e.problems)
+    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        target.write_text(to_yaml(imported, source), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
     except OSError as e:
         typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    try:
-        loaded = load(target)
-    except ScenarioError as e:  # a bug of ours, not the user's: say so plainly
-        typer.echo("the converted scenario does not validate (please report this):", err=True)
-        _fail(e.problems)
+    finally:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     hosts = sum(h.count for h in loaded.scenario.hosts)
     typer.echo(f"wrote {out}: {hosts} hosts, {len(loaded.scenario.vulnerabilities)} vulnerabilities, "
                f"{len(loaded.scenario.entry_points)} entry points")
@@ -562,48 +575,63 @@ def navigator(
 
     path = Path(source)
     scenario = None
-    if path.suffix == ".json" and path.is_file():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            typer.echo(f"{source}:1: not a JSON result or session ({e})", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
-        result = data.get("result", data) if isinstance(data, dict) else None
-        if not isinstance(result, dict) or not isinstance(result.get("timeline"), list):
-            typer.echo(f"{source}:1: timeline: not a run result or a session (no timeline)", err=True)
-            raise typer.Exit(EXIT_INPUT)
-        timelines, n = [result["timeline"]], 1
-        title = f"{result.get('scenario')} {result.get('automation')} vs {result.get('posture')}, seed " \
-                f"{result.get('seed')}"
-        if "scenario_text" in data:
-            from simulator.loader import load_document, parse_yaml
+    if path.suffix == ".json":
+        from simulator.inputs import ScenarioError, read_result
 
-            scenario = load_document(parse_yaml(data["scenario_text"], data.get("scenario_file", source))).scenario
-        else:
-            from simulator.loader import ScenarioError, load
+        try:  # a run or a session, checked against its model; a name inside it opens no file
+            kind, data, _ = read_result(source, ("run", "session"))
+        except ScenarioError as e:
+            _fail(e.problems)
+        if kind == "session":
+            from simulator.facilitator import SessionError, load_session
 
             try:
-                scenario = load(str(result.get("scenario"))).scenario
-            except ScenarioError:
-                scenario = None  # a result from an unbundled file: no planned techniques
+                fac = load_session(source)  # replayed: a session whose result was edited is refused
+            except SessionError as e:
+                from simulator.inputs import clean
+
+                typer.echo(clean(str(e).splitlines()[0]), err=True)
+                raise typer.Exit(EXIT_INPUT) from None
+            result = data["result"] or json.loads(json.dumps(fac.run.result().to_dict()))
+            scenario = fac.loaded.scenario
+        else:
+            from simulator.loader import bundled_names, load_bundled
+
+            result = data
+            if result["scenario"] in bundled_names():
+                scenario = load_bundled(result["scenario"]).scenario
+            # a result from a file: no planned techniques (the file is not named by the user, so it is not opened)
+        timelines, n = [result["timeline"]], 1
+        title = f"{result['scenario']} {result['automation']} vs {result['posture']}, seed {result['seed']}"
     else:
         loaded = _load(source, automation, posture)
         from simulator.build import compile_scenario
-        from simulator.engine import run
+        from simulator.engine import EventBudgetError, run
 
         compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
-        timelines = [run(compiled, seed, r).timeline for r in range(runs)]
+        try:
+            timelines = [run(compiled, seed, r).timeline for r in range(runs)]
+        except EventBudgetError as e:
+            typer.echo(f"{loaded.document.file}:0: {e}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
         n = runs
         scenario = loaded.scenario
         title = f"{scenario.name} {loaded.attacker.preset} vs {loaded.posture.preset}, {runs} runs, seed {seed}"
     used = nav.counts(timelines)
     layer = nav.layer(title, "ai-tabletop: score = share of the technique's uses that raised an alert.", used,
                       planned(scenario) if scenario is not None else [], n)
+    tmp = Path(out).with_name(f".{Path(out).name}.tmp")
     try:
-        Path(out).write_text(json.dumps(layer, indent=2) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(layer, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(out)
     except OSError as e:
         typer.echo(f"{out}: cannot write: {e.strerror}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    finally:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     typer.echo(f"wrote {out}: {len(used)} techniques used, "
                f"{len(layer['techniques']) - len(used)} planned but never reached")
 
@@ -696,11 +724,16 @@ def tui(
             raise typer.Exit(EXIT_INPUT)
     if session is not None:
         from simulator.facilitator import SessionError, load_session
+        from simulator.inputs import ScenarioError, check_session, clean
 
+        try:
+            check_session(session)  # a regular file within 64 MiB, every field of the right type
+        except ScenarioError as e:
+            _fail(e.problems)
         try:
             load_session(session)
         except SessionError as e:
-            typer.echo(str(e), err=True)
+            typer.echo(clean(str(e)), err=True)
             raise typer.Exit(EXIT_INPUT) from None
     if serve and live is None:
         live = "tabletop-live.json"
@@ -744,7 +777,13 @@ def serve_cmd(
 
 def main() -> None:
     """Entry point of the ``tabletop`` script."""
-    app()
+    from simulator.engine import EventBudgetError
+
+    try:
+        app()
+    except EventBudgetError as e:  # a run that would not end, from a command that does not catch it itself
+        typer.echo(str(e), err=True)
+        sys.exit(EXIT_INPUT)
 
 
 if __name__ == "__main__":  # pragma: no cover
