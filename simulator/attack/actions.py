@@ -1,0 +1,189 @@
+"""How one action is carried out: effort, the operators, the gates, verification, exploits.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from defenses.base import Action
+from simulator.result import TimelineEvent
+
+
+class Acting:
+    """How one action is carried out: effort, the operators, the gates, verification, exploits."""
+
+    def _exploit(self, vuln: int) -> tuple[str, float]:
+        """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
+        by a human where it is beyond the AI); later uses reuse the weaponised exploit."""
+        if vuln in self.weaponised:
+            return self.p.executor, self.p.efforts.exploit_reuse
+        hours = self.net.vulns[vuln].effort_hours
+        limit = self.p.max_ai_effort_hours
+        actor = "human" if self.p.executor == "ai" and limit is not None and hours > limit else self.p.executor
+        return actor, hours * 60
+
+    def _await_weapon(self, vuln: int):
+        """Wait while another line of work is still weaponising exploit ``vuln`` (it cannot be reused before)."""
+        while vuln in self._weaponising:
+            yield self._weaponising[vuln]
+
+    def _use_exploit(self, vuln: int, phase: str, technique: str, **kw):
+        """Use exploit ``vuln`` (call right after ``_await_weapon``): the first use weaponises it, and it counts as
+        weaponised once that work is done, not when it starts (and not if containment cut it short)."""
+        first = vuln not in self.weaponised
+        actor, effort = self._exploit(vuln)
+        if first:
+            done = self._weaponising[vuln] = self.env.event()
+        a = yield from self.act(phase, technique, effort, actor=actor, vuln=vuln, **kw)
+        if first:
+            del self._weaponising[vuln]
+            if a.blocked != "contained":
+                self.weaponised.add(vuln)
+            done.succeed()
+        return a
+
+    def act(self, phase: str, technique: str, effort: float, *, actor: str | None = None, host: int | None = None,
+            src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
+            factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
+            success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
+            records: int = 0, duration: float | None = None, takeover: bool = False):
+        """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
+        ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
+        (the profile's ``takeover`` chance)."""
+        env = self.env
+        p = self.p
+        if actor is None:
+            actor = p.executor
+        given_duration = duration  # a takeover by hand times itself unless the caller fixed the duration
+        jitter = self.arng.lognormvariate(0.0, p.duration_spread)
+        roll = self.arng.random()  # drawn whatever happens, so blocked actions do not shift later draws
+        if duration is None:
+            speed = p.speed if (actor == "ai" or p.executor == "human") else p.human_speed
+            duration = effort / speed * jitter
+        outside = src_host is None and src_zone == "internet"
+        if outside and self._burned:  # its addresses were blocked: stand up new infrastructure first
+            self._burned = False
+            if p.rotation_hours > 0:
+                yield env.timeout(p.rotation_hours * 60)
+            self.infra += 1
+        operator = None
+        if actor == "human" and self.operators is not None:
+            operator = self.operators.request()  # AI-executed campaign: hands-on work queues for an operator
+            yield operator
+        start = env.now
+        if actor == "human" or not p.works_off_shift:
+            # people (and agents kept to their operators' hours) work only on shift: the action pauses overnight
+            start = self.shifts.next_on_shift(start)
+            end = self.shifts.add_work(start, duration)
+        else:
+            end = start + duration
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        footprint = p.footprint * factor
+        rate = footprint / max(end - start, 1.0)  # requests per minute, spread over the action
+        self.rate += rate
+        if self.rate > self.peak:
+            self.peak = self.rate
+        by_src = self.rate_by_src
+        src_key = self._src_key(src_host, self.infra if outside else None)
+        by_src[src_key] = by_src.get(src_key, 0.0) + rate
+        proc = env.active_process
+        self.in_action[proc] = (host, src_host)
+        aborted = False
+        try:
+            yield env.timeout(end - start)
+        except simpy.Interrupt:
+            aborted = True
+        del self.in_action[proc]
+        if operator is not None:
+            self.operators.release(operator)
+        a = Action(start, phase, technique, actor, host, src_zone, dst_zone, footprint, env.now - start, src_host,
+                   account, vuln, service, records, honeytoken, false_finding or fake,
+                   infrastructure=self.infra if outside else None)
+        if aborted:
+            a.blocked = "contained"
+        else:
+            for check in self._check:
+                reason = check(a)
+                if reason is not None:
+                    a.blocked = reason
+                    break
+            a.success = a.blocked is None and not fake and (success >= 1.0 or roll < success)
+            for observe in self._observe:
+                observe(a)
+        self.rate -= rate
+        if self.rate < 1e-9:
+            self.rate = 0.0
+        left = by_src[src_key] - rate
+        by_src[src_key] = left if left > 1e-9 else 0.0
+        blocked = a.blocked
+        if blocked is not None:
+            if blocked == "infrastructure":
+                self._burned = True
+            elif blocked == "reset":
+                self.harvested.discard(account)  # the logon was refused: the attacker learns the password changed
+                self._noticed()
+            elif blocked == "contained":
+                self._noticed()
+        if phase != "planning":
+            self.actions[actor] += 1
+        if actor == "human":
+            self.operator_minutes += duration if not aborted else a.duration
+        for catch_up in self._catch_up:
+            catch_up(env.now)
+        self.timeline.append(TimelineEvent(
+            round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
+            a.success, a.detected, a.blocked, a.false_finding,
+        ))
+        if (takeover and actor == "ai" and not a.success and a.blocked is None and not fake and p.takeover > 0
+                and self.arng.random() < p.takeover):
+            a = yield from self.act(phase, technique, effort, actor="human", host=host, src_host=src_host,
+                                    src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account, vuln=vuln,
+                                    service=service, success=success, fake=fake, false_finding=false_finding,
+                                    honeytoken=honeytoken, records=records, duration=given_duration)
+        return a
+
+    def gate(self, name: str, scope: str):
+        """Wait for an operator's approval. Returns True if this call waited for the decision (so what it brings
+        is reviewed), False if the gate was already passed or the profile has no such gate."""
+        if name not in self.p.gates:
+            return False
+        key = (name, scope)
+        if key in self.gates_passed:
+            return False
+        ev = self._gate_events.get(key)
+        if ev is not None:
+            yield ev
+            return True
+        ev = self._gate_events[key] = self.env.event()
+        env = self.env
+        minutes = self.p.gate_minutes * self.arng.lognormvariate(0.0, 0.5)
+        cal = self.shifts
+        # a decision does not queue behind an operator's hands-on work: approving is a short break from it
+        yield env.timeout(cal.add_work(cal.next_on_shift(env.now), minutes) - env.now)
+        self.operator_minutes += minutes
+        self.decision_points += 1
+        self.gates_passed.add(key)
+        self._log("gate", f"operator approved {name} ({scope})")
+        ev.succeed()
+        return True
+
+    def verified_out(self, h: int, phase: str, technique: str, false: bool):
+        """An operator may check an AI finding on host ``h`` by hand. Returns True if a false finding was caught."""
+        p = self.p
+        if p.executor != "ai" or p.verification <= 0 or self.arng.random() >= p.verification:
+            return False
+        zone = self._zone(h)
+        yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
+                            dst_zone=zone)
+        return self.reviewed_out(false)
+
+    def reviewed_out(self, reviewed: bool) -> bool:
+        """A false finding meets a human review at a gate: True if the operator catches it."""
+        if reviewed and self.arng.random() < self.p.review_catch:
+            self.false_caught += 1
+            return True
+        return False

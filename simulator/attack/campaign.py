@@ -1,0 +1,156 @@
+"""The campaign: plan, get in (and back in), the workers and their task queue, regrouping.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+
+
+class Campaign:
+    """The campaign: plan, get in (and back in), the workers and their task queue, regrouping."""
+
+    def _maybe_finish(self) -> None:
+        """End early once nothing can change any more. An attacker holding hosts never gives up before the horizon:
+        out of work, it regroups (waits, then retries what failed and uses what has been disclosed since). One
+        holding nothing is the campaign's: it tries to get back in, and ends the run only when no way in is left."""
+        if self._campaign_running or self._regrouping or self._active or self._tasks:
+            return
+        if self.owned:
+            if self.env.now + self._retry_wait() < self.net.horizon:
+                self._regrouping = True
+                self.env.process(self._regroup())
+                return
+        elif self._lost is not None:
+            return  # the campaign is about to try to get back in
+        if self._busy == 0 and (self.owned or self._no_path or self._lost is None):
+            self._finish()
+
+    def _retry_wait(self) -> float:
+        return max(self.p.retry_days * 1440, 60.0)
+
+    def _regroup(self):
+        """Out of work but holding footholds: wait, then retry what failed and what has been disclosed since."""
+        yield self.env.timeout(self._retry_wait())
+        self._regrouping = False
+        retry = sorted(self.failed)
+        self.failed.clear()
+        contained = self.belief.contained_hosts
+        for prio, task in retry:
+            h = task[1]
+            if task[0] in ("move_cred", "move_exploit"):
+                if h in contained:
+                    self.failed.add((prio, task))  # the target is isolated now: try again once it is back
+                elif h not in self.owned:
+                    self._push(prio, task)
+            elif h in self.owned:
+                self._push(prio, task)
+        for t in sorted(self.known_targets):
+            self._plan(t, None)
+        if not self._tasks and self._stuck is not None and not self._stuck.triggered and self.t_objective is None:
+            self._campaign_running = True  # nothing to do from what it holds: back to the perimeter
+            self._stuck.succeed()
+            return
+        self._maybe_finish()
+
+    def campaign(self):
+        """Plan, then get in; after an eviction, get back in; with footholds that lead nowhere, look for another way
+        in; until no way in is left or the horizon comes."""
+        p, env = self.p, self.env
+        yield from self.act("planning", "", p.efforts.planning, actor="human")
+        while True:
+            self._campaign_running = True
+            holding = bool(self.owned)
+            got = yield from self._get_in()
+            self._campaign_running = False
+            if got is None:  # no (other) way in before the horizon
+                if not self.owned:
+                    self._maybe_finish()
+                    return
+                self._perimeter_done = True  # it carries on with the footholds it has
+                self._maybe_finish()
+            else:
+                if self.t_initial_access is None:
+                    self.t_initial_access = env.now
+                    self._log("initial-access", "foothold gained", got)
+                    for _ in range(p.concurrency):
+                        env.process(self.worker())
+                else:
+                    if self._evicted_since_entry:
+                        self.reentries += 1
+                        self._log("re-entry", "the attacker is back in", got)
+                    elif holding:
+                        self._log("initial-access", "another foothold gained (the first led nowhere)", got)
+                    for t in sorted(self.known_targets):
+                        self._plan(t, None)
+                self._evicted_since_entry = False
+            self._lost = env.event()
+            self._stuck = None if self._perimeter_done else env.event()
+            yield self._lost if self._stuck is None else self._lost | self._stuck
+            self._campaign_running = True  # from here the campaign owns what happens next
+            lost = self._lost.triggered
+            self._lost = self._stuck = None
+            wait = self._quiet_until - env.now
+            if lost and wait > 0:
+                yield env.timeout(wait)
+
+    def _ways_in_left(self) -> bool:
+        """Whether any way in is still open in the network: an entry service with a vulnerability not yet found
+        patched (or disclosed before the horizon), a logon service with an account left to try."""
+        net = self.net
+        horizon_day = net.horizon / 1440
+        for h, svcs in net.entry:
+            for v in net.hosts[h].network_vulns:
+                vi = net.vulns[v]
+                if vi.service in svcs and (h, v) not in self.dead and vi.disclosed_day < horizon_day:
+                    return True
+            for svc in svcs:
+                if svc in self.net.logon_services and (h, svc) not in self.dead:
+                    return True
+        return False
+
+    def _push(self, prio: int, task: tuple) -> None:
+        self._seq += 1
+        heapq.heappush(self._tasks, (prio, self._seq, task))
+        if self._idle:
+            self._idle.pop().succeed()
+
+    def worker(self):
+        env = self.env
+        while True:
+            while not self._tasks:
+                ev = env.event()
+                self._idle.append(ev)
+                self._maybe_finish()
+                yield ev
+            _, _, task = heapq.heappop(self._tasks)
+            self._active += 1
+            yield from self._pause()
+            yield from getattr(self, "_" + task[0])(*task[1:])
+            self._active -= 1
+
+    def _pause(self):
+        """Low and slow: after breakout, a line of work waits a while (working time) before its next task; after
+        it noticed a response, it lies low first (``lie_low_hours``)."""
+        p = self.p
+        if self._quiet_until > self.env.now:
+            yield self.env.timeout(self._quiet_until - self.env.now)
+        if p.pace_minutes <= 0 or self.t_breakout is None:
+            return
+        minutes = p.pace_minutes * self.arng.lognormvariate(0.0, p.duration_spread)
+        cal = self.shifts
+        end = cal.add_work(cal.next_on_shift(self.env.now), minutes) if not p.works_off_shift else \
+            self.env.now + minutes
+        yield self.env.timeout(end - self.env.now)
+
+    def _failed(self, entry: tuple[int, tuple]) -> None:
+        """A task failed by chance (no control blocked it): try it again at once, up to ``quick_retries`` times, as
+        an operator tries a flaky exploit or logon again before moving on; after that, when regrouping."""
+        n = self._quick.get(entry, 0)
+        if n < self.p.quick_retries:
+            self._quick[entry] = n + 1
+            self._push(*entry)
+        else:
+            self.failed.add(entry)

@@ -1,0 +1,73 @@
+"""Credential harvesting and collecting the objective's data.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.attack.base import (
+    P_COLLECT,
+    P_CRED,
+    P_EXFIL,
+    P_HARVEST,
+)
+
+
+class Collection:
+    """Credential harvesting and collecting the objective's data."""
+
+    def _harvest(self, h: int):
+        access = self.owned.get(h)
+        if access is None:
+            return
+        net, p = self.net, self.p
+        zone = self._zone(h)
+        technique = "T1003" if access == "admin" else "T1552"
+        a = yield from self.act("credential-access", technique, p.efforts.dump, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, factor=2, takeover=True)
+        if not a.success:
+            if a.blocked is None:
+                self._failed((P_HARVEST, ("harvest", h)))  # re-harvest when regrouping
+            return
+        new = []
+        for acct in net.hosts[h].credentials:
+            if technique == "T1552" and net.accounts[acct].kind != "service":
+                continue
+            if acct in self.harvested or acct in self.belief.reset_credentials:
+                continue
+            if all(y(h, acct) for y in self._harvest_yield):
+                self._harvest_account(acct)
+                new.append(acct)
+        fake = self.arng.random() < p.false_finding_rate
+        if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake)):
+            fake = False
+        if fake:
+            targets = sorted(self.known_targets - self.owned.keys()) or self._reveal(zone, h)
+            if targets:
+                self._push(P_CRED + 2, ("move_fake", targets[self.arng.randrange(len(targets))]))
+        for acct in new:  # only the known targets this account logs on to (set intersection: the smaller side)
+            for t in sorted(self.known_targets & self.net.accounts[acct].logon):
+                self._plan(t, [acct])
+            self._where_creds_work(acct)
+
+    def _collect(self, h: int, d: int):
+        if h not in self.owned:
+            return
+        di = self.net.data[d]
+        zone = self._zone(h)
+        technique = "T1119" if self.p.executor == "ai" else "T1213"
+        a = yield from self.act("collection", technique, self.p.efforts.collection, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken, takeover=True)
+        if not a.success:
+            if a.blocked is None:
+                self._failed((P_COLLECT, ("collect", h, d)))
+            return
+        if d == self.net.objective:
+            self._log("objective-data", f"found {di.id}", h)
+            yield from self.verified_out(h, "collection", "T1213", False)
+            if self.t_objective is None:  # taken out already: nothing more to move
+                self._push(P_EXFIL, ("exfil", h, d, False))
+        elif self.arng.random() < self.p.false_finding_rate:
+            if not (yield from self.verified_out(h, "collection", "T1213", True)):
+                self._push(P_EXFIL, ("exfil", h, d, True))

@@ -1,0 +1,156 @@
+"""Learning the network from a foothold: reach, routes per zone, where credentials work, and planning the moves
+that follow.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.attack.base import (
+    P_CRED,
+    P_DISCOVER,
+    P_EXPLOIT,
+)
+
+
+class Discovery:
+    """Discovery and planning."""
+
+    def _zone(self, h: int) -> str:
+        return self.net.hosts[h].zone
+
+    def _discover(self, h: int):
+        zone = self._zone(h)
+        if h not in self.owned:
+            self._rediscover(zone)
+            return
+        a = yield from self.act("discovery", "T1046", self.p.efforts.discovery, host=h, src_host=h,
+                                src_zone=zone, dst_zone=zone, factor=10, takeover=True)
+        if not a.success:
+            if h in self.owned and a.blocked is None:
+                self._failed((P_DISCOVER, ("discover", h)))
+            else:
+                self._rediscover(zone)
+            return
+        for t in self._reveal(zone, h):
+            if self._learn(t, h):
+                self._plan(t, None)
+
+    def _rediscover(self, zone: str) -> None:
+        """Discovery from ``zone`` was cut short: run it from another host held there, or on the next one gained."""
+        held = self.owned_by_zone.get(zone)
+        if held:
+            self._push(P_DISCOVER, ("discover", held[0]))
+        else:
+            self.discovered_zones.discard(zone)
+
+    def _learn(self, t: int, src: int) -> bool:
+        """Note that ``t`` is reachable from foothold ``src``'s zone (on the services the flows allow). True if
+        new."""
+        zone = self._zone(src)
+        svcs = self.net.reach_map[zone].get(t)
+        if not svcs or t == src:
+            return False
+        routes = self.routes.setdefault(t, {})
+        fresh = False
+        for s in svcs:
+            lst = routes.setdefault(s, [])
+            if zone not in lst:
+                lst.append(zone)
+                fresh = True
+        self.known_targets.add(t)
+        return fresh
+
+    def _where_creds_work(self, acct: int) -> None:
+        """A harvested credential tells where it is used: learn the hosts it logs on to that a foothold reaches
+        (up to ``discovery_breadth`` of them, sampled when there are more)."""
+        logon = self.net.accounts[acct].logon
+        if not logon:
+            return
+        footholds: dict[str, int] = {}
+        for h in sorted(self.owned):
+            footholds.setdefault(self._zone(h), h)
+        candidates = sorted(t for t in logon if t not in self.owned) if len(logon) <= 4 * self.p.discovery_breadth \
+            else sorted(self.arng.sample(self.net.accounts[acct].logon_sorted, 4 * self.p.discovery_breadth))
+        learned = 0
+        for t in candidates:
+            if learned >= self.p.discovery_breadth:
+                break
+            if t in self.owned or t in self.known_targets:
+                continue
+            for zone, src in footholds.items():
+                if t in self.net.reach_map[zone] and self._learn(t, src):
+                    learned += 1
+                    self._plan(t, [acct])
+                    break
+
+    def _focused(self) -> bool:
+        """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
+        (after the objective is met it spreads again: it keeps access and keeps looking)."""
+        return self.t_objective is None and self.net.objective_host in self.owned
+
+    def _reveal(self, zone: str, h: int) -> list[int]:
+        """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
+        caching admin credentials and of the rest, up to ``discovery_breadth`` new ones (plus any already known)."""
+        data, admin, rest = self.net.reach_tiers[zone]
+        left = self.p.discovery_breadth
+        out: list[int] = []
+        for tier in (data, admin, rest):
+            if left <= 0:
+                break
+            fresh = len(tier) <= left
+            picks = tier if fresh else [tier[i] for i in sorted(self.arng.sample(range(len(tier)), left))]
+            for t in picks:
+                if t != h:
+                    out.append(t)
+                    if t not in self.known_targets:
+                        left -= 1
+        return out
+
+    def _plan(self, t: int, creds: list[int] | None) -> None:
+        """Queue every way into target ``t`` the attacker now has (each tried once): ``creds``, or every harvested
+        credential that logs on to ``t``."""
+        owned = self.owned
+        if t in owned or t in self.belief.contained_hosts or (self.t_objective is None
+                                                               and self.net.objective_host in owned):
+            return  # (the last test is _focused, inlined: this runs for every target of every discovery)
+        routes = self.routes.get(t)
+        if not routes:
+            return
+        net = self.net
+        host = net.hosts[t]
+        value = 2
+        if host.data:
+            value = 0 if net.objective in host.data else 1
+        usable = net.logon_accounts[t]
+        for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
+            if ("c", t, acct) in self.tried:
+                continue
+            for s in routes:
+                if s in net.logon_services and (acct, s) not in self.mfa_refused:
+                    self.tried.add(("c", t, acct))
+                    self._push(P_CRED + value, ("move_cred", t, acct, s))
+                    break
+        if host.network_vulns:
+            now_day = self.env.now / 1440
+            for v in host.network_vulns:
+                vi = net.vulns[v]
+                if vi.service in routes and vi.disclosed_day <= now_day and ("v", t, v) not in self.tried:
+                    self.tried.add(("v", t, v))
+                    self._push(P_EXPLOIT + value, ("move_exploit", t, v))
+
+    def _unplan(self, key: tuple) -> None:
+        """A planned move dropped unused (focus, lost route): it may be planned again if things change."""
+        if key[1] not in self.owned:
+            self.tried.discard(key)
+
+    def _route(self, t: int, svc: str) -> int | None:
+        """A host the attacker holds from which it knows ``t`` is reachable on ``svc``: routes are per zone, so any
+        held host of such a zone will do."""
+        by_zone = self.owned_by_zone
+        for zone in self.routes.get(t, {}).get(svc, ()):
+            held = by_zone.get(zone)
+            if held:
+                return held[0]
+        return None

@@ -1,0 +1,49 @@
+"""Taking the data out, in transfers the sensors and DLP can see.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.attack.base import (
+    EXFIL_CHUNK_MINUTES,
+)
+
+
+class Exfiltration:
+    """Taking the data out, in transfers the sensors and DLP can see."""
+
+    def _exfil(self, h: int, d: int, misread: bool):
+        net, p, env = self.net, self.p, self.env
+        di = net.data[d]
+        reviewed = yield from self.gate("exfiltration", di.id)
+        if misread:
+            if self.reviewed_out(reviewed):
+                return
+            self.false_acted += 1
+        self._log("exfiltration", f"exfiltration of {di.id} starts", h)
+        remaining = di.records if misread else net.objective_records - self.exfiltrated
+        technique = "T1041"
+        while remaining > 0 and h in self.owned and (misread or self.t_objective is None):
+            rate = p.exfil_records_per_hour
+            for limit in self._limit:
+                rate = limit(rate)
+            chunk = max(1, min(remaining, int(rate * EXFIL_CHUNK_MINUTES / 60)))
+            a = yield from self.act("exfiltration", technique, 0.0, host=h, src_host=h,
+                                    src_zone=self._zone(h), dst_zone="internet", records=chunk,
+                                    factor=2 * EXFIL_CHUNK_MINUTES / 60,
+                                    false_finding=misread, duration=60.0 * chunk / rate)
+            if a.blocked == "egress" and technique == "T1041" and not self.belief.egress_blocked:
+                technique = "T1567"  # the C2 channel is filtered: try a web service
+                continue
+            if a.blocked is not None:
+                return
+            remaining -= chunk
+            if misread:
+                self.wasted += chunk
+                continue
+            self.exfiltrated += chunk
+            if self.exfiltrated >= net.objective_records:
+                self.t_objective = env.now
+                self._log("objective", f"objective met: {self.exfiltrated} records of {di.id} out", h)

@@ -1,0 +1,64 @@
+"""Getting in from outside: the ways in (vectors) tried best first.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.attack.vectors import VECTORS
+
+
+class InitialAccess:
+    """Getting in from outside: the ways in (vectors) tried best first."""
+
+    def _get_in(self):
+        """Scan, fingerprint and try every way in the attacker does not hold yet, best first; retry every
+        ``retry_days``. Returns the host gained, or None when no way in is left or the next try would come after
+        the horizon."""
+        net, p, env = self.net, self.p, self.env
+        start = set(self.owned)
+        while not (self.owned.keys() - start):
+            if not self._ways_in_left():
+                if not self.owned:
+                    self._no_path = True
+                return None
+            first = net.hosts[net.entry[0][0]]
+            yield from self.act("reconnaissance", "T1595", p.efforts.scan, src_zone="internet",
+                                dst_zone=first.zone, factor=20, takeover=True)
+            candidates: list[tuple[float, int, tuple]] = []
+            for h, svcs in net.entry:
+                if h in self.owned:
+                    continue
+                host = net.hosts[h]
+                a = yield from self.act("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
+                                        src_zone="internet", dst_zone=host.zone, factor=5, takeover=True)
+                if not a.success:
+                    continue
+                for vector in VECTORS:
+                    for score, entry in vector.candidates(self, h, svcs):
+                        candidates.append((score, len(candidates), (vector, entry)))
+            if self.arng.random() < p.false_finding_rate:
+                h, svcs = net.entry[self.arng.randrange(len(net.entry))]
+                candidates.append((-0.5, len(candidates), (None, (h, svcs[0]))))  # a hallucinated way in
+            reviewed = yield from self.gate("exploitation", "perimeter")
+            candidates.sort()
+            for _, _, (vector, entry) in candidates:
+                if vector is None:
+                    if self.reviewed_out(reviewed):
+                        continue
+                    self.false_acted += 1
+                    h, svc = entry
+                    yield from self.act("initial-access", "T1190", p.efforts.fingerprint, host=h,
+                                        src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, fake=True,
+                                        factor=3)
+                else:
+                    yield from vector.attempt(self, entry)
+                if self.owned.keys() - start:
+                    break
+            if not (self.owned.keys() - start):
+                wait = self._retry_wait()
+                if env.now + wait >= net.horizon:
+                    return None  # the horizon comes first
+                yield env.timeout(wait)
+        return min(self.owned.keys() - start)

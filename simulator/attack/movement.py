@@ -1,0 +1,127 @@
+"""Moving on: logons with harvested credentials, hallucinated ones, remote exploits; holding and losing hosts.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.attack.base import (
+    P_COLLECT,
+    P_CRED,
+    P_DISCOVER,
+    P_ESCALATE,
+    P_EXPLOIT,
+    P_HARVEST,
+)
+
+
+class Movement:
+    """Moving on: logons with harvested credentials, hallucinated ones, remote exploits; holding and losing hosts."""
+
+    def _harvest_account(self, acct: int) -> None:
+        self.harvested.add(acct)
+        self.ever_harvested.add(acct)
+
+    def _gain(self, h: int, access: str) -> None:
+        prev = self.owned.get(h)
+        if prev == "admin" or prev == access:
+            return
+        self.owned[h] = access
+        host = self.net.hosts[h]
+        if prev is None:
+            self.compromised.add(h)
+            self.owned_by_zone.setdefault(host.zone, []).append(h)
+            if host.zone not in self.discovered_zones:  # reach is the same from every host of a zone
+                self.discovered_zones.add(host.zone)
+                self._push(P_DISCOVER, ("discover", h))
+            for d in host.data:
+                self._push(P_COLLECT, ("collect", h, d))
+            if access == "user":
+                for v in host.local_vulns:
+                    self._push(P_ESCALATE, ("escalate", h, v))
+        self._push(P_HARVEST, ("harvest", h))
+
+    def _lose(self, h: int) -> None:
+        """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried
+        again."""
+        del self.owned[h]
+        self.owned_by_zone[self.net.hosts[h].zone].remove(h)
+        self.tried = {k for k in self.tried if k[1] != h}
+
+    def _move_cred(self, t: int, acct: int, svc: str):
+        net = self.net
+        if (t in self.owned or acct not in self.harvested or (acct, svc) in self.mfa_refused
+                or self._route(t, svc) is None or self._focused()):
+            self._unplan(("c", t, acct))
+            return
+        kind = net.accounts[acct].kind
+        yield from self.gate("credential_use", self._zone(t))
+        src = self._route(t, svc)
+        if src is None or t in self.owned or acct not in self.harvested:
+            return
+        a = yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
+                                src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
+                                success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
+                                takeover=True)
+        if a.success:
+            self._moved(t, "admin" if kind == "admin" else "user")
+        elif a.blocked == "mfa":
+            self.mfa_refused.add((acct, svc))
+        elif a.blocked is None:
+            self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
+        elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
+            self.failed.add((P_CRED + 2, ("move_cred", t, acct, svc)))
+
+    def _move_fake(self, t: int):
+        """Use a hallucinated credential, unless an operator at a gate catches it first. Believing it valid, the
+        attacker tries it on ``fake_tries`` hosts it knows of: each try takes a logon's time and fails, and a failed
+        logon from an own host is noise the sensors there may see (evidence against that foothold)."""
+        reviewed = yield from self.gate("credential_use", self._zone(t))
+        if self.reviewed_out(reviewed):
+            return
+        targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned]
+        acted = False
+        tries = 0
+        for target in targets:
+            if tries >= self.p.fake_tries:
+                break
+            zone = self._zone(target)
+            src = next((s for s in sorted(self.owned) if target in self.net.reach_map[self._zone(s)]), None)
+            if src is None or target in self.belief.contained_hosts:
+                continue
+            if not acted:
+                self.false_acted += 1
+                acted = True
+            tries += 1
+            yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=target, src_host=src,
+                                src_zone=self._zone(src), dst_zone=zone, fake=True)
+
+    def _move_exploit(self, t: int, v: int):
+        vi = self.net.vulns[v]
+        src = self._route(t, vi.service)
+        if src is None or t in self.owned or self._focused():
+            self._unplan(("v", t, v))
+            return
+        if v in self._weaponising:
+            yield from self._await_weapon(v)
+            src = self._route(t, vi.service)
+            if src is None or t in self.owned or self._focused():
+                self._unplan(("v", t, v))
+                return
+        a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
+                                         src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
+                                         success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
+                                         takeover=True)
+        if a.success:
+            self._moved(t, vi.access)
+        elif a.blocked is None:
+            self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
+        elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
+            self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
+
+    def _moved(self, t: int, access: str) -> None:
+        if self.t_breakout is None:
+            self.t_breakout = self.env.now
+            self._log("breakout", "first lateral movement", t)
+        self._gain(t, access)
