@@ -298,8 +298,8 @@ def load_bundled(name: str) -> Loaded:
     """A bundled scenario by name only. A name read from a file (a result's ``scenario``) goes here, never to a path:
     files name no other files the tool reads."""
     if not isinstance(name, str) or name not in bundled_names():
-        raise _fail("<input>", 0, "scenario", f"'{clean(str(name))[:200]}' is not a bundled scenario (a file named "
-                    "inside another file is never opened)")
+        raise _fail("<input>", 0, "scenario", "not a bundled scenario's name, and a file named inside another file is "
+                    "never opened")
     return load(name)
 
 

@@ -990,39 +990,32 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
     (`tabletop run --json`) and build its report. A session is replayed (and refused if it does not replay); its
     orders are replayed over ``counterfactual_runs`` seeds against doing nothing (0: not at all), with progress on
     stderr when that takes more than a moment and ``show_progress``."""
-    from simulator.loader import ScenarioError, load
-    from simulator.stats import group, summarize
-    from simulator.sweep import read_rows
+    from simulator.inputs import ScenarioError, group_rows, read_result
+    from simulator.loader import bundled_names, bundled_path, load_bundled
+    from simulator.stats import summarize
 
+    # Every read goes through the input layer (regular files, size caps, typed models, FILE:LINE: field: message).
+    # A name inside the file (a result's scenario, a comparison's scenario_file) is reloaded only when it is a
+    # bundled scenario: a file never makes the tool open another file.
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ReportError(f"{path}:0: cannot read ({e})") from None
     if path.suffix == ".jsonl":
-        try:
-            rows = list(read_rows(path))
-        except json.JSONDecodeError as e:
-            raise ReportError(f"{path}:{e.lineno}: not JSON Lines ({e.msg})") from None
-        if not rows:
-            raise ReportError(f"{path}:1: no rows")
-        keys = list(rows[0])
-        # rows are: sweep, cell, replicate, seed, the parameters, then the outputs (from "scenario" on)
-        params = keys[keys.index("seed") + 1:keys.index("scenario")] if "scenario" in keys else []
-        by = params or ["automation", "posture"]
-        groups = group(rows, by)
-        summaries = [summarize(g, by) for g in groups.values()]
-        name = rows[0]["scenario"]
-        runs = max(len(g) for g in groups.values())
-        cells = sorted({(r["automation"], r["posture"]) for r in rows})
-        return from_summaries({"name": name}, summaries, runs, rows[0]["seed"],
-                              f"tabletop sweep SWEEP.yaml --out {path.name} (sweep id {rows[0]['sweep']})",
-                              _resolved(lambda: load(name), cells))
+        try:  # streamed: rows are checked as read and kept in compact columns per group (the parameters' columns)
+            grouped = group_rows(path, None)
+        except ScenarioError as e:
+            raise ReportError(str(e.problems[0])) from None
+        by = list(next(iter(grouped.groups.values())).label)
+        summaries = [summarize(g, by) for g in grouped.groups.values()]
+        first = grouped.first
+        name = first.scenario
+        runs = max(len(g) for g in grouped.groups.values())
+        return from_summaries({"name": name}, summaries, runs, first.seed,
+                              f"tabletop sweep SWEEP.yaml --out {path.name} (sweep id {first.sweep})",
+                              _resolved(lambda: load_bundled(name), sorted(grouped.cells)))
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ReportError(f"{path}:{e.lineno}: not JSON ({e.msg})") from None
-    if isinstance(data, dict) and data.get("kind") == "tabletop-session":
+        kind, data, _ = read_result(path, ("comparison", "session", "run"))
+    except ScenarioError as e:
+        raise ReportError(str(e.problems[0])) from None
+    if kind == "session":
         from simulator.facilitator import SessionError, load_session
 
         try:
@@ -1031,23 +1024,24 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
             raise ReportError(str(e)) from None
         return from_session(fac, str(path), _resolved(lambda: fac.loaded, [(fac.automation, fac.posture)]),
                             counterfactual_runs, show_progress)
-    if isinstance(data, dict) and "kind" not in data and all(k in data for k in RUN_KEYS):
+    if kind == "run":
         name = data["scenario"]
-        return from_run(data, _resolved(lambda: load(name), [(data["automation"], data["posture"])]))
-    if isinstance(data, dict) and data.get("kind") == "comparison":
+        return from_run(data, _resolved(lambda: load_bundled(name), [(data["automation"], data["posture"])]))
+    if kind == "comparison":
         summaries = [_summary(c) for c in data["cells"]]
         source = data.get("scenario_file") or data["scenario"]
-        try:
-            s = load(source).scenario
+        name = data["scenario"]
+        if name in bundled_names() and source in (name, str(bundled_path(name))):
+            s = load_bundled(name).scenario
             scenario = {"name": s.name, "title": s.title, "description": s.description,
                         "objective": s.objective.description or s.objective.data}
-        except ScenarioError:  # a comparison of a file that has since moved: the numbers stand on their own
-            scenario = {"name": data["scenario"]}
+        else:  # a comparison of a file: its numbers stand on their own (the file it names is not opened)
+            scenario = {"name": name}
         reproduce = (f"tabletop compare {source} --automation {','.join(data['automation'])} --posture "
                      f"{','.join(data['posture'])} --runs {data['runs']} --seed {data['seed']}")
         cells = [(a, p) for p in data["posture"] for a in data["automation"]]
         return from_summaries(scenario, summaries, data["runs"], data["seed"], reproduce,
-                              _resolved(lambda: load(source), cells))
+                              _resolved(lambda: load_bundled(name), cells))
     raise ReportError(f"{path}:1: kind: not a comparison (tabletop compare --format json), a sweep (.jsonl), a "
                       "session or a run (tabletop run --json)")
 
