@@ -40,6 +40,8 @@ class AccessControl(Control):
         if self._outside_tier(action.account, action.dst_zone):
             return "tiering"
         if action.service in self.config.mfa_services and self.has_mfa(action.account):
+            if action.technique == "T1621" and not self.config.mfa_number_matching:
+                return None  # push bombing: whether the user approves is the action's own chance
             return "mfa"
         return None
 
@@ -59,6 +61,8 @@ class AccessControlConfig(ControlConfig):
     """Logon services whose logons MFA protects (default: vpn, rdp, ssh, sso: remote and interactive logons; smb and
     winrm network logons are not challenged). Set in a scenario's overrides, each must be one of the scenario's logon
     services (``services.logon``)."""
+    mfa_number_matching: bool = False
+    """Push MFA shows a number the user must type in the app: a push-bombing run (T1621) gets no approval."""
     admin_tiering: bool = False
     """Admin credentials work only inside their tier zones (and are not cached outside them)."""
     dump_yield: float = Field(ge=0, le=1)

@@ -99,6 +99,15 @@ class AttackerProfile(Frozen):
     quick_retries: int = Field(2, ge=0, le=20)
     """Times a task that failed by chance (an exploit or a logon that did not work, a dump that found nothing) is
     tried again at once before it waits for the next regrouping."""
+    buys_zero_days: bool = False
+    """Uses a vulnerability before its disclosure where the scenario prices it (``zero_day_days``)."""
+    access_broker_days: float | None = Field(None, ge=0, le=365)
+    """Days after the campaign starts when a valid account for an internet-facing logon service, bought from an
+    access broker, is in hand (no noise before it is used; a second factor still stands in its way). None: no
+    account is bought."""
+    mfa_fatigue: float = Field(0.0, ge=0, le=1)
+    """Chance a push-bombing run (T1621: repeated MFA prompts) against an account with push MFA gets the user to
+    approve; number matching (``access_control.mfa_number_matching``) defeats it. 0: the attacker does not try."""
     rotation_hours: float = Field(24.0, ge=0, le=24 * 365)
     """Hours to stand up new outside infrastructure (addresses) once the defender has blocked the current one."""
     lie_low_hours: float = Field(0.0, ge=0, le=24 * 365)

@@ -59,6 +59,7 @@ class VulnInfo:
     disclosed_day: float
     access: str
     edge: bool
+    zero_day_days: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,8 @@ def build_network(s: Scenario, posture: Posture) -> Network:
     zones = tuple(z.id for z in s.zones)
     vuln_index = {v.id: i for i, v in enumerate(s.vulnerabilities)}
     vulns = tuple(
-        VulnInfo(v.id, v.technique, v.service, v.severity, v.success, v.effort_hours, v.disclosed_day, v.access, v.edge)
+        VulnInfo(v.id, v.technique, v.service, v.severity, v.success, v.effort_hours, v.disclosed_day, v.access, v.edge,
+                 v.zero_day_days)
         for v in s.vulnerabilities
     )
     acct_index = {a.id: i for i, a in enumerate(s.accounts)}

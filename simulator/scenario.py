@@ -182,6 +182,10 @@ class Vulnerability(Frozen):
     edge: bool = False
     """A vulnerability of an edge device (VPN, firewall, remote-access gateway): patched on the posture's
     ``patching.edge_days_to_patch`` (DBIR 2025: median 32 days) instead of its severity's delay."""
+    zero_day_days: float | None = Field(None, ge=0, le=365)
+    """A zero-day: days from the campaign's start (developing or buying the exploit) after which an attacker that
+    buys zero-days (``buys_zero_days``) can use it before ``disclosed_day``; nothing can patch it before disclosure.
+    None: usable only once disclosed."""
     description: str = Field("", max_length=2000)
     """What it is."""
 

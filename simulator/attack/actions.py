@@ -15,6 +15,14 @@ from simulator.result import TimelineEvent
 class Acting:
     """How one action is carried out: effort, the operators, the gates, verification, exploits."""
 
+    def _usable_from(self, v: int) -> float:
+        """The campaign day from which the attacker can use vulnerability ``v``: its disclosure, or, for an attacker
+        that buys zero-days (``buys_zero_days``), the vulnerability's ``zero_day_days`` if that comes first."""
+        vi = self.net.vulns[v]
+        if self.p.buys_zero_days and vi.zero_day_days is not None:
+            return min(vi.disclosed_day, vi.zero_day_days)
+        return vi.disclosed_day
+
     def _exploit(self, vuln: int) -> tuple[str, float]:
         """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
         by a human where it is beyond the AI); later uses reuse the weaponised exploit."""

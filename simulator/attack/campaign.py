@@ -96,6 +96,11 @@ class Campaign:
             if lost and wait > 0:
                 yield env.timeout(wait)
 
+    def _broker_pending(self) -> bool:
+        from simulator.attack.vectors.broker import pending
+
+        return pending(self)
+
     def _ways_in_left(self) -> bool:
         """Whether any way in is still open in the network: an entry service with a vulnerability not yet found
         patched (or disclosed before the horizon), a logon service with an account left to try."""
@@ -104,12 +109,12 @@ class Campaign:
         for h, svcs in net.entry:
             for v in net.hosts[h].network_vulns:
                 vi = net.vulns[v]
-                if vi.service in svcs and (h, v) not in self.dead and vi.disclosed_day < horizon_day:
+                if vi.service in svcs and (h, v) not in self.dead and self._usable_from(v) < horizon_day:
                     return True
             for svc in svcs:
                 if svc in self.net.logon_services and (h, svc) not in self.dead:
                     return True
-        return False
+        return self._broker_pending()
 
     def _push(self, prio: int, task: tuple) -> None:
         self._seq += 1

@@ -136,7 +136,7 @@ class Discovery:
             now_day = self.env.now / 1440
             for v in host.network_vulns:
                 vi = net.vulns[v]
-                if vi.service in routes and vi.disclosed_day <= now_day and ("v", t, v) not in self.tried:
+                if vi.service in routes and self._usable_from(v) <= now_day and ("v", t, v) not in self.tried:
                     self.tried.add(("v", t, v))
                     self._push(P_EXPLOIT + value, ("move_exploit", t, v))
 

@@ -18,7 +18,7 @@ class Privilege:
         if self.owned.get(h) != "user":
             return
         vi = self.net.vulns[v]
-        if vi.disclosed_day * 1440 > self.env.now:
+        if self._usable_from(v) * 1440 > self.env.now:
             self.failed.add((P_ESCALATE, ("escalate", h, v)))  # not public yet: try again later
             return
         zone = self._zone(h)

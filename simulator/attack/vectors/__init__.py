@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from typing import Any, Protocol
 
+from simulator.attack.vectors.broker import BoughtAccess
 from simulator.attack.vectors.exploit import ExploitPublicFacing
 from simulator.attack.vectors.valid_accounts import RemoteLogon
 
@@ -29,7 +30,7 @@ class Vector(Protocol):
         """Try ``entry`` (on success the attacker gains the host)."""
 
 
-VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon())
+VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon(), BoughtAccess())
 """Tried in this order on each host (then all sorted by score)."""
 
 __all__ = ["VECTORS", "Vector"]

@@ -1,9 +1,32 @@
 """Logons to a remote-access service from outside: valid accounts the attacker harvested on an earlier stay (T1078),
-then credential stuffing with a breach corpus (T1133)."""
+then credential stuffing with a breach corpus (T1133); where a second factor stops a valid account and the attacker
+push-bombs (``mfa_fatigue``), repeated MFA prompts until the user approves (T1621)."""
 
 from __future__ import annotations
 
 from defenses.base import U_STUFFED
+
+
+def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: int, effort: float):
+    """One logon from outside with ``acct`` (None: a stuffing run that finds nothing); push-bombs where a second
+    factor refuses a valid account. Returns the action's block ('mfa' when the account is no use on the service)
+    or None; on success the attacker holds the host."""
+    net, p = attacker.net, attacker.p
+    host = net.hosts[h]
+    a = yield from attacker.act("initial-access", technique, effort, host=h, src_zone="internet",
+                                dst_zone=host.zone, account=acct, service=svc,
+                                success=0.0 if acct is None else 1.0, factor=factor,
+                                honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True)
+    if a.blocked == "mfa" and p.mfa_fatigue > 0:
+        a = yield from attacker.act("initial-access", "T1621", effort, host=h, src_zone="internet",
+                                    dst_zone=host.zone, account=acct, service=svc, success=p.mfa_fatigue,
+                                    factor=20, honeytoken=net.accounts[acct].honeytoken, takeover=True)
+        if not a.success and a.blocked is None:
+            a.blocked = "mfa"  # the user did not approve: this account is no use here
+    if a.success:
+        attacker._harvest_account(acct)
+        attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
+    return a.blocked
 
 
 class RemoteLogon:
@@ -20,7 +43,6 @@ class RemoteLogon:
         h, svc = entry
         net, p = attacker.net, attacker.p
         dead = attacker.dead
-        host = net.hosts[h]
         reset = attacker.belief.reset_credentials
         refused = attacker.mfa_refused
         valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused]
@@ -30,18 +52,12 @@ class RemoteLogon:
         tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
         for acct, technique, factor in tries or [(None, "T1133", 50)]:
             effort = p.efforts.stuffing / (5 if technique == "T1078" else 1)  # a known-good logon is one try
-            a = yield from attacker.act("initial-access", technique, effort, host=h, src_zone="internet",
-                                        dst_zone=host.zone, account=acct, service=svc,
-                                        success=0.0 if acct is None else 1.0, factor=factor,
-                                        honeytoken=acct is not None and net.accounts[acct].honeytoken,
-                                        takeover=True)
-            if a.blocked == "infrastructure" or a.blocked == "contained":
+            blocked = yield from logon(attacker, h, svc, acct, technique, factor, effort)
+            if blocked == "infrastructure" or blocked == "contained":
                 return  # not a verdict on the service: try again later
-            if a.blocked == "mfa":
+            if blocked == "mfa":
                 refused.add((acct, svc))  # a second factor was asked for: this account is no use on this service
-            if a.success:
-                attacker._harvest_account(acct)
-                attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
+            if h in attacker.owned:
                 return
         if not any((a, svc) not in refused for a in valid):
             dead.add((h, svc))  # no account left to try here
