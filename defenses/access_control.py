@@ -61,6 +61,12 @@ class AccessControlConfig(ControlConfig):
     """Logon services whose logons MFA protects (default: vpn, rdp, ssh, sso: remote and interactive logons; smb and
     winrm network logons are not challenged). Set in a scenario's overrides, each must be one of the scenario's logon
     services (``services.logon``)."""
+    mail_filter_catch: float = Field(0.9, ge=0, le=1)
+    """Share of phishing mails the mail filter stops (assumption)."""
+    click_rate: float = Field(0.05, ge=0, le=1)
+    """Share of delivered phishing mails a user opens and clicks (assumption: trained staff; untrained is higher)."""
+    credential_entry_rate: float = Field(0.5, ge=0, le=1)
+    """Share of clicks after which the user also types a password into the attacker's page (assumption)."""
     mfa_number_matching: bool = False
     """Push MFA shows a number the user must type in the app: a push-bombing run (T1621) gets no approval."""
     admin_tiering: bool = False

@@ -37,6 +37,8 @@ class Efforts(Frozen):
     """Finding and classifying data on one host (T1213 / T1119)."""
     verify: float = Field(20, gt=0, le=100_000)
     """An operator checking an AI finding by hand (a credential, a data set)."""
+    phishing: float = Field(120, gt=0, le=100_000)
+    """Writing and sending one phishing campaign (T1566): pretexts, lookalike domain, mail."""
     exploit_reuse: float = Field(30, gt=0, le=100_000)
     """Using an exploit already weaponised in this campaign (the first use costs the vulnerability's effort)."""
 
@@ -105,6 +107,9 @@ class AttackerProfile(Frozen):
     """Days after the campaign starts when a valid account for an internet-facing logon service, bought from an
     access broker, is in hand (no noise before it is used; a second factor still stands in its way). None: no
     account is bought."""
+    phishing_recipients: int = Field(0, ge=0, le=100_000)
+    """Users one phishing campaign writes to, in each group the scenario lists under ``phishing`` (0: the attacker
+    does not phish). A campaign is retried at every regrouping, like any way in."""
     mfa_fatigue: float = Field(0.0, ge=0, le=1)
     """Chance a push-bombing run (T1621: repeated MFA prompts) against an account with push MFA gets the user to
     approve; number matching (``access_control.mfa_number_matching``) defeats it. 0: the attacker does not try."""

@@ -107,6 +107,8 @@ class Network:
     """Services that accept a logon with credentials (the scenario's ``services.logon``)."""
     admin_zones: frozenset[str] = frozenset()
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
+    phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
+    """(member host indices, users) per phishing target group of the scenario."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         defender_utc_offset=s.defender_utc_offset,
         logon_services=frozenset(s.services.logon),
         admin_zones=s.admin_tier_zones(),
+        phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
+                       for t in s.phishing),
     )
 
 

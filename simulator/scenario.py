@@ -190,6 +190,15 @@ class Vulnerability(Frozen):
     """What it is."""
 
 
+class PhishingTarget(Frozen):
+    """People the attacker can write to from outside: the users of a host group (their workstations)."""
+
+    hosts: Id
+    """A host or host group whose users read mail (a click lands on one of these hosts)."""
+    users: int = Field(ge=1, le=1_000_000)
+    """How many people use them (a campaign writes to at most the attacker's ``phishing_recipients`` of them)."""
+
+
 class Objective(Frozen):
     """What the attacker is after."""
 
@@ -301,6 +310,8 @@ class Scenario(Frozen):
     """Which services accept logons (defaults to the usual remote-logon protocols)."""
     objective: Objective
     """The attacker's goal."""
+    phishing: tuple[PhishingTarget, ...] = ()
+    """Host groups whose users the attacker can phish (used by an attacker profile with ``phishing_recipients``)."""
     exercise: Exercise = Exercise()
     """Facilitated-exercise material: objectives and injects."""
 
@@ -408,6 +419,9 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     for i, v in enumerate(s.vulnerabilities):
         if v.service is None and v.technique in ("T1190", "T1210"):
             p.append((("vulnerabilities", i, "service"), f"{v.technique} is a network technique: name the service"))
+    for i, t in enumerate(s.phishing):
+        if t.hosts not in hosts:
+            p.append((("phishing", i, "hosts"), f"unknown host or host group '{t.hosts}'"))
     p += _inject_problems(s.exercise)
     return p
 

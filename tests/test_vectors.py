@@ -35,7 +35,7 @@ def _first_access(r):
 
 
 def test_every_vector_meets_the_protocol():
-    assert [v.name for v in VECTORS] == ["exploit", "logon", "broker"]
+    assert [v.name for v in VECTORS] == ["exploit", "logon", "broker", "phishing"]
     for v in VECTORS:
         assert callable(v.candidates) and callable(v.attempt)
 
@@ -82,3 +82,63 @@ def test_push_bombing_beats_push_mfa_but_not_number_matching():
     p = loaded.attacker.model_copy(update={"access_broker_days": 2, "mfa_fatigue": 0.5})
     compiled = compile_scenario(loaded.scenario, p, posture)
     assert all(_first_access(run(compiled, s)) is None for s in SEEDS)
+
+
+def _phishable(data):
+    data["vulnerabilities"][0]["disclosed_day"] = 30  # the web bug is out of play: only people get the attacker in
+    data["phishing"] = [{"hosts": "ws", "users": 40}]
+
+
+def _posture(loaded, **ac):
+    return loaded.posture.model_copy(update={"access_control": loaded.posture.access_control.model_copy(update=ac)})
+
+
+def _phish_runs(loaded, recipients: int, seeds=range(40), **ac) -> list:
+    p = loaded.attacker.model_copy(update={"phishing_recipients": recipients})
+    compiled = compile_scenario(loaded.scenario, p, _posture(loaded, **ac))
+    return [run(compiled, s) for s in seeds]
+
+
+def test_phishing_lands_on_a_user_s_workstation_and_mail_filtering_and_training_cut_it():
+    loaded = _loaded(_phishable)
+    assert all(_first_access(r) is None for r in _runs(loaded))  # an attacker that does not phish stays out
+    wide = [_first_access(r) for r in _phish_runs(loaded, 40)]
+    landed = [a for a in wide if a is not None]
+    assert landed and all(a.technique == "T1566" and a.host.startswith("ws-") for a in landed)
+    narrow = [_first_access(r) for r in _phish_runs(loaded, 5)]
+    assert sum(a is not None for a in narrow) < len(landed)  # fewer mails, fewer clicks
+    # a filter that stops every mail, or users who never click: no way in through people
+    for ac in ({"mail_filter_catch": 1.0}, {"click_rate": 0.0}):
+        assert all(_first_access(r) is None for r in _phish_runs(loaded, 40, **ac))
+
+
+def test_a_phished_password_is_an_account_the_attacker_holds():
+    loaded = _loaded(_phishable)
+    never = _phish_runs(loaded, 40, credential_entry_rate=0.0)
+    always = _phish_runs(loaded, 40, credential_entry_rate=1.0)
+    pairs = [(a, b) for a, b in zip(never, always, strict=True) if _first_access(a) and _first_access(b)]
+    assert pairs and all(b.credentials_harvested >= 1 for _, b in pairs)
+    assert sum(b.credentials_harvested for _, b in pairs) > sum(a.credentials_harvested for a, _ in pairs)
+
+
+def test_an_unknown_phishing_group_names_its_line():
+    import pytest
+
+    from simulator.loader import ScenarioError
+
+    def bad(data):
+        data["phishing"] = [{"hosts": "nobody", "users": 3}]
+
+    with pytest.raises(ScenarioError, match="phishing.0.hosts: unknown host or host group 'nobody'"):
+        _loaded(bad)
+
+
+def test_every_technique_the_attack_modules_name_has_its_att_ck_name():
+    import re
+
+    from simulator import techniques
+
+    root = Path(__file__).resolve().parent.parent / "simulator" / "attack"
+    named = {t for f in root.rglob("*.py") for t in re.findall(r'"(T\d{4})"', f.read_text(encoding="utf-8"))}
+    assert {"T1566", "T1621", "T1078", "T1133"} <= named
+    assert named <= set(techniques.techniques())

@@ -114,6 +114,8 @@ class Campaign:
             for svc in svcs:
                 if svc in self.net.logon_services and (h, svc) not in self.dead:
                     return True
+        if self.p.phishing_recipients > 0 and self.net.phishing:
+            return True  # people can always be written to again
         return self._broker_pending()
 
     def _push(self, prio: int, task: tuple) -> None:

@@ -6,7 +6,7 @@ state (``simulator/engine.py``).
 
 from __future__ import annotations
 
-from simulator.attack.vectors import VECTORS
+from simulator.attack.vectors import VECTORS, offers
 
 
 class InitialAccess:
@@ -38,6 +38,9 @@ class InitialAccess:
                 for vector in VECTORS:
                     for score, entry in vector.candidates(self, h, svcs):
                         candidates.append((score, len(candidates), (vector, entry)))
+            for vector in VECTORS:  # ways in through people, not exposed services
+                for score, entry in offers(vector, self):
+                    candidates.append((score, len(candidates), (vector, entry)))
             if self.arng.random() < p.false_finding_rate:
                 h, svcs = net.entry[self.arng.randrange(len(net.entry))]
                 candidates.append((-0.5, len(candidates), (None, (h, svcs[0]))))  # a hallucinated way in

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from simulator.attack.vectors.broker import BoughtAccess
 from simulator.attack.vectors.exploit import ExploitPublicFacing
+from simulator.attack.vectors.phishing import Phishing
 from simulator.attack.vectors.valid_accounts import RemoteLogon
 
 
@@ -30,7 +31,13 @@ class Vector(Protocol):
         """Try ``entry`` (on success the attacker gains the host)."""
 
 
-VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon(), BoughtAccess())
+def offers(vector: Any, attacker: Any) -> Iterable[tuple[float, tuple]]:
+    """(score, entry) a vector offers that no exposed host carries (phishing: people, not services)."""
+    more = getattr(vector, "offers", None)
+    return () if more is None else more(attacker)
+
+
+VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon(), BoughtAccess(), Phishing())
 """Tried in this order on each host (then all sorted by score)."""
 
-__all__ = ["VECTORS", "Vector"]
+__all__ = ["VECTORS", "Vector", "offers"]
