@@ -107,6 +107,9 @@ class AttackerProfile(Frozen):
     """Days after the campaign starts when a valid account for an internet-facing logon service, bought from an
     access broker, is in hand (no noise before it is used; a second factor still stands in its way). None: no
     account is bought."""
+    supplier_compromise_days: float | None = Field(None, ge=0, le=365)
+    """Days after the campaign starts when the attacker holds the access of the scenario's suppliers (their
+    accounts' standing remote logons, T1199). None: it does not go through suppliers."""
     phishing_recipients: int = Field(0, ge=0, le=100_000)
     """Users one phishing campaign writes to, in each group the scenario lists under ``phishing`` (0: the attacker
     does not phish). A campaign is retried at every regrouping, like any way in."""

@@ -109,6 +109,8 @@ class Network:
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
     phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
     """(member host indices, users) per phishing target group of the scenario."""
+    suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
+    """Per supplier: its account, and the (host, service) logons from outside the posture's flow policy lets cross."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,22 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         admin_zones=s.admin_tier_zones(),
         phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
                        for t in s.phishing),
+        suppliers=_suppliers(s, posture, hosts, accounts),
     )
+
+
+def _suppliers(s: Scenario, posture: Posture, hosts: list, accounts) -> tuple:
+    """Each supplier's standing logons from outside that the posture's flow policy lets cross into the host's zone."""
+    policies = posture.flow_policies(s.admin_tier_zones())
+    acct_index = {a.id: i for i, a in enumerate(s.accounts)}
+    out = []
+    for sup in s.suppliers:
+        a = acct_index[sup.account]
+        pairs = tuple((h, svc) for h in sorted(accounts[a].logon) for svc in sup.services
+                      if svc in hosts[h].services
+                      and all(c.allows_flow("internet", hosts[h].zone, svc, True) for c in policies))
+        out.append((a, pairs))
+    return tuple(out)
 
 
 def zone_graph(s: Scenario, posture: Posture) -> nx.DiGraph:

@@ -199,6 +199,17 @@ class PhishingTarget(Frozen):
     """How many people use them (a campaign writes to at most the attacker's ``phishing_recipients`` of them)."""
 
 
+class Supplier(Frozen):
+    """A third party with standing remote access: its account logs on from outside to the hosts it may log on to."""
+
+    id: Id
+    """The supplier's name."""
+    account: Id
+    """Its account (its ``logon`` lists the hosts the supplier reaches)."""
+    services: tuple[Service, ...] = Field(min_length=1)
+    """The services it logs on over (rdp, ssh, vpn, ...)."""
+
+
 class Objective(Frozen):
     """What the attacker is after."""
 
@@ -312,6 +323,8 @@ class Scenario(Frozen):
     """The attacker's goal."""
     phishing: tuple[PhishingTarget, ...] = ()
     """Host groups whose users the attacker can phish (used by an attacker profile with ``phishing_recipients``)."""
+    suppliers: tuple[Supplier, ...] = ()
+    """Third parties with standing remote access (used by an attacker profile with ``supplier_compromise_days``)."""
     exercise: Exercise = Exercise()
     """Facilitated-exercise material: objectives and injects."""
 
@@ -422,6 +435,13 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     for i, t in enumerate(s.phishing):
         if t.hosts not in hosts:
             p.append((("phishing", i, "hosts"), f"unknown host or host group '{t.hosts}'"))
+    for i, sup in enumerate(s.suppliers):
+        if sup.account not in accounts:
+            p.append((("suppliers", i, "account"), f"unknown account '{sup.account}'"))
+        for j, svc in enumerate(sup.services):
+            if svc not in s.services.logon:
+                p.append((("suppliers", i, "services", j), f"'{svc}' is not a logon service"))
+    p += _dupes([(sup.id, ("suppliers", i, "id")) for i, sup in enumerate(s.suppliers)], "supplier")
     p += _inject_problems(s.exercise)
     return p
 

@@ -35,7 +35,7 @@ def _first_access(r):
 
 
 def test_every_vector_meets_the_protocol():
-    assert [v.name for v in VECTORS] == ["exploit", "logon", "broker", "phishing"]
+    assert [v.name for v in VECTORS] == ["exploit", "logon", "broker", "phishing", "supplier"]
     for v in VECTORS:
         assert callable(v.candidates) and callable(v.attempt)
 
@@ -142,3 +142,24 @@ def test_every_technique_the_attack_modules_name_has_its_att_ck_name():
     named = {t for f in root.rglob("*.py") for t in re.findall(r'"(T\d{4})"', f.read_text(encoding="utf-8"))}
     assert {"T1566", "T1621", "T1078", "T1133"} <= named
     assert named <= set(techniques.techniques())
+
+
+def _supplied(data):
+    data["vulnerabilities"][0]["disclosed_day"] = 30  # only the supplier gets the attacker in
+    data["accounts"].append({"id": "acme-support", "kind": "service", "logon": ["db-01"]})
+    data["suppliers"] = [{"id": "acme", "account": "acme-support", "services": ["ssh"]}]
+
+
+def test_a_supplier_s_standing_access_gets_in_unless_segmentation_stops_the_flow():
+    loaded = _loaded(_supplied)
+    assert all(_first_access(r) is None for r in _runs(loaded))  # without the supplier: no way in
+    for r in _runs(loaded, supplier_compromise_days=2):
+        a = _first_access(r)
+        assert a is not None and a.technique == "T1199" and a.host == "db-01" and a.time >= 2 * 1440
+    # remote administration only from the admin tier: the supplier's ssh from outside does not cross
+    seg = loaded.posture.segmentation.model_copy(update={"restrict_admin_services": True})
+    posture = loaded.posture.model_copy(update={"segmentation": seg})
+    p = loaded.attacker.model_copy(update={"supplier_compromise_days": 2})
+    compiled = compile_scenario(loaded.scenario, p, posture)
+    assert compiled.net.suppliers[0][1] == ()
+    assert all(_first_access(run(compiled, s)) is None for s in SEEDS)

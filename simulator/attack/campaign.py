@@ -97,9 +97,10 @@ class Campaign:
                 yield env.timeout(wait)
 
     def _broker_pending(self) -> bool:
-        from simulator.attack.vectors.broker import pending
+        """A bought account or a supplier's access still to come or untried."""
+        from simulator.attack.vectors import broker, supplier
 
-        return pending(self)
+        return broker.pending(self) or supplier.pending(self)
 
     def _ways_in_left(self) -> bool:
         """Whether any way in is still open in the network: an entry service with a vulnerability not yet found

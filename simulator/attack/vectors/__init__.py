@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from simulator.attack.vectors.broker import BoughtAccess
 from simulator.attack.vectors.exploit import ExploitPublicFacing
 from simulator.attack.vectors.phishing import Phishing
+from simulator.attack.vectors.supplier import SupplierAccess
 from simulator.attack.vectors.valid_accounts import RemoteLogon
 
 
@@ -37,7 +38,8 @@ def offers(vector: Any, attacker: Any) -> Iterable[tuple[float, tuple]]:
     return () if more is None else more(attacker)
 
 
-VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon(), BoughtAccess(), Phishing())
+VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon(), BoughtAccess(), Phishing(),
+                                SupplierAccess())
 """Tried in this order on each host (then all sorted by score)."""
 
 __all__ = ["VECTORS", "Vector", "offers"]
