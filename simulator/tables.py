@@ -86,7 +86,7 @@ def count_unit(values: Sequence[float | None]) -> tuple[str, float]:
 
 def time_unit(minutes: Sequence[float | None]) -> tuple[str, float]:
     """One unit (s, min, h, d) for a column of durations in minutes: the unit of its median magnitude."""
-    known = sorted(abs(m) for m in minutes if m is not None)
+    known = sorted(abs(m) for m in minutes if m)  # zeros (no effect) say nothing about the scale
     if not known:
         return "h", 60.0
     return unit_of(known[len(known) // 2])
@@ -207,7 +207,7 @@ def _dwell(s: Any, size: float) -> str:
     if e.n == 0:
         return "-"
     if e.value is None:
-        return "not reached" if s.undetected is None else f"not reached ({s.undetected.value:.0%} undet.)"
+        return "-" if s.undetected is None else f"- ({s.undetected.value:.0%} undet.)"
     if e.low is None or e.high is None:
         detected = e.n - round((s.undetected.value or 0.0) * e.n) if s.undetected is not None else e.n
         return estimate(e.value, scale=size) + f" (n={detected})"
@@ -258,7 +258,7 @@ def comparison_columns(summaries: Sequence[Any]) -> list[Column]:
 COMPARE_NOTES = ("Shares: % of runs [Wilson 95% interval]. Times: median over the runs where it happened [95% "
                  "interval], from the campaign start, in the column's unit; (n=K): a median of K runs, too few for "
                  "an interval. Dwell: Kaplan-Meier median from initial access, runs never detected counted as "
-                 "censored at the horizon.")
+                 "censored at the horizon; '- (X% undet.)': over half never detected, so no median.")
 COMPARE_AFTER = ("best/worst: lowest/highest attacker success as shown. hosts, records: means per run. AI share: "
                  "tactical actions done by AI. gates: mean human decision points.")
 

@@ -45,15 +45,15 @@ class TabletopApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "ai-tabletop"
-    BINDINGS = [
+    BINDINGS = [  # Help and Quit first: the footer lists the app's keys after the screen's, and cuts at the right
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
         Binding("s", "show('setup')", "Setup"),
         Binding("c", "show('compare')", "Compare"),
         Binding("f", "show('fundamentals')", "Fundamentals"),
         Binding("p", "show('sensitivity')", "Parameters"),
         Binding("r", "show('run')", "Run"),
         Binding("t", "show('facilitator')", "Tabletop"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
     ]
 
     def __init__(self, scenario: str | None = None, session: str | None = None, workers: int | None = None,

@@ -83,7 +83,8 @@ async def test_fundamentals_ranks_the_changes():
         await pilot.press("f")
         screen = app.get_screen("fundamentals")
         await wait_for(pilot, lambda: not screen.running and screen.changes)
-        assert screen.query_one(DataTable).row_count == 12  # 7 controls, 2 SOC automation settings, 3 automation jumps
+        # 7 controls + the SOC's 2 automation settings + 3 automation jumps from manual
+        assert screen.query_one(DataTable).row_count == 12
         verdict = str(screen.query_one("#verdict", Static).render())
         assert verdict.startswith(("Upgrading", "Moving", "No single change"))
 
@@ -99,7 +100,7 @@ async def test_sensitivity_ranks_the_parameters():
 
         table = screen.query_one(DataTable)
         assert table.row_count == len(FACTORS)
-        success = [float(table.get_row_at(i)[3]) for i in range(table.row_count)]
+        success = [float(table.get_row_at(i)[1].split(" [")[0]) for i in range(table.row_count)]
         assert [abs(v) for v in success] == sorted((abs(v) for v in success), reverse=True) and success[0] != 0
         assert any(v < 0 for v in success) and any(v > 0 for v in success)  # signed: levers cut both ways
         assert {e.output for e in screen.effects} == set(OUTPUTS)
@@ -200,3 +201,98 @@ async def test_markup_in_a_scenario_title_is_shown_as_written(tmp_path):
         assert app.is_running
         await pilot.press("t", "n")
         assert app.screen is app.get_screen("facilitator")
+
+
+def _footer_keys(app) -> dict[str, object]:
+    from textual.widgets._footer import FooterKey
+
+    return {k.key: k for k in app.screen.query(FooterKey)}
+
+
+async def test_compare_at_80_columns_keeps_the_labels_and_the_key_figures():
+    """Issue 16: the labels frozen on the left, attacker success, time to detection and records next, all within 80
+    columns; every other figure of the selected row one key (d) away; the footer keeps Help and Quit."""
+    app = create_app(TINY, workers=1, runs=8)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.get_screen("compare")
+        await wait_for(pilot, lambda: not screen.running and screen.summaries)
+        table = screen.query_one(DataTable)
+        assert table.fixed_columns == 2
+        columns = list(table.columns.values())
+        labels = [str(c.label).replace("\n", " ").strip() for c in columns]
+        assert labels[:5] == ["automation", "posture", "attacker success", "time to detection (" +
+                              labels[3].split("(")[1], labels[4]]
+        assert labels[4].startswith("records")
+        assert sum(c.get_render_width(table) for c in columns[:5]) <= SIZE[0] - 2
+        await pilot.press("d")
+        assert screen.has_class("-detail") and screen.query_one("#compare-detail").display
+        assert not screen.query_one("#charts").display
+        detail = str(screen.query_one("#compare-detail-text", Static).render())
+        for word in ("time to objective", "dwell", "contained", "gates"):
+            assert word in detail
+        keys = _footer_keys(app)
+        assert keys["question_mark"].region.right <= SIZE[0] and keys["q"].region.right <= SIZE[0]
+
+
+async def test_compare_charts_draw_every_bar_grouped_by_posture():
+    app = create_app(TINY, workers=1, runs=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.get_screen("compare")
+        await wait_for(pilot, lambda: not screen.running and screen.summaries)
+        for chart in ("#success-chart", "#detect-chart"):
+            bars = screen.query_one(chart)
+            assert len(bars.items) == 12 and {i.group for i in bars.items} == {"weak", "baseline", "hardened"}
+            assert bars.size.height >= 1 + 12 + 3  # title, every bar, a heading per posture
+
+
+def test_a_median_of_few_runs_is_flagged_and_does_not_set_the_scale():
+    from textual.geometry import Size
+
+    from tui.widgets.bars import BarChart, Item
+
+    class Sized(BarChart):
+        size = Size(40, 4)  # render without an app, at 40 cells
+
+    chart = Sized("t")
+    chart.set_items([Item("a", 10.0, "10 h"), Item("b", 100.0, "100 h (n=2)", few=True)])
+    title, a, b, note = chart.render().plain.splitlines()
+    assert a.count("█") == b.count("█") + 1 > 15  # the sound bar sets the scale: full width
+    assert "▸" in b and "▸" not in a  # the few-run bar is cut there, and says so
+    assert "(n=K)" in note
+
+
+async def test_run_detail_at_80_columns_shows_whole_host_names_and_the_result():
+    app = create_app("espionage-tech", workers=1, runs=5, seed=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        screen = app.get_screen("run")
+        await pilot.pause()
+        table = screen.query_one("#timeline", DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[:3] == ["when", "host", "result"] and table.fixed_columns == 1
+        widths = [c.get_render_width(table) for c in table.columns.values()]
+        assert sum(widths[:3]) <= SIZE[0]
+        hosts = [e.host for e in screen.result.timeline if e.host]
+        assert widths[1] - 2 >= max(map(len, hosts))
+        assert screen.has_class("-narrow") and not screen.query_one("#network").display
+        await pilot.press("m")
+        assert screen.query_one("#network").display and not table.display
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert not screen.has_class("-narrow") and screen.query_one("#network").display and table.display
+
+
+async def test_fundamentals_chart_shows_the_automation_bars_at_80x24():
+    """The verdict sets the first control against the largest automation jump: both are on screen."""
+    app = create_app(TINY, workers=1, runs=6)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        screen = app.get_screen("fundamentals")
+        await wait_for(pilot, lambda: not screen.running and screen.changes)
+        chart = screen.query_one("#effect-chart")
+        assert chart.items[0].group == "attacker from manual to"
+        pane = screen.query_one("#fund-charts")
+        assert pane.size.height >= 1 + 1 + 3 + 1 + 1  # title, heading, 3 jumps, heading, the first control
+        assert chart.region.y + 7 <= pane.region.bottom

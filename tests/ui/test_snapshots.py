@@ -77,3 +77,60 @@ def test_player_view_large(snap_compare, monkeypatch):
 
 def test_help_screen(snap_compare):
     assert snap_compare(_app(), terminal_size=(80, 24), press=["question_mark"])
+
+
+# Issue 16: every screen at 120x40 as well (and the result screens at 80x24).
+
+def test_setup_screen_120(snap_compare):
+    assert snap_compare(_app(), terminal_size=(120, 40))
+
+
+def test_compare_screen_120(snap_compare):
+    assert snap_compare(_app(), terminal_size=(120, 40), run_before=_finished("c", "compare", "summaries"))
+
+
+def test_compare_details_small(snap_compare):
+    """At 80x24, d swaps the charts for every figure of the selected row."""
+    async def run_before(pilot):
+        await _finished("c", "compare", "summaries")(pilot)
+        await pilot.press("down", "down", "d")
+        await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_fundamentals_screen_small(snap_compare):
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_finished("f", "fundamentals", "changes"))
+
+
+def test_fundamentals_screen_120(snap_compare):
+    assert snap_compare(_app(), terminal_size=(120, 40), run_before=_finished("f", "fundamentals", "changes"))
+
+
+def test_sensitivity_screen_small(snap_compare):
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_finished("p", "sensitivity", "effects"))
+
+
+def test_sensitivity_screen_120(snap_compare):
+    assert snap_compare(_app(), terminal_size=(120, 40), run_before=_finished("p", "sensitivity", "effects"))
+
+
+def test_run_detail_screen_120(snap_compare):
+    assert snap_compare(_app(2), terminal_size=(120, 40), press=["r"])
+
+
+def test_run_detail_network_small(snap_compare):
+    """Below 120 columns the network view is one key (m) away."""
+    assert snap_compare(_app(2), terminal_size=(80, 24), press=["r", "m"])
+
+
+def test_help_screen_120(snap_compare):
+    assert snap_compare(_app(), terminal_size=(120, 40), press=["question_mark"])
+
+
+def test_facilitator_screen_120(snap_compare, monkeypatch):
+    assert snap_compare(_exercise(monkeypatch), terminal_size=(120, 40), press=["n"] * 5)
+
+
+def test_player_view_120(snap_compare, monkeypatch):
+    assert snap_compare(_exercise(monkeypatch), terminal_size=(120, 40), press=["n"] * 7 + ["v"])

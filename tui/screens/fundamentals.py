@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from tui.messages import FundamentalsDone
 from tui.screens.background import RunsScreen
-from tui.widgets.bars import BarChart
+from tui.widgets.bars import BarChart, Item
 from tui.widgets.table import fill
 
 
@@ -27,7 +27,7 @@ class FundamentalsScreen(RunsScreen):
         yield Static("Fundamentals", classes="title", id="fund-title", markup=False)
         yield ProgressBar(id="fund-progress", show_eta=False)
         yield Static("", classes="status", id="fund-status", markup=False)
-        yield DataTable(id="ranked", zebra_stripes=True, cursor_type="row")
+        yield DataTable(id="ranked", zebra_stripes=True, cursor_type="row", fixed_columns=1)
         with VerticalScroll(id="fund-charts"):
             yield BarChart("change in attacker success (points)", scale=1.0, style="red", negative_style="green",
                            id="effect-chart")
@@ -40,9 +40,8 @@ class FundamentalsScreen(RunsScreen):
         s = self.app.settings
         base = "baseline" if "baseline" in s.postures or not s.postures else s.postures[0]
         plan = fm.plan(self.app.loaded, base=base)
-        title = (f"{self.app.loaded.scenario.name}: from '{base}', each control upgraded alone to 'hardened' against "
-                 f"'ai-orchestrated', vs the attacker moving from manual to each other level; {s.runs} runs per "
-                 "cell.")
+        title = (f"{self.app.loaded.scenario.name}: from '{base}', each control alone to 'hardened' (against "
+                 f"ai-orchestrated), and the attacker from manual to each level; {s.runs} runs a cell.")
         self.query_one("#fund-title", Static).update(title)
         loaded, runs, seed, workers = self.app.loaded, s.runs, s.seed, self.app.n_workers
 
@@ -57,17 +56,28 @@ class FundamentalsScreen(RunsScreen):
         self.launch(len(plan.cells) * runs, job)
 
     def on_fundamentals_done(self, message: FundamentalsDone) -> None:
-        table = self.query_one(DataTable)
-        fill(table, ("rank", "change", "attacker success", "time to detection", "records lost"), [
-            (str(i), c.name,
-             f"{c.success.mean * 100:+.0f} pts [{c.success.low * 100:+.0f}, {c.success.high * 100:+.0f}]",
-             f"{c.detection.mean / 60:+.1f} h [{c.detection.low / 60:+.1f}, {c.detection.high / 60:+.1f}]"
-             if c.detection.n else "- (never in both)",
-             f"{c.data_lost.mean:+,.0f}")
-            for i, c in enumerate(message.changes, 1)])
-        self.query_one("#effect-chart", BarChart).set_items(
-            [(c.name, c.success.mean, f"{c.success.mean * 100:+.0f}") for c in message.changes])
+        from simulator.tables import change_name, fundamentals_columns
+
+        changes = message.changes
+        cols = [c for c in fundamentals_columns(changes) if c.title != "rank"]  # the rows are in rank order
+        fill(self.query_one(DataTable), [c.header for c in cols], list(zip(*(c.cells for c in cols), strict=True)))
+        controls = [c for c in changes if c.kind != "automation"]
+        upgrade = next((c.name.split(" -> ")[-1] for c in controls if " -> " in c.name), "hardened")
+
+        def item(c) -> Item:  # grouped: the attacker's jumps, the controls upgraded, the defender's own automation
+            text = f"{c.success.mean * 100:+.0f} pts"
+            if c.kind == "automation":
+                return Item(change_name(c).split(" -> ")[-1], c.success.mean, text, group="attacker from manual to")
+            if ": " in c.name:
+                group, label = c.name.split(": ", 1)
+                return Item(label, c.success.mean, text, group=group)
+            return Item(change_name(c), c.success.mean, text, group=f"control upgraded to {upgrade}")
+
+        # the attacker's jumps first: the verdict sets the first control against the largest of them
+        items = [item(c) for c in changes if c.kind == "automation"] + [item(c) for c in controls]
+        order = list(dict.fromkeys(i.group for i in items))
+        self.query_one("#effect-chart", BarChart).set_items(sorted(items, key=lambda i: order.index(i.group)))
         self.query_one("#verdict", Static).update(message.verdict)
         self.status("done. Paired differences on common seeds [95% interval].")
-        self.changes = message.changes  # set last: tests and callers wait on it for a filled screen
+        self.changes = changes  # set last: tests and callers wait on it for a filled screen
         self.running = False

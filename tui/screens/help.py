@@ -16,10 +16,10 @@ HELP = """\
 | key | screen |
 |---|---|
 | `s` | **Setup**: scenario or file, levels, postures, single control upgrades, runs, seed; reopen a session |
-| `c` | **Compare**: every chosen cell on the same seeds, with 95% intervals and charts; `x` cancels, `g` reruns |
+| `c` | **Compare**: every cell on the same seeds, 95% intervals, charts; `d` every figure of a row; `x`, `g` |
 | `f` | **Fundamentals**: each control upgraded alone vs the automation jump, ranked; `g` reruns |
 | `p` | **Parameters**: which posture and attacker parameters move the outcome most (sensitivity); `g` reruns |
-| `r` | **Run detail**: one seeded run; filter the timeline; `v` toggles the defender's view and the truth |
+| `r` | **Run detail**: one seeded run; filter the timeline; `v` defender's view / truth; `m` timeline / network |
 | `t` | **Tabletop**: a facilitated exercise (keys below) |
 | `?` | this help |
 | `ctrl+p` | command palette |
@@ -35,6 +35,9 @@ zone) and takes the time and cost the posture gives it: the list shows who carri
 it costs. After an order the cursor is in the note field, so what you type next is a note, never a key. The live
 player view can be projected from a browser: `tabletop tui --serve`, or `tabletop tui --live FILE` here and
 `tabletop serve FILE` in another terminal.
+
+Tables show the key figures first; the label columns stay when you scroll right (arrow keys). `x` cancels a long
+run, `g` runs it again.
 
 Press `escape` to close.
 """

@@ -12,6 +12,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Select, St
 from simulator.loader import preset_names
 from simulator.report_text import outcome_text
 from simulator.units import clock, duration
+from tui.widgets.table import fill
 
 PHASES = ("planning", "reconnaissance", "initial-access", "discovery", "credential-access", "lateral-movement",
           "privilege-escalation", "collection", "exfiltration")
@@ -57,7 +58,9 @@ def network_view(net, result, truth: bool) -> Text:
 class RunDetailScreen(Screen):
     """One run, seen event by event."""
 
-    BINDINGS = [Binding("v", "toggle_view", "Truth/defender")]
+    BINDINGS = [Binding("v", "toggle_view", "Truth/defender"), Binding("m", "toggle_map", "Timeline/network")]
+    NARROW = 120
+    """Below this width the network view is one key (m) away instead of beside the timeline."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,7 +87,7 @@ class RunDetailScreen(Screen):
                          allow_blank=False, id="f-detected", compact=True)
         yield Static("", classes="status", id="run-summary", markup=False)
         with Horizontal(id="run-body"):
-            yield DataTable(id="timeline", zebra_stripes=True, cursor_type="row")
+            yield DataTable(id="timeline", zebra_stripes=True, cursor_type="row", fixed_columns=1)
             yield Static("", id="network")
         yield Footer()
 
@@ -124,10 +127,7 @@ class RunDetailScreen(Screen):
         phase = self.query_one("#f-phase", Select).value
         actor = self.query_one("#f-actor", Select).value
         detected = self.query_one("#f-detected", Select).value
-        table = self.query_one("#timeline", DataTable)
-        table.clear(columns=True)
-        for label, width in (("when", 9), ("phase", 20), ("tech", 9), ("host", 14), ("actor", 5), ("result", 22)):
-            table.add_column(label, width=width)
+        rows = []
         for e in self.result.timeline:
             if phase != "all" and e.phase != phase:
                 continue
@@ -140,7 +140,9 @@ class RunDetailScreen(Screen):
                 res += " ALERT"
             if e.false_finding:
                 res += " (false)"
-            table.add_row(clock(e.time), e.phase, e.technique or "-", e.host or "-", e.actor, res)
+            rows.append((clock(e.time), e.host or "-", res, e.actor, e.technique or "-", e.phase))
+        # the host and the result first (never cut at 80 columns), the time frozen when scrolling right
+        fill(self.query_one("#timeline", DataTable), ("when", "host", "result", "actor", "tech", "phase"), rows)
         self.query_one("#network", Static).update(network_view(self.net, self.result, self.truth))
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -156,6 +158,15 @@ class RunDetailScreen(Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.execute()
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < self.NARROW, "-narrow")
+
+    def on_screen_resume(self) -> None:
+        self.set_class(self.app.size.width < self.NARROW, "-narrow")
+
+    def action_toggle_map(self) -> None:
+        self.toggle_class("-map")
 
     def action_toggle_view(self) -> None:
         self.truth = not self.truth

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from tui.messages import SensitivityDone
@@ -28,10 +28,10 @@ class SensitivityScreen(RunsScreen):
         yield Static("Sensitivity", classes="title", id="sens-title", markup=False)
         yield ProgressBar(id="sens-progress", show_eta=False)
         yield Static("", classes="status", id="sens-status", markup=False)
-        yield DataTable(id="factors", zebra_stripes=True, cursor_type="row")
-        with Horizontal(id="sens-charts"):
-            yield BarChart("success (points; green: helps defence)", style="red", negative_style="green",
-                           id="success-chart")
+        yield DataTable(id="factors", zebra_stripes=True, cursor_type="row", fixed_columns=1)
+        with VerticalScroll(id="sens-charts"):  # one above the other: every factor's name whole, every bar
+            yield BarChart("attacker success (points; green: the high level helps the defender)", style="red",
+                           negative_style="green", id="success-chart")
             yield BarChart("time to detection (h; green: sooner)", style="red", negative_style="green",
                            id="detection-chart")
         yield Footer()
@@ -54,9 +54,8 @@ class SensitivityScreen(RunsScreen):
         except ValueError as e:
             self.status(str(e))
             return
-        title = (f"{loaded.scenario.name}: sensitivity around {level} vs {posture}, one at a time on common seeds; "
-                 f"{len(design.factors)} factors, {len(design.points)} cells x {runs} runs (factors near the top-five "
-                 f"boundary refined up to {runs * sa.REFINE}), root seed {seed}. Effect: high level minus low level.")
+        title = (f"{loaded.scenario.name}: {len(design.factors)} factors one at a time around {level} vs {posture}, "
+                 f"{runs} runs a cell (up to {runs * sa.REFINE} near the top five), seed {seed}; high minus low.")
         self.query_one("#sens-title", Static).update(title)
 
         def job(tick, cancel):
@@ -73,23 +72,28 @@ class SensitivityScreen(RunsScreen):
 
     def on_sensitivity_done(self, message: SensitivityDone) -> None:
         from simulator.sensitivity import OUTPUTS, TOP, top_sentence
+        from simulator.tables import estimate, sensitivity_columns, time_unit
 
         success = [e for e in message.effects if e.output == OUTPUTS[0]]
         detection = {e.factor: e for e in message.effects if e.output == OUTPUTS[1]}
-        rows = []
-        for i, e in enumerate(success, 1):
-            d = detection[e.factor]
-            rows.append((str(i), _short(e.factor), e.levels, f"{e.effect:+.1f}", f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]",
-                         f"{d.effect:+.1f}", f"[{d.ci_low:+.1f}, {d.ci_high:+.1f}]", str(e.n)))
-        fill(self.query_one(DataTable), ("rank", "factor", "low -> high", "success pts", "95%", "detection h", "95%",
-                                         "n"), rows)
+        # factor frozen on the left, then both effects [95%] (points; one time unit), the levels, n
+        hit = sensitivity_columns(success, OUTPUTS[0])
+        seen = sensitivity_columns([detection[e.factor] for e in success], OUTPUTS[1])
+        by = {c.title: c for c in hit}
+        cols = [by["factor"], by["effect"], seen[2], by["levels"], by["n"]]
+        headers = ["\nfactor", "success (pts)\n[95% interval]", "detection (" + seen[2].header.split("(")[1],
+                   "\nlow -> high", "\nn"]
+        fill(self.query_one(DataTable), headers, list(zip(*(c.cells for c in cols), strict=True)))
         self.query_one("#success-chart", BarChart).set_items(
-            [(_short(e.factor), e.effect, f"{e.effect:+.1f}") for e in success])
+            [(_short(e.factor), e.effect, estimate(e.effect, signed=True)) for e in success])
         by_detection = sorted(detection.values(), key=lambda e: (-abs(e.effect), e.factor))
-        self.query_one("#detection-chart", BarChart).set_items(
-            [(_short(e.factor), e.effect, f"{e.effect:+.1f}") for e in by_detection])
-        self.status(f"done. Ranked by the size of the effect on attacker success; negative: the high level helps "
-                    f"the defender. {top_sentence(message.effects, TOP, _short, limit=4)}")
+        unit, size = time_unit([e.effect * 60 for e in by_detection])
+        chart = self.query_one("#detection-chart", BarChart)
+        chart.title = f"time to detection from initial access ({unit}; green: sooner)"
+        chart.set_items([(_short(e.factor), e.effect, estimate(e.effect * 60, scale=size, signed=True))
+                         for e in by_detection])
+        top = top_sentence(message.effects, TOP, _short, limit=2)
+        self.status(f"done. Ranked by the effect on attacker success. {top}")
         self.effects = message.effects  # set last: tests and callers wait on it for a filled screen
         self.running = False
 

@@ -19,9 +19,12 @@ def _width(cell: object) -> int:
 
 
 def fill(table: DataTable, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Replace the table's columns and rows."""
+    """Replace the table's columns and rows. A header may have two lines ('time to\\ndetection (d)'): the table's
+    header then gets two rows."""
     rows = [tuple(r) for r in rows]
     table.clear(columns=True)
+    table.header_height = max([1, *(h.count("\n") + 1 for h in headers)])
     for i, header in enumerate(headers):
-        table.add_column(header, width=max([cell_len(header), *(_width(r[i]) for r in rows)]))
+        lines = header.split("\n")
+        table.add_column(Text(header), width=max([*map(cell_len, lines), *(_width(r[i]) for r in rows)]))
     table.add_rows(rows)
