@@ -551,8 +551,12 @@ def import_nasim(
     hosts = sum(h.count for h in loaded.scenario.hosts)
     typer.echo(f"wrote {out}: {hosts} hosts, {len(loaded.scenario.vulnerabilities)} vulnerabilities, "
                f"{len(loaded.scenario.entry_points)} entry points")
+    from simulator.inputs import clean
+
+    for p in imported.pinned:
+        typer.echo(f"  pinned: {p}")
     for u in imported.unmapped:
-        typer.echo(f"  not mapped: {u}")
+        typer.echo(f"  not mapped: {clean(u)}")
 
 
 @app.command()

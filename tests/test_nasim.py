@@ -59,3 +59,97 @@ def test_errors_name_the_line(tmp_path):
         import_file(str(bad))
     r = runner.invoke(app, ["import-nasim", str(bad), "--out", str(tmp_path / "o.yaml")])
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def nasim_text(subnets=(1, 2, 2), exploit_extra="", host_extra="", value="100", firewall_extra="") -> str:
+    """A NASim-shaped scenario (the format of NASim's benchmark files, written here, not copied): an internet-facing
+    web host, a middle subnet and a back subnet, a firewall that lets only some services through."""
+    hosts = []
+    for s, size in enumerate(subnets, 1):
+        for i in range(size):
+            services = "[http]" if s == 1 else "[ssh, smb]"
+            hosts.append(f"  ({s}, {i}): {{os: linux, services: {services}, processes: [cron], value: 0}}")
+    hosts[-1] = hosts[-1].replace("value: 0", f"value: {value}")
+    if host_extra:
+        hosts[1] = hosts[1].replace("value: 0}", f"value: 0, {host_extra}}}")
+    n = len(subnets)
+    topo = [[1] * (n + 1) for _ in range(n + 1)]
+    last = f"({n}, {subnets[-1] - 1})"
+    return f"""subnets: {list(subnets)}
+topology: {topo}
+sensitive_hosts:
+  {last}: {value}
+os: [linux]
+services: [ssh, smb, http]
+processes: [cron]
+exploits:
+  e_http: {{service: http, os: None, prob: 0.9, cost: 1, access: user}}
+  e_ssh: {{service: ssh, os: linux, prob: 0.6, cost: 2, access: 2}}
+{exploit_extra}privilege_escalation:
+  pe_cron: {{process: cron, os: linux, prob: 1.0, cost: 1, access: root}}
+host_configurations:
+{chr(10).join(hosts)}
+firewall:
+  (0, 1): [http]
+  (1, 0): []
+  (1, 2): [ssh]
+  (2, 1): []
+  (2, 3): [ssh, smb]
+  (3, 2): []
+  (1, 3): []
+  (3, 1): []
+{firewall_extra}step_limit: 1000
+"""
+
+
+@pytest.mark.parametrize("posture", ["weak", "baseline", "hardened"])
+def test_nasim_network_and_exploits_survive_every_posture(tmp_path, posture):
+    """The firewall is the network and no exploit starts patched, whatever the preset (the importer pins both)."""
+    src = tmp_path / "n.yaml"
+    src.write_text(nasim_text())
+    out = tmp_path / "s.yaml"
+    r = runner.invoke(app, ["import-nasim", str(src), "--out", str(out), "--posture", posture])
+    assert r.exit_code == 0, r.output
+    assert "pinned: segmentation" in r.stdout and "pinned: patching" in r.stdout
+    loaded = load(out)
+    assert loaded.posture.segmentation.mode == "zones" and loaded.posture.patching.coverage == 0
+    net = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture).net
+    reach = {z: {net.hosts[h].id: set(svcs) for h, svcs in net.reach_map[z].items() if net.hosts[h].zone != z}
+             for z in net.reach_map}
+    assert reach["subnet-1"] == {"h2-0": {"ssh"}, "h2-1": {"ssh"}}  # (1, 2): [ssh], (1, 3): []
+    assert reach["subnet-2"] == {"h3-0": {"ssh", "smb"}, "h3-1": {"ssh", "smb"}}
+    assert reach["subnet-3"] == {}
+    vulns = {v.id: v for v in loaded.scenario.vulnerabilities}
+    assert vulns["NASIM-e-ssh"].access == "admin"  # NASim's integer access level 2 is root
+
+
+def test_nasim_hostile_values(tmp_path):
+    src = tmp_path / "n.yaml"
+    for text, field in ((nasim_text(exploit_extra="  e_x: {service: smb, os: linux, prob: .inf, cost: 1}\n"),
+                         "exploits.e_x.prob"),
+                        (nasim_text(value="-.inf"), "value"),
+                        (nasim_text(exploit_extra="  e_x: {service: smb, os: linux, prob: 0.5, cost: .nan}\n"),
+                         "exploits.e_x.cost"),
+                        (nasim_text(exploit_extra="  e_x: {service: smb, os: linux, prob: 0.5, cost: 1, access: 7}\n"),
+                         "exploits.e_x.access"),
+                        (nasim_text().replace("subnets: [1, 2, 2]", "subnets: [1, 2, 1000000000]"), "subnets")):
+        src.write_text(text)
+        out = tmp_path / "o.yaml"
+        r = runner.invoke(app, ["import-nasim", str(src), "--out", str(out)])
+        assert r.exit_code == 2, r.output
+        assert field in r.stderr and r.stderr.startswith(f"{src}:") and "Traceback" not in r.output
+        assert not out.exists()
+
+
+def test_nasim_large_values_are_capped_and_named_and_nothing_is_dropped_silently(tmp_path):
+    src = tmp_path / "n.yaml"
+    src.write_text(nasim_text(exploit_extra="  e_x: {service: smb, os: linux, prob: 0.5, cost: 1.0e+300}\n",
+                              value="1.0e+300", host_extra="firewall: {(1, 0): [ssh]}, value: 7"
+                              ).replace("value: 0, firewall", "firewall"))
+    out = tmp_path / "o.yaml"
+    r = runner.invoke(app, ["import-nasim", str(src), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "capped at 10000 effort hours" in r.stdout and "capped at 1000000000000 records" in r.stdout
+    assert "host (2, 0) firewall" in r.stdout and "host (2, 0) value 7" in r.stdout
+    load(out)
+    assert not list(tmp_path.glob(".*.tmp"))
