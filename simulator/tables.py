@@ -85,11 +85,18 @@ def count_unit(values: Sequence[float | None]) -> tuple[str, float]:
 
 
 def time_unit(minutes: Sequence[float | None]) -> tuple[str, float]:
-    """One unit (s, min, h, d) for a column of durations in minutes: the unit of its median magnitude."""
+    """One unit (s, min, h, d) for a column of durations in minutes: the unit of its median magnitude, or a larger
+    one if the largest would need four digits."""
     known = sorted(abs(m) for m in minutes if m)  # zeros (no effect) say nothing about the scale
     if not known:
         return "h", 60.0
-    return unit_of(known[len(known) // 2])
+    unit, size = unit_of(known[len(known) // 2])
+    sizes = {"s": 1 / 60, "min": 1.0, "h": 60.0, "d": 1440.0}
+    order = list(sizes)
+    while known[-1] / size >= 1000 and unit != "d":  # the largest stays under four digits
+        unit = order[order.index(unit) + 1]
+        size = sizes[unit]
+    return unit, size
 
 
 # ----------------------------------------------------------------------------------------------------------- layout
@@ -282,8 +289,14 @@ def _diff(d: Any, scale: float) -> str:
 
 
 def change_name(c: Any) -> str:
-    """'patching' for a control's upgrade, 'manual -> autonomous' for an automation change."""
-    return c.name.removeprefix("attacker ") if c.kind == "automation" else c.name.split(" -> ")[0]
+    """'patching' for a control's upgrade, 'to autonomous' for an automation change (from the level every jump starts
+    from), 'soc: ai-triage' for a setting ('soc automation: ai-triage')."""
+    if c.kind == "automation":
+        return "to " + c.name.split(" -> ")[-1]
+    if ": " in c.name:
+        head, tail = c.name.split(": ", 1)
+        return f"{head.split()[0]}: {tail}"
+    return c.name.split(" -> ")[0]
 
 
 def fundamentals_columns(changes: Sequence[Any]) -> list[Column]:
@@ -307,9 +320,12 @@ def fundamentals_table(scenario: str, changes: Sequence[Any], base: str, attacke
     """The ranked changes with their paired effects, and the computed verdict, fitted to ``width``."""
     title = (f"{scenario}: fundamentals from the '{base}' posture, {runs} runs per cell on common seeds (root seed "
              f"{seed}).")
-    upgrade = next((c.name.split(" -> ")[-1] for c in changes if c.kind == "control"), "hardened")
+    upgrade = next((c.name.split(" -> ")[-1] for c in changes if c.kind == "control" and " -> " in c.name),
+                   "hardened")
+    low = next((c.name.removeprefix("attacker ").split(" -> ")[0] for c in changes if c.kind == "automation"),
+               "manual")
     notes = [f"A control (patching, ...): that control alone upgraded to its '{upgrade}' setting, against the "
-             f"'{attacker}' attacker. 'L1 -> L2': the attacker moved from level L1 to L2, against '{base}'.",
+             f"'{attacker}' attacker. 'to L': the attacker moved from '{low}' to level L, against '{base}'.",
              "Effects: mean paired difference (changed - base) [95% interval]; attacker success in points. Time to "
              "detection: from initial access, over the runs where the attacker got in in both cells (an undetected "
              "intrusion counts to the horizon)."]

@@ -67,7 +67,7 @@ class FundamentalsScreen(RunsScreen):
         def item(c) -> Item:  # grouped: the attacker's jumps, the controls upgraded, the defender's own automation
             text = f"{c.success.mean * 100:+.0f} pts"
             if c.kind == "automation":
-                return Item(change_name(c).split(" -> ")[-1], c.success.mean, text, group="attacker from manual to")
+                return Item(change_name(c).removeprefix("to "), c.success.mean, text, group="attacker from manual to")
             if ": " in c.name:
                 group, label = c.name.split(": ", 1)
                 return Item(label, c.success.mean, text, group=group)
