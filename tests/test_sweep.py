@@ -242,3 +242,19 @@ def test_cli_sweep_and_summarize(tmp_path):
     r = runner.invoke(app, ["sweep", str(sw), "--out", str(out)])
     assert r.exit_code == 2 and "--resume" in r.stderr
     json.loads(runner.invoke(app, ["summarize", str(out), "--format", "json"]).stdout)
+
+
+def test_an_unreachable_dask_scheduler_is_one_line(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    from typer.testing import CliRunner
+
+    from simulator import sweep as sweep_module
+    from simulator.cli import app
+
+    monkeypatch.setattr(sweep_module, "DASK_TIMEOUT", 2)
+    sw = sweep_file(tmp_path, "  automation: [manual]\n", replicates=1)
+    out = tmp_path / "o.jsonl"
+    r = CliRunner().invoke(app, ["sweep", str(sw), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2, r.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in r.stderr and "Traceback" not in r.output
+    assert not out.exists() or out.stat().st_size == 0
