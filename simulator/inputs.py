@@ -543,7 +543,13 @@ def read_result(path: str | os.PathLike, allowed: Sequence[str]) -> tuple[str, A
 
 def check_session(path: str | os.PathLike) -> dict[str, Any]:
     """A session file read and validated (not yet replayed)."""
-    return read_result(path, ("session",))[1]
+    try:
+        return read_result(path, ("session",))[1]
+    except ScenarioError as e:
+        p = e.problems[0]
+        if p.field or p.line == 0:
+            raise
+        raise fail(p.file, p.line, "", f"not a readable session file ({p.message})") from None
 
 
 # --- JSON Lines -----------------------------------------------------------------------------------------------------
