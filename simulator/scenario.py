@@ -210,6 +210,40 @@ class Supplier(Frozen):
     """The services it logs on over (rdp, ssh, vpn, ...)."""
 
 
+class CostRange(Frozen):
+    """A FAIR-style estimate: minimum, most likely, maximum (a triangular distribution)."""
+
+    low: float = Field(ge=0, le=1e12)
+    """The least it could be."""
+    likely: float = Field(ge=0, le=1e12)
+    """The most likely value."""
+    high: float = Field(ge=0, le=1e12)
+    """The most it could be."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CostRange:
+        if not self.low <= self.likely <= self.high:
+            raise ValueError(f"need low <= likely <= high (got {self.low:g}, {self.likely:g}, {self.high:g})")
+        return self
+
+
+class Loss(Frozen):
+    """What a run costs the business, in money (simulator/loss.py); every cost a range."""
+
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    """ISO 4217 code, for display."""
+    per_record: CostRange | None = None
+    """Per record of the objective taken out (notification, fines, fraud, reputation)."""
+    per_downtime_hour: CostRange | None = None
+    """Per host-hour out of service (every isolation, of compromised and clean hosts)."""
+    per_egress_hour: CostRange | None = None
+    """Per hour of blocked outbound traffic."""
+    per_isolation: CostRange | None = None
+    """Per host isolated, cleaned and rebuilt (the response's work)."""
+    per_credential_reset: CostRange | None = None
+    """Per credential reset (helpdesk, users re-enrolling)."""
+
+
 class Objective(Frozen):
     """What the attacker is after."""
 
@@ -327,6 +361,8 @@ class Scenario(Frozen):
     """Third parties with standing remote access (used by an attacker profile with ``supplier_compromise_days``)."""
     exercise: Exercise = Exercise()
     """Facilitated-exercise material: objectives and injects."""
+    loss: Loss | None = None
+    """An optional loss model in money (FAIR-style ranges): compare and summarize then show expected loss."""
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:

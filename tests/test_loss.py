@@ -1,0 +1,56 @@
+"""The loss model: FAIR-style ranges per unit of what a run cost, drawn per run on common random numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator.loader import ScenarioError, load_document, parse_yaml
+from simulator.loss import estimate, money, run_loss, text, triangular
+from simulator.sweep import collect, spec_for
+
+TINY = Path(__file__).resolve().parent / "data" / "tiny.yaml"
+LOSS = {"currency": "EUR", "per_record": {"low": 1, "likely": 5, "high": 20},
+        "per_downtime_hour": {"low": 50, "likely": 100, "high": 400},
+        "per_isolation": {"low": 500, "likely": 2000, "high": 8000}}
+
+
+def _loaded(loss):
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    data["loss"] = loss
+    return load_document(parse_yaml(yaml.safe_dump(data, sort_keys=False), "loss.yaml"))
+
+
+def test_triangular_covers_its_range_with_its_mode():
+    xs = [triangular(u / 1000, 10, 20, 70) for u in range(1000)]
+    assert min(xs) >= 10 and max(xs) <= 70 and abs(sorted(xs)[500] - 31.0) < 1.5  # median of T(10, 20, 70)
+    assert triangular(0.5, 5, 5, 5) == 5
+
+
+def test_a_run_s_loss_follows_what_it_cost_and_the_same_replicate_draws_the_same_prices():
+    loaded = _loaded(LOSS)
+    model = loaded.scenario.loss
+    row = {"seed": 3, "replicate": 1, "records_exfiltrated": 1000, "isolated_host_hours": 10, "hosts_isolated": 1}
+    a = run_loss(row, model)
+    assert 1000 * 1 + 10 * 50 + 500 <= a <= 1000 * 20 + 10 * 400 + 8000
+    assert run_loss(dict(row), model) == a  # a pure function of the row
+    assert run_loss({**row, "records_exfiltrated": 2000}, model) > a
+    assert run_loss({**row, "replicate": 2}, model) != a  # another replicate draws other prices
+    assert run_loss({**row, "records_exfiltrated": 0, "isolated_host_hours": 0, "hosts_isolated": 0}, model) == 0
+
+
+def test_cells_compare_on_the_same_prices():
+    loaded = _loaded(LOSS)
+    cells = [(("automation", "manual"), ("posture", p)) for p in ("weak", "hardened")]
+    by = collect(spec_for(loaded, cells, 60, 0))
+    weak, hard = (estimate(by[i], loaded.scenario.loss) for i in (0, 1))
+    assert weak.n == hard.n == 60 and weak.low <= weak.mean <= weak.high
+    assert hard.mean < weak.mean  # hardened loses fewer records
+    assert text(weak).startswith(money(weak.mean, "EUR")) and ", P90 " in text(weak)
+
+
+def test_a_range_out_of_order_names_its_line():
+    with pytest.raises(ScenarioError, match=r"loss\.per_record: .*low <= likely <= high"):
+        _loaded({"per_record": {"low": 9, "likely": 5, "high": 20}})
