@@ -345,3 +345,23 @@ def test_the_event_budget_stops_a_run_and_names_the_cause(monkeypatch, tmp_path)
     assert r.exit_code == 2, r.output
     assert "run stopped: more than 40 events" in r.stderr and "check " in r.stderr
     assert r.stderr.startswith(f"{TINY}:0: ") and "Traceback" not in r.output
+
+
+def test_the_models_follow_the_result_and_session_formats(good):
+    """The strict models must know every field the tool itself writes: a field added to RunResult or to a session
+    without its model would make report and navigator refuse the tool's own files."""
+    from dataclasses import fields
+
+    from simulator.inputs import CellModel, RowModel, RunModel, SessionModel
+    from simulator.result import RunResult
+    from simulator.stats import CellSummary
+
+    assert set(RunModel.model_fields) == {f.name for f in fields(RunResult)}
+    assert set(CellModel.model_fields) == {f.name for f in fields(CellSummary)}
+    assert {f.name for f in fields(RunResult)} - {"timeline", "log"} <= set(RowModel.model_fields)
+    SessionModel.model_validate_json(good["session"].read_text())
+    for kind, command in (("run", "navigator"), ("comparison", "report"), ("session", "report")):
+        out = good[kind].with_suffix(".out.json" if command == "navigator" else ".md")
+        r = runner.invoke(app, [command, str(good[kind]), "--out", str(out), "--counterfactual-runs", "2"]
+                          if command == "report" else [command, str(good[kind]), "--out", str(out)])
+        assert r.exit_code == 0, (kind, r.output)
