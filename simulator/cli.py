@@ -168,9 +168,14 @@ def compare(
     summaries = [summarize(by_cell[i]) for i in range(len(grid))]
     title = (f"{loaded.scenario.name}: {len(grid)} cells x {runs} runs, root seed {seed}; every cell replays the "
              f"same seeds.")
+    losses = None
+    if loaded.scenario.loss is not None:
+        from simulator.loss import estimate
+
+        losses = [estimate(by_cell[i], loaded.scenario.loss) for i in range(len(grid))]
     _emit(fmt, title, summaries, {"kind": "comparison", "scenario": loaded.scenario.name,
                                   "scenario_file": loaded.document.file, "automation": levels, "posture": postures,
-                                  "runs": runs, "seed": seed}, columns, wide)
+                                  "runs": runs, "seed": seed}, columns, wide, losses)
 
 
 def _format(value: str) -> str:
@@ -180,11 +185,17 @@ def _format(value: str) -> str:
     return value
 
 
-def _emit(fmt: str, title: str, summaries, meta: dict, columns: int | None = None, wide: bool = False) -> None:
+def _emit(fmt: str, title: str, summaries, meta: dict, columns: int | None = None, wide: bool = False,
+          losses=None) -> None:
     import json
 
     if fmt == "json":
-        sys.stdout.write(json.dumps({**meta, "cells": [s.to_dict() for s in summaries]}, indent=2) + "\n")
+        cells = [s.to_dict() for s in summaries]
+        if losses is not None:  # the scenario's loss model: money per run, mean [95% interval] and P90
+            for c, e in zip(cells, losses, strict=True):
+                c["loss"] = None if e is None else {"mean": e.mean, "low": e.low, "high": e.high, "p90": e.p90,
+                                                    "currency": e.currency}
+        sys.stdout.write(json.dumps({**meta, "cells": cells}, indent=2) + "\n")
     elif fmt == "csv":
         from simulator.report_text import summaries_csv
 
@@ -192,7 +203,7 @@ def _emit(fmt: str, title: str, summaries, meta: dict, columns: int | None = Non
     else:
         from simulator.tables import compare_table, terminal_width
 
-        typer.echo(compare_table(title, summaries, terminal_width(columns), wide))
+        typer.echo(compare_table(title, summaries, terminal_width(columns), wide, losses))
 
 
 @app.command()

@@ -232,9 +232,10 @@ def marks(summaries: Sequence[Any]) -> list[str]:
     return ["best" if v == lo else "worst" if v == hi else "" for v in values]
 
 
-def comparison_columns(summaries: Sequence[Any]) -> list[Column]:
+def comparison_columns(summaries: Sequence[Any], losses: Sequence[Any] | None = None) -> list[Column]:
     """The comparison's columns in reading order: the label columns, then the figures with their units; priorities
-    put attacker success, time to detection, records and the best/worst mark first."""
+    put attacker success, time to detection, records and the best/worst mark first. ``losses``: each cell's
+    ``simulator.loss.LossEstimate`` when the scenario has a loss model (a money column after records)."""
     by = [k for k, _ in summaries[0].label] if summaries else []
     cols = [Column(short_path(k), [str(dict(s.label)[k]) for s in summaries], 0, name=k) for k in by]
 
@@ -254,6 +255,7 @@ def comparison_columns(summaries: Sequence[Any]) -> list[Column]:
         Column("hosts\n(mean)", [estimate(s.hosts_compromised) for s in summaries], 9, "right", name="hosts"),
         Column(f"records\n({rec_unit + ', ' if rec_unit else ''}mean)",
                [estimate(s.records_exfiltrated, scale=rec_size) for s in summaries], 3, "right", name="records"),
+        *([_loss_column(losses)] if losses and any(e is not None for e in losses) else []),
         Column("AI\nshare", ["-" if s.ai_share is None else f"{s.ai_share:.0%}" for s in summaries], 10, "right",
                name="AI share"),
         Column("gates\n(mean)", [estimate(s.decision_points) for s in summaries], 11, "right", name="gates"),
@@ -270,9 +272,30 @@ COMPARE_AFTER = ("best/worst: lowest/highest attacker success as shown. hosts, r
                  "tactical actions done by AI. gates: mean human decision points.")
 
 
-def compare_table(title: str, summaries: Sequence[Any], width: int | None = 80, wide: bool = False) -> str:
+def _loss_column(losses: Sequence[Any]) -> Column:
+    from simulator.loss import money
+
+    cur = next(e.currency for e in losses if e is not None)
+
+    def cell(e: Any) -> str:
+        if e is None:
+            return "-"
+        short = [money(x, cur).rsplit(" ", 1)[0] for x in (e.mean, e.low, e.high, e.p90)]
+        return f"{short[0]} [{short[1]}-{short[2]}] P90 {short[3]}"
+
+    return Column(f"loss ({cur},\nmean, P90)", [cell(e) for e in losses], 4, "right", name="loss")
+
+
+LOSS_AFTER = ("loss: the scenario's loss model (FAIR-style ranges per record, per host-hour out of service, per hour "
+              "of egress blocked, per isolation, per credential reset) applied to each run on common prices: mean "
+              "per run [95% interval], and the 90th percentile run.")
+
+
+def compare_table(title: str, summaries: Sequence[Any], width: int | None = 80, wide: bool = False,
+                  losses: Sequence[Any] | None = None) -> str:
     """The comparison (``tabletop compare``, ``tabletop summarize``) fitted to ``width``."""
-    return table(title, [COMPARE_NOTES], comparison_columns(summaries), width, [COMPARE_AFTER], wide)
+    after = [COMPARE_AFTER, LOSS_AFTER] if losses and any(e is not None for e in losses) else [COMPARE_AFTER]
+    return table(title, [COMPARE_NOTES], comparison_columns(summaries, losses), width, after, wide)
 
 
 def short_path(path: str) -> str:

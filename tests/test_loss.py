@@ -54,3 +54,24 @@ def test_cells_compare_on_the_same_prices():
 def test_a_range_out_of_order_names_its_line():
     with pytest.raises(ScenarioError, match=r"loss\.per_record: .*low <= likely <= high"):
         _loaded({"per_record": {"low": 9, "likely": 5, "high": 20}})
+
+
+def test_compare_shows_the_loss_column_and_json_carries_it():
+    import json
+
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    args = ["compare", "examples/scenarios/tiny-loss.yaml", "--runs", "20", "--workers", "1",
+            "--automation", "manual", "--posture", "weak,hardened"]
+    r = CliRunner().invoke(app, [*args, "--columns", "120"])
+    assert r.exit_code == 0, r.output
+    assert "loss (EUR," in r.stdout and " P90 " in r.stdout
+    r = CliRunner().invoke(app, [*args, "--format", "json"])
+    cells = json.loads(r.stdout)["cells"]
+    assert {c["loss"]["currency"] for c in cells} == {"EUR"}
+    assert cells[1]["loss"]["mean"] < cells[0]["loss"]["mean"]  # hardened: nothing taken
+    r = CliRunner().invoke(app, ["compare", "tests/data/tiny.yaml", "--runs", "5", "--workers", "1",
+                                 "--automation", "manual", "--posture", "weak", "--columns", "160"])
+    assert "loss (" not in r.stdout  # no loss model: no column
