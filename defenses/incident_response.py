@@ -145,6 +145,12 @@ class IncidentResponse(Control):
 class IncidentResponseConfig(ControlConfig):
     """Incident response."""
 
+    backup_coverage: float = Field(0.6, ge=0, le=1)
+    """Share of hosts with a usable offline backup when ransomware encrypts them (assumption)."""
+    restore_hours: float = Field(24.0, gt=0, le=24 * 365)
+    """Hours to restore an encrypted host from its backup (assumption)."""
+    rebuild_hours: float = Field(120.0, gt=0, le=24 * 365)
+    """Hours to rebuild an encrypted host without a usable backup (assumption)."""
     contain_hours: float = Field(gt=0, le=24 * 365)
     """Median hours from the first escalation with evidence of a compromised host to containment."""
     spread: float = Field(0.7, ge=0, le=3)

@@ -39,6 +39,8 @@ class Efforts(Frozen):
     """An operator checking an AI finding by hand (a credential, a data set)."""
     phishing: float = Field(120, gt=0, le=100_000)
     """Writing and sending one phishing campaign (T1566): pretexts, lookalike domain, mail."""
+    impact: float = Field(60, gt=0, le=100_000)
+    """Deploying ransomware to the hosts held with admin rights (T1486)."""
     exploit_reuse: float = Field(30, gt=0, le=100_000)
     """Using an exploit already weaponised in this campaign (the first use costs the vulnerability's effort)."""
 

@@ -109,6 +109,8 @@ class Network:
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
     phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
     """(member host indices, users) per phishing target group of the scenario."""
+    objective_kind: str = "data-theft"
+    """The scenario's objective: 'data-theft' or 'ransomware'."""
     suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
     """Per supplier: its account, and the (host, service) logons from outside the posture's flow policy lets cross."""
 
@@ -210,6 +212,7 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
                        for t in s.phishing),
         suppliers=_suppliers(s, posture, hosts, accounts),
+        objective_kind=s.objective.kind,
     )
 
 

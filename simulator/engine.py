@@ -145,6 +145,8 @@ class Run(Attacker):
         self.credentials_reset = 0
         self.infra_blocks = 0
         self.exfiltrated = 0
+        self.encrypted: dict[int, float] = {}
+        """Hosts encrypted by ransomware -> hours until each is back (restored from backup or rebuilt)."""
         self.wasted = 0
         self.actions = {"human": 0, "ai": 0}
         self.decision_points = 0
@@ -522,6 +524,8 @@ class Run(Attacker):
             hosts_compromised=len(self.compromised),
             credentials_harvested=len(self.ever_harvested),
             records_exfiltrated=self.exfiltrated,
+            hosts_encrypted=len(self.encrypted),
+            downtime_hours=round(sum(self.encrypted.values()), 4),
             records_wasted=self.wasted,
             actions_human=self.actions["human"],
             actions_ai=self.actions["ai"],

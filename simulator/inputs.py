@@ -334,6 +334,8 @@ class _Outputs(BaseModel):
     credentials_harvested: Count
     records_exfiltrated: Count
     records_wasted: Count
+    hosts_encrypted: Count = 0
+    downtime_hours: Minutes = 0.0
     actions_human: Count
     actions_ai: Count
     ai_share: Share | None
@@ -604,7 +606,7 @@ SUMMARY_COLUMNS = (
     "human_decision_points", "peak_requests_per_minute", "alerts_dropped", "soc_backlogs", "blocked_patched",
     "blocked_mfa", "blocked_tiering", "blocked_reset", "blocked_contained", "blocked_egress", "blocked_infrastructure",
     "hosts_isolated", "clean_hosts_isolated", "isolated_host_hours", "clean_isolated_host_hours",
-    "egress_blocked_hours", "credentials_reset", "infrastructure_blocks")
+    "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""
 TEXT_COLUMNS = ("outcome", "first_detection_source")
 

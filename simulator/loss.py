@@ -2,8 +2,9 @@
 likely, maximum), applied to what each run cost the business.
 
 Per run, loss = records taken x a cost per record + host-hours out of service (every isolation, of compromised and
-clean hosts alike) x a cost per host-hour + hours of blocked outbound traffic x a cost per hour + isolations x a
-cost per host cleaned and rebuilt + credentials reset x a cost per reset. Each cost per unit is drawn per run from
+clean hosts alike, and every host ransomware encrypted until restored or rebuilt) x a cost per host-hour + hours of
+blocked outbound traffic x a cost per hour + isolations x a cost per host cleaned and rebuilt + credentials reset x a
+cost per reset. Each cost per unit is drawn per run from
 its triangular distribution (minimum, most likely, maximum) by a keyed draw of the run's seed and replicate, so
 every cell of a comparison draws the same costs for the same replicate (common random numbers): a difference
 between cells is the difference in what happened, not in the prices drawn. A cell's figure is the mean loss per run
@@ -48,6 +49,8 @@ def run_loss(row: Mapping[str, Any], loss) -> float:
         if r is None:
             continue
         units = float(row.get(count) or 0)
+        if count == "isolated_host_hours":  # ransomware's downtime is host-hours out of service too
+            units += float(row.get("downtime_hours") or 0)
         if units:
             total += units * triangular(keyed_uniform(key, U_LOSS, i), r.low, r.likely, r.high)
     return total

@@ -78,6 +78,10 @@ class RunResult:
     """Records of the objective's data that left."""
     records_wasted: int
     """Records of misread (non-objective) data exfiltrated."""
+    hosts_encrypted: int
+    """Hosts ransomware encrypted (a ransomware objective)."""
+    downtime_hours: float
+    """Host-hours out of service because of the encryption (restore from backup or rebuild, per host)."""
     actions_human: int
     actions_ai: int
     ai_share: float | None

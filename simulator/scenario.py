@@ -247,8 +247,11 @@ class Loss(Frozen):
 class Objective(Frozen):
     """What the attacker is after."""
 
+    kind: Literal["data-theft", "ransomware"] = "data-theft"
+    """'data-theft': take the data out; 'ransomware': once the attacker holds the data's host with admin rights,
+    encrypt every host it holds with admin rights (T1486), the data's host among them."""
     data: Id
-    """The data asset to exfiltrate."""
+    """The data asset to exfiltrate (for ransomware: the system whose encryption is the objective)."""
     records: int | None = Field(None, gt=0)
     """Records that must leave for the objective to be met (None: all of the asset)."""
     description: str = Field("", max_length=2000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from simulator.attack.vectors import VECTORS
@@ -163,3 +164,29 @@ def test_a_supplier_s_standing_access_gets_in_unless_segmentation_stops_the_flow
     compiled = compile_scenario(loaded.scenario, p, posture)
     assert compiled.net.suppliers[0][1] == ()
     assert all(_first_access(run(compiled, s)) is None for s in SEEDS)
+
+
+def _ransom(data):
+    data["objective"] = {"kind": "ransomware", "data": "customers"}
+
+
+def test_ransomware_encrypts_what_the_attacker_holds_and_backups_cut_the_downtime():
+    loaded = _loaded(_ransom)
+    runs = _runs(loaded)
+    met = [r for r in runs if r.outcome == "objective_met"]
+    assert met, "the manual attacker reaches db-01 with admin rights in some runs"
+    for r in met:
+        assert r.hosts_encrypted >= 1 and r.records_exfiltrated == 0
+        assert any(e.technique == "T1486" and e.host == "db-01" and e.success for e in r.timeline)
+    ir = loaded.posture.incident_response
+
+    def downtime(coverage: float) -> float:
+        posture = loaded.posture.model_copy(update={"incident_response": ir.model_copy(
+            update={"backup_coverage": coverage})})
+        compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
+        return sum(run(compiled, s).downtime_hours for s in SEEDS)
+
+    none, some, every = downtime(0.0), downtime(0.6), downtime(1.0)
+    assert none > some > every > 0
+    total = sum(r.hosts_encrypted for r in met)
+    assert every == pytest.approx(total * ir.restore_hours) and none == pytest.approx(total * ir.rebuild_hours)

@@ -66,7 +66,9 @@ class Collection:
         if d == self.net.objective:
             self._log("objective-data", f"found {di.id}", h)
             yield from self.verified_out(h, "collection", "T1213", False)
-            if self.t_objective is None:  # taken out already: nothing more to move
+            if self.t_objective is None and self.net.objective_kind == "ransomware":
+                self._push(P_EXFIL, ("impact", h))
+            elif self.t_objective is None:  # taken out already: nothing more to move
                 self._push(P_EXFIL, ("exfil", h, d, False))
         elif self.arng.random() < self.p.false_finding_rate:
             if not (yield from self.verified_out(h, "collection", "T1213", True)):

@@ -1,0 +1,70 @@
+"""Impact: ransomware (T1486). Once the attacker holds the objective's host with admin rights (on a host held with user
+rights it first logs on locally with a harvested admin account that may log on there), an operator approves
+the final step (the exfiltration gate of an AI-run campaign: the same "final action" decision) and the attacker
+deploys encryption to every host it holds with admin rights; the objective is met when the objective's host is
+encrypted. Each encrypted host is out of service until restored from a backup (``incident_response.restore_hours``,
+for the posture's ``backup_coverage`` share of hosts, a keyed draw per host) or rebuilt (``rebuild_hours``): the
+run's downtime.
+
+A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
+state (``simulator/engine.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.attack.base import P_EXFIL
+
+U_BACKUP = 34
+"""Keyed draw: whether an encrypted host has a usable backup (the same host, the same answer across cells)."""
+
+
+class Impact:
+    """Ransomware."""
+
+    def _impact(self, h: int):
+        net, env = self.net, self.env
+        if h not in self.owned or self.t_objective is not None:
+            return
+        if self.owned[h] != "admin":
+            yield from self._admin_on(h)
+            if self.owned.get(h) != "admin":
+                self.failed.add((P_EXFIL, ("impact", h)))  # needs admin there: retried when regrouping
+                return
+        di = net.data[net.objective]
+        yield from self.gate("exfiltration", di.id)
+        targets = sorted(x for x, access in self.owned.items() if access == "admin")
+        if h not in targets:
+            return  # lost it while waiting at the gate
+        zone = self._zone(h)
+        a = yield from self.act("impact", "T1486", self.p.efforts.impact, host=h, src_host=h, src_zone=zone,
+                                dst_zone=zone, factor=len(targets), takeover=True)
+        if not a.success:
+            if a.blocked is None:
+                self._failed((P_EXFIL, ("impact", h)))
+            return
+        done = [x for x in targets if x in self.owned]
+        if h not in done:
+            return
+        ir = self.compiled.posture.incident_response
+        for x in done:
+            if x in self.encrypted:
+                continue
+            backed_up = self.uniform(U_BACKUP, x) < ir.backup_coverage
+            self.encrypted[x] = ir.restore_hours if backed_up else ir.rebuild_hours
+        self.t_objective = env.now
+        self._log("objective", f"objective met: {len(self.encrypted)} hosts encrypted, {di.id}'s among them", h)
+
+    def _admin_on(self, h: int):
+        """On a host held with user rights, log on locally with a harvested admin account that may log on to it
+        (T1078; tiering and resets apply, a local logon meets no remote MFA prompt)."""
+        net = self.net
+        zone = self._zone(h)
+        for acct in sorted(self.harvested & net.logon_accounts[h]):
+            if net.accounts[acct].kind != "admin":
+                continue
+            a = yield from self.act("privilege-escalation", "T1078", self.p.efforts.lateral, host=h, src_host=h,
+                                    src_zone=zone, dst_zone=zone, account=acct, success=0.95,
+                                    honeytoken=net.accounts[acct].honeytoken, takeover=True)
+            if a.success and h in self.owned:
+                self._gain(h, "admin")
+                return
