@@ -445,6 +445,10 @@ class CellModel(BaseModel):
     breached: EstimateModel | None = None
     undetected: EstimateModel | None = None
     response: dict[Short, float] = {}
+    hosts_encrypted: float = 0.0
+    downtime_hours: float = 0.0
+    loss: dict[Short, float | Short] | None = None
+    """The scenario's loss model per cell (``tabletop compare`` with a loss block): mean, low, high, p90, currency."""
 
 
 class ComparisonModel(BaseModel):

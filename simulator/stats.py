@@ -115,6 +115,10 @@ class CellSummary:
     """Share of runs where the attacker gained initial access (None in comparisons saved before it was added)."""
     undetected: Estimate | None = None
     """Among breached runs, the share never detected before the run ended (the censored share of ``dwell_time``)."""
+    hosts_encrypted: float = 0.0
+    """Mean hosts encrypted per run (a ransomware objective)."""
+    downtime_hours: float = 0.0
+    """Mean host-hours down per run because of encryption (restore or rebuild)."""
     response: dict[str, float] = field(default_factory=dict)
     """Means per run of the response's business costs (RunResult's hosts_isolated, clean_hosts_isolated,
     isolated_host_hours, clean_isolated_host_hours, egress_blocked_hours, credentials_reset, infrastructure_blocks)."""
@@ -200,6 +204,8 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
                           lambda r: r.get("dwell_time") is None) if any(
             r.get("time_to_initial_access") is not None for r in rows) else None,
         response={k: sum(r.get(k, 0) or 0 for r in rows) / n for k in RESPONSE_COSTS},
+        hosts_encrypted=sum(r.get("hosts_encrypted", 0) or 0 for r in rows) / n,
+        downtime_hours=sum(r.get("downtime_hours", 0) or 0 for r in rows) / n,
     )
 
 

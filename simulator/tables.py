@@ -255,6 +255,8 @@ def comparison_columns(summaries: Sequence[Any], losses: Sequence[Any] | None = 
         Column("hosts\n(mean)", [estimate(s.hosts_compromised) for s in summaries], 9, "right", name="hosts"),
         Column(f"records\n({rec_unit + ', ' if rec_unit else ''}mean)",
                [estimate(s.records_exfiltrated, scale=rec_size) for s in summaries], 3, "right", name="records"),
+        *([Column("downtime\n(h, mean)", [estimate(s.downtime_hours) for s in summaries], 3, "right",
+                  name="downtime")] if any(s.downtime_hours for s in summaries) else []),
         *([_loss_column(losses)] if losses and any(e is not None for e in losses) else []),
         Column("AI\nshare", ["-" if s.ai_share is None else f"{s.ai_share:.0%}" for s in summaries], 10, "right",
                name="AI share"),

@@ -190,3 +190,23 @@ def test_ransomware_encrypts_what_the_attacker_holds_and_backups_cut_the_downtim
     assert none > some > every > 0
     total = sum(r.hosts_encrypted for r in met)
     assert every == pytest.approx(total * ir.restore_hours) and none == pytest.approx(total * ir.rebuild_hours)
+
+
+def test_compare_shows_the_downtime_of_a_ransomware_objective(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    _ransom(data)
+    path = tmp_path / "ransom.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    args = ["compare", str(path), "--runs", "30", "--workers", "1", "--automation", "manual",
+            "--posture", "weak,hardened"]
+    r = CliRunner().invoke(app, [*args, "--columns", "160"])
+    assert r.exit_code == 0, r.output
+    assert "downtime" in r.stdout
+    cells = json.loads(CliRunner().invoke(app, [*args, "--format", "json"]).stdout)["cells"]
+    assert cells[0]["downtime_hours"] > cells[1]["downtime_hours"] == 0
