@@ -87,8 +87,12 @@ class Discovery:
 
     def _focused(self) -> bool:
         """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
-        (after the objective is met it spreads again: it keeps access and keeps looking)."""
-        return self.t_objective is None and self.net.objective_host in self.owned
+        (after the objective is met it spreads again: it keeps access and keeps looking). For ransomware it needs
+        admin rights there: holding the host with user rights, it keeps spreading to find an admin account."""
+        h = self.net.objective_host
+        if self.t_objective is not None or h not in self.owned:
+            return False
+        return self.net.objective_kind != "ransomware" or self.owned[h] == "admin"
 
     def _reveal(self, zone: str, h: int) -> list[int]:
         """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
@@ -113,8 +117,9 @@ class Discovery:
         credential that logs on to ``t``."""
         owned = self.owned
         if t in owned or t in self.belief.contained_hosts or (self.t_objective is None
-                                                               and self.net.objective_host in owned):
-            return  # (the last test is _focused, inlined: this runs for every target of every discovery)
+                                                               and self.net.objective_host in owned
+                                                               and self._focused()):
+            return  # (the cheap tests first: this runs for every target of every discovery)
         routes = self.routes.get(t)
         if not routes:
             return

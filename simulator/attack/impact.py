@@ -22,6 +22,15 @@ class Impact:
     """Ransomware."""
 
     def _impact(self, h: int):
+        if getattr(self, "_impacting", False):
+            return  # one line of work deploys it
+        self._impacting = True
+        try:
+            yield from self._deploy(h)
+        finally:
+            self._impacting = False
+
+    def _deploy(self, h: int):
         net, env = self.net, self.env
         if h not in self.owned or self.t_objective is not None:
             return

@@ -11,6 +11,7 @@ from simulator.attack.base import (
     P_CRED,
     P_DISCOVER,
     P_ESCALATE,
+    P_EXFIL,
     P_EXPLOIT,
     P_HARVEST,
 )
@@ -22,6 +23,11 @@ class Movement:
     def _harvest_account(self, acct: int) -> None:
         self.harvested.add(acct)
         self.ever_harvested.add(acct)
+        net = self.net
+        h = net.objective_host
+        if (net.objective_kind == "ransomware" and self.t_objective is None and self.owned.get(h) == "user"
+                and net.accounts[acct].kind == "admin" and h in net.accounts[acct].logon):
+            self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
     def _gain(self, h: int, access: str) -> None:
         prev = self.owned.get(h)
