@@ -153,3 +153,47 @@ def test_nasim_large_values_are_capped_and_named_and_nothing_is_dropped_silently
     assert "host (2, 0) firewall" in r.stdout and "host (2, 0) value 7" in r.stdout
     load(out)
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+BENCHMARK = DATA / "benchmark"
+
+
+def _addr(key: str) -> tuple[int, int]:
+    a, b = key.strip("() ").split(",")
+    return int(a), int(b)
+
+
+@pytest.mark.parametrize("path", sorted(BENCHMARK.glob("*.yaml")), ids=lambda p: p.stem)
+def test_nasim_s_own_benchmarks_import_with_their_firewall_and_exploits_intact(path):
+    """NASim's nine benchmark scenarios (copied from the nasim 0.12.0 wheel with its MIT licence): every firewall
+    rule between connected subnets is a flow with exactly its services, every internet rule an entry point on those
+    services only, and every exploit and privilege escalation sits on exactly the hosts whose service or process and
+    OS it matches, as NASim defines them."""
+    import yaml
+
+    src = yaml.safe_load(path.read_text(encoding="utf-8"))
+    s = import_file(str(path)).scenario
+    topo, fw = src["topology"], {_addr(k): set(v or ()) for k, v in src["firewall"].items()}
+    flows = {(f["from"], f["to"]): set(f["services"]) for f in s["flows"]}
+    expected = {(f"subnet-{a}", f"subnet-{b}"): svcs for (a, b), svcs in fw.items()
+                if a >= 1 and b >= 1 and a != b and topo[a][b] and svcs}
+    assert flows == expected and expected  # every benchmark has subnets that talk to each other
+    hosts = {h["id"]: h for h in s["hosts"]}
+    conf = {f"h{a}-{b}": c for (a, b), c in ((_addr(k), c) for k, c in src["host_configurations"].items())}
+    assert set(hosts) == set(conf)
+    for e in s["entry_points"]:
+        a = int(hosts[e["host"]]["zone"].removeprefix("subnet-"))
+        assert topo[0][a] and set(e["services"]) <= fw.get((0, a), set())
+    exposed = {(h, svc) for h, c in conf.items() for svc in c["services"]
+               if topo[0][int(h[1:].split("-")[0])] and svc in fw.get((0, int(h[1:].split("-")[0])), set())}
+    assert {(e["host"], svc) for e in s["entry_points"] for svc in e["services"]} == exposed and exposed
+
+    def matches(rule_os, host_os) -> bool:
+        return rule_os in (None, "None") or rule_os == host_os
+
+    for h, c in conf.items():
+        want = {f"NASIM-{n.replace('_', '-')}" for n, e in src["exploits"].items()
+                if e["service"] in c["services"] and matches(e.get("os"), c["os"])}
+        want |= {f"NASIM-PE-{n.replace('_', '-')}" for n, e in (src.get("privilege_escalation") or {}).items()
+                 if e["process"] in (c.get("processes") or ()) and matches(e.get("os"), c["os"])}
+        assert set(hosts[h].get("vulnerabilities", ())) == want, h
