@@ -177,7 +177,7 @@ def test_nasim_s_own_benchmarks_import_with_their_firewall_and_exploits_intact(p
     flows = {(f["from"], f["to"]): set(f["services"]) for f in s["flows"]}
     expected = {(f"subnet-{a}", f"subnet-{b}"): svcs for (a, b), svcs in fw.items()
                 if a >= 1 and b >= 1 and a != b and topo[a][b] and svcs}
-    assert flows == expected and expected  # every benchmark has subnets that talk to each other
+    assert flows == expected and (expected or len(src["subnets"]) == 1)  # one subnet: nothing to flow between
     hosts = {h["id"]: h for h in s["hosts"]}
     conf = {f"h{a}-{b}": c for (a, b), c in ((_addr(k), c) for k, c in src["host_configurations"].items())}
     assert set(hosts) == set(conf)
