@@ -410,6 +410,21 @@ class Run(Attacker):
         return EventBudgetError(f"{self.net.name}: run stopped: {what} (seed {self.seed}, replicate {self.replicate})"
                                 f"; the busiest process was '{top}': check {cause}")
 
+    def step(self) -> None:
+        """One simpy step, under the same event budget as ``execute`` (facilitator mode steps a run by hand)."""
+        env = self.env
+        env.step()
+        n = self._stepped = getattr(self, "_stepped", 0) + 1
+        if n >= MAX_EVENTS:
+            raise self._budget(f"more than {MAX_EVENTS} events")
+        if env.now == getattr(self, "_still_at", None):
+            self._still += 1
+            if self._still >= MAX_STILL_EVENTS:
+                raise self._budget(f"more than {MAX_STILL_EVENTS} events in a row at minute {env.now:.6g} without "
+                                   "time passing")
+        else:
+            self._still_at, self._still = env.now, 0
+
     def step_until_event(self) -> bool:
         """Advance until the timeline or the log grows, or the run ends. Returns False once it has ended."""
         before = (len(self.timeline), len(self.log))
@@ -417,7 +432,7 @@ class Run(Attacker):
             if self.env.peek() == float("inf"):
                 self._finish()
                 break
-            self.env.step()
+            self.step()
             if (len(self.timeline), len(self.log)) != before:
                 return True
         return False

@@ -223,7 +223,7 @@ class Facilitator:
                 if at > env.now:
                     env.run(until=at)
                 return True
-            env.step()
+            run.step()
             if (len(run.timeline), len(run.log)) != before:
                 return True
         return False

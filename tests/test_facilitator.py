@@ -260,3 +260,14 @@ def test_bad_custom_injects_name_the_file_line_and_field(block, msg):
     with pytest.raises(ScenarioError) as e:
         load_document(parse_yaml(text, "bad.yaml"))
     assert msg in str(e.value) and "bad.yaml:" in str(e.value)
+
+
+def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode(espionage, monkeypatch):
+    """Stepping by hand keeps the event budget that ``execute`` has: a scenario that spins raises EventBudgetError
+    naming the cause instead of hanging the exercise."""
+    import simulator.engine as engine
+
+    monkeypatch.setattr(engine, "MAX_EVENTS", 500)
+    fac = Facilitator(espionage, 7)
+    with pytest.raises(engine.EventBudgetError, match="run stopped: more than 500 events"):
+        fac.finish()

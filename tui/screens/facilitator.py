@@ -256,7 +256,13 @@ class FacilitatorScreen(Screen):
         f = self.fac
         self._shown_injects = len(f.injects)
         t0, l0, feed0 = len(f.run.timeline), len(f.run.log), len(f.feed)
-        fn()
+        from simulator.engine import EventBudgetError
+
+        try:
+            fn()
+        except EventBudgetError as e:  # a scenario whose run would never end: said, never a hang or a crash
+            f.done = True
+            self._status(f"The run stopped: {e}")
         log = self.query_one("#events", RichLog)
         for line in self._lines(t0, l0):
             log.write(line)
