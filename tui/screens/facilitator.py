@@ -40,21 +40,22 @@ NO_TARGET = {"reset_credentials": "every account known stolen", "escalate": "no 
 class FacilitatorScreen(Screen):
     """The exercise screen."""
 
-    BINDINGS = [
-        Binding("space", "next_event", "Next event"),
-        Binding("n", "next_inject", "Next inject"),
-        Binding("v", "toggle_view", "Player view"),
+    BINDINGS = [  # the footer shows the first keys and Help and Quit at 80 columns; the rest are in Help (?)
+        Binding("space", "next_event", "Next"),
+        Binding("n", "next_inject", "Inject"),
         Binding("o", "focus_order", "Order"),
-        Binding("u", "undo", "Undo order"),
-        Binding("w", "rewind", "Rewind"),
+        Binding("v", "toggle_view", "Players"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "quit_safely", "Quit"),
         Binding("k", "counterfactual", "What if"),
-        Binding("e", "to_end", "To the end"),
-        Binding("p", "pause", "Pause"),
-        Binding("ctrl+r", "restart", "Restart", priority=True),
+        Binding("w", "rewind", "Rewind"),
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+a", "save_as", "Save as", priority=True),
+        Binding("u", "undo", "Undo order", show=False),
+        Binding("e", "to_end", "To the end", show=False),
+        Binding("p", "pause", "Pause", show=False),
+        Binding("ctrl+r", "restart", "Restart", priority=True, show=False),
+        Binding("ctrl+a", "save_as", "Save as", priority=True, show=False),
         Binding("escape", "leave_input", "Keys", show=False),
-        Binding("q", "quit_safely", "Quit", show=False),
     ]
 
     def __init__(self) -> None:
