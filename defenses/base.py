@@ -82,6 +82,8 @@ class Action:
     """An alert was raised for this action."""
     infrastructure: int | None = None
     """For an action from outside: the generation of outside infrastructure (addresses) it came from."""
+    evasion: float = 0.0
+    """Share of EDR detections the attacker avoids on this action (its profile's ``edr_evasion``)."""
 
 
 @dataclass(slots=True)

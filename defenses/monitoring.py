@@ -99,7 +99,10 @@ class Monitoring(Control):
                 self._last_rate_alert[src] = now
                 ctx.raise_alert(self._alert(action, "high", "rate"), action)
                 return
-        if ctx.rng.random() < self.detection_probability(action):
+        p = self.detection_probability(action)
+        if edr and action.evasion and not network:
+            p *= 1.0 - action.evasion  # the attacker works around the EDR; nothing else sees this action
+        if ctx.rng.random() < p:
             ctx.raise_alert(self._alert(action, "low", "edr" if edr else "network"), action)
 
 

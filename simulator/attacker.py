@@ -115,6 +115,11 @@ class AttackerProfile(Frozen):
     phishing_recipients: int = Field(0, ge=0, le=100_000)
     """Users one phishing campaign writes to, in each group the scenario lists under ``phishing`` (0: the attacker
     does not phish). A campaign is retried at every regrouping, like any way in."""
+    edr_evasion: float = Field(0.0, ge=0, le=0.95)
+    """Share of EDR detections the attacker avoids on the hosts it acts on (tampering, living off the land),
+    at a cost in time (``edr_evasion_cost``). Network sensors, rate rules and decoys still see it. 0: no evasion."""
+    edr_evasion_cost: float = Field(0.5, ge=0, le=10)
+    """Extra time per action on a host when evading EDR, as a share of the action's time."""
     mfa_fatigue: float = Field(0.0, ge=0, le=1)
     """Chance a push-bombing run (T1621: repeated MFA prompts) against an account with push MFA gets the user to
     approve; number matching (``access_control.mfa_number_matching``) defeats it. 0: the attacker does not try."""

@@ -210,3 +210,22 @@ def test_compare_shows_the_downtime_of_a_ransomware_objective(tmp_path):
     assert "downtime" in r.stdout
     cells = json.loads(CliRunner().invoke(app, [*args, "--format", "json"]).stdout)["cells"]
     assert cells[0]["downtime_hours"] > cells[1]["downtime_hours"] == 0
+
+
+def test_edr_evasion_costs_time_and_hides_from_edr_only():
+    """An attacker that evades EDR (edr_evasion 0.9, every action on a host half again as long) raises fewer alerts
+    on the hosts it works on, and takes longer."""
+    loaded = _loaded(lambda d: None)
+    seeds = range(40)
+    plain = _runs_many(loaded, seeds)
+    evading = _runs_many(loaded, seeds, edr_evasion=0.9)
+    assert sum(r.alerts_true for r in evading) < sum(r.alerts_true for r in plain)
+    both = [(a, b) for a, b in zip(plain, evading, strict=True)
+            if a.time_to_objective is not None and b.time_to_objective is not None]
+    assert both and sum(b.time_to_objective > a.time_to_objective for a, b in both) > len(both) // 2
+
+
+def _runs_many(loaded, seeds, **attacker):
+    p = loaded.attacker.model_copy(update=attacker)
+    compiled = compile_scenario(loaded.scenario, p, loaded.posture)
+    return [run(compiled, s) for s in seeds]

@@ -12,6 +12,11 @@ from defenses.base import Action
 from simulator.result import TimelineEvent
 
 
+def outside_of(src_host: int | None, src_zone: str | None) -> bool:
+    """An action from the attacker's own infrastructure (no host of the defender's to evade a sensor on)."""
+    return src_host is None and src_zone == "internet"
+
+
 class Acting:
     """How one action is carried out: effort, the operators, the gates, verification, exploits."""
 
@@ -71,6 +76,9 @@ class Acting:
         if duration is None:
             speed = p.speed if (actor == "ai" or p.executor == "human") else p.human_speed
             duration = effort / speed * jitter
+        evading = p.edr_evasion > 0 and host is not None and not outside_of(src_host, src_zone)
+        if evading:
+            duration *= 1.0 + p.edr_evasion_cost  # tampering with the sensor, living off the land: slower
         outside = src_host is None and src_zone == "internet"
         if outside and self._burned:  # its addresses were blocked: stand up new infrastructure first
             self._burned = False
@@ -111,6 +119,8 @@ class Acting:
         a = Action(start, phase, technique, actor, host, src_zone, dst_zone, footprint, env.now - start, src_host,
                    account, vuln, service, records, honeytoken, false_finding or fake,
                    infrastructure=self.infra if outside else None)
+        if evading:
+            a.evasion = p.edr_evasion
         if aborted:
             a.blocked = "contained"
         else:
