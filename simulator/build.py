@@ -6,6 +6,7 @@ every control's static flow policy, so it is never computed per action.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import networkx as nx
@@ -261,3 +262,36 @@ def objective_reachable(net: Network) -> bool:
     """Whether the objective's zone can be reached from an entry point's zone along allowed flows."""
     target = net.hosts[net.data[net.objective].host].zone
     return any(nx.has_path(net.zone_graph, net.hosts[h].zone, target) for h, _ in net.entry)
+
+
+def objective_zone_reachable(s: Scenario, posture: Posture) -> bool:
+    """``objective_reachable(build_network(s, posture))`` without expanding a host or building the whole zone graph: a
+    search from the entry points' zones that asks the flow policy only about the zone pairs it reaches (what
+    ``validate`` says of a 100,000-host file in milliseconds)."""
+    by_id = {h.id: h for h in s.hosts}
+    target = next(h.zone for h in s.hosts for d in h.data if d.id == s.objective.data)
+    sources = {by_id[e.host].zone for e in s.entry_points}
+    if target in sources:
+        return True
+    listed: dict[tuple[str, str], set[str]] = {}
+    for f in s.flows:
+        listed.setdefault((f.source, f.target), set()).update(f.services)
+    services = sorted({svc for h in s.hosts for svc in h.services})
+    controls = posture.flow_policies(s.admin_tier_zones())
+    zones = [z.id for z in s.zones]
+
+    def edge(a: str, b: str) -> bool:  # the edge zone_graph draws from a to b
+        allowed = listed.get((a, b), ())
+        return any(all(c.allows_flow(a, b, svc, svc in allowed) for c in controls) for svc in services)
+
+    seen = set(sources)
+    queue = deque(z for z in zones if z in sources)
+    while queue:
+        a = queue.popleft()
+        if edge(a, target):
+            return True
+        for b in zones:
+            if b not in seen and edge(a, b):
+                seen.add(b)
+                queue.append(b)
+    return False
