@@ -39,6 +39,8 @@ class Efforts(Frozen):
     """An operator checking an AI finding by hand (a credential, a data set)."""
     phishing: float = Field(120, gt=0, le=100_000)
     """Writing and sending one phishing campaign (T1566): pretexts, lookalike domain, mail."""
+    persistence: float = Field(15, gt=0, le=100_000)
+    """Creating a backdoor account (T1136)."""
     impact: float = Field(60, gt=0, le=100_000)
     """Deploying ransomware to the hosts held with admin rights (T1486)."""
     exploit_reuse: float = Field(30, gt=0, le=100_000)
@@ -115,6 +117,10 @@ class AttackerProfile(Frozen):
     phishing_recipients: int = Field(0, ge=0, le=100_000)
     """Users one phishing campaign writes to, in each group the scenario lists under ``phishing`` (0: the attacker
     does not phish). A campaign is retried at every regrouping, like any way in."""
+    backdoor_share: float = Field(0.0, ge=0, le=1)
+    """Chance, per host it gains admin rights on, that the attacker creates a backdoor account there (T1136): a way
+    back in from outside after an eviction, until the defender sees its creation (an escalated alert on it). 0:
+    none."""
     edr_evasion: float = Field(0.0, ge=0, le=0.95)
     """Share of EDR detections the attacker avoids on the hosts it acts on (tampering, living off the land),
     at a cost in time (``edr_evasion_cost``). Network sensors, rate rules and decoys still see it. 0: no evasion."""

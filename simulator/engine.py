@@ -145,6 +145,9 @@ class Run(Attacker):
         self.credentials_reset = 0
         self.infra_blocks = 0
         self.exfiltrated = 0
+        self.backdoors: set[int] = set()
+        """Hosts the attacker created a backdoor account from (its way back in after an eviction)."""
+        self.backdoors_disabled = False
         self.encrypted: dict[int, float] = {}
         """Hosts encrypted by ransomware -> hours until each is back (restored from backup or rebuilt)."""
         self.wasted = 0
@@ -220,6 +223,8 @@ class Run(Attacker):
         if self.t_detection is None and evidence and self.t_initial_access is not None:
             self.t_detection = now
             self.first_source = alert.source
+        if alert.technique == "T1136" and evidence:
+            self.backdoor_seen()  # the response audits the accounts created and disables the attacker's
         where = "from outside" if alert.outside else ""
         self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} {where}".rstrip() + " escalated",
                   alert.host)

@@ -36,7 +36,7 @@ def _first_access(r):
 
 
 def test_every_vector_meets_the_protocol():
-    assert [v.name for v in VECTORS] == ["exploit", "logon", "broker", "phishing", "supplier"]
+    assert [v.name for v in VECTORS] == ["exploit", "logon", "broker", "phishing", "supplier", "backdoor"]
     for v in VECTORS:
         assert callable(v.candidates) and callable(v.attempt)
 
@@ -229,3 +229,39 @@ def _runs_many(loaded, seeds, **attacker):
     p = loaded.attacker.model_copy(update=attacker)
     compiled = compile_scenario(loaded.scenario, p, loaded.posture)
     return [run(compiled, s) for s in seeds]
+
+
+def _evictable():
+    def vpn(data):
+        data["hosts"][0]["services"] = ["https", "ssh", "vpn"]
+        data["entry_points"] = [{"host": "web-01", "services": ["https", "vpn"]}]
+    loaded = _loaded(vpn).with_presets(automation="ai-orchestrated", posture="baseline")
+    ir = loaded.posture.incident_response.model_copy(update={"scoping": 1.0, "contain_hours": 1.0})
+    mon = loaded.posture.monitoring.model_copy(update={"edr_coverage": 1.0})
+    return loaded, loaded.posture.model_copy(update={"incident_response": ir, "monitoring": mon})
+
+
+def _backdoor_runs(loaded, posture, share: float) -> list:
+    p = loaded.attacker.model_copy(update={"backdoor_share": share, "stuffing_success": 0.0})
+    compiled = compile_scenario(loaded.scenario, p, posture)
+    return [run(compiled, s) for s in range(60)]
+
+
+def _back_in(runs) -> int:
+    return sum(1 for r in runs for e in r.timeline
+               if e.technique == "T1078" and e.phase == "initial-access" and e.success)
+
+
+def test_a_backdoor_account_is_a_way_back_in_until_the_defender_sees_it_made():
+    """A response that finds every foothold (scoping 1.0) evicts the attacker; with backdoor accounts (T1136) it
+    logs back on from outside with one; once an alert on a backdoor's creation is escalated, every backdoor is
+    disabled and none is used again."""
+    loaded, posture = _evictable()
+    assert _back_in(_backdoor_runs(loaded, posture, 0.0)) == 0
+    planted = _backdoor_runs(loaded, posture, 1.0)
+    assert any(e.technique == "T1136" for r in planted for e in r.timeline) and _back_in(planted) > 0
+    mon = posture.monitoring.model_copy(update={"detection": {**posture.monitoring.detection, "T1136": 1.0}})
+    seen = posture.model_copy(update={"monitoring": mon, "soc": posture.soc.model_copy(update={"recognition": 1.0})})
+    disabled = _backdoor_runs(loaded, seen, 1.0)
+    assert any(e.detail == "backdoor accounts disabled" for r in disabled for e in r.log)
+    assert _back_in(disabled) == 0

@@ -98,9 +98,9 @@ class Campaign:
 
     def _broker_pending(self) -> bool:
         """A bought account or a supplier's access still to come or untried."""
-        from simulator.attack.vectors import broker, supplier
+        from simulator.attack.vectors import backdoor, broker, supplier
 
-        return broker.pending(self) or supplier.pending(self)
+        return broker.pending(self) or supplier.pending(self) or backdoor.pending(self)
 
     def _ways_in_left(self) -> bool:
         """Whether any way in is still open in the network: an entry service with a vulnerability not yet found

@@ -15,6 +15,7 @@ from simulator.attack.base import (
     P_EXPLOIT,
     P_HARVEST,
 )
+from simulator.attack.persistence import U_BACKDOOR
 
 
 class Movement:
@@ -47,6 +48,8 @@ class Movement:
                 for v in host.local_vulns:
                     self._push(P_ESCALATE, ("escalate", h, v))
         self._push(P_HARVEST, ("harvest", h))
+        if access == "admin" and self.p.backdoor_share > 0 and self.uniform(U_BACKDOOR, h) < self.p.backdoor_share:
+            self._push(P_HARVEST, ("backdoor", h))
 
     def _lose(self, h: int) -> None:
         """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from typing import Any, Protocol
 
+from simulator.attack.vectors.backdoor import BackdoorLogon
 from simulator.attack.vectors.broker import BoughtAccess
 from simulator.attack.vectors.exploit import ExploitPublicFacing
 from simulator.attack.vectors.phishing import Phishing
@@ -39,7 +40,7 @@ def offers(vector: Any, attacker: Any) -> Iterable[tuple[float, tuple]]:
 
 
 VECTORS: tuple[Vector, ...] = (ExploitPublicFacing(), RemoteLogon(), BoughtAccess(), Phishing(),
-                                SupplierAccess())
+                                SupplierAccess(), BackdoorLogon())
 """Tried in this order on each host (then all sorted by score)."""
 
 __all__ = ["VECTORS", "Vector", "offers"]
