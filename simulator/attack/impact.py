@@ -34,10 +34,12 @@ class Impact:
         net, env = self.net, self.env
         if h not in self.owned or self.t_objective is not None:
             return
+        self._ransom_target = h
         if self.owned[h] != "admin":
             yield from self._admin_on(h)
             if self.owned.get(h) != "admin":
-                self.failed.add((P_EXFIL, ("impact", h)))  # needs admin there: retried when regrouping
+                # not a task to retry: it comes back when the attacker gains admin rights there or harvests an
+                # admin account for it; meanwhile, with nothing else to do, it is stuck and looks for another way in
                 return
         di = net.data[net.objective]
         yield from self.gate("exfiltration", di.id)

@@ -48,6 +48,8 @@ class Movement:
                 for v in host.local_vulns:
                     self._push(P_ESCALATE, ("escalate", h, v))
         self._push(P_HARVEST, ("harvest", h))
+        if access == "admin" and h == getattr(self, "_ransom_target", None) and self.t_objective is None:
+            self._push(P_EXFIL, ("impact", h))  # admin rights on the ransomware's target at last
         if access == "admin" and self.p.backdoor_share > 0 and self.uniform(U_BACKDOOR, h) < self.p.backdoor_share:
             self._push(P_HARVEST, ("backdoor", h))
 
