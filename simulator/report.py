@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.report_text import COLUMNS, compare_rows, few_runs
+from simulator.report_text import few_runs
 from simulator.stats import CellSummary, Estimate
 from simulator.units import clock, duration
 
@@ -36,6 +37,123 @@ ACTIONS = {
 
 class ReportError(Exception):
     """The input is not a comparison, a sweep, a session or a run."""
+
+
+# --- human names for parameters ------------------------------------------------------------------------------
+
+PARAM_NAMES = {
+    "automation": "Attacker automation",
+    "posture": "Defender posture",
+    "horizon_days": "Campaign length (days)",
+    "defender_utc_offset": "Defender's time zone (hours from UTC)",
+    "posture.segmentation.mode": "Segmentation",
+    "posture.segmentation.restrict_admin_services": "Admin protocols kept to the admin zone",
+    "posture.patching.coverage": "Patch coverage",
+    "posture.patching.spread": "Spread of patch delays",
+    "posture.patching.emergency_days": "Days to patch a critical vulnerability disclosed during the campaign",
+    "posture.patching.edge_days_to_patch": "Days to patch an edge device",
+    "posture.access_control.mfa_coverage": "MFA coverage",
+    "posture.access_control.mfa_number_matching": "MFA number matching",
+    "posture.access_control.admin_tiering": "Admin tiering",
+    "posture.access_control.dump_yield": "Chance a dumped credential is reusable",
+    "posture.monitoring.edr_coverage": "EDR coverage",
+    "posture.monitoring.network_sensors": "Network sensors",
+    "posture.monitoring.detection": "Detection content",
+    "posture.monitoring.default_detection": "Detection content (techniques not listed)",
+    "posture.monitoring.rate_threshold": "Request-rate alert threshold (per minute)",
+    "posture.monitoring.honeytokens": "Honeytokens",
+    "posture.soc.analysts": "SOC analysts on shift",
+    "posture.soc.hours": "SOC hours",
+    "posture.soc.triage_minutes": "Minutes to triage an alert",
+    "posture.soc.benign_per_hour": "Benign alerts per hour",
+    "posture.soc.recognition": "Chance an analyst recognises a low-confidence true alert",
+    "posture.soc.automation": "SOC automation",
+    "posture.incident_response.contain_hours": "Hours to contain a host in evidence",
+    "posture.incident_response.isolate_hosts": "Incident response isolates hosts",
+    "posture.incident_response.reset_credentials": "Incident response resets credentials",
+    "posture.incident_response.block_egress": "Incident response may block egress",
+    "posture.incident_response.scoping": "Chance scoping finds another compromised host",
+    "posture.egress.rate_cap_records_per_hour": "Egress cap (records per hour)",
+    "posture.egress.large_transfer_records": "Large-transfer alert threshold (records)",
+    "posture.egress.filtering": "Egress filtering",
+    "attacker.speed": "Attacker speed (times a manual operator)",
+    "attacker.concurrency": "Attacker's concurrent lines of work",
+    "attacker.false_finding_rate": "Chance an AI finding is false",
+    "attacker.review_catch": "Chance a reviewer catches a false finding",
+    "attacker.verification": "Chance an operator checks an AI finding",
+    "attacker.takeover": "Chance an operator redoes a failed AI action",
+    "attacker.operators": "Attacker's operators",
+    "attacker.pace_minutes": "Attacker's minutes between two tasks after breakout",
+    "attacker.lie_low_hours": "Hours the attacker lies low after noticing a response",
+    "attacker.exfil_records_per_hour": "Attacker's exfiltration rate (records per hour)",
+    "posture.incident_response.cleanup_hours": "Hours an isolated host is out of service",
+    "posture.soc.max_alert_age_hours": "Hours before an untriaged alert is auto-closed",
+    "posture.monitoring.footprint_gain": "Detection gain per decade of requests",
+}
+"""Short names where the schema's description is a sentence, not a name; any other path is named from its
+description (``param_name``)."""
+
+
+def _schema_field(path: str) -> Any:
+    """The pydantic field a dotted sweep path names (posture.X..., attacker.X...), or None."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from defenses.posture import Posture
+    from simulator.attacker import AttackerProfile
+
+    parts = path.split(".")
+    model: Any = {"posture": Posture, "attacker": AttackerProfile}.get(parts[0])
+    found = None
+    for part in parts[1:]:
+        if model is None or part not in getattr(model, "model_fields", {}):
+            return None
+        found = model.model_fields[part]
+        args = [a for a in typing.get_args(found.annotation) if isinstance(a, type)] or [found.annotation]
+        model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return found
+
+
+PRESET_TEXT = {
+    "automation": "The attacker's automation level: a preset (manual, ai-assisted, ai-orchestrated, autonomous)",
+    "posture": "The defender's posture: a preset (weak, baseline, hardened)",
+}
+
+
+def param_description(path: str) -> str:
+    """The schema's description of a parameter (its first sentence; a short one after its parent's: 'Median days
+    from disclosure to patch, by severity: critical vulnerabilities'), '' when there is none."""
+    if path in PRESET_TEXT:
+        return PRESET_TEXT[path]
+
+    def first(f: Any) -> str:
+        text = " ".join((f.description or "").split()) if f is not None else ""
+        return re.split(r"(?<=[a-z)])\. ", text)[0].rstrip(".")
+
+    text = first(_schema_field(path))
+    if text and len(text.split()) < 4 and path.count(".") > 1:
+        parent = first(_schema_field(path.rsplit(".", 1)[0]))
+        if parent:
+            text = f"{parent}: {text[0].lower() + text[1:]}"
+    return text
+
+
+def param_name(path: str) -> str:
+    """A parameter as a trainer reads it: 'posture.patching.days_to_patch.critical' -> 'Days to patch a critical
+    vulnerability'; from PARAM_NAMES, else from the schema's description, else the path itself."""
+    if path in PARAM_NAMES:
+        return PARAM_NAMES[path]
+    m = re.fullmatch(r"posture\.patching\.days_to_patch\.(critical|high|medium|low)", path)
+    if m:
+        return f"Days to patch a {m.group(1)}{'' if m.group(1) == 'critical' else '-severity'} vulnerability"
+    text = param_description(path)
+    if not text or len(text.split()) < 2:
+        return path
+    head = re.split(r": | \(|; |, by ", text)[0]
+    if path.startswith("attacker.efforts."):
+        head = f"Attacker's human minutes: {head[0].lower() + head[1:]}"
+    return head if len(head) <= 70 else head[:67].rsplit(" ", 1)[0] + "..."
 
 
 @dataclass
@@ -58,6 +176,21 @@ class Report:
     chart_title: str = ""
     appendix: list[tuple[str, str]] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    """Key findings: three to five sentences, each with its number and interval, computed from the cells."""
+    outcome_notes: list[str] = field(default_factory=list)
+    outcomes_more_header: list[str] = field(default_factory=list)
+    outcomes_more: list[list[str]] = field(default_factory=list)
+    """The outcome columns that do not fit one printed page beside the first ones."""
+    legend: list[list[str]] = field(default_factory=list)
+    """(name, column, what it is) for each parameter the cells vary."""
+    by_cell: list[list[str]] = field(default_factory=list)
+    """(cell, strength or area, finding): every finding about each cell, for the appendix."""
+    reproduce_block: str = ""
+    """A file to write before the reproduce command (a sweep file rebuilt from the rows)."""
+
+    SHOWN = 5
+    """Strengths and areas shown in the analysis; the rest go to the appendix."""
 
     @property
     def plan(self) -> list[tuple[str, str, str]]:
@@ -81,102 +214,359 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def _findings(label: str, s: CellSummary) -> tuple[list[str], list[tuple[str, str]]]:
+@dataclass
+class _Item:
+    """One finding about one cell: which control it is about, its value, how strongly it counts (score 0..1)."""
+
+    good: bool
+    control: str
+    phrase: str
+    """The finding without its cell, with '{v}' where the value goes."""
+    value: float
+    shown: str
+    score: float
+    area: str
+    text: str
+    """The finding about this cell as one sentence (the per-cell appendix)."""
+    cell: str = ""
+
+
+def _items(label: str, s: CellSummary) -> list[_Item]:
     """Strengths and areas for improvement of one cell, each computed from its numbers."""
-    good: list[str] = []
-    bad: list[tuple[str, str]] = []
+    out: list[_Item] = []
     pre = f"{label}: "
-    if s.success.value is not None and s.success.value >= 0.5:
-        bad.append((f"{pre}the attacker met its objective in {_pct(s.success.value)} of runs "
-                    f"[{s.success.low:.0%}-{s.success.high:.0%}], median {duration(s.time_to_objective.value)} "
-                    "from the start.", "objective"))
-    elif s.success.value is not None:
-        good.append(f"{pre}the objective was met in only {_pct(s.success.value)} of runs "
-                    f"[{s.success.low:.0%}-{s.success.high:.0%}].")
+
+    def add(good: bool, control: str, phrase: str, value: float, shown: str, score: float, text: str,
+            area: str = "") -> None:
+        out.append(_Item(good, control, phrase, value, shown, max(0.0, min(1.0, score)), area, pre + text, label))
+
+    succ = s.success.value
+    if succ is not None and succ >= 0.5:
+        add(False, "Crown-jewel data", "the attacker met its objective in {v} of runs", succ, _pct(succ), succ,
+            f"the attacker met its objective in {_pct(succ)} of runs [{s.success.low:.0%}-{s.success.high:.0%}], "
+            f"median {duration(s.time_to_objective.value)} from the start.", "objective")
+    elif succ is not None:
+        add(True, "Keeping the objective safe", "the attacker met its objective in only {v} of runs", succ,
+            _pct(succ), 1 - succ, f"the objective was met in only {_pct(succ)} of runs "
+            f"[{s.success.low:.0%}-{s.success.high:.0%}].")
     det = s.detected.value or 0.0
     breached_share = None if s.breached is None else s.breached.value
     undetected = None if s.undetected is None else s.undetected.value
     if det >= 0.5:
         src = ", ".join(f"{SOURCE_TEXT.get(k, k)} {_pct(v)}" for k, v in s.detection_sources.items())
-        good.append(f"{pre}the attack was detected in {_pct(det)} of runs (median {duration(s.time_to_detection.value)}"
-                    f" from the start); first alerts came from {src or 'no source'}.")
+        add(True, "Detection", "the attack was detected in {v} of runs", det, _pct(det), det,
+            f"the attack was detected in {_pct(det)} of runs (median {duration(s.time_to_detection.value)} from the "
+            f"start); first alerts came from {src or 'no source'}.")
     elif undetected is not None and breached_share:
         if undetected >= 0.5:  # detection is about an intrusion: count the runs where there was one
-            bad.append((f"{pre}{_pct(undetected)} of the intrusions were never detected.", "detection"))
+            add(False, "Detection", "{v} of the intrusions were never detected", undetected, _pct(undetected),
+                undetected, f"{_pct(undetected)} of the intrusions were never detected.", "detection")
     elif breached_share is None:
-        bad.append((f"{pre}{_pct(1 - det)} of runs were never detected.", "detection"))
+        add(False, "Detection", "{v} of runs were never detected", 1 - det, _pct(1 - det), 1 - det,
+            f"{_pct(1 - det)} of runs were never detected.", "detection")
     patched = s.blocked_share.get("patched", 0.0)
     if patched >= 0.5:
-        good.append(f"{pre}patching stopped at least one exploit in {_pct(patched)} of runs.")
+        add(True, "Patching", "stopped at least one exploit in {v} of runs", patched, _pct(patched), patched,
+            f"patching stopped at least one exploit in {_pct(patched)} of runs.")
     elif patched < 0.2:
-        bad.append((f"{pre}patching stopped an exploit in only {_pct(patched)} of runs.", "patching"))
-    for key in ("mfa", "tiering", "egress"):
+        add(False, "Patching", "stopped an exploit in only {v} of runs", patched, _pct(patched), 1 - patched,
+            f"patching stopped an exploit in only {_pct(patched)} of runs.", "patching")
+    for key, control in (("mfa", "MFA"), ("tiering", "Admin tiering"), ("egress", "Egress control")):
         share = s.blocked_share.get(key, 0.0)
         if share >= 0.3:
-            good.append(f"{pre}{BLOCK_TEXT[key]} stopped the attacker at least once in {_pct(share)} of runs.")
+            add(True, control, "stopped the attacker at least once in {v} of runs", share,
+                _pct(share), share, f"{BLOCK_TEXT[key]} stopped the attacker at least once in {_pct(share)} of runs.")
     contained = s.contained.value or 0.0
     breached = None if s.breached is None else s.breached.value
     if contained >= 0.3:
-        good.append(f"{pre}the attacker was evicted in {_pct(contained)} of runs.")
+        add(True, "Containment", "the attacker was evicted in {v} of runs", contained, _pct(contained), contained,
+            f"the attacker was evicted in {_pct(contained)} of runs.")
     elif breached is not None and breached < 0.5:
-        good.append(f"{pre}the attacker got a foothold in only {_pct(breached)} of runs.")
+        add(True, "Keeping the attacker out", "the attacker got a foothold in only {v} of runs", breached,
+            _pct(breached), 1 - breached, f"the attacker got a foothold in only {_pct(breached)} of runs.")
     elif det >= 0.5:
-        bad.append((f"{pre}detected in {_pct(det)} of runs but evicted in only {_pct(contained)}: footholds "
-                    "survived containment.", "containment"))
-    if s.breakout_time.value is not None and s.breakout_time.value < 60:
-        bad.append((f"{pre}the attacker broke out in a median of {duration(s.breakout_time.value)} after initial "
-                    "access.", "breakout"))
+        add(False, "Containment", "the attack was detected but the attacker evicted in only {v} of runs", contained,
+            _pct(contained), det - contained, f"detected in {_pct(det)} of runs but evicted in only "
+            f"{_pct(contained)}: footholds survived containment.", "containment")
+    bt = s.breakout_time.value
+    if bt is not None and bt < 60:
+        add(False, "Segmentation (breakout)", "the attacker broke out in a median of {v} after initial access", bt,
+            duration(bt), 1 - bt / 60, f"the attacker broke out in a median of {duration(bt)} after initial access.",
+            "breakout")
     iso = s.response.get("hosts_isolated", 0.0)
     clean = s.response.get("clean_hosts_isolated", 0.0)
     if iso > 0 and clean / iso >= 0.1:
-        bad.append((f"{pre}the response isolated {iso:.1f} hosts a run ({s.response.get('isolated_host_hours', 0):.0f} "
-                    f"host-hours out of service), {clean / iso:.0%} of them clean: scoping pulled hosts the attacker "
-                    "was not on.", "containment"))
+        add(False, "Scoping before isolation", "{v} of the hosts isolated were clean", clean / iso,
+            f"{clean / iso:.0%}", clean / iso,
+            f"the response isolated {iso:.1f} hosts a run ({s.response.get('isolated_host_hours', 0):.0f} host-hours "
+            f"out of service), {clean / iso:.0%} of them clean: scoping pulled hosts the attacker was not on.",
+            "containment")
     if s.soc_backlog_share >= 0.5:
-        bad.append((f"{pre}the SOC queue backed up in {_pct(s.soc_backlog_share)} of runs; alerts were auto-closed "
-                    f"untriaged in {_pct(s.alerts_dropped_share)}.", "backlog"))
-    return good, bad
+        add(False, "SOC triage capacity", "the SOC queue backed up in {v} of runs", s.soc_backlog_share,
+            _pct(s.soc_backlog_share), s.soc_backlog_share, f"the SOC queue backed up in "
+            f"{_pct(s.soc_backlog_share)} of runs; alerts were auto-closed untriaged in "
+            f"{_pct(s.alerts_dropped_share)}.", "backlog")
+    return out
+
+
+def _findings(label: str, s: CellSummary) -> tuple[list[str], list[tuple[str, str]]]:
+    """Strengths and areas for improvement of one cell, each one sentence computed from its numbers."""
+    items = _items(label, s)
+    return [i.text for i in items if i.good], [(i.text, i.area) for i in items if not i.good]
+
+
+def _grouped(items: Sequence[_Item], cells: int) -> list[tuple[str, str, float]]:
+    """The findings grouped by control, one sentence each, ranked by effect (the largest share of runs the finding
+    is about, then the number of cells): (sentence, area, score)."""
+    groups: dict[str, list[_Item]] = {}
+    for i in items:
+        groups.setdefault(i.control, []).append(i)
+    out = []
+    for control, its in groups.items():
+        its = sorted(its, key=lambda i: i.value)
+        lo, hi = its[0], its[-1]
+        rng = lo.shown if lo.shown == hi.shown else f"{lo.shown} to {hi.shown}"
+        strongest = max(its, key=lambda i: i.score)
+        word = "strongest" if lo.good else "worst"
+        count = f"all {cells}" if len(its) == cells else f"{len(its)} of {cells}"
+        if len(its) == 1:
+            where = f"in one cell ({its[0].cell})" if cells > 1 else ""
+        elif len(its) == 2:
+            where = f"in {count} cells ({'; '.join(i.cell for i in its)})"
+        else:
+            where = f"in {count} cells ({word}: {strongest.cell})"
+        out.append((f"{control}: {lo.phrase.format(v=rng)}{', ' + where if where else ''}.", lo.area,
+                    strongest.score + len(its) * 1e-6))
+    out.sort(key=lambda x: -x[2])
+    return out
 
 
 def _cell_label(s: CellSummary) -> str:
     return " / ".join(str(v) for _, v in s.label)
 
 
+def _cell_words(s: CellSummary) -> str:
+    """A cell as a sentence reads it: 'the ai-assisted attacker, weak posture', 'patch coverage 0.54'."""
+    parts: list[str] = []
+    for k, v in s.label:
+        if k == "automation":
+            parts.append(f"the {v} attacker")
+        elif k == "posture" and parts and parts[-1].endswith(" attacker"):
+            parts[-1] += f" against the {v} posture"
+        elif k == "posture":
+            parts.append(f"the {v} posture")
+        else:
+            name = param_name(k)
+            parts.append(f"{name[0].lower() + name[1:] if not name[:3].isupper() else name} {v}")
+    return ", ".join(parts)
+
+
+def _share_ci(e: Estimate) -> str:
+    """'42% [35-49]' (precision from the interval, as in the tables)."""
+    from simulator.tables import _share
+
+    return _share(e)
+
+
+def _newcombe(a: Estimate, b: Estimate) -> tuple[float, float, float]:
+    """b - a and its 95% interval (Newcombe's hybrid score from the two Wilson intervals: the cells taken as
+    independent, which on common seeds errs wide)."""
+    pa, pb = a.value or 0.0, b.value or 0.0
+    la, ua = (a.low if a.low is not None else pa), (a.high if a.high is not None else pa)
+    lb, ub = (b.low if b.low is not None else pb), (b.high if b.high is not None else pb)
+    d = pb - pa
+    return d, d - math.sqrt((pb - lb) ** 2 + (ua - pa) ** 2), d + math.sqrt((ub - pb) ** 2 + (pa - la) ** 2)
+
+
+def _points(d: float, lo: float, hi: float) -> str:
+    """'-38 points [-46, -30]'."""
+    from simulator.tables import decimals, number
+
+    dd = decimals(d * 100, lo * 100, hi * 100)
+    return f"{number(d * 100, dd, True)} points [{number(lo * 100, dd, True)}, {number(hi * 100, dd, True)}]"
+
+
+def _setting_effects(summaries: Sequence[CellSummary]) -> list[dict[str, Any]]:
+    """For each label column, its largest effect on attacker success between two cells that differ in it alone:
+    {factor, a, b, others, d, lo, hi, sa, sb}, the factors by their largest effect."""
+    if not summaries:
+        return []
+    by = [k for k, _ in summaries[0].label]
+    out = []
+    for i, k in enumerate(by):
+        order: list[Any] = []
+        for s in summaries:
+            v = s.label[i][1]
+            if v not in order:
+                order.append(v)
+        best: dict[str, Any] | None = None
+        rest: dict[tuple, list[CellSummary]] = {}
+        for s in summaries:
+            rest.setdefault(tuple(x for j, x in enumerate(s.label) if j != i), []).append(s)
+        for others, cells in rest.items():
+            cells = sorted(cells, key=lambda c: order.index(c.label[i][1]))
+            for x, sa in enumerate(cells):
+                for sb in cells[x + 1:]:
+                    if sa.success.value is None or sb.success.value is None:
+                        continue
+                    d, lo, hi = _newcombe(sa.success, sb.success)
+                    if best is None or abs(d) > abs(best["d"]):
+                        best = {"factor": k, "a": sa.label[i][1], "b": sb.label[i][1], "others": others, "d": d,
+                                "lo": lo, "hi": hi, "sa": sa, "sb": sb}
+        if best is not None:
+            out.append(best)
+    out.sort(key=lambda e: -abs(e["d"]))
+    return out
+
+
+def _effect_sentence(e: dict[str, Any], lead: str) -> str:
+    """'{lead} the defender's posture from weak to hardened lowered attacker success from 100% [98-100] to 0% [0-2],
+    -100 points [-100, -97] (the ai-assisted attacker).'"""
+    from simulator.stats import CellSummary
+
+    k = e["factor"]
+    name = {"automation": "the attacker's automation", "posture": "the defender's posture"}.get(k)
+    name = name or param_name(k)[0].lower() + param_name(k)[1:]
+    others = CellSummary(**{**e["sa"].__dict__, "label": e["others"]}) if e["others"] else None
+    verb = "lowered" if e["d"] < 0 else "raised" if e["d"] > 0 else "left"
+    tail = "" if e["lo"] > 0 or e["hi"] < 0 else ", an interval that includes no change"
+    return (f"{lead} {name} from {e['a']} to {e['b']} {verb} attacker success from {_share_ci(e['sa'].success)} to "
+            f"{_share_ci(e['sb'].success)}, {_points(e['d'], e['lo'], e['hi'])}{tail}"
+            f"{f' ({_cell_words(others)})' if others else ''}.")
+
+
+def _key_findings(summaries: Sequence[CellSummary]) -> list[str]:
+    """Three to five findings, each one sentence with its number and interval, computed from the cells: the best and
+    worst cell, the largest effect of one setting (and of the next setting), where detection came from, what the
+    response cost."""
+    from simulator.stats import wilson
+
+    out: list[str] = []
+    known = [s for s in summaries if s.success.value is not None]
+    if not known:
+        return ["No cell has a measured attacker success: nothing to summarise."]
+    lo = min(known, key=lambda s: s.success.value)
+    hi = max(known, key=lambda s: s.success.value)
+    same_lo = sum(1 for s in known if _share_ci(s.success) == _share_ci(lo.success)) - 1
+    same_hi = sum(1 for s in known if _share_ci(s.success) == _share_ci(hi.success)) - 1
+
+    def also(n: int) -> str:
+        return f", and {n} other cell{'' if n == 1 else 's'}" if n else ""
+
+    if len(known) == 1 or _share_ci(lo.success) == _share_ci(hi.success):
+        out.append(f"The attacker met its objective in {_share_ci(hi.success)} of runs"
+                   + (f" in every cell ({len(known)})." if len(known) > 1 else f" ({_cell_words(hi)})."))
+    else:
+        out.append(f"Attacker success ranged from {_share_ci(lo.success)} ({_cell_words(lo)}{also(same_lo)}) to "
+                   f"{_share_ci(hi.success)} ({_cell_words(hi)}{also(same_hi)}).")
+    effects = _setting_effects(known)
+    if effects:
+        out.append(_effect_sentence(effects[0], "The largest effect of one setting:"))
+    if len(effects) > 1:
+        out.append(_effect_sentence(effects[1], "The next largest, from another setting:"))
+    detected = [(s, round((s.detected.value or 0.0) * s.runs)) for s in summaries]
+    total = sum(n for _, n in detected)
+    if total:
+        counts: dict[str, float] = {}
+        for s, n in detected:
+            for k, v in s.detection_sources.items():
+                counts[k] = counts.get(k, 0.0) + v * n
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        k0, c0 = ranked[0]
+        w_lo, w_hi = wilson(round(c0), total)
+        share = Estimate(c0 / total, w_lo, w_hi, total)
+        rest = ", ".join(f"{SOURCE_TEXT.get(k, k)} {c / total:.0%}" for k, c in ranked[1:3])
+        out.append(f"Detection came first from {SOURCE_TEXT.get(k0, k0)} in {_share_ci(share)} of the {total:,} "
+                   f"detected runs over all cells{'; then ' + rest if rest else ''}.")
+    else:
+        out.append("No run in any cell was detected.")
+    iso = sum(s.response.get("hosts_isolated", 0.0) * s.runs for s in summaries)
+    if iso >= 0.5:
+        clean = sum(s.response.get("clean_hosts_isolated", 0.0) * s.runs for s in summaries)
+        c_lo, c_hi = wilson(round(clean), round(iso))
+        costly = max(summaries, key=lambda s: s.response.get("isolated_host_hours", 0.0))
+        clean_share = _share_ci(Estimate(clean / iso, c_lo, c_hi, round(iso)))
+        out.append(f"The response isolated {iso:,.0f} hosts over all runs, {clean_share} "
+                   f"of them clean (hosts the attacker was not on); the costliest cell ({_cell_words(costly)}) took "
+                   f"{costly.response.get('isolated_host_hours', 0.0):,.0f} host-hours a run out of service.")
+    else:
+        out.append("The response isolated no host in any run.")
+    return out[:5]
+
+
+def _table_of(columns: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
+    """A tables.Column list as (header, rows) for a report (headers on one line)."""
+    header = [" ".join(x for x in c.lines if x) for c in columns]
+    return header, [list(r) for r in zip(*(c.cells for c in columns), strict=True)]
+
+
+def _key_time_columns(summaries: Sequence[CellSummary]) -> list[Any]:
+    """Label columns, then the key times, each column in one unit named in its header."""
+    from simulator.tables import Column, estimate, time_unit
+
+    cols = [Column(param_name(k), [str(v) for v in (dict(s.label)[k] for s in summaries)]) for k, _ in
+            (summaries[0].label if summaries else ())]
+    for attr, head in (("time_to_detection", "first detection"), ("breakout_time", "breakout (after IA)"),
+                       ("time_to_containment", "first containment"), ("time_to_objective", "objective met"),
+                       ("dwell_time", "dwell")):
+        unit, size = time_unit([getattr(s, attr).value for s in summaries])
+        cols.append(Column(f"{head} ({unit})", [estimate(getattr(s, attr).value, scale=size) + few_runs(getattr(
+            s, attr)) for s in summaries]))
+    return cols
+
+
 def from_summaries(scenario: Mapping[str, Any], summaries: Sequence[CellSummary], runs: int, seed: int,
-                   reproduce: str, parameters: dict[str, Any]) -> Report:
-    """A report over cells (a comparison or a sweep)."""
-    strengths: list[str] = []
-    improvements: list[tuple[str, str]] = []
-    for s in summaries:
-        g, b = _findings(_cell_label(s), s)
-        strengths += g
-        improvements += b
+                   reproduce: str, parameters: dict[str, Any], overview: Sequence[tuple[str, str]] = (),
+                   reproduce_block: str = "") -> Report:
+    """A report over cells (a comparison or a sweep): key findings first, then the overview, the key times, the
+    outcomes, strengths and areas grouped by control and ranked (five of each; the rest in the appendix)."""
+    from simulator.tables import COMPARE_AFTER, COMPARE_NOTES, comparison_columns
+
+    items = [i for s in summaries for i in _items(_cell_words(s), s)]
+    good = _grouped([i for i in items if i.good], len(summaries))
+    bad = _grouped([i for i in items if not i.good], len(summaries))
     by = [k for k, _ in summaries[0].label] if summaries else []
-    timeline = [[_cell_label(s), *(_key_time(e) for e in (s.time_to_detection, s.breakout_time,
-                                                          s.time_to_containment, s.time_to_objective, s.dwell_time))]
-                for s in summaries]
+    cols = comparison_columns(summaries)
+    for c, k in zip(cols, by, strict=False):
+        c.header = c.name = param_name(k)
+    main = [c for c in cols if c.priority <= 5]
+    more = [c for c in cols if c.priority == 0 or c.priority > 5]
+    head, rows = _table_of(main)
+    more_head, more_rows = _table_of(more)
+    tl_head, tl_rows = _table_of(_key_time_columns(summaries))
+    story = str(scenario.get("description", "")).strip()
+    ov = [("Scenario", f"{scenario.get('name')}: {scenario['title']}" if scenario.get("title") else
+           f"{scenario.get('name')} ({scenario.get('note') or 'scenario file not read'})")]
+    if story:
+        ov.append(("Story", story))
+    if scenario.get("objective"):
+        ov.append(("Objective", str(scenario["objective"])))
+    ov += list(overview)
+    ov += [("Cells", f"{len(summaries)}: " + "; ".join(_cell_label(s) for s in summaries)),
+           ("Runs", f"{runs} per cell on common seeds (root seed {seed})")]
+    legend = [[param_name(k), k, param_description(k)] for k in by] if set(by) - {"automation", "posture"} else []
     return Report(
         title=f"After-action report: {scenario.get('name')}",
         kind="comparison",
-        overview=[
-            ("Scenario", f"{scenario.get('name')}: {scenario.get('title', '')}"),
-            ("Story", str(scenario.get("description", "")).strip()),
-            ("Objective", str(scenario.get("objective", ""))),
-            ("Cells", f"{len(summaries)} ({', '.join(_cell_label(s) for s in summaries)})"),
-            ("Runs", f"{runs} per cell on common seeds (root seed {seed})"),
-        ],
+        overview=ov,
         timeline_title="Key times (medians over the runs where each happened)",
-        timeline_header=[" / ".join(by) or "cell", "first detection", "breakout (after IA)", "first containment",
-                         "objective met", "dwell"],
-        timeline=timeline,
-        outcome_header=[*by, *COLUMNS, ""],
-        outcomes=compare_rows(summaries),
-        strengths=strengths,
-        improvements=improvements,
+        timeline_header=tl_head,
+        timeline=tl_rows,
+        outcome_header=head,
+        outcomes=rows,
+        outcome_notes=[COMPARE_NOTES, COMPARE_AFTER],
+        outcomes_more_header=more_head,
+        outcomes_more=more_rows,
+        strengths=[t for t, _, _ in good],
+        improvements=[(t, a) for t, a, _ in bad],
         chart=[(_cell_label(s), s.success.value or 0.0, s.success.low, s.success.high) for s in summaries],
         chart_title="Attacker success by cell (95% Wilson interval)",
         appendix=[("Reproduce", reproduce), ("Root seed", str(seed)), ("Runs per cell", str(runs))],
         parameters=parameters,
+        findings=_key_findings(summaries),
+        legend=legend,
+        by_cell=[[i.cell, "strength" if i.good else "area", i.text[len(i.cell) + 2:]] for i in items],
+        reproduce_block=reproduce_block,
     )
 
 
@@ -1008,9 +1398,32 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
         first = grouped.first
         name = first.scenario
         runs = max(len(g) for g in grouped.groups.values())
-        return from_summaries({"name": name}, summaries, runs, first.seed,
-                              f"tabletop sweep SWEEP.yaml --out {path.name} (sweep id {first.sweep})",
-                              _resolved(lambda: load_bundled(name), sorted(grouped.cells)))
+        grid: dict[str, list[Any]] = {k: [] for k in by}
+        for key in grouped.groups:
+            for k, v in zip(by, key, strict=True):
+                if v not in grid[k]:
+                    grid[k].append(v)
+        sweep_file = _sweep_text(name, runs, first.seed, grid)
+        checked = _sweep_id(name, runs, first.seed, grid) if name in bundled_names() else None
+        target = f"{path.stem}.sweep.yaml"
+        if checked == first.sweep:
+            s = load_bundled(name).scenario
+            scenario = {"name": s.name, "title": s.title, "description": s.description,
+                        "objective": s.objective.description or s.objective.data}
+            check = f"checked: this sweep file gives sweep id {first.sweep}, the rows' own"
+        else:
+            scenario = {"name": name, "note": "scenario file not read: the rows name the scenario, not its file"
+                        + ("; its text is not the bundled scenario's of that name" if checked else "")}
+            check = (f"not checked: the rows' sweep id {first.sweep} needs the base scenario's text, and a file "
+                     "named inside another file is never opened")
+        return from_summaries(
+            scenario, summaries, runs, first.seed,
+            f"write the sweep file below to {target}, then: tabletop sweep {shlex.quote(target)} --out "
+            f"{shlex.quote(path.name)} ({check})",
+            _resolved(lambda: load_bundled(name), sorted(grouped.cells)),
+            overview=[("Sweep", f"{path.name}: sweep id {first.sweep}, {len(summaries)} cells x {runs} runs "
+                                f"({grouped.runs:,} runs)")],
+            reproduce_block=sweep_file)
     try:
         kind, data, _ = read_result(path, ("comparison", "session", "run"))
     except ScenarioError as e:
@@ -1031,19 +1444,46 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
         summaries = [_summary(c) for c in data["cells"]]
         source = data.get("scenario_file") or data["scenario"]
         name = data["scenario"]
-        if name in bundled_names() and source in (name, str(bundled_path(name))):
+        bundled = name in bundled_names() and source in (name, str(bundled_path(name)))
+        if bundled:
             s = load_bundled(name).scenario
             scenario = {"name": s.name, "title": s.title, "description": s.description,
                         "objective": s.objective.description or s.objective.data}
         else:  # a comparison of a file: its numbers stand on their own (the file it names is not opened)
-            scenario = {"name": name}
-        reproduce = (f"tabletop compare {source} --automation {','.join(data['automation'])} --posture "
-                     f"{','.join(data['posture'])} --runs {data['runs']} --seed {data['seed']}")
+            scenario = {"name": name, "note": f"scenario file not read: {source}"}
+        reproduce = (f"tabletop compare {shlex.quote(name if bundled else source)} --automation "
+                     f"{','.join(data['automation'])} --posture {','.join(data['posture'])} --runs {data['runs']} "
+                     f"--seed {data['seed']} --format json > {shlex.quote(path.name)}")
         cells = [(a, p) for p in data["posture"] for a in data["automation"]]
         return from_summaries(scenario, summaries, data["runs"], data["seed"], reproduce,
-                              _resolved(lambda: load_bundled(name), cells))
+                              _resolved(lambda: load_bundled(name), cells),
+                              overview=[("Comparison", f"{path.name}: {len(data['automation'])} attacker levels x "
+                                                       f"{len(data['posture'])} postures")])
     raise ReportError(f"{path}:1: kind: not a comparison (tabletop compare --format json), a sweep (.jsonl), a "
                       "session or a run (tabletop run --json)")
+
+
+def _sweep_text(scenario: str, replicates: int, seed: int, grid: Mapping[str, Sequence[Any]]) -> str:
+    """A sweep file that runs the cells the rows show (YAML, values as JSON, which YAML reads)."""
+    lines = [f"scenario: {json.dumps(scenario)}", f"replicates: {replicates}", f"seed: {seed}", "grid:"]
+    lines += [f"  {json.dumps(k)}: {json.dumps(list(v))}" for k, v in grid.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _sweep_id(scenario: str, replicates: int, seed: int, grid: Mapping[str, Sequence[Any]]) -> str | None:
+    """The sweep id the rebuilt sweep file gives with the bundled scenario ``scenario`` (None if it cannot be
+    computed)."""
+    from simulator.loader import bundled_path
+    from simulator.sweep import SweepSpec, expand_grid
+
+    p = bundled_path(scenario)
+    try:
+        text = p.read_text(encoding="utf-8") if p is not None else None
+    except OSError:
+        return None
+    if text is None:
+        return None
+    return SweepSpec(text, str(p), tuple(expand_grid(dict(grid))), replicates, seed).id
 
 
 def _summary(c: Mapping[str, Any]) -> CellSummary:
@@ -1086,25 +1526,99 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
     return out
 
 
+def _sections(r: Report) -> list[tuple[str, list[tuple]]]:
+    """The report as (title, blocks) in order; blocks as in Section (plus ('ol', items), ('chart', items))."""
+    secs: list[tuple[str, list[tuple]]] = []
+    if r.findings:
+        secs.append(("Key findings", [("ol", r.findings), ("p", "Each finding is computed from the data below; "
+                                                            "intervals are 95%.")]))
+    ov: list[tuple] = [("kv", r.overview)]
+    if r.legend:
+        ov += [("h", "Parameters varied"), ("table", ["name", "column", "what it is (the schema's description)"],
+                                            r.legend)]
+    secs.append(("Exercise overview", ov))
+    secs.append((r.timeline_title, [("figtable", r.timeline_header, r.timeline)]))
+    out: list[tuple] = [("figtable", r.outcome_header, r.outcomes)]
+    if r.outcomes_more:
+        out += [("p", "More figures for the same cells:"), ("figtable", r.outcomes_more_header, r.outcomes_more)]
+    out += [("p", n) for n in r.outcome_notes]
+    if r.chart:
+        out += [("chart", r.chart_title, r.chart)]
+    secs.append(("Outcomes", out))
+    n = r.SHOWN
+    more_s, more_i = r.strengths[n:], r.improvements[n:]
+    ana: list[tuple] = []
+    if r.findings:
+        ana.append(("p", "Grouped by control and ranked by effect (the largest share of runs a finding is about); "
+                         f"at most {n} of each here, the rest in appendix A."))
+    ana += [("h", "Strengths"), ("ul", r.strengths[:n] or ["None found in the data."])]
+    if more_s:
+        ana.append(("p", f"{len(more_s)} more in appendix A."))
+    ana += [("h", "Areas for improvement"), ("ul", [t for t, _ in r.improvements[:n]] or
+                                              ["None found in the data."])]
+    if more_i:
+        ana.append(("p", f"{len(more_i)} more in appendix A."))
+    secs.append(("Analysis", ana))
+    secs.append(("Improvement plan", [("table", ["action", "owner", "due"], r.plan)]))
+    numbered = [(f"{i}. {t}", b) for i, (t, b) in enumerate(secs, 1)]
+    app: list[tuple] = []
+    if more_s or more_i or r.by_cell:
+        if more_s:
+            app += [("h", "More strengths"), ("ul", more_s)]
+        if more_i:
+            app += [("h", "More areas for improvement"), ("ul", [t for t, _ in more_i])]
+        if r.by_cell:
+            app += [("h", "Every finding, by cell"), ("table", ["cell", "kind", "finding"], r.by_cell)]
+        numbered.append(("Appendix A: more findings", app))
+    tail: list[tuple] = [("kv", r.appendix)]
+    if r.reproduce_block:
+        tail += [("pre", r.reproduce_block)]
+    tail += [("h", "Resolved parameters (JSON)"), ("json", r.parameters)]
+    numbered.append(("Appendix B: parameters and seeds" if app else "Appendix: parameters and seeds", tail))
+    return numbered
+
+
 def markdown(r: Report | SessionReport) -> str:
     """The report as Markdown."""
     if isinstance(r, SessionReport):
         return _session_markdown(r)
-    out = [f"# {_md(r.title)}", "", "## 1. Exercise overview", ""]
-    out += _md_table(["", ""], r.overview)
-    out += ["", f"## 2. {_md(r.timeline_title)}", ""] + _md_table(r.timeline_header, r.timeline)
-    out += ["", "## 3. Outcomes", ""] + _md_table(r.outcome_header, r.outcomes)
-    if r.chart:
-        out += ["", f"{_md(r.chart_title, True)}:", ""]
-        out += [f"- {_md(label, True)}: {v:.0%} [{(lo or 0):.0%}-{(hi or 0):.0%}]" for label, v, lo, hi in r.chart]
-    out += ["", "## 4. Analysis", "", "### Strengths", ""]
-    out += [f"- {_md(s, True)}" for s in r.strengths] or ["- None found in the data."]
-    out += ["", "### Areas for improvement", ""]
-    out += [f"- {_md(s, True)}" for s, _ in r.improvements] or ["- None found in the data."]
-    out += ["", "## 5. Improvement plan", ""] + _md_table(["action", "owner", "due"], r.plan)
-    out += ["", "## Appendix: parameters and seeds", ""] + _md_table(["", ""], r.appendix)
-    out += ["", *_fence(json.dumps(r.parameters, indent=2), "json"), ""]
+    out = [f"# {_md(r.title, True)}", ""]
+    for title, blocks in _sections(r):
+        out += [f"## {_md(title)}", ""]
+        for b in blocks:
+            if b[0] == "ol":
+                out += [f"{i}. {_md(x)}" for i, x in enumerate(b[1], 1)]
+            elif b[0] == "figtable":
+                out += _md_table(b[1], b[2])
+            elif b[0] == "chart":
+                continue  # the outcomes table has every figure the chart draws
+            else:
+                out += _md_block(b)
+            out.append("")
     return "\n".join(out)
+
+
+def _md_block(b: tuple) -> list[str]:
+    kind = b[0]
+    if kind == "p":
+        return [_md(b[1], True)]
+    if kind == "lead":
+        return [f"**{_md(b[1])}** {_md(b[2])}".rstrip()]
+    if kind == "h":
+        return [f"### {_md(b[1])}"]
+    if kind == "fac":
+        return [f"> **Facilitator only.** {_md(b[1])}"]
+    if kind == "ul":
+        return [f"- {_md(x, True)}" for x in b[1]]
+    if kind == "table":
+        return _md_table(b[1], b[2])
+    if kind == "kv":
+        return _md_table(["", ""], b[1])
+    if kind == "pre":
+        return _fence(str(b[1]), "text")
+    if kind == "json":
+        return _fence(json.dumps(b[1], indent=2), "json")
+    return []
 
 
 def _session_markdown(r: SessionReport) -> str:
@@ -1112,25 +1626,7 @@ def _session_markdown(r: SessionReport) -> str:
     for sec in r.sections:
         out += [f"## {_md(sec.title)}", ""]
         for b in sec.blocks:
-            kind = b[0]
-            if kind == "p":
-                out.append(_md(b[1], True))
-            elif kind == "lead":
-                out.append(f"**{_md(b[1])}** {_md(b[2])}".rstrip())
-            elif kind == "h":
-                out.append(f"### {_md(b[1])}")
-            elif kind == "fac":
-                out.append(f"> **Facilitator only.** {_md(b[1])}")
-            elif kind == "ul":
-                out += [f"- {_md(x, True)}" for x in b[1]]
-            elif kind == "table":
-                out += _md_table(b[1], b[2])
-            elif kind == "kv":
-                out += _md_table(["", ""], b[1])
-            elif kind == "pre":
-                out += _fence(str(b[1]), "text")
-            elif kind == "json":
-                out += _fence(json.dumps(b[1], indent=2), "json")
+            out += _md_block(b)
             out.append("")
     return "\n".join(out)
 
@@ -1139,7 +1635,8 @@ def _svg_chart(items: Sequence[tuple[str, float, float | None, float | None]]) -
     """Horizontal bars 0..100% with interval whiskers, as inline SVG."""
     row, label_w, bar_w = 22, 260, 360
     h = row * len(items) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" height="{h}" role="img">']
+    w = label_w + bar_w + 60
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img">']
     for i, (label, v, lo, hi) in enumerate(items):
         y = 10 + i * row
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12">{html.escape(label)}'
@@ -1153,11 +1650,11 @@ def _svg_chart(items: Sequence[tuple[str, float, float | None, float | None]]) -
     return "".join(parts)
 
 
-def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     thead = f"<thead><tr>{head}</tr></thead>" if any(header) else ""  # key-value tables need no header
-    return f"<table>{thead}<tbody>{body}</tbody></table>"
+    return f"<table{f' class={cls!r}' if cls else ''}>{thead}<tbody>{body}</tbody></table>"
 
 
 CSS = (
@@ -1166,7 +1663,8 @@ CSS = (
     "text-align:left;vertical-align:top}td:empty{width:7em}th{background:#f3f3f3}"
     "h2{border-bottom:2px solid #444;padding-bottom:.2em}"
     "h3{margin-bottom:.3em}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px;white-space:pre-wrap}"
-    ".fac{border-left:4px solid #b58900;background:#fdf6e3;padding:.3em .6em}"
+    ".fac{border-left:4px solid #b58900;background:#fdf6e3;padding:.3em .6em}svg{max-width:100%;height:auto}"
+    "table.fig td{white-space:nowrap}"
     "@media print{@page{size:A4;margin:15mm 14mm}"
     "body{max-width:none;margin:0;padding:0;font-size:10pt;color:#000;background:none}"
     "*{background:none!important;box-shadow:none!important}"
@@ -1174,10 +1672,39 @@ CSS = (
     "h1,h2,h3{break-after:avoid;page-break-after:avoid}"
     "table{width:100%}td,th{font-size:8.5pt;border-color:#888;overflow-wrap:break-word}"
     "tr,li,pre,.fac{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}"
+    "table.fig td{white-space:nowrap;font-size:8pt;padding:.15em .3em}table.fig th{font-size:8pt;padding:.15em .3em}"
     "pre{border:1px solid #888}.fac{border-left:3px solid #000}a{color:#000;text-decoration:none}}"
 )
 """The reports' style: on screen, and for print (A4, no backgrounds, a new page for each major section, no table
 row split across pages, headers repeated)."""
+
+
+def _html_block(b: tuple) -> str:
+    e = html.escape
+    kind = b[0]
+    if kind == "p":
+        return f"<p>{e(b[1])}</p>"
+    if kind == "lead":
+        return f"<p><strong>{e(b[1])}</strong> {e(b[2])}</p>"
+    if kind == "h":
+        return f"<h3>{e(b[1])}</h3>"
+    if kind == "fac":
+        return f'<p class="fac"><strong>Facilitator only.</strong> {e(b[1])}</p>'
+    if kind in ("ul", "ol"):
+        return f"<{kind}>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + f"</{kind}>"
+    if kind == "table":
+        return _html_table(b[1], b[2])
+    if kind == "figtable":
+        return _html_table(b[1], b[2], "fig")
+    if kind == "kv":
+        return _html_table(["", ""], b[1])
+    if kind == "pre":
+        return f"<pre>{e(str(b[1]))}</pre>"
+    if kind == "json":
+        return f"<pre>{e(json.dumps(b[1], indent=2))}</pre>"
+    if kind == "chart":
+        return f"<h3>{e(b[1])}</h3>" + _svg_chart(b[2])
+    return ""
 
 
 def to_html(r: Report | SessionReport) -> str:
@@ -1185,23 +1712,12 @@ def to_html(r: Report | SessionReport) -> str:
     if isinstance(r, SessionReport):
         return _session_html(r)
     e = html.escape
-    parts = [
-        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{e(r.title)}</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{e(r.title)}</h1>", "<h2>1. Exercise overview</h2>", _html_table(["", ""], r.overview),
-        f"<h2>2. {e(r.timeline_title)}</h2>", _html_table(r.timeline_header, r.timeline),
-        "<h2>3. Outcomes</h2>", _html_table(r.outcome_header, r.outcomes),
-    ]
-    if r.chart:
-        parts += [f"<h3>{e(r.chart_title)}</h3>", _svg_chart(r.chart)]
-    parts += ["<h2>4. Analysis</h2>", "<h3>Strengths</h3><ul>"]
-    parts += [f"<li>{e(s)}</li>" for s in r.strengths] or ["<li>None found in the data.</li>"]
-    parts += ["</ul><h3>Areas for improvement</h3><ul>"]
-    parts += [f"<li>{e(s)}</li>" for s, _ in r.improvements] or ["<li>None found in the data.</li>"]
-    parts.append("</ul>")
-    parts += ["<h2>5. Improvement plan</h2>", _html_table(["action", "owner", "due"], r.plan),
-              "<h2>Appendix: parameters and seeds</h2>", _html_table(["", ""], r.appendix),
-              f"<pre>{e(json.dumps(r.parameters, indent=2))}</pre>", "</body></html>"]
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{e(r.title)}</title>",
+             f"<style>{CSS}</style></head><body>", f"<h1>{e(r.title)}</h1>"]
+    for title, blocks in _sections(r):
+        major = ' class="major"' if title.startswith("Appendix") else ""
+        parts += [f"<section{major}>", f"<h2>{e(title)}</h2>", *(_html_block(b) for b in blocks), "</section>"]
+    parts.append("</body></html>")
     return "\n".join(parts)
 
 
@@ -1210,27 +1726,7 @@ def _session_html(r: SessionReport) -> str:
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{e(r.title)}</title>",
              f"<style>{CSS}</style></head><body>", f"<h1>{e(r.title)}</h1>"]
     for sec in r.sections:
-        parts += ['<section class="major">', f"<h2>{e(sec.title)}</h2>"]
-        for b in sec.blocks:
-            kind = b[0]
-            if kind == "p":
-                parts.append(f"<p>{e(b[1])}</p>")
-            elif kind == "lead":
-                parts.append(f"<p><strong>{e(b[1])}</strong> {e(b[2])}</p>")
-            elif kind == "h":
-                parts.append(f"<h3>{e(b[1])}</h3>")
-            elif kind == "fac":
-                parts.append(f'<p class="fac"><strong>Facilitator only.</strong> {e(b[1])}</p>')
-            elif kind == "ul":
-                parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
-            elif kind == "table":
-                parts.append(_html_table(b[1], b[2]))
-            elif kind == "kv":
-                parts.append(_html_table(["", ""], b[1]))
-            elif kind == "pre":
-                parts.append(f"<pre>{e(str(b[1]))}</pre>")
-            elif kind == "json":
-                parts.append(f"<pre>{e(json.dumps(b[1], indent=2))}</pre>")
-        parts.append("</section>")
+        parts += ['<section class="major">', f"<h2>{e(sec.title)}</h2>", *(_html_block(b) for b in sec.blocks),
+                  "</section>"]
     parts.append("</body></html>")
     return "\n".join(parts)

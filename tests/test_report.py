@@ -16,8 +16,8 @@ from tests.conftest import TINY
 
 runner = CliRunner()
 HOSTILE = "<script>alert('x')</script> | & \"q\""
-SECTIONS = ("Exercise overview", "Outcomes", "Analysis", "Strengths", "Areas for improvement", "Improvement plan",
-            "Appendix: parameters and seeds")
+SECTIONS = ("Key findings", "Exercise overview", "Outcomes", "Analysis", "Strengths", "Areas for improvement",
+            "Improvement plan", "parameters and seeds")
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,11 @@ def test_markdown_report_of_a_comparison(comparison, tmp_path):
     md = _write(path, tmp_path, "md")
     for s in SECTIONS:
         assert s in md
+    from simulator.report import _md, _summary
+    from simulator.tables import _share
+
     for cell in data["cells"]:
-        v = cell["success"]["value"]
-        assert f"{v:.0%} [" in md  # every cell's success rate is in the outcomes table
+        assert _md(_share(_summary(cell).success)) in md  # every cell's success rate is in the outcomes table
     assert "tabletop compare" in md and "--seed 0" in md  # how to reproduce
     assert "<script>" not in md
 
@@ -113,8 +115,12 @@ def test_sweep_report(tmp_path):
     assert runner.invoke(app, ["sweep", str(sw), "--out", str(out), "--workers", "1", "--formats", "none"]
                          ).exit_code == 0
     md = _write(out, tmp_path, "md")
-    assert "automation / posture.patching.coverage" in md
-    assert md.count("| manual | 0.2 |") == 1 and md.count("| autonomous | 0.9 |") == 1
+    assert "| Attacker automation | Patch coverage |" in md  # human names, the dotted path in the legend
+    assert "| Patch coverage | posture.patching.coverage | Share of (host, vulnerability) pairs" in md
+    # one row per cell in each of the three tables (key times, outcomes, more figures)
+    assert md.count("| manual | 0.2 |") == 3 and md.count("| autonomous | 0.9 |") == 3
+    assert "SWEEP.yaml" not in md and f"--out {out.name}" in md
+    assert "scenario file not read" in md  # the sweep's base is a file: its rows name it, it is never opened
 
 
 def test_bad_report_inputs(tmp_path):
