@@ -269,33 +269,73 @@ def _ordered_dask(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]],
     except ImportError as e:  # pragma: no cover - depends on the extra
         raise RuntimeError("--scheduler needs Dask: pip install 'ai-tabletop[dask]'") from e
     where = address if isinstance(address, str) else "the Dask cluster"
+    own = isinstance(address, str)  # a client of our own (--scheduler): its logs are ours to quiet
+    with _dask_logs_muted() if own else contextlib.nullcontext():
+        try:
+            client = Client(address, timeout=DASK_TIMEOUT) if own else address
+        except (OSError, TimeoutError, ValueError) as e:
+            raise BackendError(f"--scheduler: cannot reach the Dask scheduler at {where} in {DASK_TIMEOUT} s "
+                               f"({type(e).__name__})") from None
+        try:
+            [spec_f] = client.scatter([spec], broadcast=True)
+            window = max(8, 4 * sum(client.nthreads().values()))
+            futures: list = []
+            it = iter(tasks)
+            for c, reps in itertools.islice(it, window):
+                futures.append(client.submit(run_chunk, spec_f, c, reps, pure=False))
+            while futures:
+                rows = futures.pop(0).result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    futures.append(client.submit(run_chunk, spec_f, nxt[0], nxt[1], pure=False))
+                yield rows
+        except (ScenarioError, ValueError, KeyboardInterrupt, GeneratorExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - a lost scheduler or worker surfaces as many types: one line for all
+            raise BackendError(_dask_failure(client, where, e)) from None
+        finally:
+            if own:
+                with contextlib.suppress(Exception):
+                    client.close(timeout=5)
+
+
+def _dask_failure(client: Any, where: str, e: BaseException) -> str:
+    """One line for a Dask failure: which part went away, then Dask's own words."""
+    text = str(e).splitlines()[0][:200] if str(e).strip() else "no detail"
+    detail = f"({type(e).__name__}: {text})"
+    if "scheduler-connection-lost" in text or getattr(client, "status", "running") != "running":
+        return f"the Dask scheduler at {where} went away {detail}"
+    if type(e).__name__ == "KilledWorker":
+        return f"Dask workers at {where} died running one chunk of runs, again and again {detail}"
+    if "No valid workers" in text:
+        return f"the Dask scheduler at {where} has no workers (none joined in {DASK_TIMEOUT} s)"
+    if "forgotten" in text or "lost" in text:
+        return f"the Dask workers at {where} went away, with the scenario they held {detail}"
+    return f"the Dask cluster at {where} failed {detail}"
+
+
+class _MuteDask:
+    """A logging filter that drops Dask's records (a lost connection is logged with tracebacks)."""
+
+    @staticmethod
+    def filter(record: Any) -> bool:
+        return not record.name.startswith(("distributed", "tornado", "asyncio"))
+
+
+@contextlib.contextmanager
+def _dask_logs_muted() -> Iterator[None]:
+    """Dask's own log lines (on stderr, tracebacks included, when the scheduler or a worker goes) are dropped while a
+    sweep's own client runs: the sweep says what happened in one line."""
+    import logging
+
+    handlers = {h for name in ("", "distributed", "distributed.client") for h in logging.getLogger(name).handlers}
+    for h in handlers:
+        h.addFilter(_MuteDask)
     try:
-        client = Client(address, timeout=DASK_TIMEOUT) if isinstance(address, str) else address
-    except (OSError, TimeoutError, ValueError) as e:
-        raise BackendError(f"--scheduler: cannot reach the Dask scheduler at {where} in {DASK_TIMEOUT} s "
-                           f"({type(e).__name__})") from None
-    try:
-        [spec_f] = client.scatter([spec], broadcast=True)
-        window = max(8, 4 * sum(client.nthreads().values()))
-        futures: list = []
-        it = iter(tasks)
-        for c, reps in itertools.islice(it, window):
-            futures.append(client.submit(run_chunk, spec_f, c, reps, pure=False))
-        while futures:
-            rows = futures.pop(0).result()
-            nxt = next(it, None)
-            if nxt is not None:
-                futures.append(client.submit(run_chunk, spec_f, nxt[0], nxt[1], pure=False))
-            yield rows
-    except (ScenarioError, ValueError, KeyboardInterrupt, GeneratorExit):
-        raise
-    except Exception as e:  # noqa: BLE001 - a lost scheduler or worker surfaces as many types: one line for all
-        raise BackendError(f"the Dask cluster at {where} failed ({type(e).__name__}: "
-                           f"{str(e).splitlines()[0][:200] if str(e) else 'no detail'})") from None
+        yield
     finally:
-        if isinstance(address, str):
-            with contextlib.suppress(Exception):
-                client.close(timeout=5)
+        for h in handlers:
+            h.removeFilter(_MuteDask)
 
 
 DASK_TIMEOUT = 30
@@ -441,6 +481,7 @@ class SweepOutput:
             raise OutputError(f"{self.path}: cannot write: {e.strerror}") from None
         if st is not None and (stat.S_ISDIR(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode)):
             raise OutputError(f"{self.path}: cannot write: not a regular file (a directory, FIFO or socket)")
+        self.created = st is None  # made by this sweep: removed again if it fails before writing a row
         if st is not None and stat.S_ISREG(st.st_mode) and st.st_size > 0:
             if not resume:
                 raise OutputError(f"{self.path} exists: add --resume to continue it, or choose another --out")
@@ -655,6 +696,12 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 1, resume: bool =
             written += len(rows)
             if progress is not None:
                 progress(len(rows))
-    finally:
+    except BaseException:
         output.close()
+        if output.created and written == 0:
+            with contextlib.suppress(OSError):
+                if output.path.stat().st_size == 0:
+                    output.path.unlink()
+        raise
+    output.close()
     return written
