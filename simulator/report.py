@@ -1654,7 +1654,8 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str =
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     thead = f"<thead><tr>{head}</tr></thead>" if any(header) else ""  # key-value tables need no header
-    return f"<table{f' class={cls!r}' if cls else ''}>{thead}<tbody>{body}</tbody></table>"
+    attr = f' class="{cls}"' if cls else ""
+    return f"<table{attr}>{thead}<tbody>{body}</tbody></table>"
 
 
 CSS = (
