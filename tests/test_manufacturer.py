@@ -1,0 +1,47 @@
+"""examples/scenarios/regional-manufacturer.yaml: the new ways in and the ransomware objective on one network, each
+used and each stopped by the control meant for it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from simulator.build import compile_scenario
+from simulator.engine import run
+from simulator.loader import load
+
+PATH = Path(__file__).resolve().parent.parent / "examples" / "scenarios" / "regional-manufacturer.yaml"
+
+
+def _runs(posture: str, n: int = 60):
+    loaded = load(str(PATH)).with_presets(automation="ai-orchestrated", posture=posture)
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
+    return [run(compiled, s) for s in range(n)]
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return _runs("baseline")
+
+
+def _ways_in(runs) -> Counter:
+    return Counter(next(e.technique for e in r.timeline if e.phase == "initial-access" and e.success)
+                   for r in runs if r.time_to_initial_access is not None)
+
+
+def test_every_way_in_is_used(baseline):
+    assert {"T1190", "T1566", "T1199"} <= set(_ways_in(baseline))  # exploit, phishing, the supplier's access
+
+
+def test_ransomware_encrypts_and_costs_downtime(baseline):
+    met = [r for r in baseline if r.outcome == "objective_met"]
+    assert len(met) > len(baseline) // 2
+    assert all(r.hosts_encrypted >= 1 and r.downtime_hours > 0 and r.records_exfiltrated == 0 for r in met)
+
+
+def test_hardened_segmentation_stops_the_supplier_s_rdp_and_nobody_encrypts():
+    runs = _runs("hardened", 40)
+    assert "T1199" not in _ways_in(runs)
+    assert all(r.outcome != "objective_met" for r in runs)
