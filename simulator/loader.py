@@ -8,6 +8,7 @@ validates into frozen models.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -385,6 +386,89 @@ def _other_preset_problems(doc: Document, kind: str, own: str, overrides: dict[s
     return out
 
 
+def _ids_in(data: Any) -> set[str]:
+    """Every string ``id`` inside ``data`` (a pruned host's id, its data assets' ids)."""
+    out: set[str] = set()
+    if isinstance(data, dict):
+        if isinstance(data.get("id"), str):
+            out.add(data["id"])
+        for v in data.values():
+            out |= _ids_in(v)
+    elif isinstance(data, list):
+        for v in data:
+            out |= _ids_in(v)
+    return out
+
+
+def _references_beside(doc: Document, err: ValidationError, rounds: int = 6) -> list[Problem]:
+    """The cross-reference errors that do not depend on the parts that failed the schema, so ``validate`` reports
+    both in one pass: each failing part is pruned (the list item it sits in, else its key), the rest validated again,
+    and the reference problems of what is left reported at their lines in the file, except those that name an id
+    of a pruned part (an account's logon to a host whose own entry is broken is not an unknown host). Nothing when
+    what is left still fails the schema on a part that cannot be pruned."""
+    data = copy.deepcopy(doc.data)
+    removed: dict[Path_, set[int]] = {}
+    """A list's path (it holds no index: the first list on an error's path is the one pruned) -> the indices, in
+    the file, of its items pruned."""
+    gone: set[str] = set()
+
+    def in_file(prefix: Path_, i: int) -> int:
+        drop = removed.get(prefix, set())
+        j = -1
+        for _ in range(i + 1):
+            j += 1
+            while j in drop:
+                j += 1
+        return j
+
+    def original(path: Path_) -> Path_:
+        for prefix in removed:
+            n = len(prefix)
+            if tuple(path[:n]) == prefix and len(path) > n and isinstance(path[n], int):
+                return (*prefix, in_file(prefix, path[n]), *path[n + 1:])
+        return tuple(path)
+
+    errors = err.errors(include_url=False)
+    for _ in range(rounds):
+        targets = set()
+        for e in errors:
+            loc = _clean_loc(e["loc"])
+            at = next((k for k, x in enumerate(loc) if isinstance(x, int)), None)
+            targets.add(loc[:at + 1] if at is not None else loc)
+        if () in targets:
+            return []
+        for target in sorted(targets, key=lambda t: [str(x).zfill(9) for x in t], reverse=True):
+            parent: Any = data  # later list items first, so an earlier index still points at its item
+            for x in target[:-1]:
+                parent = parent[x] if _has(parent, x) else None
+            key = target[-1]
+            if parent is None or not _has(parent, key):
+                return []
+            gone |= _ids_in(parent[key])
+            if isinstance(parent, list):
+                removed.setdefault(tuple(target[:-1]), set()).add(in_file(tuple(target[:-1]), key))
+            elif isinstance(parent[key], str):
+                gone.add(parent[key])  # an id that failed the schema: references to it are not reported
+            del parent[key]
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as again:
+            errors = again.errors(include_url=False)
+            continue
+        except ReferenceProblems as rp:
+            named = re.compile("|".join(rf"'{re.escape(i)}[^']*'" for i in sorted(gone))) if gone else None
+            return [Problem(doc.file, doc.line(original(p)), _dotted(original(p)), m) for p, m in rp.problems
+                    if named is None or not named.search(m)]
+        return []
+    return []
+
+
+def _has(container: Any, key: Any) -> bool:
+    if isinstance(container, dict):
+        return key in container
+    return isinstance(container, list) and isinstance(key, int) and 0 <= key < len(container)
+
+
 def load_document(doc: Document) -> Loaded:
     """Validate a parsed document into a scenario and resolve its presets."""
     if not isinstance(doc.data, dict):
@@ -392,7 +476,9 @@ def load_document(doc: Document) -> Loaded:
     try:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as err:
-        raise ScenarioError(_pydantic_problems(doc, err)) from None
+        problems = _pydantic_problems(doc, err)
+        problems += _references_beside(doc, err)
+        raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
     except ReferenceProblems as rp:
         raise ScenarioError([Problem(doc.file, doc.line(p), _dotted(p), m) for p, m in rp.problems]) from None
     errors: list[Problem] = []

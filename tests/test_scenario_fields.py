@@ -110,3 +110,53 @@ def test_an_accepted_file_compiles_with_every_preset(name, write):
         for posture in preset_names("posture"):
             compiled = apply_cell(loaded, (("automation", automation), ("posture", posture)))
             assert compiled.posture.preset == posture and compiled.attacker.preset == automation
+
+
+def test_validate_reports_schema_and_reference_errors_in_one_pass(tmp_path):
+    """Where the file parses, the cross-reference errors that do not depend on the broken parts come with the schema
+    errors, each FILE:LINE: field: message, sorted by line; a reference to a part that failed the schema is not
+    reported (the host whose entry is broken is not an 'unknown host')."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    t = TINY.read_text()
+    t = t.replace("horizon_days: 10", "horizon_days: -3")  # schema
+    t = t.replace("  - id: web-01\n    zone: dmz", "  - id: web-01\n    zone: dmzz")  # reference
+    t = t.replace("    count: 3\n", "    count: -1\n")  # schema: host 'ws' is broken
+    t = t.replace("{id: alice, kind: user, logon: [ws]}", "{id: alice, kind: user, logon: [ws, nohost]}")
+    t = t.replace("  - {from: corp, to: servers, services: [smb, rdp]}",
+                  "  - {from: corp, to: serverz, services: [smb, rdp], bogus: 1}\n"  # schema; its zone not checked
+                  "  - {from: corpp, to: servers, services: [smb]}")  # reference, after a pruned item
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(t)
+    r = CliRunner().invoke(app, ["validate", str(bad)])
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    lineno = {ln: i for i, ln in enumerate(t.splitlines(), 1)}
+
+    def at(text: str) -> int:
+        return next(i for ln, i in lineno.items() if text in ln)
+
+    assert lines == [
+        f"{bad}:{at('horizon_days')}: horizon_days: Input should be greater than 0",
+        f"{bad}:{at('zone: dmzz')}: hosts.0.zone: unknown zone 'dmzz'",
+        f"{bad}:{at('count: -1')}: hosts.1.count: Input should be greater than or equal to 1",
+        f"{bad}:{at('nohost')}: accounts.0.logon.1: unknown host or host group 'nohost'",
+        f"{bad}:{at('bogus')}: flows.2.bogus: unknown field",
+        f"{bad}:{at('corpp')}: flows.3.from: unknown zone 'corpp'",
+    ]
+
+
+def test_validate_gives_schema_errors_alone_where_the_rest_cannot_be_checked(tmp_path):
+    """A required part broken beyond pruning (the objective): the schema errors, no guesses about references."""
+    from simulator.loader import ScenarioError
+
+    t = TINY.read_text().replace("objective: {data: customers, description: the customer table}",
+                                 "objective: {data: [1], description: the customer table}")
+    t = t.replace("  - id: web-01\n    zone: dmz", "  - id: web-01\n    zone: dmzz")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(t)
+    with pytest.raises(ScenarioError) as e:
+        load(bad)
+    assert [p.field for p in e.value.problems] == ["objective.data"]
