@@ -29,7 +29,11 @@ LIMIT_S = 5.0
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory) -> dict[str, Path]:
-    d = tmp_path_factory.mktemp("good")
+    return make_good(tmp_path_factory.mktemp("good"))
+
+
+def make_good(d: Path) -> dict[str, Path]:
+    """The valid files the cases start from, written into ``d`` (benchmarks/hostile_inputs.py calls this too)."""
     out: dict[str, Path] = {}
     r = runner.invoke(app, ["run", str(TINY), "--json", "--automation", "autonomous", "--posture", "weak"])
     assert r.exit_code == 0, r.output
