@@ -1405,7 +1405,7 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
                     grid[k].append(v)
         sweep_file = _sweep_text(name, runs, first.seed, grid)
         checked = _sweep_id(name, runs, first.seed, grid) if name in bundled_names() else None
-        target = f"{path.stem}.sweep.yaml"
+        target = str(path.with_name(f"{path.stem}.sweep.yaml"))
         if checked == first.sweep:
             s = load_bundled(name).scenario
             scenario = {"name": s.name, "title": s.title, "description": s.description,
@@ -1419,7 +1419,7 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
         return from_summaries(
             scenario, summaries, runs, first.seed,
             f"write the sweep file below to {target}, then: tabletop sweep {shlex.quote(target)} --out "
-            f"{shlex.quote(path.name)} ({check})",
+            f"{shlex.quote(str(path))} ({check})",
             _resolved(lambda: load_bundled(name), sorted(grouped.cells)),
             overview=[("Sweep", f"{path.name}: sweep id {first.sweep}, {len(summaries)} cells x {runs} runs "
                                 f"({grouped.runs:,} runs)")],
@@ -1453,7 +1453,7 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
             scenario = {"name": name, "note": f"scenario file not read: {source}"}
         reproduce = (f"tabletop compare {shlex.quote(name if bundled else source)} --automation "
                      f"{','.join(data['automation'])} --posture {','.join(data['posture'])} --runs {data['runs']} "
-                     f"--seed {data['seed']} --format json > {shlex.quote(path.name)}")
+                     f"--seed {data['seed']} --format json > {shlex.quote(str(path))}")
         cells = [(a, p) for p in data["posture"] for a in data["automation"]]
         return from_summaries(scenario, summaries, data["runs"], data["seed"], reproduce,
                               _resolved(lambda: load_bundled(name), cells),

@@ -115,7 +115,8 @@ def test_sweep_of_a_bundled_scenario_has_its_header_and_a_checked_reproduce_line
     md = md_path.read_text()
     assert "| Scenario | espionage-tech: AI-orchestrated espionage against a technology company |" in md
     assert "| Story | A GTG-1002-style campaign" in md and "| Objective | take the product source code out |" in md
-    assert "tabletop sweep ps.sweep.yaml --out ps.jsonl (checked: this sweep file gives sweep id" in md
+    assert _md(f"tabletop sweep {tmp_path / 'ps.sweep.yaml'} --out {out} (checked: this sweep file gives sweep "
+               "id") in md
     assert '"posture.patching.days_to_patch.critical": [3, 32]' in md
     assert "| Days to patch a critical vulnerability |" in md
     # the rebuilt sweep file, run, gives the same rows
@@ -140,6 +141,6 @@ def test_a_comparison_of_a_file_names_it_and_does_not_open_it(tmp_path):
     assert runner.invoke(app, ["report", str(src), "--out", str(out)]).exit_code == 0
     page = out.read_text()
     assert "scenario file not read" in page
-    assert "--format json &gt; cmp.json" in page  # the reproduce line names the real file
+    assert f"--format json &gt; {src}" in page  # the reproduce line names the real file
     assert "@media print{@page{size:A4" in page and 'class="fig"' in page
     assert "Key findings" in to_html(from_summaries({"name": "x"}, _cells(GRID), 100, 0, "r", {}))
