@@ -174,6 +174,8 @@ class TabletopApp(App):
                             on_tabletop("toggle_view"))
         yield SystemCommand("What if", "The Tabletop's counterfactuals: without the team's orders, and over seeds",
                             on_tabletop("counterfactual"))
+        yield SystemCommand("After-action report", "Write the Tabletop session's report (the session is saved first)",
+                            on_tabletop("report"))
         yield SystemCommand("Participants", "Who plays which role in the Tabletop exercise (for the report)",
                             on_tabletop("participants"))
         yield SystemCommand("Open session", "Reopen a saved Tabletop session", self._ask_session)

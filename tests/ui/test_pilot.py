@@ -145,7 +145,8 @@ async def test_command_palette_lists_the_screens():
     async with app.run_test(size=SIZE):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for name in ("Setup", "Compare", "Fundamentals", "Sensitivity", "Run detail", "Tabletop", "Help",
-                     "Save session", "Save session as", "New exercise", "Player view", "What if", "Open session"):
+                     "Save session", "Save session as", "New exercise", "Player view", "What if", "Open session",
+                     "After-action report", "Participants"):
             assert name in titles
 
 

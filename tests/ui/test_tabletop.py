@@ -114,6 +114,12 @@ async def test_an_exercise_from_flags_with_orders_notes_undo_rewind_what_if_save
         live = json.loads((tmp_path / "live.json").read_text())
         assert live["orders"][0]["label"] == "block egress"
         mark = screen.fac.run.result().to_json()
+        screen.action_report()  # the saved session's after-action report, from the palette
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = str(tmp_path / "aar.html")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "aar.html").exists(), timeout=60)
+        assert "After-action report" in (tmp_path / "aar.html").read_text()
     again = load_session(tmp_path / "mine.json")
     assert again.run.result().to_json() == mark and len(again.branches) == 1
     assert again.participants[0] == {"name": "Ana", "role": "IR lead"}

@@ -349,6 +349,46 @@ class FacilitatorScreen(Screen):
             self._status("Note kept.")
             self._refresh()
 
+    def action_report(self) -> None:
+        """Write the after-action report of this session (saved first), with its counterfactual over Setup's runs."""
+        if self.fac is None:
+            return
+        if self.path is None or self._dirty():
+            self._status("Save the session first (ctrl+s), then ask for the report again.")
+            self.action_save()
+            return
+
+        def chosen(out: str | None) -> None:
+            if not out or not out.strip():
+                return
+            out = out.strip()
+            if not out.endswith((".md", ".html")):
+                self._status(f"{out}: a report is .md or .html")
+                return
+            self._status(f"Writing the report to {out} (the counterfactual replays the orders over "
+                         f"{self.app.settings.runs} seeds)...")
+            self._write_report(self.path, out, self.app.settings.runs)
+
+        stem = Path(self.path).stem
+        self.app.push_screen(AskScreen("Write the after-action report to (.html or .md):", f"aar-{stem}.html"),
+                             chosen)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _write_report(self, session: str, out: str, runs: int) -> None:
+        from simulator.report import ReportError, build, markdown, to_html
+
+        try:
+            rep = build(session, counterfactual_runs=runs)
+            text = markdown(rep) if out.endswith(".md") else to_html(rep)
+            tmp = Path(out + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out)
+            msg = f"Report written to {Path(out).resolve()}"
+        except (ReportError, OSError) as e:
+            msg = f"No report: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
+            Path(out + ".tmp").unlink(missing_ok=True)
+        self.app.call_from_thread(self._status, msg)
+
     def action_participants(self) -> None:
         """Who plays which role, for the after-action report: 'Ana: IR lead; Ben: SOC lead'."""
         if self.fac is None:
