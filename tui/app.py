@@ -174,6 +174,12 @@ class TabletopApp(App):
                             on_tabletop("toggle_view"))
         yield SystemCommand("What if", "The Tabletop's counterfactuals: without the team's orders, and over seeds",
                             on_tabletop("counterfactual"))
+        yield SystemCommand("Next inject", "Play the Tabletop exercise to its next inject", on_tabletop("next_inject"))
+        yield SystemCommand("Give an order", "Pick an order from what the defender knows", on_tabletop("focus_order"))
+        yield SystemCommand("Undo order", "Take back the last order (asks first)", on_tabletop("undo"))
+        yield SystemCommand("Rewind", "Go back to an inject and branch; the branch left is kept", on_tabletop("rewind"))
+        yield SystemCommand("Play to the end", "Play the exercise to its end (asks first)", on_tabletop("to_end"))
+        yield SystemCommand("Pause", "Pause or resume the exercise's timers", on_tabletop("pause"))
         yield SystemCommand("After-action report", "Write the Tabletop session's report (the session is saved first)",
                             on_tabletop("report"))
         yield SystemCommand("Participants", "Who plays which role in the Tabletop exercise (for the report)",

@@ -146,7 +146,8 @@ async def test_command_palette_lists_the_screens():
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for name in ("Setup", "Compare", "Fundamentals", "Sensitivity", "Run detail", "Tabletop", "Help",
                      "Save session", "Save session as", "New exercise", "Player view", "What if", "Open session",
-                     "After-action report", "Participants"):
+                     "After-action report", "Participants", "Next inject", "Give an order", "Undo order",
+                     "Rewind", "Play to the end", "Pause"):
             assert name in titles
 
 
