@@ -753,7 +753,12 @@ def load_session(path: str | Path) -> Facilitator:
     except (TypeError, ValueError, AttributeError) as e:
         raise SessionError(f"{path}:1: damaged session ({e})") from None
     stored = data.get("result")
-    if isinstance(stored, dict) and stored != json.loads(json.dumps(fac.run.result().to_dict())):
+    replayed = json.loads(json.dumps(fac.run.result().to_dict()))
+    if isinstance(stored, dict):
+        # a result field added since the session was saved (ransomware's, say) is absent from it: it replays if
+        # the replay leaves that field at its empty value
+        stored = {**{k: v for k, v in replayed.items() if k not in stored and v in (0, 0.0, None, [], {})}, **stored}
+    if isinstance(stored, dict) and stored != replayed:
         raise SessionError(f"{path}:1: result: the session does not replay (its orders, notes or steps were "
                            "changed after it was saved, or it comes from another version of the model)")
     return fac

@@ -1573,7 +1573,7 @@ def _sections(r: Report) -> list[tuple[str, list[tuple]]]:
     tail: list[tuple] = [("kv", r.appendix)]
     if r.reproduce_block:
         tail += [("pre", r.reproduce_block)]
-    tail += [("h", "Resolved parameters (JSON)"), ("json", r.parameters)]
+    tail += [("h", "Resolved parameters"), ("json", r.parameters)]
     numbered.append(("Appendix B: parameters and seeds" if app else "Appendix: parameters and seeds", tail))
     return numbered
 
@@ -1616,9 +1616,26 @@ def _md_block(b: tuple) -> list[str]:
         return _md_table(["", ""], b[1])
     if kind == "pre":
         return _fence(str(b[1]), "text")
-    if kind == "json":
-        return _fence(json.dumps(b[1], indent=2), "json")
+    if kind == "json":  # resolved parameters: one row per value, dotted path and value (never a JSON dump)
+        return _md_table(["parameter", "value"], _flat(b[1]))
     return []
+
+
+def _flat(d: Any, prefix: str = "") -> list[list[str]]:
+    """Nested parameters as rows of (path, value), the path's parts joined with ' › ' (dots would read as web
+    addresses to a renderer that links them: 'soc.ai'); lists of plain values joined with commas."""
+    rows: list[list[str]] = []
+    if isinstance(d, Mapping):
+        for k, v in d.items():
+            rows += _flat(v, f"{prefix} › {k}" if prefix else str(k))
+    elif isinstance(d, list | tuple) and all(not isinstance(x, Mapping | list | tuple) for x in d):
+        rows.append([prefix, ", ".join(str(x) for x in d) or "-"])
+    elif isinstance(d, list | tuple):
+        for i, v in enumerate(d):
+            rows += _flat(v, f"{prefix} › {i}")
+    else:
+        rows.append([prefix, "-" if d is None else str(d)])
+    return rows
 
 
 def _session_markdown(r: SessionReport) -> str:
@@ -1702,7 +1719,7 @@ def _html_block(b: tuple) -> str:
     if kind == "pre":
         return f"<pre>{e(str(b[1]))}</pre>"
     if kind == "json":
-        return f"<pre>{e(json.dumps(b[1], indent=2))}</pre>"
+        return _html_table(["parameter", "value"], _flat(b[1]))
     if kind == "chart":
         return f"<h3>{e(b[1])}</h3>" + _svg_chart(b[2])
     return ""
