@@ -284,7 +284,7 @@ def sweep(
         "csv,parquet",
 ) -> None:
     """Run a parameter sweep into a long-format file (one row per run), resumable and parallel."""
-    from simulator.engine import EventBudgetError
+    from simulator.errors import EventBudgetError
     from simulator.loader import ScenarioError
     from simulator.sweep import BackendError, OutputError, export_csv, export_parquet, load_sweep, run_sweep
 
@@ -792,7 +792,7 @@ def serve_cmd(
 
 def main() -> None:
     """Entry point of the ``tabletop`` script."""
-    from simulator.engine import EventBudgetError
+    from simulator.errors import EventBudgetError
 
     try:
         app()

@@ -19,6 +19,7 @@ from defenses.base import Action, Alert, Belief
 from simulator.attack import Attacker
 from simulator.attack.base import count
 from simulator.build import Compiled
+from simulator.errors import EventBudgetError
 from simulator.result import LogEvent, RunResult, TimelineEvent
 from simulator.seeds import keyed_uniform, run_key, stream_seed, substream
 from simulator.stats import BLOCKS
@@ -43,11 +44,6 @@ _DRIVERS = {
     "_auto_isolate": "posture.soc.auto_isolate_minutes, posture.soc.auto_isolate_hours",
 }
 """Process -> the parameters whose values set how often it acts, for the event-budget error."""
-
-
-class EventBudgetError(RuntimeError):
-    """A run that would not end within MAX_EVENTS events (or spins at one minute): the message names the parameters
-    that drive the busiest process."""
 
 
 class Run(Attacker):
