@@ -51,12 +51,12 @@ def _zones(n: int) -> str:
 LARGE: dict[str, Callable[[], str]] = {
     "valid tiny scenario (reference)": lambda: TINY,
     "100,000 hosts (one group)": _big,
-    "100,000 hosts, 1,000 accounts on them": lambda: _big(accounts=1000),
+    "100,000 hosts, 1,000 accounts on them (refused)": lambda: _big(accounts=1000),
     "100,001 hosts (refused)": lambda: _big(100_001),
     "28,000 host entries": lambda: _entries(28_000),
     "1,003 zones": lambda: _zones(1000),
 }
-"""Large files for `validate`: name -> text (exit 0 expected, 2 for the refused one)."""
+"""Large files for `validate`: name -> text (exit 0 expected, 2 for the refused ones)."""
 
 
 def measure(argv: list[str], cwd: Path) -> tuple[float, int, int]:

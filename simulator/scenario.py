@@ -35,6 +35,10 @@ Severity = Literal["critical", "high", "medium", "low"]
 MAX_HOSTS = 100_000
 """Most hosts a scenario may expand to (groups included)."""
 
+MAX_LOGON_PAIRS = 2_000_000
+"""Most (account, host) logon pairs a scenario may expand to: a run indexes them (a 100,000-host group with 1,000 admin
+accounts on it is 10^8 pairs, tens of GiB). Generated organisations have about two per host."""
+
 LOGON_SERVICES = frozenset({"ssh", "rdp", "smb", "winrm", "vpn", "sso"})
 """Services that accept a logon with credentials, unless the scenario's ``services.logon`` says otherwise."""
 
@@ -438,10 +442,17 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                 p.append((("hosts", i, "credentials", j), f"unknown account '{a}'"))
         if h.data and h.count > 1:
             p.append((("hosts", i, "data"), "data assets need a single host (count: 1)"))
+    pairs = 0
     for i, a in enumerate(s.accounts):
         for j, ref in enumerate(a.logon):
             if ref not in hosts:
                 p.append((("accounts", i, "logon", j), f"unknown host or host group '{ref}'"))
+            else:
+                pairs += hosts[ref].count
+    if pairs > MAX_LOGON_PAIRS:
+        p.append((("accounts",), f"the accounts' logon lists expand to {pairs:,} (account, host) pairs, more than the "
+                                f"limit of {MAX_LOGON_PAIRS:,}: a run indexes every pair; give fewer accounts logon "
+                                "to the large groups"))
         for j, z in enumerate(a.tier_zones):
             if z not in zones:
                 p.append((("accounts", i, "tier_zones", j), f"unknown zone '{z}'"))
