@@ -235,7 +235,8 @@ class Soc(Control):
         if hosts:
             self.auto_isolations += len(hosts)
             ctx.belief.known_hosts.update(hosts)
-            ctx.contain(hosts, set(), False, until=ctx.env.now + cfg.auto_isolate_hours * 60)
+            # a network isolation, not an eradication: released as it was unless incident response takes it over
+            ctx.contain(hosts, set(), False, until=ctx.env.now + cfg.auto_isolate_hours * 60, eradicate=False)
 
     def _false_isolations(self):
         """Automatic isolations on benign high-confidence alerts: clean hosts (by the automation's belief) taken out
@@ -248,16 +249,17 @@ class Soc(Control):
         while True:
             yield ctx.env.timeout(rng.expovariate(1.0 / mean_gap))
             h = int(rng.random() * n)
-            if h in ctx.belief.contained_hosts:
-                continue
+            if h in ctx.belief.contained_hosts or h in ctx.owned:
+                continue  # a false positive is on a host the attacker is not on (a benign alert)
             self.false_isolations += 1
-            ctx.contain({h}, set(), False, until=ctx.env.now + cfg.auto_isolate_hours * 60, false_alarm=True)
+            ctx.contain({h}, set(), False, until=ctx.env.now + cfg.auto_isolate_hours * 60, false_alarm=True,
+                        eradicate=False)
 
     def on_alert(self, alert: Alert) -> None:
-        if not self.free:
-            return  # nobody triages
         if self._ai_rng is not None and alert.true_positive and not self._first_pass(alert):
             return  # closed by the AI first pass: no analyst sees it
+        if not self.free:
+            return  # nobody triages (the automation above acts without analysts)
         ctx = self.ctx
         now = ctx.env.now
         if alert.true_positive:

@@ -141,6 +141,9 @@ class Run(Attacker):
         self.credentials_reset = 0
         self.infra_blocks = 0
         self.exfiltrated = 0
+        self._soft: dict[int, str] = {}
+        """Hosts under a network isolation that does not eradicate (the SOC's automation) -> the attacker's access
+        there when it was cut off ('' for a host it did not hold): released as they were."""
         self.backdoors: set[int] = set()
         """Hosts the attacker created a backdoor account from (its way back in after an eviction)."""
         self.backdoors_disabled = False
@@ -228,10 +231,14 @@ class Run(Attacker):
             hook(alert)
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
-                until: float | None = None, egress_until: float | None = None, false_alarm: bool = False) -> None:
+                until: float | None = None, egress_until: float | None = None, false_alarm: bool = False,
+                eradicate: bool = True) -> None:
         now = self.env.now
         b = self.belief
         horizon = self.net.horizon
+        if eradicate:
+            for h in hosts & b.contained_hosts:
+                self._soft.pop(h, None)  # the response takes over a network isolation: the host comes back cleaned
         hosts = hosts - b.contained_hosts
         if (hosts or credentials) and self.t_containment is None and not false_alarm:
             self.t_containment = now
@@ -244,8 +251,12 @@ class Run(Attacker):
             self.isolated_minutes += minutes
             if h in self.owned:
                 noticed = True
+                if not eradicate:
+                    self._soft[h] = self.owned[h]  # cut off, not cleaned: the implant is still there
                 self._lose(h)
             else:
+                if not eradicate:
+                    self._soft[h] = ""
                 self.clean_isolations += 1
                 self.clean_isolated_minutes += minutes
         if hosts and until is not None:
@@ -279,11 +290,20 @@ class Run(Attacker):
         yield self.env.timeout(max(0.0, until - self.env.now))
         b = self.belief
         back = [h for h in hosts if h in b.contained_hosts]
+        released = []
         for h in back:
             b.contained_hosts.discard(h)
+            if h in self._soft:  # a network isolation released without eradication: the attacker's hold returns
+                access = self._soft.pop(h)
+                released.append(h)
+                if access:
+                    self._gain(h, access)
+                continue
             b.rebuilt[h] = self.env.now
-        if back:
-            self._log("restored", f"{count(len(back), 'host')} cleaned and back in service")
+        if len(back) > len(released):
+            self._log("restored", f"{count(len(back) - len(released), 'host')} cleaned and back in service")
+        if released:
+            self._log("restored", f"{count(len(released), 'host')} released from isolation (not cleaned)")
 
     def _lift_egress_block(self, until: float):
         yield self.env.timeout(max(0.0, until - self.env.now))
