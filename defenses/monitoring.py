@@ -100,8 +100,12 @@ class Monitoring(Control):
                 ctx.raise_alert(self._alert(action, "high", "rate"), action)
                 return
         p = self.detection_probability(action)
-        if edr and action.evasion and not network:
-            p *= 1.0 - action.evasion  # the attacker works around the EDR; nothing else sees this action
+        if edr and action.evasion:
+            if network:  # two sensors saw it with p together: each alone with q, and only the EDR is evaded
+                q = 1.0 - math.sqrt(1.0 - p)
+                p = 1.0 - (1.0 - q * (1.0 - action.evasion)) * (1.0 - q)
+            else:
+                p *= 1.0 - action.evasion  # the attacker works around the EDR; nothing else sees this action
         if ctx.rng.random() < p:
             ctx.raise_alert(self._alert(action, "low", "edr" if edr else "network"), action)
 

@@ -123,8 +123,6 @@ def test_a_phished_password_is_an_account_the_attacker_holds():
 
 
 def test_an_unknown_phishing_group_names_its_line():
-    import pytest
-
     from simulator.loader import ScenarioError
 
     def bad(data):
@@ -189,7 +187,8 @@ def test_ransomware_encrypts_what_the_attacker_holds_and_backups_cut_the_downtim
     none, some, every = downtime(0.0), downtime(0.6), downtime(1.0)
     assert none > some > every > 0
     total = sum(r.hosts_encrypted for r in met)
-    assert every == pytest.approx(total * ir.restore_hours) and none == pytest.approx(total * ir.rebuild_hours)
+    # each host down until restored (24 h) or rebuilt (120 h), counted no further than the horizon
+    assert every <= total * ir.restore_hours + 1e-6 and none <= total * ir.rebuild_hours + 1e-6
 
 
 def test_compare_shows_the_downtime_of_a_ransomware_objective(tmp_path):

@@ -57,11 +57,14 @@ class Impact:
         if h not in done:
             return
         ir = self.compiled.posture.incident_response
+        # the crew destroys the backups it can reach first (T1490): a backup host held with admin rights voids them
+        backups_gone = any(net.hosts[x].role == "backup" for x in done)
+        left = max(0.0, (net.horizon - env.now) / 60)  # downtime counted to the horizon, as isolations are
         for x in done:
             if x in self.encrypted:
                 continue
-            backed_up = self.uniform(U_BACKUP, x) < ir.backup_coverage
-            self.encrypted[x] = ir.restore_hours if backed_up else ir.rebuild_hours
+            backed_up = not backups_gone and self.uniform(U_BACKUP, x) < ir.backup_coverage
+            self.encrypted[x] = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
         self.t_objective = env.now
         self._log("objective", f"objective met: {len(self.encrypted)} hosts encrypted, {di.id}'s among them", h)
 

@@ -19,16 +19,25 @@ class Persistence:
     """Backdoor accounts."""
 
     def _backdoor(self, h: int):
-        if h not in self.owned or self.owned[h] != "admin" or self.backdoors_disabled:
+        if h not in self.owned or self.owned[h] != "admin":
+            return
+        net = self.net
+        domain = (any(net.accounts[a].kind == "admin" for a in self.harvested)
+                  or any(net.hosts[x].zone in net.admin_zones for x, acc in self.owned.items() if acc == "admin"))
+        if not domain:
+            self.failed.add((2, ("backdoor", h)))  # local admin cannot create a domain account: later, with one
             return
         zone = self._zone(h)
         a = yield from self.act("persistence", "T1136", self.p.efforts.persistence, host=h, src_host=h,
                                 src_zone=zone, dst_zone=zone, takeover=True)
         if a.success:
             self.backdoors.add(h)
+            self.backdoors_disabled = False  # a new one, made after the last audit
 
     def backdoor_seen(self) -> None:
-        """The defender saw a backdoor being created: every backdoor account is disabled."""
+        """The defender saw a backdoor being created: the accounts created so far are audited and disabled (one
+        made later is not)."""
         if self.backdoors and not self.backdoors_disabled:
             self.backdoors_disabled = True
+            self.backdoors.clear()
             self._log("containment", "backdoor accounts disabled")
