@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import heapq
 
+from simulator.attack.vectors import backdoor, broker, supplier
+
 
 class Campaign:
     """The campaign: plan, get in (and back in), the workers and their task queue, regrouping."""
@@ -96,10 +98,9 @@ class Campaign:
             if lost and wait > 0:
                 yield env.timeout(wait)
 
-    def _broker_pending(self) -> bool:
-        """A bought account or a supplier's access still to come or untried."""
-        from simulator.attack.vectors import backdoor, broker, supplier
-
+    def _later_ways_pending(self) -> bool:
+        """A way in not tied to a scan: a bought account or a supplier's access still to come or untried, or a live
+        backdoor."""
         return broker.pending(self) or supplier.pending(self) or backdoor.pending(self)
 
     def _ways_in_left(self) -> bool:
@@ -117,7 +118,7 @@ class Campaign:
                     return True
         if self.p.phishing_recipients > 0 and self.net.phishing:
             return True  # people can always be written to again
-        return self._broker_pending()
+        return self._later_ways_pending()
 
     def _push(self, prio: int, task: tuple) -> None:
         self._seq += 1
