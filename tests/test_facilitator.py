@@ -271,3 +271,20 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
     fac = Facilitator(espionage, 7)
     with pytest.raises(engine.EventBudgetError, match="run stopped: more than 500 events"):
         fac.finish()
+
+
+def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
+    """The README's example: the two orders at the first escalated alert (seed 2), replayed over other seeds, keep
+    the data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
+    lifted (seeds 0-59: 37 of 38 wins)."""
+    from simulator.facilitator import _timed_run
+
+    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    to_known(fac)
+    for host in fac.targets("isolate_host"):
+        fac.decide("isolate_host", host)
+    egress = fac.decide("block_egress")
+    lifted = egress.due + fac.compiled.posture.incident_response.egress_block_hours * 60
+    wins = [r for r in (_timed_run(fac, s, list(fac.orders)) for s in range(60)) if r.outcome == "objective_met"]
+    assert 0 < len(wins) < 60
+    assert sum(r.time_to_objective >= lifted for r in wins) >= 0.9 * len(wins)
