@@ -117,7 +117,7 @@ class Seen:
 
     time: float
     kind: str
-    """'alert', 'response', 'restored', 'backlog', 'order', 'inject', 'note'."""
+    """'alert', 'response', 'restored', 'backlog', 'order', 'note'."""
     text: str
 
 
@@ -462,11 +462,6 @@ class Facilitator:
             self.feed.append(Seen(now, "order", f"Order {o.n} done: {o.done} ({o.owner})"))
             self._trigger("order-done", {"detail": f"{o.label}: {o.done}", "host": o.target or "-"})
         run.busy(-1)
-
-    # The old name: a decision is an order now.
-    @property
-    def decisions(self) -> list[Order]:
-        return self.orders
 
     def note(self, text: str) -> Note:
         """A scribe note at the current moment."""

@@ -98,7 +98,7 @@ def test_session_report_has_decisions_and_notes(session, tmp_path):
     path, fac = session
     md = _write(path, tmp_path, "md", "--counterfactual-runs", "5")
     assert "Team decisions" in md and "Injects, discussion and notes" in md
-    for d in fac.decisions:
+    for d in fac.orders:
         assert d.done in md
     assert "&lt;script&gt;" in md and "\\|" in md
     page = _write(path, tmp_path, "html", "--counterfactual-runs", "5")
