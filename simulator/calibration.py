@@ -166,8 +166,13 @@ FIGURES: tuple[Figure, ...] = (
     Figure("peak-rate", "Peak request rate, ai-orch. (median)", "GTG", "several/s: 2-10/s", 2, 10, "req/s",
            ("automation:ai-orchestrated.footprint", "automation:ai-orchestrated.speed",
             "automation:ai-orchestrated.concurrency")),
-    Figure("breakout-ratio", "Breakout, ai-orch. / manual (medians)", "GTG", "machine tempo: <= 0.5", None,
-           0.5, "ratio", _ORCH_TEMPO + _MAN),
+    Figure("breakout-ratio", "Breakout, ai-orch. / manual (medians)", "GTG", "info (no published figure)", None,
+           None, "ratio", _ORCH_TEMPO + _MAN, info=True,
+           why="no source publishes a breakout time for AI-driven intrusions: GTG's tempo figure is the request rate "
+               "(checked as peak-rate), and the '<= 0.5' this row once checked was the project's own reading of "
+               "'machine tempo'. Reported, because it shows whether the AI's first step out waits for people (an "
+               "operator's check and the credential_use gate before a harvested credential is used, or a human "
+               "weaponising an exploit beyond max_ai_effort_hours)"),
     Figure("fast-breakout", "AI-driven breakouts under 1 min", "CS", "info (fastest 27 s)", None,
            None, "share", _ORCH_TEMPO + ("automation:autonomous.speed", "automation:autonomous.concurrency"),
            info=True,
@@ -183,11 +188,6 @@ FIGURES: tuple[Figure, ...] = (
 
 _WEAPONISE = ("an exploit is reusable only once weaponised: the other lines of work wait for that work to finish (an "
               "earlier engine let them reuse it the moment it began)")
-_SECOND_WAY_IN = (
-    "bimodal, because breakout counts from the first initial access: that is often the patient portal (portal-01), a "
-    "dead end (no credential on it, no privilege escalation, and the DMZ reaches the clinical zone only over https "
-    "and rdp), and the attacker goes back to the perimeter and gets in again through the VPN flaw (disclosed on day "
-    "6, 30 hours of work to weaponise by hand) days later, then breaks out within the hour")
 _FEW_GATES = (
     "a completed campaign passes the exploitation gate once, the credential_use gate once per zone it first enters "
     "with credentials and the exfiltration gate once per data set, so the count follows the path: 3.7-3.9 where the "
@@ -202,12 +202,12 @@ _EXPLOIT_STEP = (
     "generated-200, 26 h on generated-1000 for manual; about 4 h at ai-assisted's double speed)")
 
 GAPS: dict[tuple[str, str], str] = {
-    ("breakout-manual", "regional-hospital"): (
-        _SECOND_WAY_IN + ". In range at 500 runs (about an hour); with fewer runs the median can fall on the slow "
-        "hump"),
     ("breakout-assisted", "regional-hospital"): (
-        "as breakout-manual there (a dead-end first foothold on the portal, the VPN days later): in range at 500 "
-        "runs, bimodal, so a smaller sample can land out of it"),
+        "too fast, as on generated-50: breakout counts from the way in the first move rests on, which here is the VPN "
+        "appliance (or the patient portal once a credential dumped on the VPN appliance reaches the clinical zone from "
+        "it); the first step out is a logon with that credential, about 42 minutes for a manual crew (in range) and "
+        "about 18 at ai-assisted's designed double speed. Counted from the first foothold ever, as before, the median "
+        "landed in range only because half the runs waited days on the dead-end portal"),
     ("dwell", "regional-hospital"): (
         "a late, slow intrusion: the manual crew gets in around day 10 (the VPN flaw disclosed on day 6 takes 30 "
         "hours of hand work to weaponise), and at its low-and-slow pace makes about 30 actions in the 20 days left, "
@@ -242,29 +242,6 @@ GAPS: dict[tuple[str, str], str] = {
         "96% AI; the 82 runs that broke out are 86% AI, in range"),
     **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50",
                                                      "generated-200")},
-    ("breakout-ratio", "regional-hospital"): (
-        "ai-orchestrated gets in sooner (median day 3.5 against manual's 10), before the VPN flaw is disclosed on day "
-        "6, so 127 of its 200 first footholds are the dead-end portal (manual: 83) and 68 of its 111 breakouts come "
-        "only after a second way in (median 7.6 days after the first access); from the entry that leads on it breaks "
-        "out in about an hour (credentials verified by hand, then the credential_use gate), no faster than a manual "
-        "operator's 40 minutes"),
-    ("breakout-ratio", "small-business"): (
-        "ai-orchestrated is held by the same human step as manual: the gateway foothold needs the local privilege "
-        "escalation, whose 4 hours of work exceed max_ai_effort_hours (2), so an operator does it by hand, on the "
-        "operators' 07-23 day rather than manual's 09-18: the ratio (about 0.6) is the longer working day, not "
-        "machine tempo"),
-    ("breakout-ratio", "generated-50"): (
-        "the first step out of the web server logs on with its deployment-service credential, which ai-orchestrated "
-        "must verify by hand (about 15 min) and take through the credential_use gate (about 25 min) first, so the AI "
-        "is out in about 41 minutes where a manual operator simply logs on in 35"),
-    ("breakout-ratio", "espionage-tech"): (
-        "in-sample, and out of range: ai-orchestrated's first step out waits for people either way. Logging on with a "
-        "harvested credential needs an operator's hand check and the credential_use gate (200 runs: 103 breakouts, "
-        "median 37 min, against 40 for a manual crew's plain logon); exploiting SMB needs the 12-hour exploit "
-        "weaponised by hand first (beyond max_ai_effort_hours), and " + _WEAPONISE + " (71 breakouts by the AI "
-        "reusing it, median 4.8 h; 24 by the human, 16.5 h). The ratio of medians is about 0.9, not 'machine "
-        "tempo': GTG's machine tempo is the work between the gates, not a gated first step. The earlier in-range "
-        "ratio (0.04) rested on the engine bug"),
     ("dwell", "small-business"): (
         "105 of 156 breached manual runs (200 runs) are never detected: 64 met the objective unseen, as the 40,000 "
         "client records are under the DLP volume rule (100,000 records from one host in a day) and after the theft "

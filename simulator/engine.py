@@ -123,6 +123,12 @@ class Run(Attacker):
         # figures
         self.t_initial_access: float | None = None
         self.t_breakout: float | None = None
+        self.entered_at: dict[int, float] = {}
+        """For each held host, when the way in it came through began: the initial access of its own chain (a host
+        reached by lateral movement inherits its source's). Breakout counts from the entry it started from."""
+        self.t_breakout_entry: float | None = None
+        self.cred_entry: dict[int, float] = {}
+        """For each account ever harvested, when the way in it came through began (as ``entered_at``)."""
         self.t_objective: float | None = None
         self.t_detection: float | None = None
         """First recognised alert about the intrusion (evidence of the attacker on an own host): dwell ends here."""
@@ -551,7 +557,7 @@ class Run(Attacker):
             end_time=round(self.env.now, 4),
             horizon=round(net.horizon, 4),
             time_to_initial_access=r(ia),
-            breakout_time=r(None if ia is None or self.t_breakout is None else self.t_breakout - ia),
+            breakout_time=r(None if self.t_breakout_entry is None else self.t_breakout - self.t_breakout_entry),
             time_to_objective=r(self.t_objective),
             time_to_first_detection=r(self.t_detection),
             time_to_first_warning=r(self.t_warning),

@@ -61,7 +61,8 @@ class RunResult:
     censored at the run's end is censored at the horizon."""
     time_to_initial_access: float | None
     breakout_time: float | None
-    """Initial access to first successful lateral movement."""
+    """Minutes from the initial access the first successful lateral movement rests on (its source host's way in, or
+    its credential's if later) to that movement: not from an earlier foothold that led nowhere."""
     time_to_objective: float | None
     time_to_first_detection: float | None
     """First recognised (escalated) alert about the intrusion: one showing the attacker on an own host (an internal

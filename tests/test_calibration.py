@@ -138,7 +138,7 @@ def test_breakout_figures_from_rows():
     by = {r.figure.key: r for r in cal.rows_from({"manual": manual, "ai-assisted": manual, "ai-orchestrated": orch,
                                                   "autonomous": auton}, 43200.0)}
     assert by["breakout-manual"].value == 60.0 and by["breakout-manual"].ok
-    assert by["breakout-ratio"].value == pytest.approx(0.05) and by["breakout-ratio"].ok
+    assert by["breakout-ratio"].value == pytest.approx(0.05) and by["breakout-ratio"].ok is None  # reported only
     assert by["ai-share"].value == pytest.approx(0.9)
     assert by["decision-points"].value == 5 and by["decision-points"].n == 3
     assert by["peak-rate"].value == 4.0

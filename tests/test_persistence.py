@@ -156,3 +156,38 @@ def test_a_reset_credential_is_learned_by_trying_it(tiny):
     assert acct in r.harvested and acct in r.belief.reset_credentials
     results = [run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), s) for s in range(12)]
     assert any(x.blocked_reset > 0 for x in results)
+
+
+def _breakout_cell(name: str, level: str):
+    from simulator.calibration import load_target, presets_only
+    from simulator.sweep import apply_cell
+
+    return apply_cell(presets_only(load_target(name)), (("automation", level), ("posture", "baseline")))
+
+
+def test_breakout_counts_from_the_way_in_the_move_rests_on():
+    """CrowdStrike's breakout runs from the compromise of the host the attacker moves on from. On regional-hospital
+    the AI's first foothold (seed 0, replicate 2) is the patient portal on day 5.3, a dead end; it gets in again
+    through the VPN on day 9.4, dumps a credential there and is out within the hour: breakout is that hour, not the
+    four days since the portal."""
+    r = run(_breakout_cell("regional-hospital", "ai-orchestrated"), 0, 2)
+    t_break = next(e.time for e in r.log if e.kind == "breakout")
+    assert t_break - r.time_to_initial_access > 3 * 1440  # days after the first foothold
+    assert r.breakout_time is not None and r.breakout_time < 60  # under an hour after the way in it rests on
+    entries = [e for e in r.timeline if e.phase == "initial-access" and e.success]
+    assert len(entries) >= 2 and r.breakout_time == pytest.approx(t_break - entries[1].time, abs=1e-3)
+
+
+@pytest.mark.parametrize("name", ["regional-hospital", "small-business"])
+def test_breakout_never_exceeds_the_time_since_the_first_foothold(name):
+    """Measured from a later way in or from the first, never from before the first: 0 <= breakout <= time since
+    the first initial access, equal where there was only one way in."""
+    c = _breakout_cell(name, "manual")
+    for rep in range(12):
+        r = run(c, 0, rep)
+        if r.breakout_time is None:
+            continue
+        t_break = next(e.time for e in r.log if e.kind == "breakout")
+        assert 0 <= r.breakout_time <= t_break - r.time_to_initial_access + 1e-3
+        if sum(1 for e in r.timeline if e.phase == "initial-access" and e.success) == 1:
+            assert r.breakout_time == pytest.approx(t_break - r.time_to_initial_access, abs=1e-3)

@@ -37,7 +37,7 @@ class Collection:
             if acct in self.harvested or acct in self.belief.reset_credentials:
                 continue
             if all(y(h, acct) for y in self._harvest_yield):
-                self._harvest_account(acct)
+                self._harvest_account(acct, h)
                 new.append(acct)
         fake = self.arng.random() < p.false_finding_rate
         if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake)):

@@ -21,7 +21,10 @@ from simulator.attack.persistence import U_BACKDOOR
 class Movement:
     """Moving on: logons with harvested credentials, hallucinated ones, remote exploits; holding and losing hosts."""
 
-    def _harvest_account(self, acct: int) -> None:
+    def _harvest_account(self, acct: int, h: int | None = None) -> None:
+        """Account ``acct`` is now the attacker's (dumped on held host ``h``, or bought or phished at the way in)."""
+        if acct not in self.cred_entry:  # the way in it came through (see ``_moved``)
+            self.cred_entry[acct] = self.entered_at.get(h, self.env.now) if h is not None else self.env.now
         self.harvested.add(acct)
         self.ever_harvested.add(acct)
         net = self.net
@@ -37,6 +40,7 @@ class Movement:
         self.owned[h] = access
         host = self.net.hosts[h]
         if prev is None:
+            self.entered_at.setdefault(h, self.env.now)  # a way in of its own (initial access)
             self.compromised.add(h)
             self.owned_by_zone.setdefault(host.zone, []).append(h)
             if host.zone not in self.discovered_zones:  # reach is the same from every host of a zone
@@ -57,6 +61,7 @@ class Movement:
         """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried
         again."""
         del self.owned[h]
+        self.entered_at.pop(h, None)
         self.owned_by_zone[self.net.hosts[h].zone].remove(h)
         self.tried = {k for k in self.tried if k[1] != h}
 
@@ -76,7 +81,7 @@ class Movement:
                                 success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
                                 takeover=True)
         if a.success:
-            self._moved(t, "admin" if kind == "admin" else "user")
+            self._moved(t, "admin" if kind == "admin" else "user", src, self.cred_entry.get(acct))
         elif a.blocked == "mfa":
             self.mfa_refused.add((acct, svc))
         elif a.blocked is None:
@@ -125,14 +130,25 @@ class Movement:
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
                                          takeover=True)
         if a.success:
-            self._moved(t, vi.access)
+            self._moved(t, vi.access, src)
         elif a.blocked is None:
             self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
-    def _moved(self, t: int, access: str) -> None:
+    def _moved(self, t: int, access: str, src: int, cred_entry: float | None = None) -> None:
+        """Lateral movement onto ``t`` from ``src`` (with a credential that came in through the way in begun at
+        ``cred_entry``). Breakout (CrowdStrike: the time to move laterally from the initially compromised host)
+        counts from the way in the move rests on, the later of the source's and the credential's, not from the first
+        foothold ever: a foothold that led nowhere until a second way in brought a credential does not start the
+        clock."""
+        entry = self.entered_at.get(src, self.env.now)
+        if cred_entry is not None:
+            entry = max(entry, cred_entry)
+        if t not in self.owned:
+            self.entered_at[t] = entry
         if self.t_breakout is None:
             self.t_breakout = self.env.now
+            self.t_breakout_entry = entry
             self._log("breakout", "first lateral movement", t)
         self._gain(t, access)
