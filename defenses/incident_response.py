@@ -151,6 +151,10 @@ class IncidentResponseConfig(ControlConfig):
     """Hours to restore an encrypted host from its backup (assumption)."""
     rebuild_hours: float = Field(120.0, gt=0, le=24 * 365)
     """Hours to rebuild an encrypted host without a usable backup (assumption)."""
+    process_restore_hours: float = Field(72.0, gt=0, le=24 * 365)
+    """Hours an OT process stays down after its control was manipulated (an ``ot-disruption`` objective): stop the
+    line safely, verify the controller logic against a known-good copy, restart. Assumption: real cases run from hours
+    of manual operation (the Ukrainian grid, 2015) to days (Colonial Pipeline's shutdown, 2021)."""
     contain_hours: float = Field(gt=0, le=24 * 365)
     """Median hours from the first escalation with evidence of a compromised host to containment."""
     spread: float = Field(0.7, ge=0, le=3)

@@ -42,7 +42,7 @@ class Efforts(Frozen):
     persistence: float = Field(15, gt=0, le=100_000)
     """Creating a backdoor account (T1136)."""
     impact: float = Field(60, gt=0, le=100_000)
-    """Deploying ransomware to the hosts held with admin rights (T1486)."""
+    """Deploying ransomware to the hosts held with admin rights (T1486), or manipulating an OT process (T0831)."""
     exploit_reuse: float = Field(30, gt=0, le=100_000)
     """Using an exploit already weaponised in this campaign (the first use costs the vulnerability's effort)."""
 

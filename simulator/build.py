@@ -111,7 +111,7 @@ class Network:
     phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
     """(member host indices, users) per phishing target group of the scenario."""
     objective_kind: str = "data-theft"
-    """The scenario's objective: 'data-theft' or 'ransomware'."""
+    """The scenario's objective: 'data-theft', 'ransomware' or 'ot-disruption'."""
     suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
     """Per supplier: its account, and the (host, service) logons from outside the posture's flow policy lets cross."""
 

@@ -130,6 +130,8 @@ class Run(Attacker):
         self.cred_entry: dict[int, float] = {}
         """For each account ever harvested, when the way in it came through began (as ``entered_at``)."""
         self.t_objective: float | None = None
+        self.process_disrupted = 0.0
+        """Hours the OT process is down (an ``ot-disruption`` objective met), to the horizon at most."""
         self.t_detection: float | None = None
         """First recognised alert about the intrusion (evidence of the attacker on an own host): dwell ends here."""
         self.first_source: str | None = None
@@ -568,6 +570,7 @@ class Run(Attacker):
             records_exfiltrated=self.exfiltrated,
             hosts_encrypted=len(self.encrypted),
             downtime_hours=round(sum(self.encrypted.values()), 4),
+            process_hours_disrupted=round(self.process_disrupted, 4),
             records_wasted=self.wasted,
             actions_human=self.actions["human"],
             actions_ai=self.actions["ai"],

@@ -336,6 +336,7 @@ class _Outputs(BaseModel):
     records_wasted: Count
     hosts_encrypted: Count = 0
     downtime_hours: Minutes = 0.0
+    process_hours_disrupted: Minutes = 0.0
     actions_human: Count
     actions_ai: Count
     ai_share: Share | None
@@ -447,6 +448,7 @@ class CellModel(BaseModel):
     response: dict[Short, float] = {}
     hosts_encrypted: float = 0.0
     downtime_hours: float = 0.0
+    process_hours_disrupted: float = 0.0
     loss: dict[Short, float | Short] | None = None
     """The scenario's loss model per cell (``tabletop compare`` with a loss block): mean, low, high, p90, currency."""
 
@@ -610,7 +612,8 @@ SUMMARY_COLUMNS = (
     "human_decision_points", "peak_requests_per_minute", "alerts_dropped", "soc_backlogs", "blocked_patched",
     "blocked_mfa", "blocked_tiering", "blocked_reset", "blocked_contained", "blocked_egress", "blocked_infrastructure",
     "hosts_isolated", "clean_hosts_isolated", "isolated_host_hours", "clean_isolated_host_hours",
-    "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours")
+    "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours",
+    "process_hours_disrupted")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""
 TEXT_COLUMNS = ("outcome", "first_detection_source")
 

@@ -26,7 +26,7 @@ U_LOSS = 71
 
 TERMS = (("per_record", "records_exfiltrated"), ("per_downtime_hour", "isolated_host_hours"),
          ("per_egress_hour", "egress_blocked_hours"), ("per_isolation", "hosts_isolated"),
-         ("per_credential_reset", "credentials_reset"))
+         ("per_credential_reset", "credentials_reset"), ("per_process_hour", "process_hours_disrupted"))
 """(the scenario's cost per unit, the run's count of units)."""
 
 

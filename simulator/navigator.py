@@ -38,7 +38,10 @@ def layer(title: str, description: str, used: dict[str, dict[str, int]], planned
           ) -> dict[str, Any]:
     """The layer as plain data."""
     techniques = []
+    enterprise = set(data()["techniques"])
     for tech in sorted(used):
+        if tech not in enterprise:
+            continue  # an ATT&CK for ICS technique (T0831): another domain, not in an enterprise layer
         c = used[tech]
         share = 100.0 * c["detected"] / c["used"] if c["used"] else 0.0
         techniques.append({

@@ -83,6 +83,8 @@ class RunResult:
     """Hosts ransomware encrypted (a ransomware objective)."""
     downtime_hours: float
     """Host-hours out of service because of the encryption (restore from backup or rebuild, per host)."""
+    process_hours_disrupted: float
+    """Hours the OT process was down (an ``ot-disruption`` objective met), counted to the horizon at most."""
     actions_human: int
     actions_ai: int
     ai_share: float | None

@@ -246,16 +246,22 @@ class Loss(Frozen):
     """Per host isolated, cleaned and rebuilt (the response's work)."""
     per_credential_reset: CostRange | None = None
     """Per credential reset (helpdesk, users re-enrolling)."""
+    per_process_hour: CostRange | None = None
+    """Per hour the OT process is down (an ot-disruption objective: lost production, scrap, penalties)."""
 
 
 class Objective(Frozen):
     """What the attacker is after."""
 
-    kind: Literal["data-theft", "ransomware"] = "data-theft"
+    kind: Literal["data-theft", "ransomware", "ot-disruption"] = "data-theft"
     """'data-theft': take the data out; 'ransomware': once the attacker holds the data's host with admin rights,
-    encrypt every host it holds with admin rights (T1486), the data's host among them."""
+    encrypt every host it holds with admin rights (T1486), the data's host among them; 'ot-disruption': once it holds
+    the data's host (an OT controller, operator station or PLC gateway) with admin rights, manipulate the process it
+    controls (ATT&CK for ICS T0831, Manipulation of Control): the process is down until the plant restores it
+    (``incident_response.process_restore_hours``)."""
     data: Id
-    """The data asset to exfiltrate (for ransomware: the system whose encryption is the objective)."""
+    """The data asset to exfiltrate (for ransomware: the system whose encryption is the objective; for ot-disruption:
+    the process, held on the host that controls it)."""
     records: int | None = Field(None, gt=0)
     """Records that must leave for the objective to be met (None: all of the asset)."""
     description: str = Field("", max_length=2000)

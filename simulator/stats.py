@@ -119,6 +119,8 @@ class CellSummary:
     """Mean hosts encrypted per run (a ransomware objective)."""
     downtime_hours: float = 0.0
     """Mean host-hours down per run because of encryption (restore or rebuild)."""
+    process_hours_disrupted: float = 0.0
+    """Mean hours per run the OT process was down (an ot-disruption objective)."""
     response: dict[str, float] = field(default_factory=dict)
     """Means per run of the response's business costs (RunResult's hosts_isolated, clean_hosts_isolated,
     isolated_host_hours, clean_isolated_host_hours, egress_blocked_hours, credentials_reset, infrastructure_blocks)."""
@@ -206,6 +208,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
         response={k: sum(r.get(k, 0) or 0 for r in rows) / n for k in RESPONSE_COSTS},
         hosts_encrypted=sum(r.get("hosts_encrypted", 0) or 0 for r in rows) / n,
         downtime_hours=sum(r.get("downtime_hours", 0) or 0 for r in rows) / n,
+        process_hours_disrupted=sum(r.get("process_hours_disrupted", 0) or 0 for r in rows) / n,
     )
 
 

@@ -257,6 +257,8 @@ def comparison_columns(summaries: Sequence[Any], losses: Sequence[Any] | None = 
                [estimate(s.records_exfiltrated, scale=rec_size) for s in summaries], 3, "right", name="records"),
         *([Column("downtime\n(h, mean)", [estimate(s.downtime_hours) for s in summaries], 3, "right",
                   name="downtime")] if any(s.downtime_hours for s in summaries) else []),
+        *([Column("process\ndown (h)", [estimate(s.process_hours_disrupted) for s in summaries], 3, "right",
+                  name="process down")] if any(s.process_hours_disrupted for s in summaries) else []),
         *([_loss_column(losses)] if losses and any(e is not None for e in losses) else []),
         Column("AI\nshare", ["-" if s.ai_share is None else f"{s.ai_share:.0%}" for s in summaries], 10, "right",
                name="AI share"),

@@ -19,9 +19,14 @@ def techniques() -> dict[str, dict[str, Any]]:
     return data()["techniques"]
 
 
+def ics_techniques() -> dict[str, dict[str, Any]]:
+    """ATT&CK for ICS technique id -> {name, tactics} (an ot-disruption objective's impact)."""
+    return data().get("ics_techniques", {})
+
+
 def name(technique: str) -> str:
     """The technique's name, or the id itself if unknown."""
-    return techniques().get(technique, {}).get("name", technique)
+    return (techniques().get(technique) or ics_techniques().get(technique, {})).get("name", technique)
 
 
 ENGINE_TECHNIQUES = ("T1595", "T1592", "T1133", "T1078", "T1046", "T1003", "T1552", "T1021", "T1210", "T1213",

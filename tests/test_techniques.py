@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from simulator.loader import bundled_names, load
-from simulator.techniques import ENGINE_TECHNIQUES, data, planned, techniques
+from simulator.techniques import ENGINE_TECHNIQUES, data, ics_techniques, planned, techniques
 
 ROOT = Path(__file__).resolve().parent.parent
 TACTICS = {"reconnaissance", "resource-development", "initial-access", "execution", "persistence",
@@ -24,9 +24,9 @@ def test_data_is_stamped_and_well_formed():
 
 
 def test_every_referenced_technique_exists():
-    known = set(techniques())
+    known = set(techniques()) | set(ics_techniques())
     used = set(ENGINE_TECHNIQUES)
-    for path in list((ROOT / "simulator").glob("*.py")) + list((ROOT / "defenses").glob("*.py")):
+    for path in list((ROOT / "simulator").rglob("*.py")) + list((ROOT / "defenses").glob("*.py")):
         used |= set(re.findall(r'"(T\d{4}(?:\.\d{3})?)"', path.read_text()))
     for kind in ("automation", "posture"):
         text = (resources.files("scenarios") / "presets" / f"{kind}.yaml").read_text()
@@ -36,6 +36,13 @@ def test_every_referenced_technique_exists():
         used |= {v.technique for v in s.vulnerabilities}
         assert set(planned(s)) <= known
     assert used <= known, used - known
+
+
+def test_ics_techniques_are_apart():
+    """ATT&CK for ICS ids (T0xxx) sit apart from the enterprise ones, which every Navigator layer may name."""
+    ics = ics_techniques()
+    assert "T0831" in ics and ics["T0831"]["name"] == "Manipulation of Control"
+    assert not set(ics) & set(techniques()) and all(re.fullmatch(r"T0\d{3}", t) for t in ics)
 
 
 def test_notice_carries_mitres_terms():

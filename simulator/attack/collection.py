@@ -12,6 +12,7 @@ from simulator.attack.base import (
     P_EXFIL,
     P_HARVEST,
 )
+from simulator.attack.impact import IMPACT_KINDS
 
 
 class Collection:
@@ -66,7 +67,7 @@ class Collection:
         if d == self.net.objective:
             self._log("objective-data", f"found {di.id}", h)
             yield from self.verified_out(h, "collection", "T1213", False)
-            if self.t_objective is None and self.net.objective_kind == "ransomware":
+            if self.t_objective is None and self.net.objective_kind in IMPACT_KINDS:
                 self._push(P_EXFIL, ("impact", h))
             elif self.t_objective is None:  # taken out already: nothing more to move
                 self._push(P_EXFIL, ("exfil", h, d, False))

@@ -12,6 +12,7 @@ from simulator.attack.base import (
     P_DISCOVER,
     P_EXPLOIT,
 )
+from simulator.attack.impact import IMPACT_KINDS
 
 
 class Discovery:
@@ -92,7 +93,7 @@ class Discovery:
         h = self.net.objective_host
         if self.t_objective is not None or h not in self.owned:
             return False
-        return self.net.objective_kind != "ransomware" or self.owned[h] == "admin"
+        return self.net.objective_kind not in IMPACT_KINDS or self.owned[h] == "admin"
 
     def _reveal(self, zone: str, h: int) -> list[int]:
         """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts

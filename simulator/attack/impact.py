@@ -1,10 +1,17 @@
-"""Impact: ransomware (T1486). Once the attacker holds the objective's host with admin rights (on a host held with user
-rights it first logs on locally with a harvested admin account that may log on there), an operator approves
-the final step (the exfiltration gate of an AI-run campaign: the same "final action" decision) and the attacker
-deploys encryption to every host it holds with admin rights; the objective is met when the objective's host is
-encrypted. Each encrypted host is out of service until restored from a backup (``incident_response.restore_hours``,
-for the posture's ``backup_coverage`` share of hosts, a keyed draw per host) or rebuilt (``rebuild_hours``): the
-run's downtime.
+"""Impact: ransomware (T1486) or harm to an OT process (T0831).
+
+Ransomware: once the attacker holds the objective's host with admin rights (on a host held with user rights it first
+logs on locally with a harvested admin account that may log on there), an operator approves the final step (the
+exfiltration gate of an AI-run campaign: the same "final action" decision) and the attacker deploys encryption to
+every host it holds with admin rights; the objective is met when the objective's host is encrypted. Each encrypted
+host is out of service until restored from a backup (``incident_response.restore_hours``, for the posture's
+``backup_coverage`` share of hosts, a keyed draw per host) or rebuilt (``rebuild_hours``): the run's downtime.
+
+An ``ot-disruption`` objective takes the same way to the objective's host (an operator station, controller or PLC
+gateway, reached through the OT zone's jump host as the scenario's flows allow) and the same final gate, then
+manipulates the process it controls (ATT&CK for ICS T0831, Manipulation of Control): one action on that host, not a
+push to every host held. The process is down from then until the plant restores it
+(``incident_response.process_restore_hours``, counted to the horizon at most): the run's process hours disrupted.
 
 A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
 state (``simulator/engine.py``).
@@ -18,8 +25,12 @@ U_BACKUP = 34
 """Keyed draw: whether an encrypted host has a usable backup (the same host, the same answer across cells)."""
 
 
+IMPACT_KINDS = ("ransomware", "ot-disruption")
+"""Objectives met by an act on the objective's host with admin rights, rather than by taking its data out."""
+
+
 class Impact:
-    """Ransomware."""
+    """Ransomware, or harm to an OT process."""
 
     def _impact(self, h: int):
         if getattr(self, "_impacting", False):
@@ -43,6 +54,9 @@ class Impact:
                 return
         di = net.data[net.objective]
         yield from self.gate("exfiltration", di.id)
+        if net.objective_kind == "ot-disruption":
+            yield from self._disrupt(h, di)
+            return
         targets = sorted(x for x, access in self.owned.items() if access == "admin")
         if h not in targets:
             return  # lost it while waiting at the gate
@@ -67,6 +81,25 @@ class Impact:
             self.encrypted[x] = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
         self.t_objective = env.now
         self._log("objective", f"objective met: {len(self.encrypted)} hosts encrypted, {di.id}'s among them", h)
+
+    def _disrupt(self, h: int, di):
+        """Manipulate the process the objective's host controls (T0831): down until restored."""
+        env = self.env
+        if self.owned.get(h) != "admin":
+            return  # lost it, or its admin rights, while waiting at the gate
+        zone = self._zone(h)
+        a = yield from self.act("impact", "T0831", self.p.efforts.impact, host=h, src_host=h, src_zone=zone,
+                                dst_zone=zone, takeover=True)
+        if not a.success:
+            if a.blocked is None:
+                self._failed((P_EXFIL, ("impact", h)))
+            return
+        if h not in self.owned:
+            return
+        ir = self.compiled.posture.incident_response
+        self.process_disrupted = min(max(0.0, (self.net.horizon - env.now) / 60), ir.process_restore_hours)
+        self.t_objective = env.now
+        self._log("objective", f"objective met: {di.id} disrupted ({self.process_disrupted:.0f} h down)", h)
 
     def _admin_on(self, h: int):
         """On a host held with user rights, log on locally with a harvested admin account that may log on to it

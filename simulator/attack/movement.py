@@ -15,6 +15,7 @@ from simulator.attack.base import (
     P_EXPLOIT,
     P_HARVEST,
 )
+from simulator.attack.impact import IMPACT_KINDS
 from simulator.attack.persistence import U_BACKDOOR
 
 
@@ -29,7 +30,7 @@ class Movement:
         self.ever_harvested.add(acct)
         net = self.net
         h = net.objective_host
-        if (net.objective_kind == "ransomware" and self.t_objective is None and self.owned.get(h) == "user"
+        if (net.objective_kind in IMPACT_KINDS and self.t_objective is None and self.owned.get(h) == "user"
                 and net.accounts[acct].kind == "admin" and h in net.accounts[acct].logon):
             self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
