@@ -29,6 +29,8 @@ SOURCES = {
     "GTG": "Anthropic, 'Disrupting the first reported AI-orchestrated cyber espionage campaign', Nov 2025 "
            "(contested: no IOCs published)",
     "MT": "Mandiant M-Trends 2025: global median dwell 10-11 days (2023-2024)",
+    "DBIR": "Verizon DBIR 2025: initial access by credential abuse 22%, exploitation 20%, phishing about 16% of "
+            "breaches",
 }
 """The published figures calibration checks, by the tag the presets use for them."""
 
@@ -40,6 +42,8 @@ FITTED_ON = "espionage-tech"
 GENERATED = (50, 200, 1000)
 """Sizes of the generated organisations (``tabletop generate``, 4 zones, seed 0) calibration also runs on."""
 GENERATED_NAME = re.compile(r"generated-(\d+)")
+CREDENTIAL_ABUSE = ("logon", "broker")
+"""Way-in vectors DBIR counts as credential abuse (``simulator/attack/vectors/``)."""
 
 NOT_CHECKED = (
     ("DBIR patch figures (median 32 days to patch edge devices; about 54% remediated)",
@@ -179,6 +183,14 @@ FIGURES: tuple[Figure, ...] = (
            why="CrowdStrike reports one fastest breakout (27 s, human eCrime), not a distribution, and no share of "
                "AI-driven intrusions is published, so any range would be invented: the share and the fastest run are "
                "reported, not checked."),
+    Figure("access-mix", "First ways in by exploitation", "DBIR", "info (DBIR: 20% vs 22%)", None, None, "share",
+           ("posture:baseline.patching", "posture:baseline.access_control"), info=True,
+           why="the share of first footholds gained by exploiting a service, among those gained by exploitation or "
+               "by credential abuse (logons with stuffed, harvested or bought accounts), all four levels pooled; "
+               "phishing, bought access and suppliers are off in every preset. DBIR's 20% and 22% pool every breach "
+               "of every network, while one scenario's mix is set by what it exposes (a VPN behind MFA leaves "
+               "exploitation; a portal with no exposed flaw leaves logons), so the mix is reported per scenario and "
+               "pooled over the targets (below the summary), not checked"),
     Figure("dwell", "Dwell, manual (Kaplan-Meier median)", "MT", "5-20 days", 5, 20, "days", _DETECT),
     Figure("undetected", "Manual runs undetected at the horizon", "MT", "info (not 43%)", None,
            None, "share", _DETECT, info=True,
@@ -294,6 +306,8 @@ class Row:
     ci_high: float | None
     n: int
     note: str = ""
+    counts: tuple[int, ...] = ()
+    """Raw counts behind a share where a report pools them (access-mix: exploitation, credential abuse, other)."""
 
     @property
     def ok(self) -> bool | None:
@@ -312,7 +326,7 @@ class Row:
             return self
         pad = (f.high - f.low) * factor
         wide = Figure(f.key, f.title, f.tag, f.target, f.low - pad, f.high + pad, f.unit, f.depends, f.info, f.why)
-        return Row(wide, self.value, self.ci_low, self.ci_high, self.n, self.note)
+        return Row(wide, self.value, self.ci_low, self.ci_high, self.n, self.note, self.counts)
 
 
 def _median(values: list[float], scale: float = 1.0) -> tuple[float | None, float | None, float | None, int]:
@@ -372,6 +386,10 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
     m_orch, m_manual = median(_breakouts(orch)), median(_breakouts(manual))
     ai_b = _breakouts(orch) + _breakouts(auton)
     shares = [r["actions_ai"] / t for r in orch if (t := r["actions_ai"] + r["actions_human"])]
+    ways = [r.get("initial_access_vector") for a in LEVELS for r in runs[a]]
+    exploit = sum(1 for w in ways if w == "exploit")
+    creds = sum(1 for w in ways if w in CREDENTIAL_ABUSE)
+    other = sum(1 for w in ways if w is not None) - exploit - creds
     values: dict[str, tuple[tuple[float | None, float | None, float | None, int], str]] = {
         "breakout-manual": (_median(_breakouts(manual)), ""),
         "breakout-assisted": (_median(_breakouts(assisted)), ""),
@@ -383,11 +401,14 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
                             len(_breakouts(orch))), ""),
         "fast-breakout": (_share(sum(1 for b in ai_b if b < 1.0), len(ai_b)),
                           f"fastest {min(ai_b) * 60:.0f} s" if ai_b else ""),
+        "access-mix": (_share(exploit, exploit + creds),
+                       f"{exploit} exploit, {creds} credentials" + (f", {other} other" if other else "")),
         "dwell": ((*(None if x is None else x / 1440.0 for x in (med, lo, hi)), len(times)),
                   f"{undetected}/{len(times)} censored" if times else ""),
         "undetected": (_share(undetected, len(times)), ""),
     }
-    return [Row(f, *values[f.key][0], note=values[f.key][1]) for f in FIGURES]
+    return [Row(f, *values[f.key][0], note=values[f.key][1],
+                counts=(exploit, creds, other) if f.key == "access-mix" else ()) for f in FIGURES]
 
 
 # --- scenarios ----------------------------------------------------------------------------------------------------
@@ -522,6 +543,13 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
             for i, f in enumerate(FIGURES)]
     out += ["Summary (yes: in range, NO: out of range, info: reported only):",
             *_grid(["figure", *names, "on fitted"], body)]
+    mix = [r.counts for c in cals for r in c.rows if r.figure.key == "access-mix" and r.counts]
+    if mix:
+        e, cr, o = (sum(x[i] for x in mix) for i in range(3))
+        share = f"{e / (e + cr):.0%} by exploitation" if e + cr else "none"
+        out += _wrap(f"First ways in, pooled over every target and level: {e} by exploitation, {cr} by credential "
+                     f"abuse, {o} other ({share} of the first two; DBIR 2025: 20% exploitation, 22% credential abuse "
+                     f"of all breaches, {20 / 42:.0%} exploitation of the two).")
     if any(c.in_sample for c in cals):
         out += _wrap(f"* {FITTED_ON}: the fitted values were tuned here, so the figures resting on them are "
                      "reproduced by construction there (fitted, then reproduced); every other column is out of sample.")

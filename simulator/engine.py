@@ -122,6 +122,9 @@ class Run(Attacker):
         self.peak = 0.0
         # figures
         self.t_initial_access: float | None = None
+        self.initial_access_vector: str | None = None
+        """The way in of the first foothold (a vector's name: exploit, logon, broker, phishing, supplier)."""
+        self._entry_vector: str | None = None
         self.t_breakout: float | None = None
         self.entered_at: dict[int, float] = {}
         """For each held host, when the way in it came through began: the initial access of its own chain (a host
@@ -559,6 +562,7 @@ class Run(Attacker):
             end_time=round(self.env.now, 4),
             horizon=round(net.horizon, 4),
             time_to_initial_access=r(ia),
+            initial_access_vector=self.initial_access_vector,
             breakout_time=r(None if self.t_breakout_entry is None else self.t_breakout - self.t_breakout_entry),
             time_to_objective=r(self.t_objective),
             time_to_first_detection=r(self.t_detection),

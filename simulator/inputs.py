@@ -324,6 +324,7 @@ class _Outputs(BaseModel):
     end_time: Minutes
     horizon: Minutes
     time_to_initial_access: Minutes | None
+    initial_access_vector: Short | None = None
     breakout_time: Minutes | None
     time_to_objective: Minutes | None
     time_to_first_detection: Minutes | None
@@ -615,7 +616,7 @@ SUMMARY_COLUMNS = (
     "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours",
     "process_hours_disrupted")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""
-TEXT_COLUMNS = ("outcome", "first_detection_source")
+TEXT_COLUMNS = ("outcome", "first_detection_source", "initial_access_vector")
 
 
 class RowStore(Sequence):

@@ -60,6 +60,9 @@ class RunResult:
     """The scenario's horizon (minutes). A run may end before it only when nothing more can happen: a figure
     censored at the run's end is censored at the horizon."""
     time_to_initial_access: float | None
+    initial_access_vector: str | None
+    """How the first foothold was gained: the way-in vector's name (``exploit``, ``logon``, ``broker``,
+    ``phishing``, ``supplier``; ``simulator/attack/vectors/``), None if the attacker never got in."""
     breakout_time: float | None
     """Minutes from the initial access the first successful lateral movement rests on (its source host's way in, or
     its credential's if later) to that movement: not from an earlier foothold that led nowhere."""

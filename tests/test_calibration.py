@@ -146,6 +146,24 @@ def test_breakout_figures_from_rows():
     assert fast.value == pytest.approx(3 / 6) and fast.n == 6 and fast.note == "fastest 27 s" and fast.ok is None
 
 
+def test_access_mix_pools_the_levels_and_the_report_pools_the_targets():
+    """Exploitation's share of first footholds among exploitation and credential abuse (logon, broker), every level
+    pooled; phishing and suppliers count as other; never-breached runs are left out. The report pools the targets."""
+    def way(v):
+        return {**_row(0.0 if v else None), "initial_access_vector": v}
+
+    runs = {"manual": [way("exploit"), way("logon"), way(None)], "ai-assisted": [way("exploit"), way("phishing")],
+            "ai-orchestrated": [way("broker")], "autonomous": [way("exploit")]}
+    by = {r.figure.key: r for r in cal.rows_from(runs, 43200.0)}
+    mix = by["access-mix"]
+    assert mix.value == pytest.approx(3 / 5) and mix.n == 5 and mix.ok is None and mix.counts == (3, 2, 1)
+    assert mix.note == "3 exploit, 2 credentials, 1 other"
+    rows = tuple(cal.rows_from(runs, 43200.0))
+    text = cal.report([ScenarioCalibration("a", 10, False, rows), ScenarioCalibration("b", 10, False, rows)], 5, 0)
+    flat = " ".join(text.split())
+    assert "6 by exploitation, 4 by credential abuse, 2 other (60% by exploitation of the first two" in flat
+
+
 def test_row_verdicts():
     f = _figure("decision-points")
     r = Row(f, 6.5, None, None, 5)

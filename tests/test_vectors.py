@@ -35,6 +35,17 @@ def _first_access(r):
     return next((e for e in r.timeline if e.phase == "initial-access" and e.success), None)
 
 
+def test_the_first_way_in_is_named_in_the_result():
+    """``initial_access_vector`` names the vector of the first foothold, consistent with its technique."""
+    technique = {"exploit": {"T1190"}, "logon": {"T1078", "T1133", "T1621"}}
+    for r in _runs(_loaded(lambda d: None)) + _runs(_loaded(_vpn("off")), access_broker_days=3):
+        a = _first_access(r)
+        if a is None:
+            assert r.initial_access_vector is None
+        else:
+            assert a.technique in technique.get(r.initial_access_vector, {"T1078"})
+
+
 def test_every_vector_meets_the_protocol():
     assert [v.name for v in VECTORS] == ["exploit", "logon", "broker", "phishing", "supplier", "backdoor"]
     for v in VECTORS:
@@ -70,6 +81,7 @@ def test_an_account_bought_from_a_broker_gets_in_silently_after_its_days():
     for r in _runs(loaded, access_broker_days=3):
         a = _first_access(r)
         assert a is not None and a.technique == "T1078" and a.time >= 3 * 1440
+        assert r.initial_access_vector == "broker"
 
 
 def test_push_bombing_beats_push_mfa_but_not_number_matching():
@@ -103,8 +115,10 @@ def _phish_runs(loaded, recipients: int, seeds=range(40), **ac) -> list:
 def test_phishing_lands_on_a_user_s_workstation_and_mail_filtering_and_training_cut_it():
     loaded = _loaded(_phishable)
     assert all(_first_access(r) is None for r in _runs(loaded))  # an attacker that does not phish stays out
-    wide = [_first_access(r) for r in _phish_runs(loaded, 40)]
+    wide_runs = _phish_runs(loaded, 40)
+    wide = [_first_access(r) for r in wide_runs]
     landed = [a for a in wide if a is not None]
+    assert [r.initial_access_vector for r in wide_runs] == ["phishing" if a else None for a in wide]
     assert landed and all(a.technique == "T1566" and a.host.startswith("ws-") for a in landed)
     narrow = [_first_access(r) for r in _phish_runs(loaded, 5)]
     assert sum(a is not None for a in narrow) < len(landed)  # fewer mails, fewer clicks
@@ -155,6 +169,7 @@ def test_a_supplier_s_standing_access_gets_in_unless_segmentation_stops_the_flow
     for r in _runs(loaded, supplier_compromise_days=2):
         a = _first_access(r)
         assert a is not None and a.technique == "T1199" and a.host == "db-01" and a.time >= 2 * 1440
+        assert r.initial_access_vector == "supplier"
     # remote administration only from the admin tier: the supplier's ssh from outside does not cross
     seg = loaded.posture.segmentation.model_copy(update={"restrict_admin_services": True})
     posture = loaded.posture.model_copy(update={"segmentation": seg})

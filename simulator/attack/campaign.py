@@ -76,6 +76,7 @@ class Campaign:
             else:
                 if self.t_initial_access is None:
                     self.t_initial_access = env.now
+                    self.initial_access_vector = self._entry_vector
                     self._log("initial-access", "foothold gained", got)
                     for _ in range(p.concurrency):
                         env.process(self.worker())

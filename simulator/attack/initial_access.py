@@ -58,6 +58,7 @@ class InitialAccess:
                 else:
                     yield from vector.attempt(self, entry)
                 if self.owned.keys() - start:
+                    self._entry_vector = vector.name if vector is not None else None
                     break
             if not (self.owned.keys() - start):
                 wait = self._retry_wait()
