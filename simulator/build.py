@@ -95,7 +95,7 @@ class Network:
     zone_graph: nx.DiGraph
     """Zones and the services allowed between them under the posture."""
     objective: int
-    """Index of the objective's data asset."""
+    """Index of the (first) objective's data asset."""
     objective_host: int
     """Index of the host holding it."""
     logon_accounts: tuple[frozenset[int], ...]
@@ -112,6 +112,9 @@ class Network:
     """(member host indices, users) per phishing target group of the scenario."""
     objective_kind: str = "data-theft"
     """The scenario's objective: 'data-theft', 'ransomware' or 'ot-disruption'."""
+    goals: tuple[tuple[str, int, int, int], ...] = ()
+    """Every objective in the order pursued: (kind, data asset, its host, records that must leave); the first is
+    ``objective_kind``, ``objective``, ``objective_host``, ``objective_records``."""
     suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
     """Per supplier: its account, and the (host, service) logons from outside the posture's flow policy lets cross."""
 
@@ -187,7 +190,10 @@ def build_network(s: Scenario, posture: Posture) -> Network:
             tiers[0 if h.data else 1 if admin.intersection(h.credentials) else 2].append(i)
         reach_tiers[src] = tuple(tuple(t) for t in tiers)
     entry = tuple((host_index[e.host], e.services) for e in s.entry_points)
-    obj = next(i for i, d in enumerate(data) if d.id == s.objective.data)
+    data_index = {d.id: i for i, d in enumerate(data)}
+    goals = tuple((g.kind, d, data[d].host, g.records or data[d].records)
+                  for g in s.goals for d in (data_index[g.data],))
+    kind0, obj, _, records0 = goals[0]
     return Network(
         name=s.name,
         zones=zones,
@@ -205,7 +211,7 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         objective_host=data[obj].host,
         logon_accounts=tuple(frozenset(a for a, acct in enumerate(accounts) if h in acct.logon)
                              for h in range(len(hosts))),
-        objective_records=s.objective.records or data[obj].records,
+        objective_records=records0,
         horizon=s.horizon_days * 1440.0,
         defender_utc_offset=s.defender_utc_offset,
         logon_services=frozenset(s.services.logon),
@@ -213,7 +219,8 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
                        for t in s.phishing),
         suppliers=_suppliers(s, posture, hosts, accounts),
-        objective_kind=s.objective.kind,
+        objective_kind=kind0,
+        goals=goals,
     )
 
 
@@ -267,11 +274,13 @@ def objective_reachable(net: Network) -> bool:
 def objective_zone_reachable(s: Scenario, posture: Posture) -> bool:
     """``objective_reachable(build_network(s, posture))`` without expanding a host or building the whole zone graph: a
     search from the entry points' zones that asks the flow policy only about the zone pairs it reaches (what
-    ``validate`` says of a 100,000-host file in milliseconds)."""
+    ``validate`` says of a 100,000-host file in milliseconds). With several objectives: every one's zone."""
     by_id = {h.id: h for h in s.hosts}
-    target = next(h.zone for h in s.hosts for d in h.data if d.id == s.objective.data)
+    zone_of = {d.id: h.zone for h in s.hosts for d in h.data}
+    targets = {zone_of[g.data] for g in s.goals}
     sources = {by_id[e.host].zone for e in s.entry_points}
-    if target in sources:
+    left = targets - sources
+    if not left:
         return True
     listed: dict[tuple[str, str], set[str]] = {}
     for f in s.flows:
@@ -288,7 +297,8 @@ def objective_zone_reachable(s: Scenario, posture: Posture) -> bool:
     queue = deque(z for z in zones if z in sources)
     while queue:
         a = queue.popleft()
-        if edge(a, target):
+        left = {t for t in left if not edge(a, t)}
+        if not left:
             return True
         for b in zones:
             if b not in seen and edge(a, b):

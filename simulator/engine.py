@@ -133,6 +133,14 @@ class Run(Attacker):
         self.cred_entry: dict[int, float] = {}
         """For each account ever harvested, when the way in it came through began (as ``entered_at``)."""
         self.t_objective: float | None = None
+        """When the (last) objective was met."""
+        self.goal_i = 0
+        """The objective being pursued (an index into ``net.goals``): the attacker turns to the next once one is met."""
+        self.goal_times: list[float | None] = [None] * len(self.net.goals)
+        self.obj_kind, self.obj, self.obj_host, self.obj_records = self.net.goals[0]
+        """The current objective: kind, data asset, its host, records that must leave."""
+        self._goal_out = 0
+        """Records of the current objective's data out so far."""
         self.process_disrupted = 0.0
         """Hours the OT process is down (an ``ot-disruption`` objective met), to the horizon at most."""
         self.t_detection: float | None = None
@@ -575,6 +583,9 @@ class Run(Attacker):
             hosts_encrypted=len(self.encrypted),
             downtime_hours=round(sum(self.encrypted.values()), 4),
             process_hours_disrupted=round(self.process_disrupted, 4),
+            objectives=len(self.goal_times),
+            objectives_met=sum(1 for t in self.goal_times if t is not None),
+            objective_times=tuple(r(t) for t in self.goal_times),
             records_wasted=self.wasted,
             actions_human=self.actions["human"],
             actions_ai=self.actions["ai"],

@@ -338,6 +338,9 @@ class _Outputs(BaseModel):
     hosts_encrypted: Count = 0
     downtime_hours: Minutes = 0.0
     process_hours_disrupted: Minutes = 0.0
+    objectives: Count = 1
+    objectives_met: Count = 0
+    objective_times: tuple[Minutes | None, ...] = Field((), max_length=4)
     actions_human: Count
     actions_ai: Count
     ai_share: Share | None
@@ -450,6 +453,7 @@ class CellModel(BaseModel):
     hosts_encrypted: float = 0.0
     downtime_hours: float = 0.0
     process_hours_disrupted: float = 0.0
+    objectives: tuple[EstimateModel, ...] = Field((), max_length=4)
     loss: dict[Short, float | Short] | None = None
     """The scenario's loss model per cell (``tabletop compare`` with a loss block): mean, low, high, p90, currency."""
 
@@ -614,7 +618,7 @@ SUMMARY_COLUMNS = (
     "blocked_mfa", "blocked_tiering", "blocked_reset", "blocked_contained", "blocked_egress", "blocked_infrastructure",
     "hosts_isolated", "clean_hosts_isolated", "isolated_host_hours", "clean_isolated_host_hours",
     "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours",
-    "process_hours_disrupted")
+    "process_hours_disrupted", "objectives", "objectives_met")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""
 TEXT_COLUMNS = ("outcome", "first_detection_source", "initial_access_vector")
 

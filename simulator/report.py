@@ -1490,6 +1490,7 @@ def _summary(c: Mapping[str, Any]) -> CellSummary:
     est = {k: Estimate(**v) for k, v in c.items() if isinstance(v, dict) and set(v) == {"value", "low", "high", "n"}}
     rest = {k: v for k, v in c.items() if k not in est}
     rest["label"] = tuple(tuple(x) for x in rest["label"])
+    rest["objectives"] = tuple(Estimate(**v) for v in rest.get("objectives") or ())
     return CellSummary(**est, **rest)
 
 

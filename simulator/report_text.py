@@ -21,6 +21,12 @@ def outcome_text(r: RunResult) -> str:
     if r.outcome != "objective_met" and r.time_to_initial_access is None:
         seen = getattr(r, "time_to_first_warning", None) is not None
         return "KEPT OUT: the attacker never got in" + ("; the defender saw its attempts from outside" if seen else "")
+    if r.outcome == "objective_met":
+        done = [what for what, did in (("took the data out", r.records_exfiltrated),
+                                       (f"encrypted {r.hosts_encrypted} hosts", getattr(r, "hosts_encrypted", 0)),
+                                       ("stopped the OT process", getattr(r, "process_hours_disrupted", 0))) if did]
+        if done:
+            return "OBJECTIVE MET: the attacker " + ", then ".join(done)
     return OUTCOME_TEXT[r.outcome]
 
 
@@ -59,7 +65,8 @@ def run_text(r: RunResult, events: int = 15) -> str:
         f"  first detection       {duration(r.time_to_first_detection)}",
         f"  dwell (IA->detection) {duration(r.dwell_time)}",
         f"  first containment     {duration(r.time_to_containment)}",
-        f"  objective met         {duration(r.time_to_objective)}",
+        *([f"  objective met         {duration(r.time_to_objective)}"] if r.objectives < 2 else
+          [f"  objective {k + 1} met       {duration(t)}" for k, t in enumerate(r.objective_times)]),
         f"  run ended             {duration(r.end_time)}",
         "",
         "Counts",

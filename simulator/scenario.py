@@ -367,8 +367,12 @@ class Scenario(Frozen):
     """Vulnerabilities referenced by hosts."""
     services: Services = Services()
     """Which services accept logons (defaults to the usual remote-logon protocols)."""
-    objective: Objective
-    """The attacker's goal."""
+    objective: Objective | None = None
+    """The attacker's goal (or, for several, ``objectives``)."""
+    objectives: tuple[Objective, ...] = Field((), max_length=4)
+    """Several goals instead of one, pursued in the order listed (a double-extortion crew steals the data, then
+    encrypts): the attacker turns to the next once one is met, and the run's objective is met when the last is. Each
+    result says how many were met (``objectives_met``) and when (``objective_times``)."""
     phishing: tuple[PhishingTarget, ...] = ()
     """Host groups whose users the attacker can phish (used by an attacker profile with ``phishing_recipients``)."""
     suppliers: tuple[Supplier, ...] = ()
@@ -384,6 +388,11 @@ class Scenario(Frozen):
         if problems:
             raise ReferenceProblems(problems)
         return self
+
+    @property
+    def goals(self) -> tuple[Objective, ...]:
+        """The objectives in the order the attacker pursues them (``objective`` alone, or ``objectives``)."""
+        return (self.objective,) if self.objective is not None else self.objectives
 
     def admin_tier_zones(self) -> frozenset[str]:
         """Ids of the zones that form the administration tier."""
@@ -478,11 +487,23 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             if svc not in h.services:
                 p.append((("entry_points", i, "services", j), f"host '{e.host}' does not run '{svc}'"))
     assets = {d.id: d for h in s.hosts for d in h.data}
-    obj = assets.get(s.objective.data)
-    if obj is None:
-        p.append((("objective", "data"), f"unknown data asset '{s.objective.data}'"))
-    elif s.objective.records is not None and s.objective.records > obj.records:
-        p.append((("objective", "records"), f"{s.objective.records} records asked, but '{obj.id}' has {obj.records}"))
+    if s.objective is None and not s.objectives:
+        p.append((("objective",), "field required (or objectives: a list of them)"))
+    elif s.objective is not None and s.objectives:
+        p.append((("objectives",), "give objective or objectives, not both"))
+    where = [("objective",)] if s.objective is not None else [("objectives", i) for i in range(len(s.objectives))]
+    seen: dict[str, tuple[Any, ...]] = {}
+    for at, goal in zip(where, s.goals, strict=True):
+        obj = assets.get(goal.data)
+        if obj is None:
+            p.append(((*at, "data"), f"unknown data asset '{goal.data}'"))
+        elif goal.records is not None and goal.records > obj.records:
+            p.append(((*at, "records"), f"{goal.records} records asked, but '{obj.id}' has {obj.records}"))
+        key = f"{goal.kind} of '{goal.data}'"
+        if key in seen:
+            first = ".".join(map(str, seen[key]))
+            p.append(((*at, "data"), f"{key} is already an objective (at {first})"))
+        seen.setdefault(key, at)
     for j, svc in enumerate(s.services.logon):
         if svc in s.services.logon[:j]:
             p.append((("services", "logon", j), f"'{svc}' is listed twice"))

@@ -121,6 +121,9 @@ class CellSummary:
     """Mean host-hours down per run because of encryption (restore or rebuild)."""
     process_hours_disrupted: float = 0.0
     """Mean hours per run the OT process was down (an ot-disruption objective)."""
+    objectives: tuple[Estimate, ...] = ()
+    """With several objectives: the share of runs that met each (met in order, so each share is at most the one
+    before; the last is ``success``). Empty for one objective."""
     response: dict[str, float] = field(default_factory=dict)
     """Means per run of the response's business costs (RunResult's hosts_isolated, clean_hosts_isolated,
     isolated_host_hours, clean_isolated_host_hours, egress_blocked_hours, credentials_reset, infrastructure_blocks)."""
@@ -209,7 +212,16 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
         hosts_encrypted=sum(r.get("hosts_encrypted", 0) or 0 for r in rows) / n,
         downtime_hours=sum(r.get("downtime_hours", 0) or 0 for r in rows) / n,
         process_hours_disrupted=sum(r.get("process_hours_disrupted", 0) or 0 for r in rows) / n,
+        objectives=_objectives(rows),
     )
+
+
+def _objectives(rows: Sequence[Mapping[str, Any]]) -> tuple[Estimate, ...]:
+    """Per objective of a scenario with several, the share of runs that met it (met in order: at least k met)."""
+    goals = max(int(r.get("objectives") or 1) for r in rows)
+    if goals < 2:
+        return ()
+    return tuple(_share(rows, lambda r, k=k: int(r.get("objectives_met") or 0) >= k) for k in range(1, goals + 1))
 
 
 BLOCKS = ("patched", "mfa", "tiering", "reset", "contained", "egress", "infrastructure")

@@ -257,6 +257,9 @@ def comparison_columns(summaries: Sequence[Any], losses: Sequence[Any] | None = 
                [estimate(s.records_exfiltrated, scale=rec_size) for s in summaries], 3, "right", name="records"),
         *([Column("downtime\n(h, mean)", [estimate(s.downtime_hours) for s in summaries], 3, "right",
                   name="downtime")] if any(s.downtime_hours for s in summaries) else []),
+        *[Column(f"objective\n{k + 1} met", [_share(s.objectives[k]) if len(s.objectives) > k else "-"
+                                               for s in summaries], 4, name=f"objective {k + 1}")
+          for k in range(max((len(s.objectives) for s in summaries), default=0))],
         *([Column("process\ndown (h)", [estimate(s.process_hours_disrupted) for s in summaries], 3, "right",
                   name="process down")] if any(s.process_hours_disrupted for s in summaries) else []),
         *([_loss_column(losses)] if losses and any(e is not None for e in losses) else []),

@@ -1,5 +1,5 @@
-"""examples/scenarios/regional-manufacturer.yaml: the new ways in and the ransomware objective on one network, each
-used and each stopped by the control meant for it."""
+"""examples/scenarios/regional-manufacturer.yaml: the new ways in and double extortion (theft, then ransomware) on one
+network, each used and each stopped by the control meant for it."""
 
 from __future__ import annotations
 
@@ -35,10 +35,14 @@ def test_every_way_in_is_used(baseline):
     assert {"T1190", "T1566", "T1199"} <= set(_ways_in(baseline))  # exploit, phishing, the supplier's access
 
 
-def test_ransomware_encrypts_and_costs_downtime(baseline):
+def test_double_extortion_steals_then_encrypts_and_costs_downtime(baseline):
     met = [r for r in baseline if r.outcome == "objective_met"]
-    assert len(met) > len(baseline) // 2
-    assert all(r.hosts_encrypted >= 1 and r.downtime_hours > 0 and r.records_exfiltrated == 0 for r in met)
+    assert len(met) > len(baseline) // 3
+    for r in met:
+        assert r.objectives_met == 2 and r.objective_times[0] < r.objective_times[1]
+        assert r.records_exfiltrated >= 50_000 and r.hosts_encrypted >= 1 and r.downtime_hours > 0
+    stole_only = [r for r in baseline if r.objectives_met == 1]
+    assert all(r.hosts_encrypted == 0 and r.records_exfiltrated >= 50_000 for r in stole_only)
 
 
 def test_hardened_segmentation_stops_the_supplier_s_rdp_and_nobody_encrypts():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 
+from simulator.attack.base import P_COLLECT
 from simulator.attack.vectors import backdoor, broker, supplier
 
 
@@ -120,6 +121,22 @@ class Campaign:
         if self.p.phishing_recipients > 0 and self.net.phishing:
             return True  # people can always be written to again
         return self._later_ways_pending()
+
+    def _goal_met(self, h: int, detail: str) -> None:
+        """The current objective is met (on host ``h``): log it, then turn to the next one, or, if it was the last,
+        the run's objective is met. The next objective's data is looked for again where its host is already held."""
+        env = self.env
+        self.goal_times[self.goal_i] = env.now
+        self._log("objective", f"objective met: {detail}" if len(self.goal_times) == 1
+                  else f"objective {self.goal_i + 1} of {len(self.goal_times)} met: {detail}", h)
+        if self.goal_i + 1 == len(self.goal_times):
+            self.t_objective = env.now
+            return
+        self.goal_i += 1
+        self.obj_kind, self.obj, self.obj_host, self.obj_records = self.net.goals[self.goal_i]
+        self._goal_out = 0
+        if self.obj_host in self.owned:
+            self._push(P_COLLECT, ("collect", self.obj_host, self.obj))
 
     def _push(self, prio: int, task: tuple) -> None:
         self._seq += 1

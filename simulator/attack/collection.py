@@ -64,10 +64,10 @@ class Collection:
             if a.blocked is None:
                 self._failed((P_COLLECT, ("collect", h, d)))
             return
-        if d == self.net.objective:
+        if d == self.obj:
             self._log("objective-data", f"found {di.id}", h)
             yield from self.verified_out(h, "collection", "T1213", False)
-            if self.t_objective is None and self.net.objective_kind in IMPACT_KINDS:
+            if self.t_objective is None and self.obj_kind in IMPACT_KINDS:
                 self._push(P_EXFIL, ("impact", h))
             elif self.t_objective is None:  # taken out already: nothing more to move
                 self._push(P_EXFIL, ("exfil", h, d, False))

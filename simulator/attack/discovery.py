@@ -90,10 +90,10 @@ class Discovery:
         """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
         (after the objective is met it spreads again: it keeps access and keeps looking). For ransomware it needs
         admin rights there: holding the host with user rights, it keeps spreading to find an admin account."""
-        h = self.net.objective_host
+        h = self.obj_host
         if self.t_objective is not None or h not in self.owned:
             return False
-        return self.net.objective_kind not in IMPACT_KINDS or self.owned[h] == "admin"
+        return self.obj_kind not in IMPACT_KINDS or self.owned[h] == "admin"
 
     def _reveal(self, zone: str, h: int) -> list[int]:
         """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
@@ -118,7 +118,7 @@ class Discovery:
         credential that logs on to ``t``."""
         owned = self.owned
         if t in owned or t in self.belief.contained_hosts or (self.t_objective is None
-                                                               and self.net.objective_host in owned
+                                                               and self.obj_host in owned
                                                                and self._focused()):
             return  # (the cheap tests first: this runs for every target of every discovery)
         routes = self.routes.get(t)
@@ -128,7 +128,7 @@ class Discovery:
         host = net.hosts[t]
         value = 2
         if host.data:
-            value = 0 if net.objective in host.data else 1
+            value = 0 if self.obj in host.data else 1
         usable = net.logon_accounts[t]
         for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
             if ("c", t, acct) in self.tried:

@@ -15,7 +15,7 @@ class Exfiltration:
     """Taking the data out, in transfers the sensors and DLP can see."""
 
     def _exfil(self, h: int, d: int, misread: bool):
-        net, p, env = self.net, self.p, self.env
+        net, p = self.net, self.p
         di = net.data[d]
         reviewed = yield from self.gate("exfiltration", di.id)
         if misread:
@@ -23,9 +23,9 @@ class Exfiltration:
                 return
             self.false_acted += 1
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)
-        remaining = di.records if misread else net.objective_records - self.exfiltrated
+        remaining = di.records if misread else self.obj_records - self._goal_out
         technique = "T1041"
-        while remaining > 0 and h in self.owned and (misread or self.t_objective is None):
+        while remaining > 0 and h in self.owned and (misread or (self.t_objective is None and d == self.obj)):
             rate = p.exfil_records_per_hour
             for limit in self._limit:
                 rate = limit(rate)
@@ -44,6 +44,6 @@ class Exfiltration:
                 self.wasted += chunk
                 continue
             self.exfiltrated += chunk
-            if self.exfiltrated >= net.objective_records:
-                self.t_objective = env.now
-                self._log("objective", f"objective met: {self.exfiltrated} records of {di.id} out", h)
+            self._goal_out += chunk
+            if self._goal_out >= self.obj_records:
+                self._goal_met(h, f"{self._goal_out} records of {di.id} out")

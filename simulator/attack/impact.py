@@ -43,8 +43,9 @@ class Impact:
 
     def _deploy(self, h: int):
         net, env = self.net, self.env
-        if h not in self.owned or self.t_objective is not None:
-            return
+        if (h not in self.owned or self.t_objective is not None or h != self.obj_host
+                or self.obj_kind not in IMPACT_KINDS):
+            return  # (or a task queued for an objective met since)
         self._ransom_target = h
         if self.owned[h] != "admin":
             yield from self._admin_on(h)
@@ -52,9 +53,11 @@ class Impact:
                 # not a task to retry: it comes back when the attacker gains admin rights there or harvests an
                 # admin account for it; meanwhile, with nothing else to do, it is stuck and looks for another way in
                 return
-        di = net.data[net.objective]
+        di = net.data[self.obj]
         yield from self.gate("exfiltration", di.id)
-        if net.objective_kind == "ot-disruption":
+        if self.t_objective is not None or h != self.obj_host:
+            return
+        if self.obj_kind == "ot-disruption":
             yield from self._disrupt(h, di)
             return
         targets = sorted(x for x, access in self.owned.items() if access == "admin")
@@ -79,8 +82,7 @@ class Impact:
                 continue
             backed_up = not backups_gone and self.uniform(U_BACKUP, x) < ir.backup_coverage
             self.encrypted[x] = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
-        self.t_objective = env.now
-        self._log("objective", f"objective met: {len(self.encrypted)} hosts encrypted, {di.id}'s among them", h)
+        self._goal_met(h, f"{len(self.encrypted)} hosts encrypted, {di.id}'s among them")
 
     def _disrupt(self, h: int, di):
         """Manipulate the process the objective's host controls (T0831): down until restored."""
@@ -98,8 +100,7 @@ class Impact:
             return
         ir = self.compiled.posture.incident_response
         self.process_disrupted = min(max(0.0, (self.net.horizon - env.now) / 60), ir.process_restore_hours)
-        self.t_objective = env.now
-        self._log("objective", f"objective met: {di.id} disrupted ({self.process_disrupted:.0f} h down)", h)
+        self._goal_met(h, f"{di.id} disrupted ({self.process_disrupted:.0f} h down)")
 
     def _admin_on(self, h: int):
         """On a host held with user rights, log on locally with a harvested admin account that may log on to it

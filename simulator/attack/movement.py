@@ -29,8 +29,8 @@ class Movement:
         self.harvested.add(acct)
         self.ever_harvested.add(acct)
         net = self.net
-        h = net.objective_host
-        if (net.objective_kind in IMPACT_KINDS and self.t_objective is None and self.owned.get(h) == "user"
+        h = self.obj_host
+        if (self.obj_kind in IMPACT_KINDS and self.t_objective is None and self.owned.get(h) == "user"
                 and net.accounts[acct].kind == "admin" and h in net.accounts[acct].logon):
             self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
