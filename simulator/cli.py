@@ -343,6 +343,8 @@ def summarize(
     format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     width: Columns = None,
     wide: Wide = False,
+    loss: Annotated[str | None, typer.Option(help="A scenario (bundled name or file) whose loss model prices the "
+                                             "rows: adds the loss column.")] = None,
 ) -> None:
     """Print the compare-style table from a sweep's rows, one line per value of the --by columns."""
     fmt = _format(format_)
@@ -356,8 +358,17 @@ def summarize(
         _fail(e.problems)
     groups = grouped.groups
     summaries = [summary(g, columns) for g in groups.values()]
+    losses = None
+    if loss is not None:
+        from simulator.loss import estimate
+
+        model = _load(loss).scenario.loss
+        if model is None:
+            typer.echo(f"<command line>:0: --loss: {loss} has no loss model (a 'loss:' block)", err=True)
+            raise typer.Exit(EXIT_INPUT)
+        losses = [estimate(g, model) for g in groups.values()]
     title = f"{file}: {grouped.runs} runs in {len(groups)} groups by {', '.join(columns)}."
-    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": grouped.runs}, width, wide)
+    _emit(fmt, title, summaries, {"file": file, "by": columns, "runs": grouped.runs}, width, wide, losses)
 
 
 @app.command()

@@ -633,6 +633,8 @@ class RowStore(Sequence):
         self.num = {c: array("d") for c in SUMMARY_COLUMNS}
         self.ints = dict.fromkeys(SUMMARY_COLUMNS, True)
         self.text: dict[str, list[str | None]] = {c: [] for c in TEXT_COLUMNS}
+        self.keys = {"seed": array("Q"), "replicate": array("Q")}
+        """Each run's seed and replicate (what a loss model's common prices are keyed on)."""
         self.n = 0
 
     def add(self, row: RowModel) -> None:
@@ -647,6 +649,8 @@ class RowStore(Sequence):
         for c in TEXT_COLUMNS:
             v = getattr(row, c)
             self.text[c].append(None if v is None else _intern(v))
+        self.keys["seed"].append(row.seed)
+        self.keys["replicate"].append(row.replicate)
         self.n += 1
 
     def __len__(self) -> int:
@@ -683,15 +687,17 @@ class _StoredRow(Mapping):
             return int(v) if s.ints[key] else v
         if key in s.text:
             return s.text[key][self.i]
+        if key in s.keys:
+            return s.keys[key][self.i]
         if key in s.label:
             return s.label[key]
         raise KeyError(key)
 
     def __iter__(self):
-        return iter((*self.store.label, *SUMMARY_COLUMNS, *TEXT_COLUMNS))
+        return iter((*self.store.label, *SUMMARY_COLUMNS, *TEXT_COLUMNS, "seed", "replicate"))
 
     def __len__(self) -> int:
-        return len(self.store.label) + len(SUMMARY_COLUMNS) + len(TEXT_COLUMNS)
+        return len(self.store.label) + len(SUMMARY_COLUMNS) + len(TEXT_COLUMNS) + 2
 
 
 @dataclass

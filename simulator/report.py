@@ -517,16 +517,16 @@ def _key_time_columns(summaries: Sequence[CellSummary]) -> list[Any]:
 
 def from_summaries(scenario: Mapping[str, Any], summaries: Sequence[CellSummary], runs: int, seed: int,
                    reproduce: str, parameters: dict[str, Any], overview: Sequence[tuple[str, str]] = (),
-                   reproduce_block: str = "") -> Report:
+                   reproduce_block: str = "", losses: Sequence[Any] | None = None) -> Report:
     """A report over cells (a comparison or a sweep): key findings first, then the overview, the key times, the
     outcomes, strengths and areas grouped by control and ranked (five of each; the rest in the appendix)."""
-    from simulator.tables import COMPARE_AFTER, COMPARE_NOTES, comparison_columns
+    from simulator.tables import COMPARE_AFTER, COMPARE_NOTES, LOSS_AFTER, comparison_columns
 
     items = [i for s in summaries for i in _items(_cell_words(s), s)]
     good = _grouped([i for i in items if i.good], len(summaries))
     bad = _grouped([i for i in items if not i.good], len(summaries))
     by = [k for k, _ in summaries[0].label] if summaries else []
-    cols = comparison_columns(summaries)
+    cols = comparison_columns(summaries, losses)
     for c, k in zip(cols, by, strict=False):
         c.header = c.name = param_name(k)
     main = [c for c in cols if c.priority <= 5]
@@ -554,7 +554,7 @@ def from_summaries(scenario: Mapping[str, Any], summaries: Sequence[CellSummary]
         timeline=tl_rows,
         outcome_header=head,
         outcomes=rows,
-        outcome_notes=[COMPARE_NOTES, COMPARE_AFTER],
+        outcome_notes=[COMPARE_NOTES, COMPARE_AFTER, *([LOSS_AFTER] if losses else [])],
         outcomes_more_header=more_head,
         outcomes_more=more_rows,
         strengths=[t for t, _, _ in good],
@@ -1409,7 +1409,7 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
         if checked == first.sweep:
             s = load_bundled(name).scenario
             scenario = {"name": s.name, "title": s.title, "description": s.description,
-                        "objective": s.objective.description or s.objective.data}
+                        "objective": "; then ".join(g.description or g.data for g in s.goals)}
             check = f"checked: this sweep file gives sweep id {first.sweep}, the rows' own"
         else:
             scenario = {"name": name, "note": "scenario file not read: the rows name the scenario, not its file"
@@ -1442,13 +1442,14 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
         return from_run(data, _resolved(lambda: load_bundled(name), [(data["automation"], data["posture"])]))
     if kind == "comparison":
         summaries = [_summary(c) for c in data["cells"]]
+        losses = _losses(data["cells"])
         source = data.get("scenario_file") or data["scenario"]
         name = data["scenario"]
         bundled = name in bundled_names() and source in (name, str(bundled_path(name)))
         if bundled:
             s = load_bundled(name).scenario
             scenario = {"name": s.name, "title": s.title, "description": s.description,
-                        "objective": s.objective.description or s.objective.data}
+                        "objective": "; then ".join(g.description or g.data for g in s.goals)}
         else:  # a comparison of a file: its numbers stand on their own (the file it names is not opened)
             scenario = {"name": name, "note": f"scenario file not read: {source}"}
         reproduce = (f"tabletop compare {shlex.quote(name if bundled else source)} --automation "
@@ -1456,11 +1457,25 @@ def build(path: str | Path, counterfactual_runs: int = 200, show_progress: bool 
                      f"--seed {data['seed']} --format json > {shlex.quote(str(path))}")
         cells = [(a, p) for p in data["posture"] for a in data["automation"]]
         return from_summaries(scenario, summaries, data["runs"], data["seed"], reproduce,
-                              _resolved(lambda: load_bundled(name), cells),
+                              _resolved(lambda: load_bundled(name), cells), losses=losses,
                               overview=[("Comparison", f"{path.name}: {len(data['automation'])} attacker levels x "
                                                        f"{len(data['posture'])} postures")])
     raise ReportError(f"{path}:1: kind: not a comparison (tabletop compare --format json), a sweep (.jsonl), a "
                       "session or a run (tabletop run --json)")
+
+
+def _losses(cells: Sequence[Mapping[str, Any]]) -> list[Any] | None:
+    """Each cell's loss estimate from a comparison saved with a loss model (None without one)."""
+    from simulator.loss import LossEstimate
+
+    if not any(c.get("loss") for c in cells):
+        return None
+    out = []
+    for c in cells:
+        e = c.get("loss")
+        out.append(None if not e else LossEstimate(e["mean"], e["low"], e["high"], e["p90"], int(c.get("runs") or 0),
+                                                   e["currency"]))
+    return out
 
 
 def _sweep_text(scenario: str, replicates: int, seed: int, grid: Mapping[str, Sequence[Any]]) -> str:
@@ -1488,7 +1503,7 @@ def _sweep_id(scenario: str, replicates: int, seed: int, grid: Mapping[str, Sequ
 
 def _summary(c: Mapping[str, Any]) -> CellSummary:
     est = {k: Estimate(**v) for k, v in c.items() if isinstance(v, dict) and set(v) == {"value", "low", "high", "n"}}
-    rest = {k: v for k, v in c.items() if k not in est}
+    rest = {k: v for k, v in c.items() if k not in est and k != "loss"}
     rest["label"] = tuple(tuple(x) for x in rest["label"])
     rest["objectives"] = tuple(Estimate(**v) for v in rest.get("objectives") or ())
     return CellSummary(**est, **rest)

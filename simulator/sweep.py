@@ -174,7 +174,15 @@ class SweepSpec:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def loaded(self) -> Loaded:
-        return load_document(parse_yaml(self.scenario_text, self.scenario_file))
+        """The scenario, parsed and validated once per process (every cell of a spec shares it; a Loaded is
+        immutable)."""
+        key = (self.scenario_file, self.scenario_text)
+        hit = _LOADED.get(key)
+        if hit is None:
+            if len(_LOADED) >= 8:
+                _LOADED.clear()
+            hit = _LOADED[key] = load_document(parse_yaml(self.scenario_text, self.scenario_file))
+        return hit
 
     @property
     def total(self) -> int:
@@ -197,6 +205,8 @@ def result_row(spec_id: str, cell: int, params: Params, result: RunResult) -> di
     return row
 
 
+_LOADED: dict[tuple[str, str], Loaded] = {}
+"""Per-process cache of parsed scenarios, by (file, text)."""
 _CACHE: dict[tuple[str, int], Compiled] = {}
 """Per-process cache of compiled cells, so a worker parses and compiles each cell once (it holds no results)."""
 

@@ -294,7 +294,8 @@ def _loss_column(losses: Sequence[Any]) -> Column:
 
 
 LOSS_AFTER = ("loss: the scenario's loss model (FAIR-style ranges per record, per host-hour out of service, per hour "
-              "of egress blocked, per isolation, per credential reset) applied to each run on common prices: mean "
+              "of egress blocked, per isolation, per credential reset, per hour an OT process is down) applied to each "
+              "run on common prices: mean "
               "per run [95% interval], and the 90th percentile run.")
 
 

@@ -75,3 +75,47 @@ def test_compare_shows_the_loss_column_and_json_carries_it():
     r = CliRunner().invoke(app, ["compare", "tests/data/tiny.yaml", "--runs", "5", "--workers", "1",
                                  "--automation", "manual", "--posture", "weak", "--columns", "160"])
     assert "loss (" not in r.stdout  # no loss model: no column
+
+
+def test_a_report_on_a_comparison_with_a_loss_model_shows_the_loss(tmp_path):
+    """A comparison saved with a loss model makes a report with the loss column (it once stopped on a traceback)."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    saved = tmp_path / "c.json"
+    r = CliRunner().invoke(app, ["compare", "examples/scenarios/tiny-loss.yaml", "--runs", "10", "--workers", "1",
+                                 "--automation", "manual", "--posture", "weak,hardened", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    saved.write_text(r.stdout, encoding="utf-8")
+    out = tmp_path / "aar.md"
+    r = CliRunner().invoke(app, ["report", str(saved), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "loss (EUR, mean, P90)" in text and "loss: the scenario's loss model" in text
+    assert " P90 " in text.split("loss (EUR, mean, P90)", 1)[1].split("\n")[2]  # the first cell's row has its loss
+
+
+def test_summarize_prices_a_sweep_with_a_scenario_s_loss_model(tmp_path):
+    """summarize --loss gives each group the loss compare gives the same cell (common prices per seed)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text("scenario: examples/scenarios/tiny-loss.yaml\nreplicates: 10\nseed: 0\n"
+                     "grid:\n  automation: [manual]\n  posture: [weak, hardened]\n", encoding="utf-8")
+    out = tmp_path / "s.jsonl"
+    r = CliRunner().invoke(app, ["sweep", str(sweep), "--out", str(out), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["summarize", str(out), "--loss", "examples/scenarios/tiny-loss.yaml",
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output
+    summed = [c["loss"]["mean"] for c in json.loads(r.stdout)["cells"]]
+    r = CliRunner().invoke(app, ["compare", "examples/scenarios/tiny-loss.yaml", "--runs", "10", "--workers", "1",
+                                 "--automation", "manual", "--posture", "weak,hardened", "--format", "json"])
+    assert summed == [c["loss"]["mean"] for c in json.loads(r.stdout)["cells"]] and summed[0] > 0
+    r = CliRunner().invoke(app, ["summarize", str(out), "--loss", "tests/data/tiny.yaml"])
+    assert r.exit_code == 2 and "has no loss model" in r.output
