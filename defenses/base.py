@@ -39,9 +39,71 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Frozen(BaseModel):
-    """Base of every scenario-file model: immutable, unknown keys rejected, docstrings become field descriptions."""
+    """Base of every scenario-file model: immutable, unknown keys rejected; its attribute docstrings become field
+    descriptions when ``field_docs()`` is called."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+@cache
+def field_docs() -> None:
+    """Every scenario-file model's attribute docstrings as its fields' descriptions (once per process), for the JSON
+    Schema and the report's parameter names. Read on demand rather than with pydantic's ``use_attribute_docstrings``,
+    which reads each class's source as it is defined: 0.1 s at the start of every command and every worker, for
+    descriptions only those two need. The same text pydantic would give: the string right after a field's
+    annotation, cleaned with ``inspect.cleandoc``; a description given with ``Field`` is kept."""
+    import ast
+    import inspect
+    import sys
+
+    models: list[type[BaseModel]] = []
+    stack: list[type[BaseModel]] = [Frozen]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in models:
+                models.append(sub)
+                stack.append(sub)
+    docs: dict[tuple[str, str], dict[str, str]] = {}
+    for module in sorted({m.__module__ for m in models}):
+        tree = ast.parse(inspect.getsource(sys.modules[module]))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                found = docs.setdefault((module, node.name), {})
+                for a, b in zip(node.body, node.body[1:], strict=False):
+                    if (isinstance(a, ast.AnnAssign) and isinstance(a.target, ast.Name) and isinstance(b, ast.Expr)
+                            and isinstance(b.value, ast.Constant) and isinstance(b.value.value, str)):
+                        found[a.target.id] = inspect.cleandoc(b.value.value)
+    for cls in models:
+        for name, f in cls.__pydantic_fields__.items():
+            if f.description is None:
+                for owner in cls.__mro__:
+                    text = docs.get((owner.__module__, owner.__name__), {}).get(name)
+                    if text is not None:
+                        f.description = text
+                        break
+
+    done: set[type[BaseModel]] = set()
+
+    def rebuild(cls: type[BaseModel]) -> None:  # the models a model's fields name first: their schemas are reused
+        if cls in done:
+            return
+        done.add(cls)
+        for f in cls.__pydantic_fields__.values():
+            for dep in _models_in(f.annotation):
+                rebuild(dep)
+        cls.model_rebuild(force=True)
+
+    for cls in models:
+        rebuild(cls)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation names (through unions, containers and Annotated)."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
 @dataclass(slots=True)
@@ -95,7 +157,8 @@ class Alert:
     """'low' (a per-technique detection) or 'high' (rate anomaly, honeytoken, large transfer)."""
     true_positive: bool
     source: str
-    """What raised it: 'edr', 'network', 'rate', 'honeytoken', 'egress', 'benign'."""
+    """What raised it: 'edr', 'network', 'rate', 'honeytoken', 'egress', 'benign', 'team' (the exercise team's own
+    finding), 'impact' (a ransomware or OT impact announcing itself)."""
     host: int | None = None
     """The target host of the action seen (None for actions against no single host)."""
     account: int | None = None

@@ -43,6 +43,11 @@ class Efforts(Frozen):
     """Creating a backdoor account (T1136)."""
     impact: float = Field(60, gt=0, le=100_000)
     """Deploying ransomware to the hosts held with admin rights (T1486), or manipulating an OT process (T0831)."""
+    ot_preparation: float = Field(2400, gt=0, le=1_000_000)
+    """Learning the process and preparing its manipulation once on the controller (ATT&CK for ICS T0882, Theft of
+    Operational Information: the project files, the logic, the set points), always by people. Assumption: 40 hours
+    of a prepared crew's work; the documented attacks took weeks to months of OT reconnaissance (Ukraine 2015,
+    TRITON 2017, Industroyer2 2022), much of it waiting for access the model counts elsewhere."""
     exploit_reuse: float = Field(30, gt=0, le=100_000)
     """Using an exploit already weaponised in this campaign (the first use costs the vulnerability's effort)."""
 

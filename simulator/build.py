@@ -266,9 +266,9 @@ def compile_scenario(s: Scenario, attacker: AttackerProfile, posture: Posture) -
 
 
 def objective_reachable(net: Network) -> bool:
-    """Whether the objective's zone can be reached from an entry point's zone along allowed flows."""
-    target = net.hosts[net.data[net.objective].host].zone
-    return any(nx.has_path(net.zone_graph, net.hosts[h].zone, target) for h, _ in net.entry)
+    """Whether every objective's zone can be reached from an entry point's zone along allowed flows."""
+    return all(any(nx.has_path(net.zone_graph, net.hosts[h].zone, net.hosts[host].zone) for h, _ in net.entry)
+               for _, _, host, _ in net.goals)
 
 
 def objective_zone_reachable(s: Scenario, posture: Posture) -> bool:

@@ -184,13 +184,16 @@ FIGURES: tuple[Figure, ...] = (
                "AI-driven intrusions is published, so any range would be invented: the share and the fastest run are "
                "reported, not checked."),
     Figure("access-mix", "First ways in by exploitation", "DBIR", "info (DBIR: 20% vs 22%)", None, None, "share",
-           ("posture:baseline.patching", "posture:baseline.access_control"), info=True,
+           ("posture:baseline.patching", "posture:baseline.access_control", "automation:manual.stuffing_success",
+            "automation:ai-assisted.stuffing_success", "automation:ai-orchestrated.stuffing_success",
+            "automation:autonomous.stuffing_success"), info=True,
            why="the share of first footholds gained by exploiting a service, among those gained by exploitation or "
                "by credential abuse (logons with stuffed, harvested or bought accounts), all four levels pooled; "
-               "phishing, bought access and suppliers are off in every preset. DBIR's 20% and 22% pool every breach "
-               "of every network, while one scenario's mix is set by what it exposes (a VPN behind MFA leaves "
-               "exploitation; a portal with no exposed flaw leaves logons), so the mix is reported per scenario and "
-               "pooled over the targets (below the summary), not checked"),
+               "phishing, bought access and suppliers are off in every preset, and the attacker tries every exposed "
+               "flaw before a logon. DBIR's 20% and 22% pool every breach of every network (much of its credential "
+               "abuse against webmail and cloud services), while one scenario's mix is set by what it exposes (a VPN "
+               "behind MFA leaves exploitation; a portal with no exposed flaw leaves logons), so the mix is reported "
+               "per scenario and pooled over the targets (below the summary), not checked"),
     Figure("dwell", "Dwell, manual (Kaplan-Meier median)", "MT", "5-20 days", 5, 20, "days", _DETECT),
     Figure("undetected", "Manual runs undetected at the horizon", "MT", "info (not 43%)", None,
            None, "share", _DETECT, info=True,

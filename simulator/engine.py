@@ -142,6 +142,7 @@ class Run(Attacker):
         self._goal_out = 0
         """Records of the current objective's data out so far."""
         self.process_disrupted = 0.0
+        self._ot_prepared: set[int] = set()
         """Hours the OT process is down (an ``ot-disruption`` objective met), to the horizon at most."""
         self.t_detection: float | None = None
         """First recognised alert about the intrusion (evidence of the attacker on an own host): dwell ends here."""
@@ -161,6 +162,7 @@ class Run(Attacker):
         self.infra_blocks = 0
         self.exfiltrated = 0
         self._soft: dict[int, str] = {}
+        self._soft_entry: dict[int, float] = {}
         """Hosts under a network isolation that does not eradicate (the SOC's automation) -> the attacker's access
         there when it was cut off ('' for a host it did not hold): released as they were."""
         self.backdoors: set[int] = set()
@@ -258,6 +260,7 @@ class Run(Attacker):
         if eradicate:
             for h in hosts & b.contained_hosts:
                 self._soft.pop(h, None)  # the response takes over a network isolation: the host comes back cleaned
+                self._soft_entry.pop(h, None)
         hosts = hosts - b.contained_hosts
         if (hosts or credentials) and self.t_containment is None and not false_alarm:
             self.t_containment = now
@@ -272,6 +275,7 @@ class Run(Attacker):
                 noticed = True
                 if not eradicate:
                     self._soft[h] = self.owned[h]  # cut off, not cleaned: the implant is still there
+                    self._soft_entry[h] = self.entered_at[h]  # and its way in with it (breakout's clock)
                 self._lose(h)
             else:
                 if not eradicate:
@@ -314,8 +318,11 @@ class Run(Attacker):
             b.contained_hosts.discard(h)
             if h in self._soft:  # a network isolation released without eradication: the attacker's hold returns
                 access = self._soft.pop(h)
+                entry = self._soft_entry.pop(h, None)
                 released.append(h)
                 if access:
+                    if entry is not None and h not in self.owned:
+                        self.entered_at[h] = entry  # held all along: the clock of the way it came in runs on
                     self._gain(h, access)
                 continue
             b.rebuilt[h] = self.env.now

@@ -47,7 +47,7 @@ OWNERS = {"isolate_host": "IR lead", "reset_credentials": "Identity team", "bloc
 """Who carries an order out (the role named in the after-action report)."""
 
 SOURCES = {"edr": "EDR", "network": "Network sensor", "rate": "Rate analytics", "honeytoken": "Honeytoken",
-           "egress": "Egress (DLP)", "team": "The team"}
+           "egress": "Egress (DLP)", "team": "The team", "impact": "The impact itself"}
 
 QUESTIONS: dict[str, tuple[str, ...]] = {}
 """Filled from the inject book below (kept for callers that look questions up by inject id)."""
@@ -640,6 +640,9 @@ def _end_text(result: RunResult) -> str:
     what = {"objective_met": "the attacker met its objective", "contained": "the attacker was contained",
             "detected_not_contained": "the intrusion was detected but not contained",
             "undetected_no_objective": "the attacker did not meet its objective"}.get(result.outcome, result.outcome)
+    n = getattr(result, "objectives", 1) or 1
+    if n > 1 and result.outcome != "objective_met" and result.objectives_met:
+        what += f" (it met {result.objectives_met} of its {n} objectives)"
     return what
 
 

@@ -22,7 +22,8 @@ from simulator.stats import CellSummary, Estimate
 from simulator.units import clock, duration
 
 SOURCE_TEXT = {"edr": "EDR", "network": "network sensors", "rate": "the request-rate anomaly rule",
-               "honeytoken": "honeytokens", "egress": "egress (large transfer) alerting", "team": "the exercise team"}
+               "honeytoken": "honeytokens", "egress": "egress (large transfer) alerting", "team": "the exercise team",
+               "impact": "the impact itself (a ransom note, a stopped line)"}
 BLOCK_TEXT = {"patched": "patching", "mfa": "MFA", "tiering": "admin tiering", "reset": "credential resets",
               "contained": "host isolation", "egress": "egress control"}
 ACTIONS = {
@@ -100,9 +101,11 @@ def _schema_field(path: str) -> Any:
 
     from pydantic import BaseModel
 
+    from defenses.base import field_docs
     from defenses.posture import Posture
     from simulator.attacker import AttackerProfile
 
+    field_docs()
     parts = path.split(".")
     model: Any = {"posture": Posture, "attacker": AttackerProfile}.get(parts[0])
     found = None
@@ -1070,7 +1073,13 @@ def from_session(fac: Any, source: str, parameters: dict[str, Any], runs: int = 
             truth.append(f"Breakout (first lateral movement): {at(ia + r.breakout_time)}, "
                          f"{duration(r.breakout_time)} after initial access.")
     truth += [f"{at(f.time)}: {f.text}." for f in fac.fac_feed if ia is None or abs(f.time - ia) >= 1e-3]
-    if r.time_to_objective is not None:
+    if getattr(r, "objectives", 1) > 1:
+        for k, t in enumerate(r.objective_times):
+            if t is not None:
+                truth.append(f"The attacker met objective {k + 1} of {r.objectives} at {at(t)}.")
+            elif fac.done:
+                truth.append(f"The attacker did not meet objective {k + 1} of {r.objectives}.")
+    elif r.time_to_objective is not None:
         truth.append(f"The attacker met its objective at {at(r.time_to_objective)} "
                      f"({r.records_exfiltrated:,} records out).")
     elif fac.done:

@@ -21,6 +21,16 @@ def outcome_text(r: RunResult) -> str:
     if r.outcome != "objective_met" and r.time_to_initial_access is None:
         seen = getattr(r, "time_to_first_warning", None) is not None
         return "KEPT OUT: the attacker never got in" + ("; the defender saw its attempts from outside" if seen else "")
+    n = getattr(r, "objectives", 1) or 1
+    if n > 1:
+        done = [e.detail.split(": ", 1)[-1] for e in getattr(r, "log", ()) if e.kind == "objective"]
+        if r.outcome == "objective_met":
+            return f"OBJECTIVES MET ({n} of {n}): " + ", then ".join(done)
+        if done:
+            tail = {"contained": "then the attacker was evicted", "detected_not_contained":
+                    "the defender saw it, and it kept a foothold", "undetected_no_objective": "it was never seen"}
+            return (f"OBJECTIVES PARTLY MET ({len(done)} of {n}): " + ", then ".join(done) + "; "
+                    + tail.get(r.outcome, r.outcome))
     if r.outcome == "objective_met":
         done = [what for what, did in (("took the data out", r.records_exfiltrated),
                                        (f"encrypted {r.hosts_encrypted} hosts", getattr(r, "hosts_encrypted", 0)),

@@ -87,13 +87,13 @@ class RunResult:
     downtime_hours: float
     """Host-hours out of service because of the encryption (restore from backup or rebuild, per host)."""
     process_hours_disrupted: float
+    """Hours the OT process was down (an ``ot-disruption`` objective met), counted to the horizon at most."""
     objectives: int
     """How many objectives the scenario sets (``objectives``; 1 for a single ``objective``)."""
     objectives_met: int
     """How many were met, in order (the attacker turns to the next once one is met)."""
     objective_times: tuple[float | None, ...]
     """Minutes from the campaign start at which each objective was met (None: not met), in the scenario's order."""
-    """Hours the OT process was down (an ``ot-disruption`` objective met), counted to the horizon at most."""
     actions_human: int
     actions_ai: int
     ai_share: float | None

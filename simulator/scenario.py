@@ -499,6 +499,9 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             p.append(((*at, "data"), f"unknown data asset '{goal.data}'"))
         elif goal.records is not None and goal.records > obj.records:
             p.append(((*at, "records"), f"{goal.records} records asked, but '{obj.id}' has {obj.records}"))
+        if goal.kind == "data-theft" and f"ransomware of '{goal.data}'" in seen:
+            p.append(((*at, "kind"), f"'{goal.data}' is encrypted by the ransomware objective before it: list the "
+                                     "theft first (double extortion steals, then encrypts)"))
         key = f"{goal.kind} of '{goal.data}'"
         if key in seen:
             first = ".".join(map(str, seen[key]))

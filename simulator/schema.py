@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from defenses.base import field_docs
 from defenses.posture import Posture
 from simulator.attacker import AttackerProfile
 from simulator.loader import preset_names
@@ -13,6 +14,7 @@ from simulator.sweep import SweepFile
 
 def _partial(model, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """``model``'s schema with every field optional (an override may set any subset), its $defs renamed."""
+    field_docs()
     schema = model.model_json_schema(by_alias=True)
     defs = schema.pop("$defs", {})
 
@@ -32,6 +34,7 @@ def _partial(model, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def scenario_schema() -> dict[str, Any]:
     """The scenario file schema, with preset names enumerated and overrides typed field by field."""
+    field_docs()
     schema = Scenario.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ai-tabletop scenario"
@@ -58,6 +61,7 @@ def scenario_schema() -> dict[str, Any]:
 
 def sweep_schema() -> dict[str, Any]:
     """The sweep file schema."""
+    field_docs()
     schema = SweepFile.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ai-tabletop sweep"

@@ -65,3 +65,42 @@ def test_bad_objectives_name_the_field(objectives, drop, where, words):
     with pytest.raises(ScenarioError) as e:
         _loaded(objectives, drop_single=drop)
     assert any(p.field == where and words in p.message and p.line > 0 for p in e.value.problems), e.value.problems
+
+
+def _two_thefts():
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    data.pop("objective")
+    data["hosts"].append({"id": "fs-01", "zone": "corp", "role": "file-server", "os": "windows",
+                          "services": ["smb", "rdp"], "data": [{"id": "hr", "records": 20000}]})
+    next(a for a in data["accounts"] if a["id"] == "helpdesk")["logon"].append("fs-01")
+    data["objectives"] = [{"data": "customers"}, {"data": "hr"}]
+    return load_document(parse_yaml(yaml.safe_dump(data, sort_keys=False), "two.yaml"))
+
+
+def test_after_an_objective_the_attacker_replans_at_once():
+    """The moves set aside while it focused on the first objective are planned again when it is met, not at the next
+    regrouping (a day later for an AI crew): seed 1 once waited 1,467 minutes for its next action."""
+    r = run(compiled(_two_thefts(), "ai-orchestrated", "weak"), 0, 1)
+    first = r.objective_times[0]
+    assert first is not None
+    nxt = min(e.time for e in r.timeline if e.time > first + 1e-6)
+    assert nxt - first < 120
+
+
+def test_the_headline_follows_the_order_the_objectives_were_met():
+    r = run(compiled(_loaded(DOUBLE), "ai-orchestrated", "weak"), 0, 0)
+    from simulator.report_text import outcome_text
+
+    text = outcome_text(r)
+    if r.objectives_met == 2:
+        assert text.startswith("OBJECTIVES MET (2 of 2): ") and text.index("records") < text.index("encrypted")
+    part = next(x for x in (run(compiled(_two_thefts(), "manual", "baseline"), 0, s) for s in range(40))
+                if x.objectives_met == 1)
+    assert outcome_text(part).startswith("OBJECTIVES PARTLY MET (1 of 2): ")
+
+
+def test_a_theft_after_the_ransomware_of_the_same_data_is_refused():
+    with pytest.raises(ScenarioError) as e:
+        _loaded([DOUBLE[1], DOUBLE[0]])
+    assert any(p.field == "objectives.1.kind" and "encrypted by the ransomware objective" in p.message
+               for p in e.value.problems)

@@ -36,6 +36,11 @@ def test_the_line_is_stopped_through_the_jump_host():
         left = (r.horizon - r.time_to_objective) / 60
         assert r.process_hours_disrupted == round(min(72.0, left), 4)
         assert any(g.kind == "gate" and "exfiltration" in g.detail for g in r.log)  # the final step approved
+        prep = [e for e in r.timeline if e.technique == "T0882" and e.success]
+        assert prep and prep[0].actor == "human" and prep[0].time < impact[0].time  # people learnt the process
+        # a stopped line announces itself: detected by then at the latest, and the response acts on it
+        assert r.time_to_first_detection is not None and r.time_to_first_detection <= r.time_to_objective + 1e-6
+        assert r.first_detection_source == "impact" or r.time_to_first_detection < r.time_to_objective
     for r in rs:
         if r.outcome != "objective_met":
             assert r.process_hours_disrupted == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from defenses.base import Action, Belief
@@ -191,3 +193,30 @@ def test_breakout_never_exceeds_the_time_since_the_first_foothold(name):
         assert 0 <= r.breakout_time <= t_break - r.time_to_initial_access + 1e-3
         if sum(1 for e in r.timeline if e.phase == "initial-access" and e.success) == 1:
             assert r.breakout_time == pytest.approx(t_break - r.time_to_initial_access, abs=1e-3)
+
+
+def test_a_network_isolation_released_without_cleaning_keeps_the_breakout_clock():
+    """An AI SOC's soft isolation cuts a host off without cleaning it; when it is released the attacker's hold returns,
+    and so does the time its way in began: a move from it then counts from the initial access, not the release."""
+    c = compiled(load(str(Path(__file__).resolve().parent / "data" / "tiny.yaml")), "manual", "baseline")
+    r = Run(c, 0, 0)  # driven by hand: no campaign
+    env = r.env
+    r._log = lambda *a, **k: None
+    h = r.net.entry[0][0]
+    seen = {}
+
+    def script():
+        yield env.timeout(100)
+        r.t_initial_access = env.now
+        r._gain(h, "user")
+        yield env.timeout(60)
+        r.contain({h}, set(), until=env.now + 24 * 60, eradicate=False)
+        yield env.timeout(24 * 60 + 1)
+        seen["held"] = r.owned.get(h)
+        t = next(x for x in range(len(r.net.hosts)) if x != h)
+        r._moved(t, "user", h)
+        seen["breakout"] = env.now - r.t_breakout_entry
+
+    env.process(script())
+    env.run(until=5000)
+    assert seen["held"] == "user" and seen["breakout"] == 60 + 24 * 60 + 1

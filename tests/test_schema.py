@@ -174,6 +174,9 @@ def test_models_are_frozen(tiny):
 
 
 def test_json_schema_exports():
+    from defenses.base import field_docs
+
+    field_docs()  # descriptions are read on demand (simulator.schema does this)
     schema = Scenario.model_json_schema(by_alias=True)
     assert "hosts" in schema["properties"]
     host = schema["$defs"]["Host"]["properties"]
@@ -181,10 +184,28 @@ def test_json_schema_exports():
     assert schema["$defs"]["Flow"]["required"] == ["from", "to", "services"]
 
 
+def test_descriptions_are_read_on_demand_not_at_import():
+    """A fresh interpreter that imports the models reads no class source; field_docs() then gives the text."""
+    import subprocess
+    import sys
+
+    code = ("import inspect; calls = []; real = inspect.getsource\n"
+            "inspect.getsource = lambda o: calls.append(o) or real(o)\n"
+            "import simulator.scenario, simulator.attacker, defenses.posture, simulator.sweep\n"
+            "from simulator.scenario import Host\n"
+            "before = (len(calls), Host.model_fields['zone'].description)\n"
+            "from defenses.base import field_docs; field_docs()\n"
+            "print(before, Host.model_fields['zone'].description[:14])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "(0, None) Zone the host"
+
+
 def test_every_field_has_a_docstring():
+    from defenses.base import field_docs
     from defenses.posture import Posture
     from simulator.attacker import AttackerProfile
 
+    field_docs()
     missing = []
     for model in (Scenario, AttackerProfile, Posture):
         schema = model.model_json_schema()

@@ -137,6 +137,8 @@ class Campaign:
         self._goal_out = 0
         if self.obj_host in self.owned:
             self._push(P_COLLECT, ("collect", self.obj_host, self.obj))
+        for t in sorted(self.known_targets):  # the moves dropped while it focused on the last objective
+            self._plan(t, None)
 
     def _push(self, prio: int, task: tuple) -> None:
         self._seq += 1

@@ -10,7 +10,9 @@ host is out of service until restored from a backup (``incident_response.restore
 An ``ot-disruption`` objective takes the same way to the objective's host (an operator station, controller or PLC
 gateway, reached through the OT zone's jump host as the scenario's flows allow) and the same final gate, then
 manipulates the process it controls (ATT&CK for ICS T0831, Manipulation of Control): one action on that host, not a
-push to every host held. The process is down from then until the plant restores it
+push to every host held, after people have learnt the process there (T0882, ``efforts.ot_preparation``, 40 hours by
+hand whatever the automation level). An impact announces itself (the ransom note, the stopped line): the business
+knows at once and the response acts on it (``_announced``). The process is down from then until the plant restores it
 (``incident_response.process_restore_hours``, counted to the horizon at most): the run's process hours disrupted.
 
 A mixin of the attacker (``simulator.attack.Attacker``): its methods run on the run itself, which holds the
@@ -19,6 +21,7 @@ state (``simulator/engine.py``).
 
 from __future__ import annotations
 
+from defenses.base import Alert
 from simulator.attack.base import P_EXFIL
 
 U_BACKUP = 34
@@ -83,6 +86,7 @@ class Impact:
             backed_up = not backups_gone and self.uniform(U_BACKUP, x) < ir.backup_coverage
             self.encrypted[x] = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
         self._goal_met(h, f"{len(self.encrypted)} hosts encrypted, {di.id}'s among them")
+        self._announced(h, "T1486")
 
     def _disrupt(self, h: int, di):
         """Manipulate the process the objective's host controls (T0831): down until restored."""
@@ -90,6 +94,14 @@ class Impact:
         if self.owned.get(h) != "admin":
             return  # lost it, or its admin rights, while waiting at the gate
         zone = self._zone(h)
+        if h not in self._ot_prepared:  # learn the process first: people's work, however automated the rest
+            a = yield from self.act("collection", "T0882", self.p.efforts.ot_preparation, actor="human", host=h,
+                                    src_host=h, src_zone=zone, dst_zone=zone)
+            if not a.success or self.owned.get(h) != "admin":
+                if a.blocked is None and h in self.owned:
+                    self._failed((P_EXFIL, ("impact", h)))
+                return
+            self._ot_prepared.add(h)
         a = yield from self.act("impact", "T0831", self.p.efforts.impact, host=h, src_host=h, src_zone=zone,
                                 dst_zone=zone, takeover=True)
         if not a.success:
@@ -99,8 +111,18 @@ class Impact:
         if h not in self.owned:
             return
         ir = self.compiled.posture.incident_response
-        self.process_disrupted = min(max(0.0, (self.net.horizon - env.now) / 60), ir.process_restore_hours)
-        self._goal_met(h, f"{di.id} disrupted ({self.process_disrupted:.0f} h down)")
+        down = min(max(0.0, (self.net.horizon - env.now) / 60), ir.process_restore_hours)
+        self.process_disrupted += down
+        self._goal_met(h, f"{di.id} disrupted ({down:.0f} h down)")
+        self._announced(h, "T0831")
+
+    def _announced(self, h: int, technique: str) -> None:
+        """An impact announces itself: the ransom note on the screens, the stopped line in the control room. The
+        business knows at once, without the SOC's triage (M-Trends counts it as adversary notification), and the
+        response acts on it as on any recognised alert with evidence that the attacker is on ``h``."""
+        zone = self._zone(h)
+        self.escalate(Alert(self.env.now, "high", True, "impact", h, technique=technique, src_host=h, src_zone=zone,
+                            success=True, phase="impact"))
 
     def _admin_on(self, h: int):
         """On a host held with user rights, log on locally with a harvested admin account that may log on to it
