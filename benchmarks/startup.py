@@ -1,8 +1,11 @@
-"""Start-up: wall time of `tabletop --help`, and of the TUI's first screen (headless), each in a fresh process.
+"""Start-up: wall time of `tabletop --help`, of the TUI's first screen (headless), and the fixed cost of a comparison
+(`tabletop compare espionage-tech --runs 1`: imports, loading, compiling 12 cells, 12 short runs, and with two
+workers their start), each in a fresh process.
 
     .venv/bin/python benchmarks/startup.py [--repeat 7]
 
-Targets (issue): --help within 150 ms; the TUI's first screen within 1 s.
+Targets (issues): --help within 150 ms; the TUI's first screen within 1 s; a command's fixed cost (imports, pool
+start) under 0.4 s (issue 18).
 """
 
 from __future__ import annotations
@@ -28,6 +31,14 @@ asyncio.run(main())
 """
 
 
+IMPORTS = """
+import time
+t0 = time.perf_counter()
+import simulator.cli, simulator.loader, simulator.sweep, simulator.engine, simulator.stats, simulator.tables
+print(time.perf_counter() - t0)
+"""
+
+
 def timed(cmd: list[str]) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
@@ -47,6 +58,17 @@ def main() -> None:
         firsts.append(float(out.stdout.strip().splitlines()[-1]))
     print(f"TUI first screen (imports, app, first paint, headless): median {statistics.median(firsts):.2f} s "
           "(target 1 s)")
+    imports = []
+    for _ in range(args.repeat):
+        out = subprocess.run([sys.executable, "-c", IMPORTS], cwd=ROOT, check=True, capture_output=True, text=True)
+        imports.append(float(out.stdout.strip().splitlines()[-1]))
+    print(f"imports a comparison needs (cli, loader, sweep, engine, stats, tables): median "
+          f"{statistics.median(imports):.2f} s")
+    for workers in (1, 2):
+        fixed = [timed([tabletop, "compare", "espionage-tech", "--runs", "1", "--workers", str(workers)])
+                 for _ in range(args.repeat)]
+        print(f"tabletop compare espionage-tech --runs 1 --workers {workers} (12 cells, one run each): median "
+              f"{statistics.median(fixed):.2f} s (target for a command's fixed cost: 0.4 s)")
 
 
 if __name__ == "__main__":
