@@ -34,6 +34,8 @@ class HostInfo:
     """Data assets stored here."""
     edr: bool | None
     honeytoken: bool
+    os: str = "linux"
+    """windows, linux or appliance (a Windows host is in the domain a held domain controller can push to)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +157,7 @@ def build_network(s: Scenario, posture: Posture) -> Network:
                 data_idx.append(len(data))
                 data.append(DataInfo(d.id, idx, d.records, d.sensitive, d.honeytoken))
             hosts.append(HostInfo(mid, h.zone, h.role, h.services, net_v, loc_v, creds, tuple(data_idx), h.edr,
-                                  h.honeytoken))
+                                  h.honeytoken, h.os))
     host_index = {h.id: i for i, h in enumerate(hosts)}
     accounts = tuple(
         AccountInfo(a.id, a.kind, frozenset(i for ref in a.logon for i in members[ref]), a.mfa, frozenset(a.tier_zones),

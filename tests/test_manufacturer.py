@@ -49,3 +49,27 @@ def test_hardened_segmentation_stops_the_supplier_s_rdp_and_nobody_encrypts():
     runs = _runs("hardened", 40)
     assert "T1199" not in _ways_in(runs)
     assert all(r.outcome != "objective_met" for r in runs)
+
+
+def test_a_held_domain_controller_pushes_the_encryption_to_hosts_never_held():
+    """Holding dc-01 with admin rights, the crew encrypts every Windows host of the domain by Group Policy
+    (T1484.001), held or not; without it, only what it holds with admin rights."""
+    from simulator.engine import Run
+
+    loaded = load(str(PATH)).with_presets(automation="ai-orchestrated", posture="weak")
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
+    net = compiled.net
+    pushed = plain = 0
+    for s in range(40):
+        run_ = Run(compiled, s)
+        r = run_.execute()
+        if r.outcome != "objective_met":
+            continue
+        beyond = set(run_.encrypted) - run_.compromised
+        if any(e.technique == "T1484.001" and e.success for e in r.timeline):
+            pushed += 1
+            assert beyond and all(net.hosts[x].os == "windows" for x in beyond)
+        else:
+            plain += 1
+            assert not beyond
+    assert pushed and plain

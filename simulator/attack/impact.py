@@ -3,7 +3,9 @@
 Ransomware: once the attacker holds the objective's host with admin rights (on a host held with user rights it first
 logs on locally with a harvested admin account that may log on there), an operator approves the final step (the
 exfiltration gate of an AI-run campaign: the same "final action" decision) and the attacker deploys encryption to
-every host it holds with admin rights; the objective is met when the objective's host is encrypted. Each encrypted
+every host it holds with admin rights, and, holding a domain controller with admin rights, to every Windows host of
+the domain through a Group Policy (T1484.001) whether it holds them or not; the objective is met when the objective's
+host is encrypted. Each encrypted
 host is out of service until restored from a backup (``incident_response.restore_hours``, for the posture's
 ``backup_coverage`` share of hosts, a keyed draw per host) or rebuilt (``rebuild_hours``): the run's downtime.
 
@@ -66,9 +68,19 @@ class Impact:
         targets = sorted(x for x, access in self.owned.items() if access == "admin")
         if h not in targets:
             return  # lost it while waiting at the gate
+        pushed: list[int] = []
+        dc = next((x for x in targets if net.hosts[x].role == "domain-controller"), None)
+        if dc is not None:  # a held domain controller pushes the encryptor to every domain host (a Group Policy)
+            dz = self._zone(dc)
+            g = yield from self.act("impact", "T1484.001", self.p.efforts.lateral, host=dc, src_host=dc, src_zone=dz,
+                                    dst_zone=dz, takeover=True)
+            if g.success and dc in self.owned:
+                contained = self.belief.contained_hosts
+                pushed = [x for x, hi in enumerate(net.hosts)
+                          if hi.os == "windows" and x not in self.owned and x not in contained]
         zone = self._zone(h)
         a = yield from self.act("impact", "T1486", self.p.efforts.impact, host=h, src_host=h, src_zone=zone,
-                                dst_zone=zone, factor=len(targets), takeover=True)
+                                dst_zone=zone, factor=len(targets) + len(pushed), takeover=True)
         if not a.success:
             if a.blocked is None:
                 self._failed((P_EXFIL, ("impact", h)))
@@ -76,6 +88,7 @@ class Impact:
         done = [x for x in targets if x in self.owned]
         if h not in done:
             return
+        done += [x for x in pushed if x not in self.belief.contained_hosts]
         ir = self.compiled.posture.incident_response
         # the crew destroys the backups it can reach first (T1490): a backup host held with admin rights voids them
         backups_gone = any(net.hosts[x].role == "backup" for x in done)
