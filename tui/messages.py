@@ -19,9 +19,11 @@ class Progress(Message):
 class CellsDone(Message):
     """A comparison finished."""
 
-    def __init__(self, summaries: list[Any]) -> None:
+    def __init__(self, summaries: list[Any], losses: list[Any] | None = None) -> None:
         super().__init__()
         self.summaries = summaries
+        self.losses = losses
+        """Each cell's loss estimate, when the scenario has a loss model."""
 
 
 class FundamentalsDone(Message):

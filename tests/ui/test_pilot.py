@@ -61,6 +61,17 @@ async def test_compare_runs_and_fills_the_table():
         assert "done: 96 runs" in str(screen.query_one("#compare-status", Static).render())
 
 
+async def test_compare_shows_the_loss_of_a_scenario_with_a_loss_model():
+    """A scenario with a loss model gets the loss column in the TUI as on the command line (the same cells)."""
+    app = create_app("examples/scenarios/tiny-loss.yaml", workers=1, runs=8)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.get_screen("compare")
+        await wait_for(pilot, lambda: not screen.running and screen.summaries)
+        loss = next(c for c in screen.columns if c.name == "loss")
+        assert loss.header.startswith("loss (EUR,") and all(" P90 " in cell for cell in loss.cells)
+
+
 async def test_a_long_compare_can_be_cancelled_and_the_ui_stays_responsive():
     app = create_app(TINY, workers=1, runs=50_000)
     async with app.run_test(size=SIZE) as pilot:

@@ -91,13 +91,18 @@ class CompareScreen(RunsScreen):
 
             by_cell = collect(spec_for(loaded, cells, runs, seed), workers, progress=tick, cancel=cancel,
                               max_chunk=20)
-            return CellsDone([summarize(by_cell[i]) for i in range(len(cells))])
+            losses = None
+            if loaded.scenario.loss is not None:  # the scenario's loss model: money per run, as compare prints it
+                from simulator.loss import estimate as loss_estimate
+
+                losses = [loss_estimate(by_cell[i], loaded.scenario.loss) for i in range(len(cells))]
+            return CellsDone([summarize(by_cell[i]) for i in range(len(cells))], losses)
 
         self.launch(len(cells) * runs, job)
 
     def on_cells_done(self, message: CellsDone) -> None:
         summaries = message.summaries
-        cols = comparison_columns(summaries) if summaries else []
+        cols = comparison_columns(summaries, message.losses) if summaries else []
         self.columns = key_first([c for c in cols if c.priority or c.name in ("automation", "posture")])
         table = self.query_one(DataTable)
         fill(table, [c.header for c in self.columns], list(zip(*(c.cells for c in self.columns), strict=True)))
