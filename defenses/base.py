@@ -158,7 +158,8 @@ class Alert:
     true_positive: bool
     source: str
     """What raised it: 'edr', 'network', 'rate', 'honeytoken', 'egress', 'benign', 'team' (the exercise team's own
-    finding), 'impact' (a ransomware or OT impact announcing itself)."""
+    finding), 'impact' (a ransomware or OT impact announcing itself), 'mail' (the mail gateway caught a phishing
+    campaign)."""
     host: int | None = None
     """The target host of the action seen (None for actions against no single host)."""
     account: int | None = None

@@ -47,7 +47,8 @@ OWNERS = {"isolate_host": "IR lead", "reset_credentials": "Identity team", "bloc
 """Who carries an order out (the role named in the after-action report)."""
 
 SOURCES = {"edr": "EDR", "network": "Network sensor", "rate": "Rate analytics", "honeytoken": "Honeytoken",
-           "egress": "Egress (DLP)", "team": "The team", "impact": "The impact itself"}
+           "egress": "Egress (DLP)", "team": "The team", "impact": "The impact itself",
+           "mail": "Mail gateway"}
 
 QUESTIONS: dict[str, tuple[str, ...]] = {}
 """Filled from the inject book below (kept for callers that look questions up by inject id)."""

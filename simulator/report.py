@@ -23,7 +23,7 @@ from simulator.units import clock, duration
 
 SOURCE_TEXT = {"edr": "EDR", "network": "network sensors", "rate": "the request-rate anomaly rule",
                "honeytoken": "honeytokens", "egress": "egress (large transfer) alerting", "team": "the exercise team",
-               "impact": "the impact itself (a ransom note, a stopped line)"}
+               "impact": "the impact itself (a ransom note, a stopped line)", "mail": "the mail gateway"}
 BLOCK_TEXT = {"patched": "patching", "mfa": "MFA", "tiering": "admin tiering", "reset": "credential resets",
               "contained": "host isolation", "egress": "egress control"}
 ACTIONS = {

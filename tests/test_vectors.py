@@ -279,3 +279,16 @@ def test_a_backdoor_account_is_a_way_back_in_until_the_defender_sees_it_made():
     disabled = _backdoor_runs(loaded, seen, 1.0)
     assert any(e.detail == "backdoor accounts disabled" for r in disabled for e in r.log)
     assert _back_in(disabled) == 0
+
+
+def test_a_caught_phishing_campaign_is_logged_and_can_burn_the_sender():
+    """The mail gateway logs a campaign it caught any of: an outside alert (source mail) the SOC may recognise, which
+    then blocks the attacker's sending infrastructure; it never isolates the targeted workstation (no evidence)."""
+    loaded = _loaded(_phishable)
+    caught = _phish_runs(loaded, 40, mail_filter_catch=0.95)
+    escalated = [e for r in caught for e in r.log if e.kind == "escalation" and e.detail.startswith("mail alert")]
+    assert escalated and all("from outside" in e.detail for e in escalated)
+    assert any(r.infrastructure_blocks for r in caught)
+    assert all(r.first_detection_source != "mail" for r in caught)  # an outside alert is no evidence of a foothold
+    never = _phish_runs(loaded, 40, mail_filter_catch=0.0)
+    assert not any(e.detail.startswith("mail alert") for r in never for e in r.log)

@@ -1,13 +1,20 @@
 """Phishing (T1566): a campaign of emails to the users of a host group the scenario lists under ``phishing``; the
 posture's mail filter stops some, a share of those delivered are opened and clicked (a foothold on that user's
 workstation, with user access), and some users also type their password into the attacker's page (the account is
-harvested). Off unless the attacker profile sends mails (``phishing_recipients``) and the scenario names targets."""
+harvested). A campaign the filter caught any of is logged by the mail gateway: an alert from outside (source
+``mail``, the attacker's sending infrastructure) that the SOC triages like any other, and that, recognised, gets the
+attacker's infrastructure blocked. Off unless the attacker profile sends mails (``phishing_recipients``) and the
+scenario names targets."""
 
 from __future__ import annotations
+
+from defenses.base import Alert
 
 U_PHISH_HOST = 32
 U_PHISH_CRED = 33
 """Keyed draws: which workstation a click lands on, and whether its user also entered a password."""
+U_PHISH_CAUGHT = 36
+"""Keyed draw: whether the mail filter caught at least one of a campaign's mails (and so logged it)."""
 
 
 class Phishing:
@@ -48,6 +55,13 @@ class Phishing:
         a = yield from attacker.act("initial-access", "T1566", p.efforts.phishing, host=h, src_zone="internet",
                                     dst_zone=net.hosts[h].zone, success=self.chance(attacker, users),
                                     factor=min(p.phishing_recipients, users), takeover=False)
+        if a.blocked is None:
+            ac = attacker.compiled.posture.access_control
+            n = min(p.phishing_recipients, users)
+            if attacker.uniform(U_PHISH_CAUGHT, i, rnd) < 1.0 - (1.0 - ac.mail_filter_catch) ** n:
+                attacker.raise_alert(Alert(attacker.env.now, "low", True, "mail", h, technique="T1566",
+                                           src_zone="internet", success=False, phase="initial-access",
+                                           infrastructure=attacker.infra))
         if not a.success:
             return
         attacker._gain(h, "user")
