@@ -142,8 +142,9 @@ class Run(Attacker):
         self._goal_out = 0
         """Records of the current objective's data out so far."""
         self.process_disrupted = 0.0
-        self._ot_prepared: set[int] = set()
         """Hours the OT process is down (an ``ot-disruption`` objective met), to the horizon at most."""
+        self._ot_prepared: set[int] = set()
+        """Controllers where people have learnt the process (T0882)."""
         self.t_detection: float | None = None
         """First recognised alert about the intrusion (evidence of the attacker on an own host): dwell ends here."""
         self.first_source: str | None = None
@@ -270,7 +271,8 @@ class Run(Attacker):
         for h in sorted(hosts):
             b.contained_hosts.add(h)
             self.isolations += 1
-            self.isolated_minutes += minutes
+            if h not in self.encrypted:  # an encrypted host is out of service already: its downtime is counted there
+                self.isolated_minutes += minutes
             if h in self.owned:
                 noticed = True
                 if not eradicate:

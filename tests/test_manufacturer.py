@@ -73,3 +73,29 @@ def test_a_held_domain_controller_pushes_the_encryption_to_hosts_never_held():
             plain += 1
             assert not beyond
     assert pushed and plain
+
+
+def test_the_push_reaches_only_hosts_that_can_fetch_the_policy_and_spares_nothing_it_holds():
+    """The Group Policy push encrypts every Windows host that reaches the domain controller over smb (as the flows
+    and posture allow; weak's flat network lets every one), held with user rights or not held, and nothing else it
+    does not hold."""
+    from simulator.engine import Run
+
+    loaded = load(str(PATH)).with_presets(automation="ai-orchestrated", posture="weak")
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
+    net = compiled.net
+    seen = 0
+    for s in range(40):
+        run_ = Run(compiled, s)
+        r = run_.execute()
+        if not any(e.technique == "T1484.001" and e.success for e in r.timeline):
+            continue
+        seen += 1
+        dc = next(i for i, h in enumerate(net.hosts) if h.role == "domain-controller")
+        for x, h in enumerate(net.hosts):
+            can = h.os == "windows" and (x == dc or "smb" in net.reach_map[h.zone].get(dc, ()))
+            if can and x in run_.owned and x not in run_.belief.contained_hosts:
+                assert x in run_.encrypted  # held with user rights: encrypted all the same
+            if x in run_.encrypted and x not in run_.compromised:
+                assert can
+    assert seen

@@ -53,8 +53,8 @@ class Collection:
             self._where_creds_work(acct)
 
     def _collect(self, h: int, d: int):
-        if h not in self.owned:
-            return
+        if h not in self.owned or h in self.encrypted:
+            return  # (an encrypted host is out of service: nothing on it can be read)
         di = self.net.data[d]
         zone = self._zone(h)
         technique = "T1119" if self.p.executor == "ai" else "T1213"

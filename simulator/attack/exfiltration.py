@@ -25,8 +25,8 @@ class Exfiltration:
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)
         remaining = di.records if misread else self.obj_records - self._goal_out
         technique = "T1041"
-        while remaining > 0 and h in self.owned and (misread or (self.t_objective is None and d == self.obj
-                                                                  and self.obj_kind == "data-theft")):
+        while remaining > 0 and h in self.owned and h not in self.encrypted and (
+                misread or (self.t_objective is None and d == self.obj and self.obj_kind == "data-theft")):
             rate = p.exfil_records_per_hour
             for limit in self._limit:
                 rate = limit(rate)

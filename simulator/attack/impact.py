@@ -75,9 +75,12 @@ class Impact:
             g = yield from self.act("impact", "T1484.001", self.p.efforts.lateral, host=dc, src_host=dc, src_zone=dz,
                                     dst_zone=dz, takeover=True)
             if g.success and dc in self.owned:
-                contained = self.belief.contained_hosts
+                # every Windows host that can reach the domain controller for its policy (smb, as the scenario's
+                # flows and the posture allow), held with user rights or not held at all, and not isolated
+                contained, held_admin = self.belief.contained_hosts, set(targets)
                 pushed = [x for x, hi in enumerate(net.hosts)
-                          if hi.os == "windows" and x not in self.owned and x not in contained]
+                          if hi.os == "windows" and x not in held_admin and x not in contained
+                          and (x == dc or "smb" in net.reach_map[hi.zone].get(dc, ()))]
         zone = self._zone(h)
         a = yield from self.act("impact", "T1486", self.p.efforts.impact, host=h, src_host=h, src_zone=zone,
                                 dst_zone=zone, factor=len(targets) + len(pushed), takeover=True)
@@ -90,7 +93,8 @@ class Impact:
             return
         done += [x for x in pushed if x not in self.belief.contained_hosts]
         ir = self.compiled.posture.incident_response
-        # the crew destroys the backups it can reach first (T1490): a backup host held with admin rights voids them
+        # the crew destroys the backups it can reach first (T1490): a backup host held with admin rights (or encrypted
+        # by the push) voids them
         backups_gone = any(net.hosts[x].role == "backup" for x in done)
         left = max(0.0, (net.horizon - env.now) / 60)  # downtime counted to the horizon, as isolations are
         for x in done:

@@ -2,11 +2,14 @@
 posture's mail filter stops some, a share of those delivered are opened and clicked (a foothold on that user's
 workstation, with user access), and some users also type their password into the attacker's page (the account is
 harvested). A campaign the filter caught any of is logged by the mail gateway: an alert from outside (source
-``mail``, the attacker's sending infrastructure) that the SOC triages like any other, and that, recognised, gets the
-attacker's infrastructure blocked. Off unless the attacker profile sends mails (``phishing_recipients``) and the
-scenario names targets."""
+``mail``) that the SOC triages like any other. It names neither the mailbox a delivered copy was clicked in nor the
+addresses the crew scans and exploits from (its mail senders are other, and the filter has them already), so
+recognising it is a warning, and blocks nothing. Off unless the attacker profile sends mails
+(``phishing_recipients``) and the scenario names targets."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from defenses.base import Alert
 
@@ -59,9 +62,12 @@ class Phishing:
             ac = attacker.compiled.posture.access_control
             n = min(p.phishing_recipients, users)
             if attacker.uniform(U_PHISH_CAUGHT, i, rnd) < 1.0 - (1.0 - ac.mail_filter_catch) ** n:
-                attacker.raise_alert(Alert(attacker.env.now, "low", True, "mail", h, technique="T1566",
-                                           src_zone="internet", success=False, phase="initial-access",
-                                           infrastructure=attacker.infra))
+                # what the gateway saw: a campaign from outside (not which mailbox a delivered copy was clicked in,
+                # nor the addresses the crew scans and exploits from: its senders are other, and filtered already)
+                attacker.raise_alert(Alert(attacker.env.now, "low", True, "mail", None, technique="T1566",
+                                           src_zone="internet", success=False, phase="initial-access"), a)
+                last = attacker.timeline[-1]  # the campaign's own entry (recorded as it ended, just now): seen
+                attacker.timeline[-1] = dataclasses.replace(last, detected=True)
         if not a.success:
             return
         attacker._gain(h, "user")
