@@ -96,13 +96,10 @@ class Network:
     credentials, the rest). Discovery reveals the first tier whole and samples the others."""
     zone_graph: nx.DiGraph
     """Zones and the services allowed between them under the posture."""
-    objective: int
-    """Index of the (first) objective's data asset."""
-    objective_host: int
-    """Index of the host holding it."""
+    goals: tuple[tuple[str, int, int, int], ...]
+    """Every objective in the order pursued: (kind, data asset, its host, records that must leave)."""
     logon_accounts: tuple[frozenset[int], ...]
     """host -> the accounts that log on to it (the inverse of AccountInfo.logon)."""
-    objective_records: int
     horizon: float
     """Minutes."""
     defender_utc_offset: float
@@ -112,13 +109,28 @@ class Network:
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
     phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
     """(member host indices, users) per phishing target group of the scenario."""
-    objective_kind: str = "data-theft"
-    """The scenario's objective: 'data-theft', 'ransomware' or 'ot-disruption'."""
-    goals: tuple[tuple[str, int, int, int], ...] = ()
-    """Every objective in the order pursued: (kind, data asset, its host, records that must leave); the first is
-    ``objective_kind``, ``objective``, ``objective_host``, ``objective_records``."""
     suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
     """Per supplier: its account, and the (host, service) logons from outside the posture's flow policy lets cross."""
+
+    @property
+    def objective_kind(self) -> str:
+        """The first objective's kind: 'data-theft', 'ransomware' or 'ot-disruption'."""
+        return self.goals[0][0]
+
+    @property
+    def objective(self) -> int:
+        """Index of the first objective's data asset."""
+        return self.goals[0][1]
+
+    @property
+    def objective_host(self) -> int:
+        """Index of the host holding it."""
+        return self.goals[0][2]
+
+    @property
+    def objective_records(self) -> int:
+        """Records of it that must leave (a data-theft objective)."""
+        return self.goals[0][3]
 
 
 @dataclass(frozen=True)
@@ -195,7 +207,6 @@ def build_network(s: Scenario, posture: Posture) -> Network:
     data_index = {d.id: i for i, d in enumerate(data)}
     goals = tuple((g.kind, d, data[d].host, g.records or data[d].records)
                   for g in s.goals for d in (data_index[g.data],))
-    kind0, obj, _, records0 = goals[0]
     return Network(
         name=s.name,
         zones=zones,
@@ -209,11 +220,9 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         reach_map={z: dict(pairs) for z, pairs in reach.items()},
         reach_tiers=reach_tiers,
         zone_graph=graph,
-        objective=obj,
-        objective_host=data[obj].host,
+        goals=goals,
         logon_accounts=tuple(frozenset(a for a, acct in enumerate(accounts) if h in acct.logon)
                              for h in range(len(hosts))),
-        objective_records=records0,
         horizon=s.horizon_days * 1440.0,
         defender_utc_offset=s.defender_utc_offset,
         logon_services=frozenset(s.services.logon),
@@ -221,8 +230,6 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
                        for t in s.phishing),
         suppliers=_suppliers(s, posture, hosts, accounts),
-        objective_kind=kind0,
-        goals=goals,
     )
 
 
