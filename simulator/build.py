@@ -113,23 +113,8 @@ class Network:
     """Per supplier: its account, and the (host, service) logons from outside the posture's flow policy lets cross."""
 
     @property
-    def objective_kind(self) -> str:
-        """The first objective's kind: 'data-theft', 'ransomware' or 'ot-disruption'."""
-        return self.goals[0][0]
-
-    @property
-    def objective(self) -> int:
-        """Index of the first objective's data asset."""
-        return self.goals[0][1]
-
-    @property
-    def objective_host(self) -> int:
-        """Index of the host holding it."""
-        return self.goals[0][2]
-
-    @property
     def objective_records(self) -> int:
-        """Records of it that must leave (a data-theft objective)."""
+        """Records of the first objective's data that must leave (a data-theft objective)."""
         return self.goals[0][3]
 
 
