@@ -139,6 +139,10 @@ class AttackerProfile(Frozen):
     lie_low_hours: float = Field(0.0, ge=0, le=24 * 365)
     """After it notices a response (a foothold isolated, a credential reset), every line of work pauses this long
     before its next task. 0: it carries on."""
+    notices_response: float = Field(1.0, ge=0, le=1)
+    """Chance it notices one response aimed at it (a session on an isolated host dropped, a logon refused after a
+    reset) as a response, and so lies low (``lie_low_hours``). People working the intrusion see their sessions drop;
+    an agent whose failures nobody reviews takes them as failed tasks and tries elsewhere."""
     fake_tries: int = Field(3, ge=1, le=100)
     """Hosts on which a hallucinated credential is tried before the attacker gives it up (each a failed logon)."""
     duration_spread: float = Field(0.5, ge=0, le=3)

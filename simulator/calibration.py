@@ -3,8 +3,8 @@
 A figure counts as reproduced when it lands in its range on every bundled scenario and on generated organisations of
 50, 200 and 1,000 hosts. Every value is measured from the engine's own runs: the four automation levels against the
 `baseline` posture on common seeds, with the presets as published (a scenario's own overrides are left out, since the
-claim is about the presets). Nothing restates an input: the DBIR patch figures are inputs of `baseline` (sourced), not
-outputs, and are listed in NOT_CHECKED with the reason.
+claim is about the presets, but for the ways in its crew uses: CAMPAIGN_FIELDS). Nothing restates an input: the DBIR
+patch figures are inputs of `baseline` (sourced), not outputs, and are listed in NOT_CHECKED with the reason.
 
 Provenance: each value line in ``scenarios/presets/*.yaml`` carries a comment tag, read by ``preset_tags``:
 ``fitted [X]`` (tuned so that figure X lands; fitted on FITTED_ON only), a source tag such as ``[GTG]`` (sourced), or
@@ -218,11 +218,10 @@ _EXPLOIT_STEP = (
 
 GAPS: dict[tuple[str, str], str] = {
     ("breakout-assisted", "regional-hospital"): (
-        "too fast, as on generated-50: breakout counts from the way in the first move rests on, which here is the VPN "
-        "appliance (or the patient portal once a credential dumped on the VPN appliance reaches the clinical zone from "
-        "it); the first step out is a logon with that credential, about 42 minutes for a manual crew (in range) and "
-        "about 18 at ai-assisted's designed double speed. Counted from the first foothold ever, as before, the median "
-        "landed in range only because half the runs waited days on the dead-end portal"),
+        "at the range's lower edge (about 20 minutes, 500 runs), as on generated-50: breakout counts from the way in "
+        "the first move rests on, which here is the VPN appliance (or the patient portal once a credential dumped on "
+        "the VPN appliance reaches the clinical zone from it); the first step out is a logon with that credential, "
+        "about 56 minutes for a manual crew and about 20 at ai-assisted's designed double speed"),
     ("dwell", "regional-hospital"): (
         "a late, slow intrusion: the manual crew gets in around day 10 (the VPN flaw disclosed on day 6 takes 30 "
         "hours of hand work to weaponise), and at its low-and-slow pace makes about 30 actions in the 20 days left, "
@@ -269,6 +268,20 @@ GAPS: dict[tuple[str, str], str] = {
         "unusable in some runs (dump_yield 0.6), so the attacker sits on a dead end and returns to the perimeter "
         "every 3 days for another way in, which hardly shows (T1595 scans are seen 0.5% of the time); the "
         "Kaplan-Meier median is not reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
+    ("breakout-assisted", "regional-manufacturer"): (
+        "too fast, as on generated-50 and the hospital: every first step out is a logon (T1021) with a credential "
+        "found where the crew came in (the phished workstation, the gateway), about 43 minutes by hand (manual, in "
+        "range) and about 16 at ai-assisted's designed double speed; a move from the portal onto the VPN gateway "
+        "is another foothold at the perimeter, not a breakout"),
+    ("ai-share", "regional-manufacturer"): (
+        "at the range's top edge (90.3%, 500 runs): the ways in by phishing and through the supplier need no exploit "
+        "weaponised by hand, so the people's work is the takeovers and the exploits of the runs that use the "
+        "gateway; the runs that break out are as AI-heavy as those that do not"),
+    ("dwell", "regional-manufacturer"): (
+        "three quarters of the breached manual runs are never detected: their footholds (the portal, waiting for "
+        "the gateway's flaw; the vendor's landing host in the plant, with user rights and no flaw to raise them) "
+        "leave the crew little to do, and a crew that does little hardly shows; the Kaplan-Meier median is not "
+        "reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
     ("dwell", "generated-200"): (
         "detected sooner than M-Trends: 119 of 182 detections (200 runs) are DLP catching the exfiltration, which on "
         "this short path (the web server's deployment credential reaches the servers; the servers' admin and "
@@ -357,8 +370,19 @@ def _share(k: int, n: int) -> tuple[float | None, float | None, float | None, in
     return (k / n if n else None), (lo if n else None), (hi if n else None), n
 
 
-def _breakouts(rows: Sequence[Mapping[str, Any]]) -> list[float]:
-    return [r["breakout_time"] for r in rows if r.get("breakout_time") is not None]
+def _breakouts(rows: Sequence[Mapping[str, Any]], move: str | None = None) -> list[float]:
+    """Breakout minutes of the runs that broke out (by ``move``, logon or exploit, if given)."""
+    return [r["breakout_time"] for r in rows
+            if r.get("breakout_time") is not None and (move is None or r.get("breakout_move") == move)]
+
+
+def _by_logon(rows: Sequence[Mapping[str, Any]]) -> str:
+    """How many breakouts were logons with a harvested credential, and their median (the rest are exploits, which
+    someone may first have to weaponise): the mix the median of a bimodal figure rests on."""
+    logons = _breakouts(rows, "logon")
+    if not logons:
+        return ""
+    return f"{len(logons)}/{len(_breakouts(rows))} logons, median {median(logons):.0f} min"
 
 
 def dwell_sample(rows: Sequence[Mapping[str, Any]], horizon: float) -> tuple[list[float], list[bool]]:
@@ -394,14 +418,15 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
     creds = sum(1 for w in ways if w in CREDENTIAL_ABUSE)
     other = sum(1 for w in ways if w is not None) - exploit - creds
     values: dict[str, tuple[tuple[float | None, float | None, float | None, int], str]] = {
-        "breakout-manual": (_median(_breakouts(manual)), ""),
-        "breakout-assisted": (_median(_breakouts(assisted)), ""),
+        "breakout-manual": (_median(_breakouts(manual)), _by_logon(manual)),
+        "breakout-assisted": (_median(_breakouts(assisted)), _by_logon(assisted)),
         "ai-share": (_mean(shares), ""),
         "decision-points": (_mean([r["human_decision_points"] for r in orch if r.get("outcome") == "objective_met"]),
                             ""),
         "peak-rate": (_median([r["peak_requests_per_minute"] / 60 for r in orch]), ""),
         "breakout-ratio": ((None if not m_orch or not m_manual else m_orch / m_manual, None, None,
-                            len(_breakouts(orch))), ""),
+                            len(_breakouts(orch))),
+                           "ai-orch. " + _by_logon(orch) if _breakouts(orch, "logon") else ""),
         "fast-breakout": (_share(sum(1 for b in ai_b if b < 1.0), len(ai_b)),
                           f"fastest {min(ai_b) * 60:.0f} s" if ai_b else ""),
         "access-mix": (_share(exploit, exploit + creds),
@@ -439,8 +464,14 @@ def load_target(name: str) -> Loaded:
     return load(name)
 
 
+CAMPAIGN_FIELDS = ("phishing_recipients", "supplier_compromise_days", "access_broker_days", "buys_zero_days")
+"""Attacker overrides calibration keeps: which ways in the scenario's crew uses (its story, not how an automation
+level works), so a scenario whose crew phishes or comes through a supplier is calibrated on those ways in."""
+
+
 def presets_only(loaded: Loaded) -> Loaded:
-    """The same scenario with its attacker and posture overrides left out (calibration checks the presets)."""
+    """The same scenario with its posture overrides, and its attacker overrides other than the ways in
+    (CAMPAIGN_FIELDS), left out: calibration checks the presets."""
     import yaml
 
     from simulator.loader import load_document, parse_yaml
@@ -448,8 +479,15 @@ def presets_only(loaded: Loaded) -> Loaded:
     data = dict(loaded.document.data)
     changed = False
     for key in ("attacker", "posture"):
-        if isinstance(data.get(key), dict) and "overrides" in data[key]:
-            data[key] = {k: v for k, v in data[key].items() if k != "overrides"}
+        section = data.get(key)
+        if isinstance(section, dict) and "overrides" in section:
+            overrides = section["overrides"] or {}
+            kept = {k: v for k, v in overrides.items() if key == "attacker" and k in CAMPAIGN_FIELDS}
+            if len(kept) == len(overrides):
+                continue  # nothing to leave out
+            data[key] = {k: v for k, v in section.items() if k != "overrides"}
+            if kept:
+                data[key]["overrides"] = kept
             changed = True
     if not changed:
         return loaded
@@ -464,6 +502,8 @@ class ScenarioCalibration:
     hosts: int
     overrides_dropped: bool
     rows: tuple[Row, ...]
+    ways_in_kept: tuple[str, ...] = ()
+    """The scenario's attacker overrides kept (CAMPAIGN_FIELDS)."""
 
     @property
     def in_sample(self) -> bool:
@@ -481,7 +521,8 @@ def calibrate(loaded: Loaded, runs: int, seed: int = 0, workers: int = 1,
     by_cell = collect(spec, workers, progress=progress)
     rows = rows_from({a: by_cell[i] for i, a in enumerate(LEVELS)}, bare.scenario.horizon_days * 1440.0)
     s = bare.scenario
-    return ScenarioCalibration(s.name, sum(h.count for h in s.hosts), bare is not loaded, tuple(rows))
+    return ScenarioCalibration(s.name, sum(h.count for h in s.hosts), bare is not loaded, tuple(rows),
+                               tuple(s.attacker.overrides or ()))
 
 
 # --- text ---------------------------------------------------------------------------------------------------------
@@ -529,6 +570,8 @@ def scenario_table(cal: ScenarioCalibration, tags: Mapping[str, Mapping[str, Tag
                      "yes" if fitted_inputs(r.figure, tags) else "-"])
     head = ["figure", "target", "simulated [95% interval]", "n", "in range", "on fitted"]
     dropped = ", scenario overrides left out" if cal.overrides_dropped else ""
+    if cal.ways_in_kept:
+        dropped += f"{' but' if dropped else ', overrides kept:'} its ways in ({', '.join(cal.ways_in_kept)})"
     return "\n".join([f"{cal.name} ({cal.hosts} hosts{dropped}): {where}", *_grid(head, body)])
 
 

@@ -57,10 +57,12 @@ def list_() -> None:
     from simulator.loader import bundled_names, load, preset_descriptions
 
     typer.echo("Scenarios:")
-    for name in bundled_names():
+    names = bundled_names()
+    width = max(20, *(len(n) + 1 for n in names))
+    for name in names:
         s = load(name).scenario
         hosts = sum(h.count for h in s.hosts)
-        typer.echo(f"  {name:<20} {s.title} ({hosts} hosts)")
+        typer.echo(f"  {name:<{width}} {s.title} ({hosts} hosts)")
     for kind, title in (("automation", "Automation levels"), ("posture", "Posture presets")):
         typer.echo(f"{title}:")
         descriptions = preset_descriptions(kind)

@@ -27,6 +27,8 @@ from simulator.stats import BLOCKS
 S_DEFENDER = 1
 S_ATTACKER = 2
 
+U_NOTICE = 37
+"""Keyed draw: whether the attacker notices the n-th containment order that reached it (``notices_response``)."""
 MAX_EVENTS = 2_000_000
 """Most simulation events one run may process (the largest bundled and generated scenarios need under 50,000)."""
 MAX_STILL_EVENTS = 200_000
@@ -105,6 +107,15 @@ class Run(Attacker):
         """Quick retries used per failed task."""
         self._no_path = False
         self._quiet_until = 0.0
+        self._quiet_minutes = 0.0
+        """Minutes of lying low so far (the last quiet period may run past the end: ``quiet_hours`` cuts it)."""
+        self._orders = 0
+        """Containment orders so far: each is one response, noticed or not once when it first reaches the attacker."""
+        self._reset_by: dict[int, int] = {}
+        """For each reset account, the containment order that reset it (a refusal of it is that order reaching the
+        attacker)."""
+        self._orders_met: set[int] = set()
+        """Orders that have reached the attacker (dropped a session, refused a logon): drawn once, noticed or not."""
         self.known_targets: set[int] = set()
         self.discovered_zones: set[str] = set()
         self.tried: set[tuple] = set()
@@ -130,6 +141,10 @@ class Run(Attacker):
         """For each held host, when the way in it came through began: the initial access of its own chain (a host
         reached by lateral movement inherits its source's). Breakout counts from the entry it started from."""
         self.t_breakout_entry: float | None = None
+        self.breakout_move: str | None = None
+        """How the breakout movement was made: logon or exploit."""
+        self.perimeter = frozenset(h for h, _ in compiled.net.entry)
+        """The entry points (internet-facing hosts the scenario lists): a move onto one is not a breakout."""
         self.cred_entry: dict[int, float] = {}
         """For each account ever harvested, when the way in it came through began (as ``entered_at``)."""
         self.t_objective: float | None = None
@@ -287,6 +302,10 @@ class Run(Attacker):
         if hosts and until is not None:
             self.env.process(self._restore(sorted(hosts), until))
         b.reset_credentials |= credentials
+        self._orders += 1
+        order = self._orders
+        for acct in credentials:
+            self._reset_by[acct] = order
         self.credentials_reset += len(credentials)
         blocked = block_egress and not b.egress_blocked
         if blocked:
@@ -301,8 +320,9 @@ class Run(Attacker):
         for proc, (host, src) in list(self.in_action.items()):
             if (host in hosts or src in hosts) and proc.is_alive:
                 proc.interrupt("contained")
+                noticed = True  # a session dropped mid-action
         if noticed:
-            self._noticed()
+            self._noticed(order)
         if held_before and self.t_initial_access is not None and not self.owned:
             self.evictions += 1
             self._log("evicted", "the attacker holds no host any more")
@@ -338,10 +358,28 @@ class Run(Attacker):
         self.belief.egress_blocked = False
         self._log("restored", "egress block lifted")
 
-    def _noticed(self) -> None:
-        """The attacker notices a response (a foothold cut off, a credential refused): it may lie low."""
-        if self.p.lie_low_hours > 0:
-            self._quiet_until = max(self._quiet_until, self.env.now + self.p.lie_low_hours * 60)
+    def _noticed(self, order: int) -> None:
+        """Containment order ``order`` reached the attacker (it dropped a session, or a logon with a credential it
+        reset was refused). The first time an order does, the attacker notices it as a response with the profile's
+        ``notices_response`` chance (one keyed draw per order: an order that isolated hosts and reset credentials
+        is one response, however many of its effects the attacker meets; keyed by how many orders have reached it, so
+        orders that never reach it do not reshuffle the draws), and then every line of work lies low for
+        ``lie_low_hours`` from now."""
+        p = self.p
+        if p.lie_low_hours <= 0 or p.notices_response <= 0 or order in self._orders_met:
+            return
+        self._orders_met.add(order)
+        if p.notices_response < 1 and self.uniform(U_NOTICE, len(self._orders_met)) >= p.notices_response:
+            return
+        now = self.env.now
+        until = now + p.lie_low_hours * 60
+        if until <= self._quiet_until:
+            return
+        again = self._quiet_until > now
+        self._quiet_minutes += until - max(self._quiet_until, now)
+        self._quiet_until = until
+        self._log("lying-low", f"the attacker noticed {'another' if again else 'the'} response and lies low "
+                               f"{p.lie_low_hours:g} h from now")
 
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         self._log(kind, detail, host, at)
@@ -581,6 +619,7 @@ class Run(Attacker):
             time_to_initial_access=r(ia),
             initial_access_vector=self.initial_access_vector,
             breakout_time=r(None if self.t_breakout_entry is None else self.t_breakout - self.t_breakout_entry),
+            breakout_move=self.breakout_move,
             time_to_objective=r(self.t_objective),
             time_to_first_detection=r(self.t_detection),
             time_to_first_warning=r(self.t_warning),
@@ -619,6 +658,7 @@ class Run(Attacker):
             credentials_reset=self.credentials_reset,
             infrastructure_blocks=self.infra_blocks,
             reentries=self.reentries,
+            quiet_hours=round((self._quiet_minutes - max(0.0, self._quiet_until - self.env.now)) / 60, 4),
             owned_hosts=tuple(hosts[h].id for h in sorted(self.owned)),
             known_hosts=tuple(hosts[h].id for h in sorted(self.belief.known_hosts)),
             contained_hosts=tuple(hosts[h].id for h in sorted(self.belief.contained_hosts)),

@@ -326,6 +326,7 @@ class _Outputs(BaseModel):
     time_to_initial_access: Minutes | None
     initial_access_vector: Short | None = None
     breakout_time: Minutes | None
+    breakout_move: Short | None = None
     time_to_objective: Minutes | None
     time_to_first_detection: Minutes | None
     time_to_first_warning: Minutes | None
@@ -370,6 +371,7 @@ class _Outputs(BaseModel):
     credentials_reset: Count
     infrastructure_blocks: Count
     reentries: Count
+    quiet_hours: Minutes = 0.0
 
 
 class RunModel(_Outputs):
@@ -620,7 +622,7 @@ SUMMARY_COLUMNS = (
     "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours",
     "process_hours_disrupted", "objectives", "objectives_met")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""
-TEXT_COLUMNS = ("outcome", "first_detection_source", "initial_access_vector")
+TEXT_COLUMNS = ("outcome", "first_detection_source", "initial_access_vector", "breakout_move")
 
 
 class RowStore(Sequence):

@@ -86,6 +86,7 @@ PARAM_NAMES = {
     "attacker.operators": "Attacker's operators",
     "attacker.pace_minutes": "Attacker's minutes between two tasks after breakout",
     "attacker.lie_low_hours": "Hours the attacker lies low after noticing a response",
+    "attacker.notices_response": "Chance the attacker notices a response aimed at it",
     "attacker.exfil_records_per_hour": "Attacker's exfiltration rate (records per hour)",
     "posture.incident_response.cleanup_hours": "Hours an isolated host is out of service",
     "posture.soc.max_alert_age_hours": "Hours before an untriaged alert is auto-closed",

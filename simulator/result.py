@@ -65,7 +65,10 @@ class RunResult:
     ``phishing``, ``supplier``; ``simulator/attack/vectors/``), None if the attacker never got in."""
     breakout_time: float | None
     """Minutes from the initial access the first successful lateral movement rests on (its source host's way in, or
-    its credential's if later) to that movement: not from an earlier foothold that led nowhere."""
+    its credential's if later) to that movement: not from an earlier foothold that led nowhere. A move onto another
+    internet-facing host is not a breakout (a second foothold at the perimeter)."""
+    breakout_move: str | None
+    """How that movement was made: ``logon`` (T1021, with a harvested credential) or ``exploit`` (T1210)."""
     time_to_objective: float | None
     time_to_first_detection: float | None
     """First recognised (escalated) alert about the intrusion: one showing the attacker on an own host (an internal
@@ -134,6 +137,8 @@ class RunResult:
     """Times the defender blocked the attacker's outside infrastructure (each cost the attacker a rotation)."""
     reentries: int
     """Times the attacker got back in after losing every foothold."""
+    quiet_hours: float
+    """Hours the attacker lay low after noticing a response (``lie_low_hours``), up to the run's end."""
     owned_hosts: tuple[str, ...]
     """Truth at the end: hosts the attacker holds."""
     known_hosts: tuple[str, ...]

@@ -198,8 +198,10 @@ FACTORS: tuple[Factor, ...] = (
     Factor("attacker.stuffing_success", 0.01, 0.06, "assumption: a third to twice the presets' common 3%"),
     Factor("attacker.rotation_hours", 4, 72, "assumption: hours (cloud addresses) to three days around the "
            "default 24", log=True),
-    Factor("attacker.lie_low_hours", 0, 48, "assumption: carries on (the default 0) to two days quiet after a "
-           "response"),
+    Factor("attacker.lie_low_hours", 0, 96, "assumption: carries on to four days quiet after a noticed response, "
+           "around the presets' 48"),
+    Factor("attacker.notices_response", 0.0, 1.0, "automation presets: autonomous 0, ai-orchestrated 0.5, human "
+           "crews 1"),
 )
 """Default factors: the posture and attacker fields a scenario file can set that change a run, with their ranges."""
 

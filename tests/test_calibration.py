@@ -257,3 +257,16 @@ def test_cli_calibrate_one_scenario_and_bad_names():
     assert res.exit_code == 2 and "no-such-scenario" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["calibrate", "--runs", "20", "--scenario", "generated-5"])
     assert res.exit_code == 2 and "10 to 100,000 hosts" in res.output
+
+
+def test_calibration_keeps_the_ways_in_of_the_scenarios_crew(tmp_path):
+    """An attacker override naming a way in (phishing, a supplier) is the scenario's story, not a level's working:
+    calibration keeps it and says so; any other attacker override is left out."""
+    src = cal.load_target("espionage-tech").document.text
+    text = src.replace("attacker: {preset: ai-orchestrated}",
+                       "attacker: {preset: ai-orchestrated, overrides: {phishing_recipients: 5, speed: 3.0}}", 1)
+    assert text != src
+    path = tmp_path / "crew.yaml"
+    path.write_text(text, encoding="utf-8")
+    bare = cal.presets_only(cal.load_target(str(path)))
+    assert bare.scenario.attacker.overrides == {"phishing_recipients": 5}

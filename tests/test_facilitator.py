@@ -267,9 +267,9 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
     naming the cause instead of hanging the exercise."""
     import simulator.engine as engine
 
-    monkeypatch.setattr(engine, "MAX_EVENTS", 500)
+    monkeypatch.setattr(engine, "MAX_EVENTS", 200)
     fac = Facilitator(espionage, 7)
-    with pytest.raises(engine.EventBudgetError, match="run stopped: more than 500 events"):
+    with pytest.raises(engine.EventBudgetError, match="run stopped: more than 200 events"):
         fac.finish()
 
 

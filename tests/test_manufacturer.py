@@ -1,4 +1,4 @@
-"""examples/scenarios/regional-manufacturer.yaml: the new ways in and double extortion (theft, then ransomware) on one
+"""scenarios/regional-manufacturer.yaml (bundled): the new ways in and double extortion (theft, then ransomware) on one
 network, each used and each stopped by the control meant for it."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from simulator.build import compile_scenario
 from simulator.engine import run
 from simulator.loader import load
 
-PATH = Path(__file__).resolve().parent.parent / "examples" / "scenarios" / "regional-manufacturer.yaml"
+PATH = Path(__file__).resolve().parent.parent / "scenarios" / "regional-manufacturer.yaml"
 
 
 def _runs(posture: str, n: int = 60):
@@ -99,3 +99,34 @@ def test_the_push_reaches_only_hosts_that_can_fetch_the_policy_and_spares_nothin
             if x in run_.encrypted and x not in run_.compromised:
                 assert can
     assert seen
+
+
+def test_a_move_between_the_internet_facing_hosts_is_not_a_breakout():
+    """A crew on the customer portal that exploits the VPN gateway beside it (after its day-9 disclosure) has a
+    second foothold at the perimeter, not a breakout: breakout is the first move onto a host not exposed to the
+    internet, timed from the compromise of the host it starts from (the gateway's own, for a move from there). Here
+    every breakout is then a logon with a credential found where the crew came in, and most take under 90 minutes
+    (the manual breakout in range; before, the wait for the gateway's flaw counted)."""
+    from simulator.calibration import load_target, presets_only
+    from simulator.sweep import apply_cell
+
+    cell = apply_cell(presets_only(load_target("regional-manufacturer")), (("automation", "manual"),
+                                                                          ("posture", "baseline")))
+    compiled = compile_scenario(cell.scenario, cell.attacker, cell.posture)
+    perimeter_moves = 0
+    times = []
+    for s in range(80):
+        r = run(compiled, s)
+        moves = [e for e in r.timeline if e.phase == "lateral-movement" and e.success]
+        at_perimeter = [e for e in moves if e.host in ("web-01", "vpn-01")]
+        perimeter_moves += bool(at_perimeter)
+        breakout = next((e for e in r.log if e.kind == "breakout"), None)
+        if breakout is None:
+            assert r.breakout_time is None
+            continue
+        assert breakout.host not in ("web-01", "vpn-01")
+        first = next(e for e in moves if e.host == breakout.host and e.time == breakout.time)
+        assert first.technique == "T1021"
+        times.append(r.breakout_time)
+    assert perimeter_moves >= 5
+    assert sum(t <= 90 for t in times) > len(times) / 2

@@ -214,9 +214,89 @@ def test_a_network_isolation_released_without_cleaning_keeps_the_breakout_clock(
         yield env.timeout(24 * 60 + 1)
         seen["held"] = r.owned.get(h)
         t = next(x for x in range(len(r.net.hosts)) if x != h)
-        r._moved(t, "user", h)
+        r._moved(t, "user", h, "logon")
         seen["breakout"] = env.now - r.t_breakout_entry
 
     env.process(script())
     env.run(until=5000)
     assert seen["held"] == "user" and seen["breakout"] == 60 + 24 * 60 + 1
+
+
+def _isolate_the_first_foothold(level: str, seed: int):
+    """Run espionage-tech against `weak` until the first foothold, isolate it (a team's decision), run to the end:
+    (the isolation's time, the result, the start times of every attacker action)."""
+    c = compiled(load("espionage-tech"), level, "weak")
+    r = Run(c, seed)
+    starts: list[float] = []
+    r._observe.append(lambda a: starts.append(a.start))
+    r.begin()
+    while r.t_initial_access is None and not r.stop.triggered:
+        r.env.step()
+    if r.t_initial_access is None:
+        return None, None, starts
+    t0 = r.env.now
+    r.decide("isolate_host", r.net.hosts[next(iter(r.owned))].id)
+    r.env.run(until=r.stop)
+    return t0, r.result(), starts
+
+
+def _quiet_windows(result) -> list[tuple[float, float]]:
+    """The quiet periods a run's log announces (each notice: 48 hours from then), merged."""
+    out: list[list[float]] = []
+    for e in result.log:
+        if e.kind == "lying-low":
+            if out and e.time <= out[-1][1]:
+                out[-1][1] = e.time + 48 * 60
+            else:
+                out.append([e.time, e.time + 48 * 60])
+    return [(a, b) for a, b in out]
+
+
+def test_a_crew_that_notices_a_response_lies_low_and_an_unwatched_agent_does_not():
+    """Levels differ in what they notice (``notices_response``): the manual crew sees its foothold cut off and goes
+    quiet for ``lie_low_hours``: no action starts inside a quiet period, however often it is extended, and it is not
+    back in before it ends; the autonomous agent, whose failures nobody reviews, carries on and is back in sooner in
+    some runs."""
+    quick_return = 0
+    for seed in range(6):
+        t0, manual, starts = _isolate_the_first_foothold("manual", seed)
+        if manual is not None:
+            windows = _quiet_windows(manual)
+            assert windows and windows[0][0] == round(t0, 4)
+            assert 0 < manual.quiet_hours <= sum(b - a for a, b in windows) / 60 + 1e-6
+            assert all(e.time >= t0 + 48 * 60 for e in manual.log if e.kind == "re-entry")
+            assert not [t for t in starts for a, b in windows if a + 1e-3 < t < b - 1e-3]
+        t0, auto, _ = _isolate_the_first_foothold("autonomous", seed)
+        if auto is not None:
+            assert auto.quiet_hours == 0 and not any(e.kind == "lying-low" for e in auto.log)
+            quick_return += any(t0 < e.time < t0 + 48 * 60 for e in auto.log if e.kind == "re-entry")
+    assert quick_return >= 1
+
+
+def test_operators_notice_about_half_the_responses():
+    """ai-orchestrated's operators notice a response with 0.5 chance, drawn once per response (an isolation that
+    drops several sessions at once is one response): the first foothold's isolation is noticed in some runs and not
+    in others."""
+    noticed = []
+    for seed in range(12):
+        t0, r, _ = _isolate_the_first_foothold("ai-orchestrated", seed)
+        if r is not None:
+            noticed.append(any(e.kind == "lying-low" and e.time == round(t0, 4) for e in r.log))
+    assert 0 < sum(noticed) < len(noticed)
+
+
+def test_no_action_starts_while_the_crew_lies_low():
+    """A notice that comes while an action waits for an operator, the shift or new infrastructure holds that action
+    too (a reviewer found ai-orchestrated's queued hands-on work starting inside the quiet period: espionage-tech
+    against baseline, seeds 5 and 8)."""
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "baseline")
+    quiet_runs = 0
+    for seed in (5, 8, *range(12)):
+        r = Run(c, seed)
+        starts: list[float] = []
+        r._observe.append(lambda a, starts=starts: starts.append(a.start))
+        result = r.execute()
+        windows = _quiet_windows(result)
+        quiet_runs += bool(windows)
+        assert not [t for t in starts for a, b in windows if a + 1e-3 < t < b - 1e-3], seed
+    assert quiet_runs >= 3

@@ -58,6 +58,12 @@ class Acting:
             done.succeed()
         return a
 
+    def _lie_low(self):
+        """Wait out the quiet period after a noticed response, however often it is extended meanwhile."""
+        env = self.env
+        while self._quiet_until > env.now:
+            yield env.timeout(self._quiet_until - env.now)
+
     def act(self, phase: str, technique: str, effort: float, *, actor: str | None = None, host: int | None = None,
             src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
@@ -73,6 +79,8 @@ class Acting:
         given_duration = duration  # a takeover by hand times itself unless the caller fixed the duration
         jitter = self.arng.lognormvariate(0.0, p.duration_spread)
         roll = self.arng.random()  # drawn whatever happens, so blocked actions do not shift later draws
+        if self._quiet_until > env.now:  # lying low after a noticed response: no new action until it ends
+            yield from self._lie_low()
         if duration is None:
             speed = p.speed if (actor == "ai" or p.executor == "human") else p.human_speed
             duration = effort / speed * jitter
@@ -89,15 +97,20 @@ class Acting:
         if actor == "human" and self.operators is not None:
             operator = self.operators.request()  # AI-executed campaign: hands-on work queues for an operator
             yield operator
-        start = env.now
-        if actor == "human" or not p.works_off_shift:
-            # people (and agents kept to their operators' hours) work only on shift: the action pauses overnight
-            start = self.shifts.next_on_shift(start)
-            end = self.shifts.add_work(start, duration)
-        else:
-            end = start + duration
-        if start > env.now:
-            yield env.timeout(start - env.now)
+        while True:
+            start = env.now
+            if actor == "human" or not p.works_off_shift:
+                # people (and agents kept to their operators' hours) work only on shift: the action pauses overnight
+                start = self.shifts.next_on_shift(start)
+                end = self.shifts.add_work(start, duration)
+            else:
+                end = start + duration
+            if start > env.now:
+                yield env.timeout(start - env.now)
+            if self._quiet_until <= env.now:
+                break
+            # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
+            yield from self._lie_low()
         footprint = p.footprint * factor
         rate = footprint / max(end - start, 1.0)  # requests per minute, spread over the action
         self.rate += rate
@@ -143,9 +156,7 @@ class Acting:
                 self._burned = True
             elif blocked == "reset":
                 self.harvested.discard(account)  # the logon was refused: the attacker learns the password changed
-                self._noticed()
-            elif blocked == "contained":
-                self._noticed()
+                self._noticed(self._reset_by[account])  # the order that reset it reaches the attacker
         if phase != "planning":
             self.actions[actor] += 1
         if actor == "human":

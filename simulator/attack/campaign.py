@@ -96,9 +96,8 @@ class Campaign:
             self._campaign_running = True  # from here the campaign owns what happens next
             lost = self._lost.triggered
             self._lost = self._stuck = None
-            wait = self._quiet_until - env.now
-            if lost and wait > 0:
-                yield env.timeout(wait)
+            if lost:
+                yield from self._lie_low()
 
     def _later_ways_pending(self) -> bool:
         """A way in not tied to a scan: a bought account or a supplier's access still to come or untried, or a live
@@ -161,11 +160,11 @@ class Campaign:
             self._active -= 1
 
     def _pause(self):
-        """Low and slow: after breakout, a line of work waits a while (working time) before its next task; after
-        it noticed a response, it lies low first (``lie_low_hours``)."""
+        """Low and slow: after breakout (the first move into the network, not a hop between entry points), a line of
+        work waits a while (working time) before its next task; after it noticed a response, it lies low first
+        (``lie_low_hours``)."""
         p = self.p
-        if self._quiet_until > self.env.now:
-            yield self.env.timeout(self._quiet_until - self.env.now)
+        yield from self._lie_low()
         if p.pace_minutes <= 0 or self.t_breakout is None:
             return
         minutes = p.pace_minutes * self.arng.lognormvariate(0.0, p.duration_spread)

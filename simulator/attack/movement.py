@@ -82,7 +82,7 @@ class Movement:
                                 success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
                                 takeover=True)
         if a.success:
-            self._moved(t, "admin" if kind == "admin" else "user", src, self.cred_entry.get(acct))
+            self._moved(t, "admin" if kind == "admin" else "user", src, "logon", self.cred_entry.get(acct))
         elif a.blocked == "mfa":
             self.mfa_refused.add((acct, svc))
         elif a.blocked is None:
@@ -131,25 +131,36 @@ class Movement:
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
                                          takeover=True)
         if a.success:
-            self._moved(t, vi.access, src)
+            self._moved(t, vi.access, src, "exploit")
         elif a.blocked is None:
             self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
-    def _moved(self, t: int, access: str, src: int, cred_entry: float | None = None) -> None:
-        """Lateral movement onto ``t`` from ``src`` (with a credential that came in through the way in begun at
-        ``cred_entry``). Breakout (CrowdStrike: the time to move laterally from the initially compromised host)
-        counts from the way in the move rests on, the later of the source's and the credential's, not from the first
-        foothold ever: a foothold that led nowhere until a second way in brought a credential does not start the
-        clock."""
+    def _moved(self, t: int, access: str, src: int, how: str, cred_entry: float | None = None) -> None:
+        """Lateral movement onto ``t`` from ``src`` by ``how`` (logon or exploit; with a credential that came in
+        through the way in begun at ``cred_entry``). Breakout (CrowdStrike: the time to move laterally from the
+        initially compromised host) counts from the way in the move rests on, the later of the source's and the
+        credential's, not from the first foothold ever: a foothold that led nowhere until a second way in brought a
+        credential does not start the clock. A move onto another entry point is not a breakout: by exploit that host
+        is a new foothold whose clock starts at its compromise; by logon it inherits the clock of the way in the move
+        rests on."""
         entry = self.entered_at.get(src, self.env.now)
         if cred_entry is not None:
             entry = max(entry, cred_entry)
+        if t in self.perimeter:
+            # another entry point (the gateway beside the portal it came through): not a move into the network,
+            # so not a breakout. By exploit it is a second foothold as if reached from outside, its clock starting
+            # now; by logon it rests on the way in the credential and the source came through, as any move does
+            if t not in self.owned:
+                self.entered_at[t] = self.env.now if how == "exploit" else entry
+            self._gain(t, access)
+            return
         if t not in self.owned:
             self.entered_at[t] = entry
         if self.t_breakout is None:
             self.t_breakout = self.env.now
             self.t_breakout_entry = entry
+            self.breakout_move = how
             self._log("breakout", "first lateral movement", t)
         self._gain(t, access)
