@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -116,6 +117,11 @@ class Network:
     def objective_records(self) -> int:
         """Records of the first objective's data that must leave (a data-theft objective)."""
         return self.goals[0][3]
+
+    @cached_property
+    def entry_hosts(self) -> frozenset[int]:
+        """The entry points' hosts: a move from one onto another is not a move into the network (not a breakout)."""
+        return frozenset(h for h, _ in self.entry)
 
 
 @dataclass(frozen=True)

@@ -143,8 +143,6 @@ class Run(Attacker):
         self.t_breakout_entry: float | None = None
         self.breakout_move: str | None = None
         """How the breakout movement was made: logon or exploit."""
-        self.perimeter = frozenset(h for h, _ in compiled.net.entry)
-        """The entry points (internet-facing hosts the scenario lists): a move onto one is not a breakout."""
         self.cred_entry: dict[int, float] = {}
         """For each account ever harvested, when the way in it came through began (as ``entered_at``)."""
         self.t_objective: float | None = None

@@ -66,7 +66,7 @@ class RunResult:
     breakout_time: float | None
     """Minutes from the initial access the first successful lateral movement rests on (its source host's way in, or
     its credential's if later) to that movement: not from an earlier foothold that led nowhere. A move onto another
-    internet-facing host is not a breakout (a second foothold at the perimeter)."""
+    entry point is not a breakout (a second foothold at the perimeter)."""
     breakout_move: str | None
     """How that movement was made: ``logon`` (T1021, with a harvested credential) or ``exploit`` (T1210)."""
     time_to_objective: float | None

@@ -148,7 +148,7 @@ class Movement:
         entry = self.entered_at.get(src, self.env.now)
         if cred_entry is not None:
             entry = max(entry, cred_entry)
-        if t in self.perimeter:
+        if t in self.net.entry_hosts:
             # another entry point (the gateway beside the portal it came through): not a move into the network,
             # so not a breakout. By exploit it is a second foothold as if reached from outside, its clock starting
             # now; by logon it rests on the way in the credential and the source came through, as any move does
