@@ -311,6 +311,8 @@ class Facilitator:
                 self.fac_feed.append(Seen(e.time, "truth", f"{e.detail} on {e.host}"))
                 step = next((t for t in reversed(self.run.timeline) if t.host == e.host and t.success), None)
                 self._trigger("initial-access", {**host, "technique": technique(step.technique if step else None)})
+            elif e.kind == "lying-low":  # the crew noticed a response: the room's moves had an effect it cannot see
+                self.fac_feed.append(Seen(e.time, "truth", e.detail[0].upper() + e.detail[1:]))
             elif e.kind == "gate":
                 self._trigger("gate", {"detail": e.detail})
             elif e.kind == "breakout":

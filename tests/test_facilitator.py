@@ -288,3 +288,23 @@ def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
     wins = [r for r in (_timed_run(fac, s, list(fac.orders)) for s in range(60)) if r.outcome == "objective_met"]
     assert 0 < len(wins) < 60
     assert sum(r.time_to_objective >= lifted for r in wins) >= 0.9 * len(wins)
+
+
+def test_the_facilitator_sees_the_crew_go_quiet_after_the_team_s_isolation(espionage):
+    """The room's isolation reaches a human crew, which lies low: the facilitator's truth feed (and so the
+    after-action report's facilitator section) says so; the player feed does not."""
+    quiet = 0
+    for seed in range(6):
+        fac = Facilitator(espionage, seed, "manual")
+        to_known(fac)
+        if fac.done:
+            continue
+        for host in fac.targets("isolate_host"):
+            fac.decide("isolate_host", host)
+        result = fac.finish()
+        logged = [e for e in result.log if e.kind == "lying-low"]
+        seen = [f for f in fac.fac_feed if "lies low" in f.text]
+        assert len(seen) == len(logged)
+        assert not any("lies low" in f.text for f in fac.feed)
+        quiet += bool(seen)
+    assert quiet >= 1
