@@ -274,9 +274,9 @@ GAPS: dict[tuple[str, str], str] = {
         "range) and about 16 at ai-assisted's designed double speed; a move from the portal onto the VPN gateway "
         "is another foothold at the perimeter, not a breakout"),
     ("ai-share", "regional-manufacturer"): (
-        "at the range's top edge (90.3%, 500 runs): the ways in by phishing and through the supplier need no exploit "
-        "weaponised by hand, so the people's work is the takeovers and the exploits of the runs that use the "
-        "gateway; the runs that break out are as AI-heavy as those that do not"),
+        "just above the range (90% rounded, 500 runs): the ways in by phishing and through the supplier need no "
+        "exploit weaponised by hand, so the people's work is the takeovers and the exploits of the runs that use "
+        "the gateway; the runs that break out are as AI-heavy as those that do not"),
     ("dwell", "regional-manufacturer"): (
         "three quarters of the breached manual runs are never detected: their footholds (the portal, waiting for "
         "the gateway's flaw; the vendor's landing host in the plant, with user rights and no flaw to raise them) "
