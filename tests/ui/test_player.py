@@ -71,9 +71,10 @@ def screen_text(app) -> str:
     return " ".join(" ".join("".join(strip.text for strip in line) for line in update.strips).split())
 
 
-async def shows(pilot, text: str, timeout: float = 10.0) -> str:
-    """Wait until the screen shows ``text``; return the screen's text."""
-    await wait_for(pilot, lambda: text in screen_text(pilot.app), timeout)
+async def shows(pilot, *texts: str, timeout: float = 10.0) -> str:
+    """Wait until the screen shows every one of ``texts`` (the panels repaint one after another); return the screen's
+    text."""
+    await wait_for(pilot, lambda: all(t in screen_text(pilot.app) for t in texts), timeout)
     return screen_text(pilot.app)
 
 
@@ -129,10 +130,10 @@ async def test_updates_when_the_file_is_replaced_and_only_then(live):
         state["known_hosts"][0]["status"] = "isolated"
         state["orders"][0].update(done="Tue 11:20", status="done")
         write_live(live, state)
-        text = await shows(pilot, "Data staged for exfiltration")
-        for expected in ["Tue 11:55 (day 3)", "PLAYING", "• Block egress?", "ws-03 isolated by IR lead",
-                         "done Tue 11:20"]:
-            assert expected in text, expected
+        expected = ["Tue 11:55 (day 3)", "PLAYING", "• Block egress?", "ws-03 isolated by IR lead", "done Tue 11:20"]
+        text = await shows(pilot, "Data staged for exfiltration", *expected)
+        for e in expected:
+            assert e in text, e
         assert "Lateral movement toward the database" not in text
         assert "handout" not in text
         assert app.reads == reads + 1
