@@ -176,9 +176,10 @@ class Run(Attacker):
         self.infra_blocks = 0
         self.exfiltrated = 0
         self._soft: dict[int, str] = {}
-        self._soft_entry: dict[int, float] = {}
         """Hosts under a network isolation that does not eradicate (the SOC's automation) -> the attacker's access
         there when it was cut off ('' for a host it did not hold): released as they were."""
+        self._soft_entry: dict[int, float] = {}
+        """The same hosts -> when the way in the attacker held them through began (breakout's clock runs on)."""
         self.backdoors: set[int] = set()
         """Hosts the attacker created a backdoor account from (its way back in after an eviction)."""
         self.backdoors_disabled = False
