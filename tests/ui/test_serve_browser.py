@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -84,6 +85,14 @@ def _write(path: Path, state: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(state), encoding="utf-8")
     os.replace(tmp, path)
+
+
+_SHUTDOWN_NOISE = re.compile(r"Exception ignored in: <function BaseSubprocessTransport\.__del__ at 0x[0-9a-f]+>\n"
+                             r"Traceback \(most recent call last\):\n.*?RuntimeError: Event loop is closed\n?",
+                             re.S)
+"""asyncio's own complaint when the server is stopped (SIGTERM) while a viewer's subprocess transport is still being
+collected after its event loop closed: a teardown race in the library, not an error while serving (seen once in
+several CI runs). Only this exact message is ignored; any other traceback still fails the test."""
 
 
 def _stop(proc: subprocess.Popen) -> str:
@@ -179,7 +188,7 @@ def test_player_view_in_headless_chromium(tmp_path, record_property):
         output = _stop(proc)
     elapsed = time.monotonic() - started
     print(f"browser test took {elapsed:.1f} s")
-    assert "Traceback" not in output, output
+    assert "Traceback" not in _SHUTDOWN_NOISE.sub("", output), output
 
 
 def test_command_and_public_url():
