@@ -92,6 +92,17 @@ class AttackerProfile(Frozen):
     them. (A human-executed campaign has one operator per line of work.)"""
     human_speed: float = Field(1.0, gt=0, le=1000)
     """Speed of an operator's own hands-on actions in an AI-executed campaign."""
+    hands_on_speed: float | None = Field(None, gt=0, le=1000)
+    """Speed of the hands-on steps AI help does not shorten, in a human-executed campaign: a logon with an account
+    in hand (T1021, T1078, T1133), harvesting with a known tool (T1003, T1552), creating an account (T1136), and
+    running an exploit already weaponised or public. ``speed`` applies to the rest (writing and adapting exploits,
+    scripting scans and enumeration, reading and summarising what they return, writing lures). None: ``speed``
+    for every action."""
+    public_exploit_days: float | None = Field(None, ge=0, le=3650)
+    """Days after a vulnerability's disclosure from which a public exploit (a proof of concept, a framework module)
+    exists and the attacker uses it: no weaponising, each use costs ``efforts.exploit_reuse``, whoever executes.
+    A zero-day used before its disclosure is never public. None: every exploit is weaponised from its
+    ``effort_hours``."""
     stuffing_success: float = Field(0.03, ge=0, le=1)
     """Chance an account's password is in the attacker's breach corpus."""
     exfil_records_per_hour: float = Field(gt=0, le=10**12)

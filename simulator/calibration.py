@@ -201,92 +201,60 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-_WEAPONISE = ("an exploit is reusable only once weaponised: the other lines of work wait for that work to finish (an "
-              "earlier engine let them reuse it the moment it began)")
 _FEW_GATES = (
     "a completed campaign passes the exploitation gate once, the credential_use gate once per zone it first enters "
-    "with credentials and the exfiltration gate once per data set, so the count follows the path: 3.7-3.9 where the "
-    "data sits one zone on (credential use in about 1.75 zones: small-business, generated-50, -200), 6.8 on "
-    "regional-hospital (credential use in 4.8 zones on the way to the EHR database); GTG's 4-6 is a property of its "
-    "targets' networks, not of every network")
-_EXPLOIT_STEP = (
-    "where the foothold holds a usable credential (the web server's deployment account) a human crew logs on and is "
-    "out in about 35 minutes, but a VPN foothold caches none, so the first step is exploiting SMB on workstations "
-    "(about half patched, 40% success) or the SQL service; " + _WEAPONISE + ", and weaponising by hand takes "
-    "working hours that run across office days, so most breakouts here take a day or more (median 23 h on "
-    "generated-200, 26 h on generated-1000 for manual; about 4 h at ai-assisted's double speed)")
+    "with credentials and the exfiltration gate once per data set, so the count follows the path: 3.9 where the "
+    "data sits one zone on (credential use in about 1.8-1.9 zones: small-business, generated-50), 7.0 on "
+    "regional-hospital (credential use in 4.9 zones on the way to the EHR database; espionage-tech 3.1, "
+    "generated-1000 2.3); GTG's 4-6 is a property of its targets' networks, not of every network")
+_IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents rescan the perimeter daily for "
+            "another way in and there is nothing for people to check or take over")
 
 GAPS: dict[tuple[str, str], str] = {
-    ("breakout-assisted", "regional-hospital"): (
-        "at the range's lower edge (about 20 minutes, 500 runs), as on generated-50: breakout counts from the way in "
-        "the first move rests on, which here is the VPN appliance (or the patient portal once a credential dumped on "
-        "the VPN appliance reaches the clinical zone from it); the first step out is a logon with that credential, "
-        "about 56 minutes for a manual crew and about 20 at ai-assisted's designed double speed"),
     ("dwell", "regional-hospital"): (
-        "a late, slow intrusion: the manual crew gets in around day 10 (the VPN flaw disclosed on day 6 takes 30 "
-        "hours of hand work to weaponise), and at its low-and-slow pace makes about 30 actions in the 20 days left, "
-        "never reaching the objective in 200 runs; baseline's detection content, fitted on espionage-tech, sees a "
-        "quarter of these intrusions before the horizon (EDR most often), so the Kaplan-Meier median is not reached"),
-    ("breakout-manual", "small-business"): (
-        "the gateway exploit (8 hours of work) lands the foothold late in the office day with user access and no "
-        "credential usable without admin rights; the way on needs the local privilege escalation (4 hours by hand, "
-        "60% success, quick retries) or, where that is patched, the 12-hour SMB exploit on the file server, so 108 of "
-        "113 breakouts (200 runs) take over 90 working minutes (median 6.5 working hours) and run into the next "
-        "office day or over a weekend"),
-    ("breakout-assisted", "small-business"): (
-        "as breakout-manual there at twice the speed: the privilege escalation is still 2 hours of work, so 98 of 114 "
-        "breakouts take over 90 working minutes (median 3.5 working hours, 4.9 on the clock)"),
-    ("breakout-manual", "generated-200"): _EXPLOIT_STEP,
-    ("breakout-manual", "generated-1000"): _EXPLOIT_STEP,
-    ("breakout-assisted", "generated-200"): _EXPLOIT_STEP,
-    ("breakout-assisted", "generated-1000"): _EXPLOIT_STEP,
-    ("breakout-assisted", "generated-50"): (
-        "every breakout starts on the web server, whose deployment-service credential logs on to the servers: three "
-        "short steps, about 35 minutes by hand (manual, in range) and about 15 at ai-assisted's designed double "
-        "speed; CrowdStrike's range averages human-paced intrusions, most of which need more steps"),
+        "157 of 195 breached manual runs (200 runs) are never detected, and none of them reaches the objective: 80 "
+        "never break out (the patient portal gives user rights and leads nowhere, and the VPN flaw disclosed on day "
+        "6 needs 30 hours of hand work), and the rest cross a 204-host network at the low-and-slow pace fitted on "
+        "espionage-tech (a task per line of work every 12 working hours or so); baseline's detection content sees "
+        "few of these quiet intrusions before the horizon (30 of 38 first detections are EDR), so the Kaplan-Meier "
+        "median is not reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
     ("ai-share", "regional-hospital"): (
-        "the AI's routine work grows with the network and the human work does not: on 204 hosts a run has about 370 "
-        "AI actions to 34 by hand (espionage-tech: about 130 to 25), among them about 60 perimeter rescans while its "
-        "first foothold, the portal, leads nowhere, and about 23 logons refused by MFA (one per credential and "
-        "service before the attacker learns); half the runs never break out, and those are almost all AI"),
+        "the AI's routine work grows with the network and the people's does not: on 204 hosts a run has about 400 "
+        "AI actions to 33 by hand (espionage-tech: about 200 to 27), about 58 of them perimeter rescans; 90 of 200 "
+        "runs never break out, 97% AI (" + _IDLE_AI + "), and the 110 that do are 92% AI"),
     ("ai-share", "generated-50"): (
         "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
-        "rescanning the perimeter daily (about 72 reconnaissance actions a run) with almost nothing for people to do, "
-        "96% AI; the 82 runs that broke out are 86% AI, in range"),
-    **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50",
-                                                     "generated-200")},
+        "rescanning the perimeter (about 47 reconnaissance actions a run), 97% AI (" + _IDLE_AI + "); the 82 runs "
+        "that broke out are 89% AI, in range"),
+    ("ai-share", "generated-1000"): (
+        "just above the range (90.2% at 200 runs): the AI's discovery and moves grow with the network faster than "
+        "the people's checks of what it harvests: about 806 AI actions to 82 by hand a run (42 of them "
+        "credential checks), against about 200 to 27 on espionage-tech"),
+    **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50")},
     ("dwell", "small-business"): (
-        "105 of 156 breached manual runs (200 runs) are never detected: 64 met the objective unseen, as the 40,000 "
+        "120 of 156 breached manual runs (200 runs) are never detected: 67 met the objective unseen, as the 40,000 "
         "client records are under the DLP volume rule (100,000 records from one host in a day) and after the theft "
-        "the attacker holds its access and does nothing more; 38 never left the gateway (privilege escalation and "
-        "the file server's SMB flaw patched) and sit idle; so the Kaplan-Meier median is not reached. M-Trends' "
+        "the attacker holds its access and does nothing more; 37 never left the gateway (its privilege escalation "
+        "and the file server's SMB flaw patched) and sit idle; so the Kaplan-Meier median is not reached. M-Trends' "
         "dwell ends at discovery, which for a finished theft often comes from outside"),
     ("dwell", "generated-50"): (
-        "119 of 199 breached manual runs (200 runs) are never detected, and 118 of them never break out: a foothold "
+        "119 of 199 breached manual runs (200 runs) are never detected, and 114 of them never break out: a foothold "
         "on vpn-01 caches no credential and reaches no exploitable service, and the web server's one credential is "
         "unusable in some runs (dump_yield 0.6), so the attacker sits on a dead end and returns to the perimeter "
         "every 3 days for another way in, which hardly shows (T1595 scans are seen 0.5% of the time); the "
         "Kaplan-Meier median is not reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
-    ("breakout-assisted", "regional-manufacturer"): (
-        "too fast, as on generated-50 and the hospital: every first step out is a logon (T1021) with a credential "
-        "found where the crew came in (the phished workstation, the gateway), about 43 minutes by hand (manual, in "
-        "range) and about 16 at ai-assisted's designed double speed; a move from the portal onto the VPN gateway "
-        "is another foothold at the perimeter, not a breakout"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (90% rounded, 500 runs): the ways in by phishing and through the supplier need no "
-        "exploit weaponised by hand, so the people's work is the takeovers and the exploits of the runs that use "
-        "the gateway; the runs that break out are as AI-heavy as those that do not"),
+        "just above the range (92%): the ways in by phishing and through the supplier need no exploit weaponised by "
+        "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
+        "takeovers and the checks of harvested credentials (about 14 actions a run to 145 by the AI); the 193 of 200 "
+        "runs that break out are 91% AI"),
     ("dwell", "regional-manufacturer"): (
-        "three quarters of the breached manual runs are never detected: their footholds (the portal, waiting for "
-        "the gateway's flaw; the vendor's landing host in the plant, with user rights and no flaw to raise them) "
-        "leave the crew little to do, and a crew that does little hardly shows; the Kaplan-Meier median is not "
-        "reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
-    ("dwell", "generated-200"): (
-        "detected sooner than M-Trends: 119 of 182 detections (200 runs) are DLP catching the exfiltration, which on "
-        "this short path (the web server's deployment credential reaches the servers; the servers' admin and "
-        "application accounts log on to crown-01) comes about 4 days after initial access, and the other third are "
-        "EDR and network alerts within a day; 9% are never detected"),
+        "162 of 200 breached manual runs (200 runs) are never detected and none reaches the objective: 93 never leave "
+        "their footholds (the portal, waiting for the gateway's flaw; the vendor's landing host in the plant, with "
+        "user rights and no flaw to raise them), and a crew that does little hardly shows; the rest move at the "
+        "low-and-slow pace fitted on espionage-tech; the Kaplan-Meier median is not reached (M-Trends' dwell is over "
+        "intrusions that were found, rarely idle ones)"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests

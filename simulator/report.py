@@ -88,6 +88,8 @@ PARAM_NAMES = {
     "attacker.lie_low_hours": "Hours the attacker lies low after noticing a response",
     "attacker.notices_response": "Chance the attacker notices a response aimed at it",
     "attacker.exfil_records_per_hour": "Attacker's exfiltration rate (records per hour)",
+    "attacker.public_exploit_days": "Days from a flaw's disclosure to a public exploit",
+    "attacker.hands_on_speed": "Speed of hands-on steps with AI help (times manual)",
     "posture.incident_response.cleanup_hours": "Hours an isolated host is out of service",
     "posture.soc.max_alert_age_hours": "Hours before an untriaged alert is auto-closed",
     "posture.monitoring.footprint_gain": "Detection gain per decade of requests",

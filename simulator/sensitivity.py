@@ -192,7 +192,7 @@ FACTORS: tuple[Factor, ...] = (
     Factor("attacker.review_catch", 0.0, 0.8, "automation presets: autonomous 0, ai-orchestrated-skeptic 0.8"),
     Factor("attacker.verification", 0.0, 1.0, "automation presets: autonomous 0, ai-orchestrated 1"),
     Factor("attacker.takeover", 0.0, 0.8, "automation presets: autonomous 0, ai-orchestrated-skeptic 0.8"),
-    Factor("attacker.pace_minutes", 0, 240, "automation presets: AI 0, manual 240"),
+    Factor("attacker.pace_minutes", 0, 720, "automation presets: AI 0, manual 720"),
     Factor("attacker.retry_days", 1, 3, "automation presets: AI 1, human 3"),
     Factor("attacker.exfil_records_per_hour", 200000, 400000, "automation presets: human 200,000, AI 400,000"),
     Factor("attacker.stuffing_success", 0.01, 0.06, "assumption: a third to twice the presets' common 3%"),
@@ -202,6 +202,9 @@ FACTORS: tuple[Factor, ...] = (
            "around the presets' 48"),
     Factor("attacker.notices_response", 0.0, 1.0, "automation presets: autonomous 0, ai-orchestrated 0.5, human "
            "crews 1"),
+    Factor("attacker.public_exploit_days", 0, 90, "assumption: a public exploit the day a flaw is disclosed to a "
+           "quarter after, around the presets' 30 (exploitation in the wild came 5 days after disclosure on average "
+           "in 2023 [TTE])"),
 )
 """Default factors: the posture and attacker fields a scenario file can set that change a run, with their ranges."""
 

@@ -138,10 +138,11 @@ def test_rate_rule_counts_per_source():
 
 
 def test_an_attack_cut_short_by_isolation_is_tried_again():
-    """Named seed (a reviewer's, espionage-tech, ai-orchestrated vs baseline, seed 23): isolating the source host cuts
-    the exploit against git-01 short on day 11.7; the attacker tries it again from the hosts it still holds (an
-    earlier engine left it on its 'already tried' list for good, and the run ended without the objective)."""
-    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 23)
+    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 27; a reviewer's seed 23 showed it before public
+    exploits changed the runs): isolating the source host cuts the exploit against git-01 short on day 17; the
+    attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already tried' list for
+    good, and the run ended without the objective)."""
+    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 27)
     at_git = [e for e in r.timeline if e.host == "git-01" and e.phase == "lateral-movement"]
     cut = next(e for e in at_git if e.blocked == "contained")
     assert any(e.time > cut.time and e.blocked != "contained" for e in at_git)

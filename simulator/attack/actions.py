@@ -12,6 +12,11 @@ from defenses.base import Action
 from simulator.result import TimelineEvent
 
 
+HANDS_ON = frozenset({"T1021", "T1078", "T1133", "T1003", "T1552", "T1136"})
+"""Techniques of hands-on steps: a logon with an account in hand, harvesting with a known tool, creating an account
+(``hands_on_speed``)."""
+
+
 def outside_of(src_host: int | None, src_zone: str | None) -> bool:
     """An action from the attacker's own infrastructure (no host of the defender's to evade a sensor on)."""
     return src_host is None and src_zone == "internet"
@@ -28,10 +33,16 @@ class Acting:
             return min(vi.disclosed_day, vi.zero_day_days)
         return vi.disclosed_day
 
+    def _public(self, vuln: int) -> bool:
+        """Whether a public exploit exists for ``vuln`` now (``public_exploit_days`` after its disclosure)."""
+        days = self.p.public_exploit_days
+        return days is not None and self.env.now >= (self.net.vulns[vuln].disclosed_day + days) * 1440
+
     def _exploit(self, vuln: int) -> tuple[str, float]:
         """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
-        by a human where it is beyond the AI); later uses reuse the weaponised exploit."""
-        if vuln in self.weaponised:
+        by a human where it is beyond the AI); later uses reuse the weaponised exploit, as does every use of a
+        public one."""
+        if vuln in self.weaponised or self._public(vuln):
             return self.p.executor, self.p.efforts.exploit_reuse
         hours = self.net.vulns[vuln].effort_hours
         limit = self.p.max_ai_effort_hours
@@ -46,11 +57,11 @@ class Acting:
     def _use_exploit(self, vuln: int, phase: str, technique: str, **kw):
         """Use exploit ``vuln`` (call right after ``_await_weapon``): the first use weaponises it, and it counts as
         weaponised once that work is done, not when it starts (and not if containment cut it short)."""
-        first = vuln not in self.weaponised
+        first = vuln not in self.weaponised and not self._public(vuln)
         actor, effort = self._exploit(vuln)
         if first:
             done = self._weaponising[vuln] = self.env.event()
-        a = yield from self.act(phase, technique, effort, actor=actor, vuln=vuln, **kw)
+        a = yield from self.act(phase, technique, effort, actor=actor, vuln=vuln, hands_on=not first, **kw)
         if first:
             del self._weaponising[vuln]
             if a.blocked != "contained":
@@ -68,10 +79,11 @@ class Acting:
             src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
-            records: int = 0, duration: float | None = None, takeover: bool = False):
+            records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
-        (the profile's ``takeover`` chance)."""
+        (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
+        help does not shorten in a human-executed campaign (``hands_on_speed``)."""
         env = self.env
         p = self.p
         if actor is None:
@@ -82,7 +94,14 @@ class Acting:
         if self._quiet_until > env.now:  # lying low after a noticed response: no new action until it ends
             yield from self._lie_low()
         if duration is None:
-            speed = p.speed if (actor == "ai" or p.executor == "human") else p.human_speed
+            if actor == "ai":
+                speed = p.speed
+            elif p.executor == "ai":
+                speed = p.human_speed
+            elif p.hands_on_speed is not None and (technique in HANDS_ON if hands_on is None else hands_on):
+                speed = p.hands_on_speed
+            else:
+                speed = p.speed
             duration = effort / speed * jitter
         evading = p.edr_evasion > 0 and host is not None and not outside_of(src_host, src_zone)
         if evading:

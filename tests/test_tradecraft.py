@@ -1,0 +1,75 @@
+"""Tradecraft the presets share: public exploits for long-disclosed flaws, and what AI help speeds up for a human crew
+(``public_exploit_days`` and ``hands_on_speed`` in simulator/attacker.py)."""
+
+from __future__ import annotations
+
+import statistics
+
+from simulator.build import compile_scenario
+from simulator.calibration import load_target, presets_only
+from simulator.engine import run
+from simulator.loader import load
+from simulator.sweep import apply_cell
+
+
+def _cell(loaded, automation: str, posture: str, **attacker):
+    l2 = loaded.with_presets(automation=automation, posture=posture)
+    return compile_scenario(l2.scenario, l2.attacker.model_copy(update=attacker), l2.posture)
+
+
+def _days_to_get_in(c, seeds: int = 12) -> list[float]:
+    out = []
+    for s in range(seeds):
+        r = run(c, s)
+        out.append(30.0 if r.time_to_initial_access is None else r.time_to_initial_access / 1440)
+    return out
+
+
+def test_a_public_exploit_is_used_without_weaponising(tiny, write):
+    """The only way in needs 40 hours of hand work to weaponise, disclosed 20 days before the campaign: where a public
+    exploit exists 10 days after disclosure the crew is in within a day or two; where it comes only after 30, the
+    crew weaponises by hand across office days first."""
+    text = tiny.document.text.replace("success: 0.7, effort_hours: 4,", "success: 0.7, effort_hours: 40,")
+    loaded = load(write(text))
+    public = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=10))
+    by_hand = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=None))
+    later = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=30))
+    assert statistics.median(public) < 2.0, public
+    assert statistics.median(by_hand) > 4.0, by_hand
+    assert later == by_hand  # a public exploit from day 10 comes after the hand-made one is ready
+
+
+def test_a_zero_day_is_never_public(tiny, write):
+    """A flaw bought before its disclosure is weaponised from its effort: a public exploit follows the disclosure."""
+    text = tiny.document.text.replace(
+        "effort_hours: 4,\n     disclosed_day: -20,", "effort_hours: 40,\n     disclosed_day: 25, zero_day_days: 0,")
+    assert "zero_day_days: 0" in text
+    loaded = load(write(text))
+    days = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=0, buys_zero_days=True))
+    assert statistics.median(days) > 4.0, days
+
+
+def _breakouts(c, runs: int = 60) -> list[float]:
+    out = []
+    for s in range(runs):
+        r = run(c, 0, s)
+        if r.breakout_time is not None:
+            out.append(r.breakout_time)
+    return out
+
+
+def test_ai_help_does_not_speed_up_a_logon_by_hand():
+    """On generated-50 every breakout is a logon with the web server's deployment credential (dump, then log on):
+    ai-assisted's hands-on steps at manual speed make its breakout close to the manual crew's, and well slower than
+    with its speed-up applied to every step."""
+    base = presets_only(load_target("generated-50"))
+    cells = {
+        level: apply_cell(base, (("automation", level), ("posture", "baseline"))) for level in ("manual", "ai-assisted")}
+    assisted = _breakouts(cells["ai-assisted"])
+    everything = _breakouts(apply_cell(base, (("automation", "ai-assisted"), ("posture", "baseline"),
+                                              ("attacker.hands_on_speed", None))))
+    manual = _breakouts(cells["manual"])
+    assert len(assisted) >= 15 and len(everything) >= 15 and len(manual) >= 15
+    m_assisted, m_all, m_manual = (statistics.median(x) for x in (assisted, everything, manual))
+    assert m_assisted > 1.4 * m_all, (m_assisted, m_all)
+    assert m_assisted > 0.6 * m_manual, (m_assisted, m_manual)
