@@ -63,8 +63,8 @@ def test_ai_help_does_not_speed_up_a_logon_by_hand():
     ai-assisted's hands-on steps at manual speed make its breakout close to the manual crew's, and well slower than
     with its speed-up applied to every step."""
     base = presets_only(load_target("generated-50"))
-    cells = {
-        level: apply_cell(base, (("automation", level), ("posture", "baseline"))) for level in ("manual", "ai-assisted")}
+    cells = {level: apply_cell(base, (("automation", level), ("posture", "baseline")))
+             for level in ("manual", "ai-assisted")}
     assisted = _breakouts(cells["ai-assisted"])
     everything = _breakouts(apply_cell(base, (("automation", "ai-assisted"), ("posture", "baseline"),
                                               ("attacker.hands_on_speed", None))))

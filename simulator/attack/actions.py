@@ -11,7 +11,6 @@ import simpy
 from defenses.base import Action
 from simulator.result import TimelineEvent
 
-
 HANDS_ON = frozenset({"T1021", "T1078", "T1133", "T1003", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand, harvesting with a known tool, creating an account
 (``hands_on_speed``)."""
