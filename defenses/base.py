@@ -159,7 +159,7 @@ class Alert:
     source: str
     """What raised it: 'edr', 'network', 'rate', 'honeytoken', 'egress', 'benign', 'team' (the exercise team's own
     finding), 'impact' (a ransomware or OT impact announcing itself), 'mail' (the mail gateway caught a phishing
-    campaign)."""
+    campaign), 'outside' (an outside party's notice, ``monitoring.outside_notice_days``)."""
     host: int | None = None
     """The target host of the action seen (None for actions against no single host)."""
     account: int | None = None
@@ -188,8 +188,8 @@ class Alert:
             out.append(self.src_host)
         if self.success and self.host is not None and self.phase in ACCESS_PHASES and self.host not in out:
             out.append(self.host)
-        if self.source == "team" and self.host is not None and self.host not in out:
-            out.append(self.host)  # a team's escalation names a host on its own evidence
+        if self.source in ("team", "outside") and self.host is not None and self.host not in out:
+            out.append(self.host)  # a team's escalation or an outside notice names a host on its own evidence
         return tuple(out)
 
 

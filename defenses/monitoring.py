@@ -123,6 +123,12 @@ class MonitoringConfig(ControlConfig):
     """Per ATT&CK technique: chance a covered single-request action alerts."""
     default_detection: float = Field(0.05, ge=0, le=1)
     """The same for techniques not listed."""
+    outside_notice_days: float | None = Field(None, gt=0, le=3650)
+    """Median days from initial access until an outside party (law enforcement, a security vendor watching the
+    attacker's infrastructure, a partner, the stolen data surfacing) tells the organisation it is breached, naming a
+    host the attacker holds: an exponential clock, one keyed draw per run; it comes once, only while the attacker
+    holds a host, and goes straight to incident response (no triage). None: nobody outside tells. (M-Trends: over
+    half of intrusions are found from outside; 2025's median dwell where an outside party notified was 25 days.)"""
     footprint_gain: float = Field(0.5, ge=0, le=10)
     """How fast detection grows with the action's request count (per decade)."""
     failure_noise: float = Field(2.0, ge=1, le=20)

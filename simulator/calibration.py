@@ -51,9 +51,11 @@ NOT_CHECKED = (
      "a run feeds back on a patch time, so a figure measured from the runs would restate them; a 30-day horizon "
      "could not observe 'within a year' either."),
     ("M-Trends' 43% of intrusions detected internally",
-     "not comparable: its denominator is intrusions that were found (the other 57% by outside notification, over "
-     "any length of time); the model has no outside notifier and a finite horizon, so its share detected is "
-     "'found by the own SOC before the horizon' (the 'undetected' row, reported as info)."),
+     "not comparable: its denominator is intrusions that were found, over any length of time (the other 57% by "
+     "an outside party or the adversary); the model's outside notice (`monitoring.outside_notice_days`, median 25 "
+     "days after initial access) often falls after a 30-day horizon, so among runs found before the horizon the "
+     "own SOC's share is inflated by construction; the share found by nobody before the horizon is the "
+     "'undetected' row, reported as info."),
 )
 """Figures the presets cite but calibration does not check, with the reason."""
 
@@ -197,7 +199,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("dwell", "Dwell, manual (Kaplan-Meier median)", "MT", "5-20 days", 5, 20, "days", _DETECT),
     Figure("undetected", "Manual runs undetected at the horizon", "MT", "info (not 43%)", None,
            None, "share", _DETECT, info=True,
-           why="the dwell figure's censored share; see 'Not checked' for why it is not set against M-Trends' 43%."),
+           why="the dwell figure's censored share (found neither by the own SOC nor by an outside notice before the "
+               "horizon); see 'Not checked' for why it is not set against M-Trends' 43%."),
 )
 
 
@@ -212,15 +215,15 @@ _IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents
 
 GAPS: dict[tuple[str, str], str] = {
     ("dwell", "regional-hospital"): (
-        "157 of 195 breached manual runs (200 runs) are never detected, and none of them reaches the objective: 80 "
-        "never break out (the patient portal gives user rights and leads nowhere, and the VPN flaw disclosed on day "
-        "6 needs 30 hours of hand work), and the rest cross a 204-host network at the low-and-slow pace fitted on "
-        "espionage-tech (a task per line of work every 12 working hours or so); baseline's detection content sees "
-        "few of these quiet intrusions before the horizon (30 of 38 first detections are EDR), so the Kaplan-Meier "
-        "median is not reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
+        "just above the range (about 21 days; the interval takes in 20): a late, quiet intrusion: the manual crew "
+        "gets in around day 9 (median), half of its runs never break out (the patient portal gives user rights and "
+        "leads nowhere; the VPN flaw disclosed on day 6 needs 30 hours of hand work), and the rest cross a 204-host "
+        "network at the low-and-slow pace fitted on espionage-tech; the own SOC finds few of them (26 of 104 "
+        "detections, 200 runs), so most are found by the outside notice (78), whose median is 25 days after initial "
+        "access by assumption [MT], and the Kaplan-Meier median lands near the horizon's reach"),
     ("ai-share", "regional-hospital"): (
         "the AI's routine work grows with the network and the people's does not: on 204 hosts a run has about 400 "
-        "AI actions to 33 by hand (espionage-tech: about 200 to 27), about 58 of them perimeter rescans; 90 of 200 "
+        "AI actions to 34 by hand (espionage-tech: about 200 to 28), about 59 of them perimeter rescans; 90 of 200 "
         "runs never break out, 97% AI (" + _IDLE_AI + "), and the 110 that do are 92% AI"),
     ("ai-share", "generated-50"): (
         "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
@@ -230,31 +233,19 @@ GAPS: dict[tuple[str, str], str] = {
     ("ai-share", "generated-1000"): (
         "just above the range (90.2% at 200 runs): the AI's discovery and moves grow with the network faster than "
         "the people's checks of what it harvests: about 806 AI actions to 82 by hand a run (42 of them "
-        "credential checks), against about 200 to 27 on espionage-tech"),
+        "credential checks), against about 200 to 28 on espionage-tech"),
     **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50")},
-    ("dwell", "small-business"): (
-        "120 of 156 breached manual runs (200 runs) are never detected: 67 met the objective unseen, as the 40,000 "
-        "client records are under the DLP volume rule (100,000 records from one host in a day) and after the theft "
-        "the attacker holds its access and does nothing more; 37 never left the gateway (its privilege escalation "
-        "and the file server's SMB flaw patched) and sit idle; so the Kaplan-Meier median is not reached. M-Trends' "
-        "dwell ends at discovery, which for a finished theft often comes from outside"),
-    ("dwell", "generated-50"): (
-        "119 of 199 breached manual runs (200 runs) are never detected, and 114 of them never break out: a foothold "
-        "on vpn-01 caches no credential and reaches no exploitable service, and the web server's one credential is "
-        "unusable in some runs (dump_yield 0.6), so the attacker sits on a dead end and returns to the perimeter "
-        "every 3 days for another way in, which hardly shows (T1595 scans are seen 0.5% of the time); the "
-        "Kaplan-Meier median is not reached (M-Trends' dwell is over intrusions that were found, rarely idle ones)"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (92%): the ways in by phishing and through the supplier need no exploit weaponised by "
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 14 actions a run to 145 by the AI); the 193 of 200 "
+        "takeovers and the checks of harvested credentials (about 13 actions a run to 140 by the AI); the 183 of 200 "
         "runs that break out are 91% AI"),
     ("dwell", "regional-manufacturer"): (
-        "162 of 200 breached manual runs (200 runs) are never detected and none reaches the objective: 93 never leave "
-        "their footholds (the portal, waiting for the gateway's flaw; the vendor's landing host in the plant, with "
-        "user rights and no flaw to raise them), and a crew that does little hardly shows; the rest move at the "
-        "low-and-slow pace fitted on espionage-tech; the Kaplan-Meier median is not reached (M-Trends' dwell is over "
-        "intrusions that were found, rarely idle ones)"),
+        "at the range's upper edge (about 20 days): the own SOC finds few manual intrusions (20 of 124 detections, "
+        "200 runs; the crew's own impact announces 5): 43 of the 76 never found do not leave their footholds (the "
+        "portal, waiting for the gateway's flaw; the vendor's landing host in the plant, with user rights and no flaw "
+        "to raise them), and a crew that does little hardly shows; most are found by the outside notice (99), median "
+        "25 days after initial access by assumption [MT]"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests

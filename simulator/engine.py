@@ -261,8 +261,9 @@ class Run(Attacker):
         if alert.technique == "T1136" and evidence:
             self.backdoor_seen()  # the response audits the accounts created and disables the attacker's
         where = "from outside" if alert.outside else ""
-        self._log("escalation", f"{alert.source} alert on {alert.technique or '-'} {where}".rstrip() + " escalated",
-                  alert.host)
+        text = ("an outside party reported the breach" if alert.source == "outside"
+                else f"{alert.source} alert on {alert.technique or '-'} {where}".rstrip() + " escalated")
+        self._log("escalation", text, alert.host)
         for hook in self._on_escalation:
             hook(alert)
 
@@ -296,8 +297,9 @@ class Run(Attacker):
             else:
                 if not eradicate:
                     self._soft[h] = ""
-                self.clean_isolations += 1
-                self.clean_isolated_minutes += minutes
+                if h not in self.encrypted:  # an encrypted host is the attacker's work, not a clean host
+                    self.clean_isolations += 1
+                    self.clean_isolated_minutes += minutes
         if hosts and until is not None:
             self.env.process(self._restore(sorted(hosts), until))
         b.reset_credentials |= credentials

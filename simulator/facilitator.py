@@ -48,7 +48,7 @@ OWNERS = {"isolate_host": "IR lead", "reset_credentials": "Identity team", "bloc
 
 SOURCES = {"edr": "EDR", "network": "Network sensor", "rate": "Rate analytics", "honeytoken": "Honeytoken",
            "egress": "Egress (DLP)", "team": "The team", "impact": "The impact itself",
-           "mail": "Mail gateway"}
+           "mail": "Mail gateway", "outside": "Outside notice"}
 
 QUESTIONS: dict[str, tuple[str, ...]] = {}
 """Filled from the inject book below (kept for callers that look questions up by inject id)."""
@@ -328,6 +328,8 @@ class Facilitator:
 
     @staticmethod
     def _alert_text(a: Alert, src: str | None, dst: str | None, acct: str | None) -> str:
+        if a.source == "outside":
+            return f"{SOURCES['outside']}: an outside party reports the organisation breached, naming {src or dst}"
         where = "from outside" if a.outside else (f"from {src}" if src else "")
         on = f"{'to' if src or a.outside else 'on'} {dst}" if dst and dst != src else ""
         who = f"as {acct}" if acct else ""

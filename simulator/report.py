@@ -23,7 +23,8 @@ from simulator.units import clock, duration
 
 SOURCE_TEXT = {"edr": "EDR", "network": "network sensors", "rate": "the request-rate anomaly rule",
                "honeytoken": "honeytokens", "egress": "egress (large transfer) alerting", "team": "the exercise team",
-               "impact": "the impact itself (a ransom note, a stopped line)", "mail": "the mail gateway"}
+               "impact": "the impact itself (a ransom note, a stopped line)", "mail": "the mail gateway",
+               "outside": "an outside party's notice (law enforcement, a vendor, a partner)"}
 BLOCK_TEXT = {"patched": "patching", "mfa": "MFA", "tiering": "admin tiering", "reset": "credential resets",
               "contained": "host isolation", "egress": "egress control"}
 ACTIONS = {
@@ -89,6 +90,7 @@ PARAM_NAMES = {
     "attacker.notices_response": "Chance the attacker notices a response aimed at it",
     "attacker.exfil_records_per_hour": "Attacker's exfiltration rate (records per hour)",
     "attacker.public_exploit_days": "Days from a flaw's disclosure to a public exploit",
+    "posture.monitoring.outside_notice_days": "Median days to an outside party's notice",
     "attacker.hands_on_speed": "Speed of hands-on steps with AI help (times manual)",
     "posture.incident_response.cleanup_hours": "Hours an isolated host is out of service",
     "posture.soc.max_alert_age_hours": "Hours before an untriaged alert is auto-closed",

@@ -158,6 +158,8 @@ FACTORS: tuple[Factor, ...] = (
     _span("posture.monitoring.failure_noise"),
     _ends("posture.monitoring.rate_threshold"),
     _ends("posture.monitoring.honeytokens"),
+    Factor("posture.monitoring.outside_notice_days", 10, 60, "assumption: an outside party's notice from 10 to 60 days "
+           "after initial access (median), around the presets' 25 [MT]", log=True),
     # SOC
     _span("posture.soc.analysts", "integer"),
     _ends("posture.soc.hours"),
@@ -192,7 +194,7 @@ FACTORS: tuple[Factor, ...] = (
     Factor("attacker.review_catch", 0.0, 0.8, "automation presets: autonomous 0, ai-orchestrated-skeptic 0.8"),
     Factor("attacker.verification", 0.0, 1.0, "automation presets: autonomous 0, ai-orchestrated 1"),
     Factor("attacker.takeover", 0.0, 0.8, "automation presets: autonomous 0, ai-orchestrated-skeptic 0.8"),
-    Factor("attacker.pace_minutes", 0, 720, "automation presets: AI 0, manual 720"),
+    Factor("attacker.pace_minutes", 0, 960, "automation presets: AI 0, manual 960"),
     Factor("attacker.retry_days", 1, 3, "automation presets: AI 1, human 3"),
     Factor("attacker.exfil_records_per_hour", 200000, 400000, "automation presets: human 200,000, AI 400,000"),
     Factor("attacker.stuffing_success", 0.01, 0.06, "assumption: a third to twice the presets' common 3%"),

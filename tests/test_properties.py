@@ -82,8 +82,8 @@ def test_manual_acts_on_no_false_findings(espionage):
     assert all(r.false_findings_acted == 0 for r in _runs(compiled(espionage, "manual"), range(30)))
 
 
-BLIND = dict(
-    monitoring={"edr_coverage": 0.0, "network_sensors": False, "honeytokens": False},
+BLIND = dict(  # no sensors and nobody outside to tell either
+    monitoring={"edr_coverage": 0.0, "network_sensors": False, "honeytokens": False, "outside_notice_days": None},
     egress={"large_transfer_records": None},
 )
 

@@ -161,14 +161,17 @@ def test_undecided_and_the_refinement():
 
 def test_top_five_is_the_same_for_two_root_seeds():
     """The default method's ranking settles: the top five on attacker success are the same set for two root seeds
-    (every factor, tiny scenario, first round 50 runs per cell, refined up to 800)."""
+    (every factor, tiny scenario, first round 50 runs per cell, refined up to 800), except for factors one of the two
+    runs reports as undecided (near-equal effects at the boundary never separate, and the output says so: on tiny
+    the manual pace and admin tiering are about -11 and -13 points at 800 runs)."""
     loaded = load(TINY)
     start = time.monotonic()
-    tops = []
+    tops, open_ = [], set()
     for seed in (0, 1):
         effects = sa.sensitivity(loaded, "oat", runs=50, seed=seed, max_runs=800)
         tops.append(set(sa.top(effects)))
-    assert tops[0] == tops[1], tops
+        open_ |= set(sa.undecided(effects))
+    assert len(tops[0] & tops[1]) >= 4 and tops[0] ^ tops[1] <= open_, (tops, open_)
     assert time.monotonic() - start < 120  # a loose guard: about 20 s on one free core
 
 

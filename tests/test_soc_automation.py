@@ -65,18 +65,23 @@ def test_automatic_isolation_acts_on_evidence_and_its_false_alarms_cost_clean_ho
 
 def test_an_automatic_isolation_is_released_as_it_was(rows):
     """A network isolation by the automation is not an eradication: when it ends the host comes back with the
-    attacker's hold on it (a 'released from isolation (not cleaned)' line), and the theft is delayed, not stopped:
-    on the same seeds the manual crew's successes take longer than without the automation."""
+    attacker's hold on it (a 'released from isolation (not cleaned)' line), and against the AI-orchestrated crew the
+    theft is delayed, not stopped: on the same seeds its successes take longer than without the automation. (The
+    manual crew, which notices every dropped session and lies low, and works slowly after breakout, rarely finishes
+    at all against it.)"""
     loaded = load("espionage-tech").with_presets(automation="manual")
     posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
         update={"automation": "ai-response"})})
     compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
     released = [e for s in range(20) for e in Run(compiled, s).execute().log if "released from isolation" in e.detail]
     assert released
-    none = {r["replicate"]: r for r in rows["none"]}
-    both = [(none[r["replicate"]]["time_to_objective"], r["time_to_objective"]) for r in rows["ai-response"]
+    cells = [(("automation", "ai-orchestrated"), ("posture", "baseline"), ("posture.soc.automation", m))
+             for m in ("none", "ai-response")]
+    by_cell = collect(spec_for(load("espionage-tech"), cells, RUNS, 3))
+    none = {r["replicate"]: r for r in by_cell[0]}
+    both = [(none[r["replicate"]]["time_to_objective"], r["time_to_objective"]) for r in by_cell[1]
             if r["time_to_objective"] is not None and none[r["replicate"]]["time_to_objective"] is not None]
-    assert both and sum(b > a for a, b in both) > len(both) // 2
+    assert len(both) >= RUNS // 3 and sum(b > a for a, b in both) > len(both) // 2
 
 
 def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():

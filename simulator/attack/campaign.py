@@ -7,9 +7,14 @@ state (``simulator/engine.py``).
 from __future__ import annotations
 
 import heapq
+import math
 
+from defenses.base import Alert
 from simulator.attack.base import P_COLLECT
 from simulator.attack.vectors import backdoor, broker, supplier
+
+U_OUTSIDE = 38
+"""Keyed draws: when an outside party's notice comes (0) and which held host it names (1)."""
 
 
 class Campaign:
@@ -79,6 +84,8 @@ class Campaign:
                     self.t_initial_access = env.now
                     self.initial_access_vector = self._entry_vector
                     self._log("initial-access", "foothold gained", got)
+                    if self.compiled.posture.monitoring.outside_notice_days is not None:
+                        env.process(self._outside_notice())
                     for _ in range(p.concurrency):
                         env.process(self.worker())
                 else:
@@ -98,6 +105,22 @@ class Campaign:
             self._lost = self._stuck = None
             if lost:
                 yield from self._lie_low()
+
+    def _outside_notice(self):
+        """An outside party tells the organisation it is breached (``monitoring.outside_notice_days``): at an
+        exponential time after initial access (one keyed draw), naming a host the attacker then holds (another); it
+        goes straight to incident response. Nothing comes if the attacker holds no host then."""
+        env = self.env
+        median = self.compiled.posture.monitoring.outside_notice_days * 1440
+        wait = -median / math.log(2) * math.log(1.0 - self.uniform(U_OUTSIDE, 0))
+        if env.now + wait >= self.net.horizon:
+            return
+        yield env.timeout(wait)
+        if not self.owned:
+            return
+        held = sorted(self.owned)
+        h = held[min(int(self.uniform(U_OUTSIDE, 1) * len(held)), len(held) - 1)]
+        self.escalate(Alert(env.now, "high", True, "outside", h, src_host=h, src_zone=self._zone(h), success=True))
 
     def _later_ways_pending(self) -> bool:
         """A way in not tied to a scan: a bought account or a supplier's access still to come or untried, or a live
