@@ -94,7 +94,7 @@ class AttackerProfile(Frozen):
     """Speed of an operator's own hands-on actions in an AI-executed campaign."""
     hands_on_speed: float | None = Field(None, gt=0, le=1000)
     """Speed of the hands-on steps AI help does not shorten, in a human-executed campaign: a logon with an account
-    in hand (T1021, T1078, T1133), harvesting with a known tool (T1003, T1552), creating an account (T1136), and
+    in hand (T1021, T1078, T1199), harvesting with a known tool (T1003, T1552), creating an account (T1136), and
     running an exploit already weaponised or public. ``speed`` applies to the rest (writing and adapting exploits,
     scripting scans and enumeration, reading and summarising what they return, writing lures). None: ``speed``
     for every action."""

@@ -64,6 +64,7 @@ class VulnInfo:
     access: str
     edge: bool
     zero_day_days: float | None = None
+    public_exploit: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def build_network(s: Scenario, posture: Posture) -> Network:
     vuln_index = {v.id: i for i, v in enumerate(s.vulnerabilities)}
     vulns = tuple(
         VulnInfo(v.id, v.technique, v.service, v.severity, v.success, v.effort_hours, v.disclosed_day, v.access, v.edge,
-                 v.zero_day_days)
+                 v.zero_day_days, v.public_exploit)
         for v in s.vulnerabilities
     )
     acct_index = {a.id: i for i, a in enumerate(s.accounts)}

@@ -166,6 +166,7 @@ class Run(Attacker):
         self.t_containment: float | None = None
         self.evictions = 0
         self.reentries = 0
+        self._notice_at: float | None = None  # when an outside party's notice is due (simulator/attack/campaign.py)
         # response costs
         self.isolations = 0
         self.clean_isolations = 0

@@ -273,6 +273,8 @@ class Facilitator:
             ctx = {"detail": text, "host": dst or src or "the perimeter", "technique": technique(alert.technique),
                    "source": SOURCES.get(alert.source, alert.source)}
             self._trigger("first-escalation", ctx)
+            if alert.source == "outside":
+                self._trigger("outside-notice", ctx)
             if alert.src_host is not None and (alert.phase in ACCESS_PHASES or (dst is not None and dst != src)):
                 self._trigger("lateral-evidence", ctx)
             if alert.phase in THEFT_PHASES or alert.source == "egress":

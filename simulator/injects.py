@@ -19,7 +19,7 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Minute 0 of a run is a Monday 00:00 UTC (the calendars' convention)."""
 
 PLAYER_TRIGGERS = frozenset({"first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block",
-                             "containment", "restored", "soc-backlog", "order-done", "end"})
+                             "containment", "restored", "soc-backlog", "order-done", "outside-notice", "end"})
 """Triggers about what the defender can know (an inject on any other trigger must be facilitator-only)."""
 
 

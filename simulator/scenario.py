@@ -190,6 +190,10 @@ class Vulnerability(Frozen):
     """A zero-day: days from the campaign's start (developing or buying the exploit) after which an attacker that
     buys zero-days (``buys_zero_days``) can use it before ``disclosed_day``; nothing can patch it before disclosure.
     None: usable only once disclosed."""
+    public_exploit: bool = True
+    """Whether a public exploit (a proof of concept, a framework module) appears for it, the attacker's
+    ``public_exploit_days`` after disclosure. false: none ever does (most flaws never get one: a niche product, a
+    hard bug), so only a crew's own weaponising (``effort_hours``) makes it usable."""
     description: str = Field("", max_length=2000)
     """What it is."""
 
@@ -269,12 +273,13 @@ class Objective(Frozen):
 
 
 TRIGGERS = ("first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block", "containment", "restored",
-            "soc-backlog", "order-done", "initial-access", "gate", "breakout", "crown-jewels", "exfiltration", "end")
-"""What can set off an inject (see simulator/data/injects.yaml: the first six and 'end' are things the defender can
-know; 'initial-access' to 'exfiltration' are the attacker's side, for the facilitator)."""
+            "soc-backlog", "order-done", "outside-notice", "initial-access", "gate", "breakout", "crown-jewels",
+            "exfiltration", "end")
+"""What can set off an inject (see simulator/data/injects.yaml: 'first-escalation' to 'outside-notice' and 'end' are
+things the defender can know; 'initial-access' to 'exfiltration' are the attacker's side, for the facilitator)."""
 Trigger = Literal["first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block", "containment",
-                  "restored", "soc-backlog", "order-done", "initial-access", "gate", "breakout", "crown-jewels",
-                  "exfiltration", "end"]
+                  "restored", "soc-backlog", "order-done", "outside-notice", "initial-access", "gate", "breakout",
+                  "crown-jewels", "exfiltration", "end"]
 
 
 class ExerciseInject(Frozen):

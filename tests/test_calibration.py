@@ -83,7 +83,7 @@ def test_every_row_has_a_value_and_a_consistent_interval(results):
     for c in results:
         assert [r.figure.key for r in c.rows] == [f.key for f in FIGURES]
         for r in c.rows:
-            if r.figure.key == "dwell":
+            if r.figure.key in ("dwell", "dwell-own"):
                 continue  # a Kaplan-Meier median may be "not reached": that is a result, not a gap in the data
             assert r.value is not None and r.n > 0, (c.name, r.figure.key)
             if r.ci_low is not None and r.ci_high is not None:

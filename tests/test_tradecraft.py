@@ -27,26 +27,31 @@ def _days_to_get_in(c, seeds: int = 12) -> list[float]:
 
 def test_a_public_exploit_is_used_without_weaponising(tiny, write):
     """The only way in needs 40 hours of hand work to weaponise, disclosed 20 days before the campaign: where a public
-    exploit exists 10 days after disclosure the crew is in within a day or two; where it comes only after 30, the
-    crew weaponises by hand across office days first."""
+    exploit exists 10 days after disclosure the crew is in within a day or two; with none (the attacker's
+    ``public_exploit_days`` unset, or the scenario's ``public_exploit: false``) the crew weaponises by hand across
+    office days first, and in half the runs not within the tiny network's 10 days."""
     text = tiny.document.text.replace("success: 0.7, effort_hours: 4,", "success: 0.7, effort_hours: 40,")
     loaded = load(write(text))
     public = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=10))
     by_hand = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=None))
-    later = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=30))
     assert statistics.median(public) < 2.0, public
-    assert statistics.median(by_hand) > 4.0, by_hand
-    assert later == by_hand  # a public exploit from day 10 comes after the hand-made one is ready
+    assert statistics.median(by_hand) > 4.0 and min(by_hand) > 1.5, by_hand  # 40 working hours first
+    none_public = load(write(text.replace("disclosed_day: -20, access: user",
+                                          "disclosed_day: -20, access: user, public_exploit: false")))
+    assert _days_to_get_in(_cell(none_public, "manual", "weak", public_exploit_days=10)) == by_hand
 
 
 def test_a_zero_day_is_never_public(tiny, write):
-    """A flaw bought before its disclosure is weaponised from its effort: a public exploit follows the disclosure."""
+    """A flaw bought before its disclosure (day 25) is weaponised from its effort (40 hours of work) even with public
+    exploits the day a flaw is disclosed: the crew uses the zero-day, after days of hand work."""
     text = tiny.document.text.replace(
         "effort_hours: 4,\n     disclosed_day: -20,", "effort_hours: 40,\n     disclosed_day: 25, zero_day_days: 0,")
     assert "zero_day_days: 0" in text
     loaded = load(write(text))
     days = _days_to_get_in(_cell(loaded, "manual", "weak", public_exploit_days=0, buys_zero_days=True))
-    assert statistics.median(days) > 4.0, days
+    got_in = [d for d in days if d < 25]
+    assert got_in, days  # the zero-day is used
+    assert min(got_in) > 1.5, days  # after weaponising it by hand, never at once as a public exploit would be
 
 
 def _breakouts(c, runs: int = 60) -> list[float]:

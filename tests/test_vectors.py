@@ -182,7 +182,7 @@ def test_a_supplier_s_standing_access_gets_in_unless_segmentation_stops_the_flow
 def _ransom(data):
     data["objective"] = {"kind": "ransomware", "data": "customers"}
     # the tiny network's horizon is 10 days: at the manual preset's fitted low-and-slow pace (a task per line of work
-    # every 12 working hours) the crew rarely reaches db-01 in time; these tests are about what encryption does
+    # every 16 working hours) the crew rarely reaches db-01 in time; these tests are about what encryption does
     data["attacker"].setdefault("overrides", {})["pace_minutes"] = 120
 
 

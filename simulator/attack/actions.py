@@ -11,9 +11,9 @@ import simpy
 from defenses.base import Action
 from simulator.result import TimelineEvent
 
-HANDS_ON = frozenset({"T1021", "T1078", "T1133", "T1003", "T1552", "T1136"})
-"""Techniques of hands-on steps: a logon with an account in hand, harvesting with a known tool, creating an account
-(``hands_on_speed``)."""
+HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
+"""Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
+tool, creating an account (``hands_on_speed``). Credential stuffing (T1133) and push bombing (T1621) are scripted."""
 
 
 def outside_of(src_host: int | None, src_zone: str | None) -> bool:
@@ -33,9 +33,11 @@ class Acting:
         return vi.disclosed_day
 
     def _public(self, vuln: int) -> bool:
-        """Whether a public exploit exists for ``vuln`` now (``public_exploit_days`` after its disclosure)."""
+        """Whether a public exploit exists for ``vuln`` now (``public_exploit_days`` after its disclosure, unless the
+        scenario says none ever appears for it)."""
         days = self.p.public_exploit_days
-        return days is not None and self.env.now >= (self.net.vulns[vuln].disclosed_day + days) * 1440
+        vi = self.net.vulns[vuln]
+        return days is not None and vi.public_exploit and self.env.now >= (vi.disclosed_day + days) * 1440
 
     def _exploit(self, vuln: int) -> tuple[str, float]:
         """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
@@ -50,7 +52,7 @@ class Acting:
 
     def _await_weapon(self, vuln: int):
         """Wait while another line of work is still weaponising exploit ``vuln`` (it cannot be reused before)."""
-        while vuln in self._weaponising:
+        while vuln in self._weaponising and not self._public(vuln):
             yield self._weaponising[vuln]
 
     def _use_exploit(self, vuln: int, phase: str, technique: str, **kw):

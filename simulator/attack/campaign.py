@@ -33,6 +33,8 @@ class Campaign:
                 return
         elif self._lost is not None:
             return  # the campaign is about to try to get back in
+        if self.owned and self._notice_at is not None and self.env.now < self._notice_at:
+            return  # an outside party's notice is still to come: the run goes on to it (or to the horizon)
         if self._busy == 0 and (self.owned or self._no_path or self._lost is None):
             self._finish()
 
@@ -109,13 +111,16 @@ class Campaign:
     def _outside_notice(self):
         """An outside party tells the organisation it is breached (``monitoring.outside_notice_days``): at an
         exponential time after initial access (one keyed draw), naming a host the attacker then holds (another); it
-        goes straight to incident response. Nothing comes if the attacker holds no host then."""
+        goes straight to incident response. Nothing comes if the attacker holds no host then. While it is due, a
+        run does not end early with the attacker holding hosts (``_maybe_finish``)."""
         env = self.env
         median = self.compiled.posture.monitoring.outside_notice_days * 1440
         wait = -median / math.log(2) * math.log(1.0 - self.uniform(U_OUTSIDE, 0))
         if env.now + wait >= self.net.horizon:
             return
+        self._notice_at = env.now + wait
         yield env.timeout(wait)
+        self._notice_at = None
         if not self.owned:
             return
         held = sorted(self.owned)
