@@ -219,13 +219,6 @@ _IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents
             "another way in and there is nothing for people to check or take over")
 
 GAPS: dict[tuple[str, str], str] = {
-    ("dwell", "regional-hospital"): (
-        "just above the range (about 21 days; the interval takes in 20): a late, quiet intrusion: the manual crew "
-        "gets in around day 9 (median), half of its runs never break out (the patient portal gives user rights and "
-        "leads nowhere; the VPN flaw disclosed on day 6 needs 30 hours of hand work), and the rest cross a 204-host "
-        "network at the low-and-slow pace fitted on espionage-tech; the own SOC finds few of them (26 of 104 "
-        "detections, 200 runs), so most are found by the outside notice (78), whose median is 25 days after initial "
-        "access by assumption [MT], and the Kaplan-Meier median lands near the horizon's reach"),
     ("ai-share", "regional-hospital"): (
         "the AI's routine work grows with the network and the people's does not: on 204 hosts a run has about 400 "
         "AI actions to 34 by hand (espionage-tech: about 200 to 28), about 59 of them perimeter rescans; 90 of 200 "
@@ -245,12 +238,6 @@ GAPS: dict[tuple[str, str], str] = {
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
         "takeovers and the checks of harvested credentials (about 13 actions a run to 140 by the AI); the 183 of 200 "
         "runs that break out are 91% AI"),
-    ("dwell", "regional-manufacturer"): (
-        "at the range's upper edge (about 20 days): the own SOC finds few manual intrusions (20 of 124 detections, "
-        "200 runs; the crew's own impact announces 5): 43 of the 76 never found do not leave their footholds (the "
-        "portal, waiting for the gateway's flaw; the vendor's landing host in the plant, with user rights and no flaw "
-        "to raise them), and a crew that does little hardly shows; most are found by the outside notice (99), median "
-        "25 days after initial access by assumption [MT]"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests
