@@ -196,7 +196,7 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
         best = controls[0] if controls else None
         tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
         return (f"Moving the attacker from {_levels(top)} changed attacker success by "
-                f"{_pts(top.success)}, more than upgrading any single control{tail}.")
+                f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}.")
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
         upgrade = top.name.split(" -> ")[1]
@@ -210,6 +210,12 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
         text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
                  "automation effect")
     return text + "."
+
+
+def _than(auto: Change, best: Change | None) -> str:
+    """'more than', or 'as much as' where the largest control effect is as large (the ranking puts the automation
+    change first on a tie)."""
+    return "as much as" if best is not None and abs(best.success.mean) == abs(auto.success.mean) else "more than"
 
 
 def _plain(level: str) -> str:
@@ -229,7 +235,7 @@ def _key(changes: Sequence[Change]) -> tuple[str, str] | None:
     w = winner(changes)
     if w is None:
         return None
-    return (w.kind, _jump(w) if w.kind == "automation" else w.name)
+    return (w.kind, "" if w.kind == "automation" else w.name)  # automation first is one verdict, whichever level
 
 
 def _conclusion(changes: Sequence[Change], runs: int) -> str:
@@ -238,7 +244,9 @@ def _conclusion(changes: Sequence[Change], runs: int) -> str:
     if w is None:
         return f"no single change moves attacker success beyond sampling noise at {runs} runs per cell"
     if w.kind == "automation":
-        return f"moving the attacker from {_levels(w)} ({_pts(w.success)}) matters more than any single control"
+        best = next((c for c in rank(changes) if c.kind == "control"), None)
+        return (f"moving the attacker from {_levels(w)} ({_pts(w.success)}) matters {_than(w, best)} any single "
+                "control")
     auto = largest_automation(changes)
     against = f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}" if auto else ""
     return f"upgrading {w.name.replace(' -> ', ' to ')} matters most ({_pts(w.success)}{against})"
@@ -250,8 +258,13 @@ def _held(ranked: Mapping[str, Sequence[Change]]) -> str:
     wv, ws = winner(vendor), winner(skeptic)
     assert wv is not None and ws is not None
     if wv.kind == "automation":
-        return (f"moving the attacker from {_jump(wv)} changes attacker success more than any single control "
-                f"(vendor {_pts(wv.success)}, skeptic {_pts(ws.success)})")
+        bv, bs = (next((c for c in rank(x) if c.kind == "control"), None) for x in (vendor, skeptic))
+        than = "more than" if _than(wv, bv) == _than(ws, bs) == "more than" else "at least as much as"
+        if _jump(wv) == _jump(ws):
+            return (f"moving the attacker from {_jump(wv)} changes attacker success {than} any single control "
+                    f"(vendor {_pts(wv.success)}, skeptic {_pts(ws.success)})")
+        return (f"moving the attacker up from manual changes attacker success {than} any single control (vendor "
+                f"{_pts(wv.success)} for {_jump(wv)}, skeptic {_pts(ws.success)} for {_jump(ws)})")
     av, ask = largest_automation(vendor), largest_automation(skeptic)
     if av is None or ask is None:
         return "it matters more than any other change"

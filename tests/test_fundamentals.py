@@ -97,6 +97,13 @@ def _change(name, kind, mean, low, high):
     return fm.Change(name, kind, 0, 1, replace(d, low=low, high=high), d, d)
 
 
+def _sooner(c):
+    """The change with detection far sooner, so that it ranks first on a tie in attacker success."""
+    from dataclasses import replace
+
+    return replace(c, detection=replace(c.detection, mean=-1.0))
+
+
 def test_verdict_is_computed_from_the_numbers():
     controls = [_change("patching -> hardened", "control", -0.3, -0.4, -0.2),
                 _change("soc -> hardened", "control", -0.1, -0.2, 0.0)]
@@ -119,6 +126,9 @@ def test_verdict_is_computed_from_the_numbers():
     assert fm.rank([tie, *controls])[0].name == "patching -> hardened"  # the verdict names the ranking's first first
     quiet = [_change("soc -> hardened", "control", -0.01, -0.05, 0.03), auto_small]
     assert fm.verdict(quiet, 100).startswith("No single change moved attacker success beyond sampling noise")
+    even = _sooner(_change("attacker manual -> autonomous", "automation", 0.3, 0.2, 0.4))  # as large as patching's
+    assert ", as much as upgrading any single control (the largest control effect, patching -> hardened" in \
+        fm.verdict([*controls, even], 100)
 
 
 def test_reading_plans_share_their_common_cells():
@@ -168,6 +178,16 @@ def test_readings_sentence_says_what_holds_under_both():
     assert apart.startswith("The readings disagree: under the vendor reading patching (-20 points [-30, -10]) ranks "
                             "first among the controls and moving the attacker")
     assert "under the skeptic reading soc (-40 points [-50, -30]) ranks first and upgrading soc" in apart
+    # automation first under both readings, by different jumps, and a control as large: one verdict, said so
+    vendor = _reading("patching -> hardened", -0.68, "autonomous-vendor", 0.68)
+    levels = fm.readings_sentence({"vendor": [*vendor[:2], _sooner(vendor[2])],
+                                   "skeptic": _reading("patching -> hardened", -0.5, "ai-orchestrated-skeptic",
+                                                       0.68)}, 50)
+    assert levels == ("Under both readings, upgrading patching to hardened ranks first among the controls (vendor -68 "
+                      "points [-78, -58], skeptic -50 points [-60, -40]), and the verdict holds: moving the attacker "
+                      "up from manual changes attacker success at least as much as any single control (vendor +68 "
+                      "points [+58, +78] for manual to autonomous, skeptic +68 points [+58, +78] for manual to "
+                      "ai-orchestrated).")
     quiet = [_change("soc -> hardened", "control", -0.01, -0.05, 0.03),
              _change("attacker manual -> autonomous-x", "automation", 0.02, -0.03, 0.07)]
     noise = fm.readings_sentence({"vendor": quiet, "skeptic": quiet}, 50)
