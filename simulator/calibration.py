@@ -219,9 +219,16 @@ _IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents
             "another way in and there is nothing for people to check or take over")
 
 GAPS: dict[tuple[str, str], str] = {
+    ("dwell", "regional-hospital"): (
+        "at the range's upper edge (18.6 days at 500 runs, its interval reaching 21; just above 20 at 300 runs): a "
+        "late, quiet intrusion: the manual crew gets in around day 9 (median), half of its runs never break out (the "
+        "patient portal gives user rights and leads nowhere; the VPN flaw disclosed on day 6 needs 30 hours of hand "
+        "work), and the rest cross a 204-host network at the low-and-slow pace fitted on espionage-tech; the own SOC "
+        "finds few of them (26 of 106 detections, 200 runs), so most are found by the outside notice (80), whose "
+        "median is 25 days after initial access by assumption [MT]"),
     ("ai-share", "regional-hospital"): (
         "the AI's routine work grows with the network and the people's does not: on 204 hosts a run has about 400 "
-        "AI actions to 34 by hand (espionage-tech: about 200 to 28), about 59 of them perimeter rescans; 90 of 200 "
+        "AI actions to 34 by hand (espionage-tech: about 205 to 28), about 59 of them perimeter rescans; 90 of 200 "
         "runs never break out, 97% AI (" + _IDLE_AI + "), and the 110 that do are 92% AI"),
     ("ai-share", "generated-50"): (
         "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
@@ -230,13 +237,13 @@ GAPS: dict[tuple[str, str], str] = {
         "that broke out are 89% AI, in range"),
     ("ai-share", "generated-1000"): (
         "just above the range (90.2% at 200 runs): the AI's discovery and moves grow with the network faster than "
-        "the people's checks of what it harvests: about 806 AI actions to 82 by hand a run (42 of them "
-        "credential checks), against about 200 to 28 on espionage-tech"),
+        "the people's checks of what it harvests: about 809 AI actions to 83 by hand a run (42 of them "
+        "credential checks), against about 205 to 28 on espionage-tech"),
     **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50")},
     ("ai-share", "regional-manufacturer"): (
         "just above the range (92%): the ways in by phishing and through the supplier need no exploit weaponised by "
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 13 actions a run to 140 by the AI); the 183 of 200 "
+        "takeovers and the checks of harvested credentials (about 12 actions a run to 122 by the AI); the 156 of 200 "
         "runs that break out are 91% AI"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).

@@ -24,7 +24,13 @@ class Campaign:
         """End early once nothing can change any more. An attacker holding hosts never gives up before the horizon:
         out of work, it regroups (waits, then retries what failed and uses what has been disclosed since). One
         holding nothing is the campaign's: it tries to get back in, and ends the run only when no way in is left."""
-        if self._campaign_running or self._regrouping or self._active or self._tasks:
+        if self._regrouping or self._active or self._tasks:
+            return
+        if self._campaign_running:
+            if self.owned and self.failed and self.env.now + self._retry_wait() < self.net.horizon:
+                # back at the perimeter for another way in, it still retries what failed inside on its schedule
+                self._regrouping = True
+                self.env.process(self._regroup())
             return
         if self.owned:
             if self.env.now + self._retry_wait() < self.net.horizon:
@@ -88,6 +94,7 @@ class Campaign:
                     self._log("initial-access", "foothold gained", got)
                     if self.compiled.posture.monitoring.outside_notice_days is not None:
                         env.process(self._outside_notice())
+                    env.process(self._disclosures())
                     for _ in range(p.concurrency):
                         env.process(self.worker())
                 else:
@@ -107,6 +114,23 @@ class Campaign:
             self._lost = self._stuck = None
             if lost:
                 yield from self._lie_low()
+
+    def _disclosures(self):
+        """Each day a vulnerability becomes usable (its disclosure, or a bought zero-day's day), the attacker, holding
+        hosts, plans the moves it opens against the targets it knows. Without this, new disclosures waited for a
+        regrouping, which never comes while the campaign is back at the perimeter looking for another way in."""
+        env = self.env
+        horizon = self.net.horizon
+        for day in sorted({self._usable_from(v) for v in range(len(self.net.vulns))}):
+            at = day * 1440
+            if at <= env.now:
+                continue
+            if at >= horizon:
+                return
+            yield env.timeout(at - env.now)
+            if self.owned:
+                for t in sorted(self.known_targets):
+                    self._plan(t, None)
 
     def _outside_notice(self):
         """An outside party tells the organisation it is breached (``monitoring.outside_notice_days``): at an
