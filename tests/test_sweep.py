@@ -161,7 +161,7 @@ def test_unwritable_output(tmp_path):
 def test_sigkill_then_resume_matches_uninterrupted(tmp_path, kill_after):
     """Killed with SIGKILL at several points (rows already written: the values given), resumed each time: the rows
     end up exactly those of an uninterrupted run."""
-    sw_path = sweep_file(tmp_path, "  automation: [manual, ai-orchestrated]\n", replicates=100)
+    sw_path = sweep_file(tmp_path, "  automation: [manual, ai-orchestrated]\n", replicates=400)  # lands part-way
     full = tmp_path / "full.jsonl"
     run_sweep(load_sweep(sw_path).spec, full, workers=1)
     part = tmp_path / "part.jsonl"
@@ -178,7 +178,7 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, kill_after):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     n_before = len(part.read_bytes().splitlines())
-    assert 0 < n_before < 200, "the kills should land part-way"
+    assert 0 < n_before < 800, "the kills should land part-way"
     done = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     key = lambda r: (r["cell"], r["replicate"])  # noqa: E731
