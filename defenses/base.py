@@ -188,8 +188,9 @@ class Alert:
             out.append(self.src_host)
         if self.success and self.host is not None and self.phase in ACCESS_PHASES and self.host not in out:
             out.append(self.host)
-        if self.source in ("team", "outside") and self.host is not None and self.host not in out:
-            out.append(self.host)  # a team's escalation or an outside notice names a host on its own evidence
+        if self.source == "team" and self.host is not None and self.host not in out:
+            out.append(self.host)  # a team's escalation names a host on its own evidence (an outside notice names
+            # the host as its source: the first line)
         return tuple(out)
 
 
