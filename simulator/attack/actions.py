@@ -39,11 +39,11 @@ class Acting:
         vi = self.net.vulns[vuln]
         return days is not None and vi.public_exploit and self.env.now >= (vi.disclosed_day + days) * 1440
 
-    def _exploit(self, vuln: int) -> tuple[str, float]:
-        """Who uses exploit ``vuln`` and with what effort: the first use weaponises it (the vulnerability's effort,
-        by a human where it is beyond the AI); later uses reuse the weaponised exploit, as does every use of a
-        public one."""
-        if vuln in self.weaponised or self._public(vuln):
+    def _exploit(self, vuln: int, first: bool) -> tuple[str, float]:
+        """Who uses exploit ``vuln`` and with what effort: the ``first`` use weaponises it (the vulnerability's
+        effort, by a human where it is beyond the AI); later uses reuse the weaponised exploit, as does every use of
+        a public one."""
+        if not first:
             return self.p.executor, self.p.efforts.exploit_reuse
         hours = self.net.vulns[vuln].effort_hours
         limit = self.p.max_ai_effort_hours
@@ -59,7 +59,7 @@ class Acting:
         """Use exploit ``vuln`` (call right after ``_await_weapon``): the first use weaponises it, and it counts as
         weaponised once that work is done, not when it starts (and not if containment cut it short)."""
         first = vuln not in self.weaponised and not self._public(vuln)
-        actor, effort = self._exploit(vuln)
+        actor, effort = self._exploit(vuln, first)
         if first:
             done = self._weaponising[vuln] = self.env.event()
         a = yield from self.act(phase, technique, effort, actor=actor, vuln=vuln, hands_on=not first, **kw)
