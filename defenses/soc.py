@@ -108,11 +108,12 @@ class Soc(Control):
         t = self._next_benign
         arrived = dropped = 0
         busy = 0.0
+        hold = -math.inf  # the queue's head cannot start before this (nothing else changes it within this loop)
         while t <= now:
             arrived += 1
             minutes = take_minutes()
-            if high or low:
-                self._dispatch(t)
+            if (high or low) and t >= hold:
+                hold = self._dispatch(t)
             if pending:  # placed alerts still waiting at t (their starts are in order)
                 while pending and pending[0] <= t:
                     pending.popleft()
@@ -139,6 +140,8 @@ class Soc(Control):
                         self._watch_backlog(t, len(pending))
                     t += next_gap() if gaps else self._gap()
                     continue
+            if not (high or low):
+                hold = -math.inf  # this alert becomes the queue's head
             low.append((t, minutes, None))
             if not self._backlog and len(pending) + len(high) + len(low) >= crowd:
                 self._watch_backlog(t, len(pending))
@@ -151,8 +154,10 @@ class Soc(Control):
 
     # ---- the queue ---------------------------------------------------------------------------------------------
 
-    def _dispatch(self, now: float) -> None:
-        """Start, in order, every waiting alert an analyst could take at or before ``now``."""
+    def _dispatch(self, now: float) -> float:
+        """Start, in order, every waiting alert an analyst could take at or before ``now``. Returns when the
+        queue's head can start (-inf if the queue is empty): until the head or the analysts change, a later call
+        before then starts nothing."""
         free, cal, high, low = self.free, self.calendar, self.high, self.low
         always = cal.always
         while high or low:
@@ -162,7 +167,7 @@ class Soc(Control):
             if not always:
                 start = cal.next_on_shift(start)
             if start > now:
-                return
+                return start
             queue.popleft()
             if alert is not None:
                 self._true_waiting -= 1
@@ -177,6 +182,7 @@ class Soc(Control):
                 done.callbacks.append(self._triaged)
             heapq.heapreplace(free, start + minutes)
             self.busy_minutes += minutes if always else self._on_shift_part(start, minutes)
+        return -math.inf
 
     def _on_shift_part(self, start: float, minutes: float) -> float:
         """The minutes of a triage started at ``start`` that fall in the shift (an alert in hand at the end of a
