@@ -21,6 +21,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,6 +244,51 @@ def plan_chunks(cells: int, replicates: int, done: set[tuple[int, int]], workers
 # --- backends --------------------------------------------------------------------------------------------------
 
 
+def start_method() -> str:
+    """How worker processes start: 'fork' on Linux while this process runs no other Python thread (a worker is then
+    a copy of a process that has already imported the engine and parsed the scenario: no start-up cost), else
+    'spawn' (a clean interpreter per worker: safe beside threads, as in the TUI or under Dask). Set per pool, never
+    globally. Results do not depend on it: a run's draws come from its own seed, in whatever process it runs."""
+    import multiprocessing
+    import threading
+
+    if sys.platform == "linux" and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
+_WARM: dict[int, Any] = {}
+"""Worker pools kept between sweeps, by size (only once ``keep_warm`` was called: the TUI)."""
+
+
+def _warm_worker() -> int:
+    """Import what a chunk of runs needs, in a worker started ahead of the first sweep."""
+    import simulator.engine  # noqa: F401
+
+    return os.getpid()
+
+
+def keep_warm(workers: int) -> None:
+    """Keep a pool of ``workers`` worker processes between sweeps, in this process (the TUI, where one comparison
+    follows another): start it now, its workers importing the engine in the background, so no sweep waits for
+    interpreters to start, and each worker keeps the cells it has compiled (``_CACHE``) for the next sweep."""
+    if workers > 1 and workers not in _WARM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = _WARM[workers] = ProcessPoolExecutor(max_workers=workers,
+                                                    mp_context=multiprocessing.get_context(start_method()))
+        for _ in range(workers):  # a spawning pool starts a worker per task submitted while none is idle
+            pool.submit(_warm_worker)
+
+
+def release_warm() -> None:
+    """Stop the kept pools (queued work is dropped; a chunk in hand finishes)."""
+    while _WARM:
+        _, pool = _WARM.popitem()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _ordered_local(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]], workers: int
                    ) -> Iterator[list[dict[str, Any]]]:
     if workers <= 1:
@@ -251,13 +297,13 @@ def _ordered_local(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]]
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    # 'spawn': a clean interpreter per worker, safe beside threads (the TUI, Dask); set per pool, never globally
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    kept = _WARM.get(workers)
+    pool = kept or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(start_method()))
+    futures: list = []
     try:
         window = workers * 4  # bounded look-ahead: rows waiting to be written stay few
-        futures: list = []
         it = iter(tasks)
         for c, reps in itertools.islice(it, window):
             futures.append(pool.submit(run_chunk, spec, c, reps))
@@ -268,8 +314,16 @@ def _ordered_local(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]]
             if nxt is not None:
                 futures.append(pool.submit(run_chunk, spec, nxt[0], nxt[1]))
             yield rows
+    except BrokenProcessPool:
+        if kept is not None:  # a worker died: the next sweep starts a fresh pool
+            _WARM.pop(workers, None)
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if kept is None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:  # cancelled or failed: drop what is still queued, keep the workers
+            for f in futures:
+                f.cancel()
 
 
 def _ordered_dask(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]], address: str

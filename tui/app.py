@@ -97,6 +97,10 @@ class TabletopApp(App):
         self.install_screen(RunDetailScreen(), "run")
         self.install_screen(FacilitatorScreen(), "facilitator")
         self.push_screen("setup")
+        if self.n_workers > 1:
+            from simulator.sweep import keep_warm
+
+            keep_warm(self.n_workers)  # workers start importing the engine now, and stay for every comparison
         if self.load_error is not None:
             self.show_errors(f"Could not open {self.scenario_arg}", [str(p) for p in self.load_error.problems])
         if self.session_arg:
@@ -105,6 +109,11 @@ class TabletopApp(App):
             self.action_show("facilitator")
         if self.served:
             self.notify(f"Player view served at {self.served} (read-only)", timeout=8, markup=False)
+
+    def on_unmount(self) -> None:
+        from simulator.sweep import release_warm
+
+        release_warm()
 
     def set_scenario(self, loaded: Loaded) -> None:
         """Make ``loaded`` the scenario every screen works on."""

@@ -309,3 +309,32 @@ async def test_fundamentals_chart_shows_the_automation_bars_at_80x24():
         pane = screen.query_one("#fund-charts")
         assert pane.size.height >= 1 + 1 + 3 + 1 + 1  # title, heading, 3 jumps, heading, the first control
         assert chart.region.y + 7 <= pane.region.bottom
+
+
+async def test_comparisons_reuse_one_warm_pool_of_workers():
+    """With several workers the app starts its worker processes once, when it opens, and every comparison runs on
+    them (no interpreter start per comparison); the results are those of one worker; quitting stops them."""
+    from simulator import sweep
+    from simulator.stats import summarize
+    from tui.screens.compare import compare_params
+
+    app = create_app(TINY, workers=2, runs=6)
+    async with app.run_test(size=SIZE) as pilot:
+        pool = sweep._WARM.get(2)
+        assert pool is not None
+        pids = []
+        for seed in (0, 3):
+            app.settings.seed = seed
+            screen = app.get_screen("compare")
+            if seed == 0:
+                await pilot.press("c")
+            else:
+                screen.summaries = None
+                screen.action_start()
+            await wait_for(pilot, lambda s=screen: not s.running and s.summaries)
+            assert sweep._WARM.get(2) is pool
+            pids.append(sorted(pool._processes))
+            alone = sweep.collect(sweep.spec_for(app.loaded, compare_params(app.settings), 6, seed), 1)
+            assert screen.summaries == [summarize(alone[i]) for i in range(len(alone))]
+        assert len(pids[0]) == 2 and pids[0] == pids[1]
+    assert not sweep._WARM
