@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 from collections import deque
 from typing import Literal
 
@@ -32,6 +33,12 @@ U_BENIGN_STREAM = 102
 U_AI_STREAM = 103
 """The SOC automation's own draws (its first pass, its false isolations): common random numbers with a SOC without
 it, whose draws it never takes."""
+try:
+    from defenses._socfast import run as _fast
+except ImportError:  # not built (or TABLETOP_PURE_PYTHON set below): the pure-Python loop does all the work
+    _fast = None
+if os.environ.get("TABLETOP_PURE_PYTHON"):
+    _fast = None
 BENIGN_BATCH = 256
 """Benign arrivals drawn at a time (fixed, so the draws do not depend on how far a run goes)."""
 
@@ -54,8 +61,10 @@ class Soc(Control):
         self.high: deque[tuple[float, float, Alert | None]] = deque()
         self.low: deque[tuple[float, float, Alert | None]] = deque()
         """Waiting alerts, oldest first: (arrival, triage minutes or -1 if not drawn yet, the true alert or None)."""
-        self._pending: deque[float] = deque()
-        """Start times, still ahead when they were placed, of benign alerts placed without queueing (catch_up)."""
+        self._pending: list[float] = []
+        self._ph = 0
+        """Start times, still ahead when they were placed, of benign alerts placed without queueing (catch_up): those
+        from index ``_ph`` on may still be ahead."""
         self._true_waiting = 0
         self._wake_at: float | None = None
         self._max_age = cfg.max_alert_age_hours * 60
@@ -106,17 +115,29 @@ class Soc(Control):
         max_age = self._max_age
         crowd = 2 * len(free) + 1
         t = self._next_benign
+        ph = self._ph
         arrived = dropped = 0
         busy = 0.0
         hold = -math.inf  # the queue's head cannot start before this (nothing else changes it within this loop)
+        fast = _fast if always else None
         while t <= now:
+            if fast is not None and not (high or low):
+                # the compiled twin of the branch below where nothing waits in the queue (defenses/_socfast.c)
+                t, ph, n, d, busy, backlog, stop, watch_at, placed = fast(
+                    t, now, free, gaps, self._minutes, pending, ph, max_age, crowd, self._backlog, busy)
+                arrived += n
+                dropped += d
+                self._backlog = backlog
+                if stop == 2:
+                    self._watch_backlog(watch_at, placed)
+                if stop != 1:
+                    continue
             arrived += 1
             minutes = take_minutes()
             if (high or low) and t >= hold:
                 hold = self._dispatch(t)
-            if pending:  # placed alerts still waiting at t (their starts are in order)
-                while pending and pending[0] <= t:
-                    pending.popleft()
+            while ph < len(pending) and pending[ph] <= t:  # placed alerts still waiting at t (starts in order)
+                ph += 1
             if not (high or low):
                 start = free[0]
                 if start < t:
@@ -136,16 +157,20 @@ class Soc(Control):
                         replace(free, start + minutes)
                         busy += minutes if always else self._on_shift_part(start, minutes)
                     pending.append(start)
-                    if not self._backlog and len(pending) >= crowd:
-                        self._watch_backlog(t, len(pending))
+                    if not self._backlog and len(pending) - ph >= crowd:
+                        self._watch_backlog(t, len(pending) - ph)
                     t += next_gap() if gaps else self._gap()
                     continue
             if not (high or low):
                 hold = -math.inf  # this alert becomes the queue's head
             low.append((t, minutes, None))
-            if not self._backlog and len(pending) + len(high) + len(low) >= crowd:
-                self._watch_backlog(t, len(pending))
+            if not self._backlog and len(pending) - ph + len(high) + len(low) >= crowd:
+                self._watch_backlog(t, len(pending) - ph)
             t += next_gap() if gaps else self._gap()
+        if ph > 256:  # drop the placed alerts already started
+            del pending[:ph]
+            ph = 0
+        self._ph = ph
         self.benign_alerts += arrived
         self.dropped += dropped
         self.busy_minutes += busy

@@ -8,6 +8,7 @@ and overload, with high-confidence alerts jumping the line.
 from __future__ import annotations
 
 import math
+import os
 import random
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 import simpy
 
+from defenses import soc as soc_module
 from defenses.base import Alert
 from defenses.soc import BENIGN_BATCH, U_BENIGN_STREAM, SocConfig
 from simulator.seeds import stream_seed, substream
@@ -174,3 +176,70 @@ def test_utilisation_is_the_offered_load_when_stable():
     offered = 4 * 15 * math.exp(0.6**2 / 2) / 60 / 2  # arrivals/min x mean triage / analysts
     assert m["analyst_utilisation"] == pytest.approx(offered, rel=0.05)
     assert m["alerts_dropped"] == 0
+
+
+# --- the compiled kernel (defenses/_socfast.c) against its pure-Python twin ----------------------------------------
+
+TWIN_CASES = {**CASES, "24/7, backlogs that come and go": dict(analysts=1, hours="24/7", triage_minutes=12,
+                                                                 benign_per_hour=4, max_alert_age_hours=1)}
+
+
+def test_the_soc_kernel_is_built():
+    """`make setup` compiles it (hatch_build.py); without it the results are the same, only slower."""
+    if os.environ.get("TABLETOP_PURE_PYTHON"):
+        pytest.skip("TABLETOP_PURE_PYTHON is set: the pure-Python loop is under test")
+    assert soc_module._fast is not None, (
+        "defenses/_socfast.c was not compiled: reinstall (pip install -e .) with a C compiler, or set "
+        "TABLETOP_PURE_PYTHON=1 to test without it")
+
+
+@pytest.mark.parametrize("case", list(TWIN_CASES))
+def test_kernel_and_pure_python_agree_exactly(case, monkeypatch):
+    if soc_module._fast is None:
+        pytest.skip("the kernel is not built")
+    calls = []
+    kernel = soc_module._fast
+
+    def counted(*args):
+        out = kernel(*args)
+        calls.append(out[6])
+        return out
+
+    cfg = SocConfig(recognition=0.5, recognition_high=0.9, **TWIN_CASES[case])
+    horizon = 12 * 1440.0
+    alerts = true_alerts(60, horizon - 2880, seed=len(case))
+    monkeypatch.setattr(soc_module, "_fast", counted)
+    fast, fast_m = run_soc(cfg, alerts, horizon)
+    monkeypatch.setattr(soc_module, "_fast", None)
+    pure, pure_m = run_soc(cfg, alerts, horizon)
+    assert fast.escalated == pure.escalated and fast.records == pure.records
+    assert fast_m == pure_m  # floats included: the same additions in the same order
+    if cfg.calendar(2.0).schedule.always:
+        assert calls and 1 in calls  # it ran, and handed alerts back to Python (to queue them, or to draw more)
+        if "come and go" in case:  # every way out of it: done, handed back, a backlog to log; drops inside it
+            assert {0, 1, 2} <= set(calls) and pure_m["alerts_dropped"] > 0
+    else:
+        assert not calls  # a business-hours team is Python's alone
+
+
+def test_kernel_and_pure_python_give_the_same_runs(monkeypatch):
+    """Whole runs, timelines and logs included, on the default scenario at every level, both ways."""
+    if soc_module._fast is None:
+        pytest.skip("the kernel is not built")
+    from simulator.build import compile_scenario
+    from simulator.engine import Run
+    from simulator.loader import load
+
+    loaded = load("espionage-tech")
+    for level in ("manual", "ai-assisted", "ai-orchestrated", "autonomous"):
+        for posture in ("baseline", "hardened"):
+            x = loaded.with_presets(automation=level, posture=posture)
+            compiled = compile_scenario(loaded.scenario, x.attacker, x.posture)
+            for seed in (0, 1):
+                monkeypatch.setattr(soc_module, "_fast", _KERNEL)
+                fast = Run(compiled, seed).execute().to_json()
+                monkeypatch.setattr(soc_module, "_fast", None)
+                assert Run(compiled, seed).execute().to_json() == fast
+
+
+_KERNEL = soc_module._fast
