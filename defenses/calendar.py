@@ -82,7 +82,7 @@ def _schedule(calendar: Calendar) -> Schedule:
 class Schedule:
     """A calendar's work windows as sorted tables (a plain class: the engine queries it for most actions)."""
 
-    __slots__ = ("always", "offset", "starts", "ends", "per_week", "wrap", "_lo", "_start", "_end")
+    __slots__ = ("always", "offset", "starts", "ends", "per_week", "wrap", "_lo", "_start", "_end", "windows")
 
     def __init__(self, c: Calendar) -> None:
         self.offset = c.utc_offset * 60
@@ -93,6 +93,7 @@ class Schedule:
         """The last window looked up, ``[_start, _end)``, and the end of the one before it (``_lo``): every ``t`` in
         ``[_lo, _end)`` has that window as its next (the SOC asks about the same shift thousands of times a run).
         Window bounds are whole minutes, so the cached sums are the ones a fresh lookup would compute."""
+        self.windows: tuple[float, list[float], list[float]] | None = None
         self.always = c.always
         if c.always:
             return
@@ -109,6 +110,8 @@ class Schedule:
         self.starts = [a for a, _ in merged]
         self.ends = [b for _, b in merged]
         self.always = len(merged) == 1  # every week chained into one stretch: a team that never stops
+        self.windows = (float(self.offset), [float(a) for a in self.starts], [float(b) for b in self.ends])
+        """The offset and the windows, as the SOC's compiled kernel reads them (defenses/_socfast.c)."""
         # windows starting in week 1 repeat those starting in week 0, one week later
         self.per_week = sum(1 for a in self.starts if 0 <= a < WEEK)
         self.wrap = bisect_right(self.starts, WEEK - 1e-9) + self.per_week

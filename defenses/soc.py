@@ -119,15 +119,18 @@ class Soc(Control):
         arrived = dropped = 0
         busy = 0.0
         hold = -math.inf  # the queue's head cannot start before this (nothing else changes it within this loop)
-        fast = _fast if always else None
+        fast = _fast
+        window = None if always else cal.windows
         while t <= now:
-            if fast is not None and not (high or low):
-                # the compiled twin of the branch below where nothing waits in the queue (defenses/_socfast.c)
-                t, ph, n, d, busy, backlog, stop, watch_at, placed = fast(
-                    t, now, free, gaps, self._minutes, pending, ph, max_age, crowd, self._backlog, busy)
+            if fast is not None and not high and not self._true_waiting:
+                # the compiled twin of this loop (and of _dispatch) while only benign alerts wait (_socfast.c)
+                (t, ph, n, d, dd, busy, self.busy_minutes, hold, backlog, stop, watch_at, placed) = fast(
+                    t, now, free, gaps, self._minutes, pending, ph, max_age, crowd, self._backlog, busy, low, hold,
+                    self.busy_minutes, window)
                 arrived += n
                 dropped += d
-                self._backlog = backlog
+                self.dropped += dd
+                self._backlog = bool(backlog)
                 if stop == 2:
                     self._watch_backlog(watch_at, placed)
                 if stop != 1:
