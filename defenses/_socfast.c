@@ -94,6 +94,25 @@ static int heapreplace(PyObject *heap, double value) {
     return 0;
 }
 
+/* list[i] as a double, checked (the lists come from Python) */
+static int draw(PyObject *list, Py_ssize_t i, double *out) {
+    PyObject *x = PyList_GET_ITEM(list, i);
+    if (!PyFloat_CheckExact(x)) {
+        PyErr_SetString(PyExc_ValueError, "_socfast.run: lists of float expected");
+        return -1;
+    }
+    *out = PyFloat_AS_DOUBLE(x);
+    return 0;
+}
+
+/* t += the next gap (taken from the end of gaps) */
+static int advance(PyObject *gaps, Py_ssize_t *ng, double *t) {
+    double g;
+    if (draw(gaps, --*ng, &g) < 0) return -1;
+    *t += g;
+    return 0;
+}
+
 static int all_floats(PyObject *list) {
     Py_ssize_t n = PyList_GET_SIZE(list);
     for (Py_ssize_t i = 0; i < n; i++)
@@ -164,8 +183,9 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
             return NULL;
         }
     }
-    if (PyList_GET_SIZE(free) == 0 || !all_floats(free) || !all_floats(gaps) || !all_floats(minutes) ||
-        !all_floats(pending) || ph < 0 || ph > PyList_GET_SIZE(pending)) {
+    /* the draws and the placed starts are checked as they are read (draw(), below): checking whole lists on every
+     * call would cost more than the work */
+    if (PyList_GET_SIZE(free) == 0 || !all_floats(free) || ph < 0 || ph > PyList_GET_SIZE(pending)) {
         PyErr_SetString(PyExc_ValueError, "_socfast.run: lists of float expected");
         return NULL;
     }
@@ -180,14 +200,20 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
             break;
         }
         arrived++;
-        double m = item(minutes, --nm);
+        double m;
+        if (draw(minutes, --nm, &m) < 0) goto fail;
         Py_ssize_t qlen = PyObject_Length(low);
         if (qlen < 0) goto fail;
         if (qlen > 0 && t >= hold) {
             if (dispatch(&c, &q, free, low, t, &hold) < 0) goto fail;
         }
         Py_ssize_t np = PyList_GET_SIZE(pending);
-        while (ph < np && item(pending, ph) <= t) ph++; /* placed alerts still waiting at t */
+        while (ph < np) { /* placed alerts still waiting at t */
+            double p;
+            if (draw(pending, ph, &p) < 0) goto fail;
+            if (p > t) break;
+            ph++;
+        }
         qlen = PyObject_Length(low);
         if (qlen < 0) goto fail;
         if (qlen == 0) {
@@ -198,7 +224,7 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
                 if (heapreplace(free, t + m) < 0) goto fail;
                 busy += c.always ? m : on_shift_part(&c, t, m);
                 backlog = 0;
-                t += item(gaps, --ng);
+                if (advance(gaps, &ng, &t) < 0) goto fail;
                 continue;
             }
             if (start <= now) { /* waits, but its start is known: nothing can overtake it any more */
@@ -215,7 +241,7 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
                 if (err < 0) goto fail;
                 Py_ssize_t waiting = PyList_GET_SIZE(pending) - ph;
                 double at = t;
-                t += item(gaps, --ng);
+                if (advance(gaps, &ng, &t) < 0) goto fail;
                 if (!backlog && waiting >= crowd) {
                     stop = 2;
                     watch_at = at;
@@ -234,7 +260,7 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
         Py_DECREF(res);
         Py_ssize_t waiting = PyList_GET_SIZE(pending) - ph;
         double at = t;
-        t += item(gaps, --ng);
+        if (advance(gaps, &ng, &t) < 0) goto fail;
         if (!backlog && waiting + qlen + 1 >= crowd) {
             stop = 2;
             watch_at = at;

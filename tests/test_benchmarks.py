@@ -22,7 +22,8 @@ SCRIPTS = {
     "startup.py": (["--repeat", "1"], ["--help", "TUI first screen"]),
     "hostile_inputs.py": (["--repeat", "1", "--only", "alias"], ["slowest median"]),  # a few cases: the full
     # corpus (about 90 s) is tests/test_hostile_corpus.py
-    "peers.py": (["--runs", "2", "--episodes", "1", "--repeat", "1"], ["per action, all in", "NASim medium"]),
+    "peers.py": (["--runs", "2", "--episodes", "1", "--repeat", "1"],
+                 ["per action, all in", "NASim medium", "hardened", "slowest cell"]),
 }
 
 
