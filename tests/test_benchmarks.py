@@ -19,7 +19,7 @@ SCRIPTS = {
     "scale.py": (["--runs", "2", "--repeat", "1", "--sizes", "50,100"], ["100 hosts", "per run"]),
     "sweep_scaling.py": (["--runs", "40", "--workers", "2"], ["rows identical: True"]),
     "memory.py": (["--sizes", "50,100"], ["100 runs: peak", "exit 0"]),
-    "startup.py": (["--repeat", "1"], ["--help", "TUI first screen"]),
+    "startup.py": (["--repeat", "1", "--runs", "2"], ["--help", "TUI first screen", "warm pool", "--runs 2"]),
     "hostile_inputs.py": (["--repeat", "1", "--only", "alias"], ["slowest median"]),  # a few cases: the full
     # corpus (about 90 s) is tests/test_hostile_corpus.py
     "peers.py": (["--runs", "2", "--episodes", "1", "--repeat", "1"],
