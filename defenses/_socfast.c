@@ -1,5 +1,5 @@
 /* The SOC's benign alerts, compiled: a twin of defenses/soc.py's Soc.catch_up loop (and of Soc._dispatch) for the
- * stretches when no true alert waits in the queue (issue 18: a compiled kernel for the SOC queue and calendar, with
+ * stretches when no high-confidence alert waits and the queue's head is benign (issue 18: a compiled kernel for the SOC queue and calendar, with
  * the pure-Python twin kept). It performs the same steps, in the same order, with the same double arithmetic
  * (additions, subtractions, comparisons, and the calendar's floor: so every value is bit for bit the one the Python
  * loop computes), and hands back to Python whenever something else must happen: a batch of draws to refill, or a
@@ -9,12 +9,12 @@
  *   free: the analysts' next-free times (a heap: list of float); gaps, minutes: the next draws, taken from the end
  *   (lists of float); pending: start times of alerts placed without queueing, live from index ph on (list of float);
  *   backlog: whether a backlog is already logged; busy: catch_up's own sum of analyst minutes; low: the queue (a
- *   deque of (arrival, minutes, None): benign alerts only); hold: when the queue's head can start (catch_up's
+ *   deque of (arrival, minutes, alert), alert None for a benign one); hold: when the queue's head can start (catch_up's
  *   local); busy_d: the SOC's busy_minutes, which _dispatch adds to; cal: None for a round-the-clock SOC, else
  *   (utc offset in minutes, window starts, window ends) as defenses.calendar.Schedule has them.
  * returns (t, ph, arrived, dropped, dropped_d, busy, busy_d, hold, backlog, stop, watch_at, placed)
  *   dropped: catch_up's drops; dropped_d: _dispatch's; stop: 0 t > now (done); 1 Python takes the alert at t (the
- *   draws need refilling); 2 a backlog to log at watch_at with ``placed`` alerts placed, then go on.
+ *   draws need refilling, or a true alert reached the head and can start); 2 a backlog to log at watch_at with ``placed`` alerts placed, then go on.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -125,8 +125,9 @@ typedef struct {
     Py_ssize_t dropped_d;
 } Queue;
 
-/* Soc._dispatch for a queue of benign alerts: start, in order, every alert an analyst could take at or before now;
- * returns 0 and sets *hold to when the head can start (-inf if the queue emptied), -1 on error. */
+/* Soc._dispatch while the queue's head is a benign alert: start, in order, every alert an analyst could take at or
+ * before now; returns 0 and sets *hold to when the head can start (-inf if the queue emptied), 1 when the head is a
+ * true alert an analyst can take now (Python dispatches it), -1 on error. */
 static int dispatch(const Cal *c, Queue *q, PyObject *free, PyObject *low, double now, double *hold) {
     for (;;) {
         Py_ssize_t n = PyObject_Length(low);
@@ -134,11 +135,12 @@ static int dispatch(const Cal *c, Queue *q, PyObject *free, PyObject *low, doubl
         if (n == 0) break;
         PyObject *head = PySequence_GetItem(low, 0);
         if (head == NULL) return -1;
-        if (!PyTuple_Check(head) || PyTuple_GET_SIZE(head) != 3 || PyTuple_GET_ITEM(head, 2) != Py_None) {
+        if (!PyTuple_Check(head) || PyTuple_GET_SIZE(head) != 3) {
             Py_DECREF(head);
-            PyErr_SetString(PyExc_ValueError, "_socfast: a true alert in the queue");
+            PyErr_SetString(PyExc_ValueError, "_socfast: the queue holds (arrival, minutes, alert) tuples");
             return -1;
         }
+        int benign = PyTuple_GET_ITEM(head, 2) == Py_None;
         double arrival = PyFloat_AsDouble(PyTuple_GET_ITEM(head, 0));
         double minutes = PyFloat_AsDouble(PyTuple_GET_ITEM(head, 1));
         Py_DECREF(head);
@@ -149,6 +151,10 @@ static int dispatch(const Cal *c, Queue *q, PyObject *free, PyObject *low, doubl
         if (start > now) {
             *hold = start;
             return 0;
+        }
+        if (!benign) { /* a true alert an analyst can take now: Python's part (its triage is a simpy event) */
+            *hold = -INFINITY;
+            return 1;
         }
         PyObject *gone = PyObject_CallMethodNoArgs(low, str_popleft);
         if (gone == NULL) return -1;
@@ -199,14 +205,19 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
             stop = 1;
             break;
         }
-        arrived++;
-        double m;
-        if (draw(minutes, --nm, &m) < 0) goto fail;
         Py_ssize_t qlen = PyObject_Length(low);
         if (qlen < 0) goto fail;
         if (qlen > 0 && t >= hold) {
-            if (dispatch(&c, &q, free, low, t, &hold) < 0) goto fail;
+            int rc = dispatch(&c, &q, free, low, t, &hold);
+            if (rc < 0) goto fail;
+            if (rc == 1) { /* Python takes this alert, dispatching the true one first */
+                stop = 1;
+                break;
+            }
         }
+        arrived++;
+        double m;
+        if (draw(minutes, --nm, &m) < 0) goto fail;
         Py_ssize_t np = PyList_GET_SIZE(pending);
         while (ph < np) { /* placed alerts still waiting at t */
             double p;

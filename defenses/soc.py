@@ -122,8 +122,8 @@ class Soc(Control):
         fast = _fast
         window = None if always else cal.windows
         while t <= now:
-            if fast is not None and not high and not self._true_waiting:
-                # the compiled twin of this loop (and of _dispatch) while only benign alerts wait (_socfast.c)
+            if fast is not None and not high:
+                # the compiled twin of this loop (and of _dispatch while the queue's head is benign): _socfast.c
                 (t, ph, n, d, dd, busy, self.busy_minutes, hold, backlog, stop, watch_at, placed) = fast(
                     t, now, free, gaps, self._minutes, pending, ph, max_age, crowd, self._backlog, busy, low, hold,
                     self.busy_minutes, window)
