@@ -123,17 +123,16 @@ static int all_floats(PyObject *list) {
 typedef struct {
     double max_age, busy_d;
     Py_ssize_t dropped_d;
+    PyObject *low, *popleft, *append; /* the deque and its bound methods, looked up once a call */
+    Py_ssize_t len;                   /* its length, kept as entries come and go */
 } Queue;
 
 /* Soc._dispatch while the queue's head is a benign alert: start, in order, every alert an analyst could take at or
  * before now; returns 0 and sets *hold to when the head can start (-inf if the queue emptied), 1 when the head is a
  * true alert an analyst can take now (Python dispatches it), -1 on error. */
-static int dispatch(const Cal *c, Queue *q, PyObject *free, PyObject *low, double now, double *hold) {
-    for (;;) {
-        Py_ssize_t n = PyObject_Length(low);
-        if (n < 0) return -1;
-        if (n == 0) break;
-        PyObject *head = PySequence_GetItem(low, 0);
+static int dispatch(const Cal *c, Queue *q, PyObject *free, double now, double *hold) {
+    while (q->len > 0) {
+        PyObject *head = PySequence_GetItem(q->low, 0);
         if (head == NULL) return -1;
         if (!PyTuple_Check(head) || PyTuple_GET_SIZE(head) != 3) {
             Py_DECREF(head);
@@ -156,9 +155,10 @@ static int dispatch(const Cal *c, Queue *q, PyObject *free, PyObject *low, doubl
             *hold = -INFINITY;
             return 1;
         }
-        PyObject *gone = PyObject_CallMethodNoArgs(low, str_popleft);
+        PyObject *gone = PyObject_CallNoArgs(q->popleft);
         if (gone == NULL) return -1;
         Py_DECREF(gone);
+        q->len--;
         if (start - arrival > q->max_age) {
             q->dropped_d++; /* auto-closed untriaged: takes no analyst time */
             continue;
@@ -195,7 +195,16 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "_socfast.run: lists of float expected");
         return NULL;
     }
-    Queue q = {max_age, busy_d, 0};
+    Queue q = {max_age, busy_d, 0, low, NULL, NULL, 0};
+    q.len = PyObject_Length(low);
+    if (q.len < 0) return NULL;
+    q.popleft = PyObject_GetAttr(low, str_popleft);
+    if (q.popleft == NULL) return NULL;
+    q.append = PyObject_GetAttr(low, str_append);
+    if (q.append == NULL) {
+        Py_DECREF(q.popleft);
+        return NULL;
+    }
     Py_ssize_t ng = PyList_GET_SIZE(gaps), nm = PyList_GET_SIZE(minutes);
     Py_ssize_t arrived = 0, dropped = 0, placed = 0;
     double watch_at = 0.0;
@@ -205,10 +214,8 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
             stop = 1;
             break;
         }
-        Py_ssize_t qlen = PyObject_Length(low);
-        if (qlen < 0) goto fail;
-        if (qlen > 0 && t >= hold) {
-            int rc = dispatch(&c, &q, free, low, t, &hold);
+        if (q.len > 0 && t >= hold) {
+            int rc = dispatch(&c, &q, free, t, &hold);
             if (rc < 0) goto fail;
             if (rc == 1) { /* Python takes this alert, dispatching the true one first */
                 stop = 1;
@@ -225,8 +232,7 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
             if (p > t) break;
             ph++;
         }
-        qlen = PyObject_Length(low);
-        if (qlen < 0) goto fail;
+        Py_ssize_t qlen = q.len;
         if (qlen == 0) {
             double start = item(free, 0);
             if (start < t) start = t;
@@ -265,10 +271,11 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         PyObject *entry = Py_BuildValue("(ddO)", t, m, Py_None);
         if (entry == NULL) goto fail;
-        PyObject *res = PyObject_CallMethodOneArg(low, str_append, entry);
+        PyObject *res = PyObject_CallOneArg(q.append, entry);
         Py_DECREF(entry);
         if (res == NULL) goto fail;
         Py_DECREF(res);
+        q.len++;
         Py_ssize_t waiting = PyList_GET_SIZE(pending) - ph;
         double at = t;
         if (advance(gaps, &ng, &t) < 0) goto fail;
@@ -279,11 +286,15 @@ static PyObject *run(PyObject *Py_UNUSED(self), PyObject *args) {
             break;
         }
     }
+    Py_DECREF(q.popleft);
+    Py_DECREF(q.append);
     if (PyList_SetSlice(gaps, ng, PyList_GET_SIZE(gaps), NULL) < 0) return NULL;
     if (PyList_SetSlice(minutes, nm, PyList_GET_SIZE(minutes), NULL) < 0) return NULL;
     return Py_BuildValue("dnnnndddiidn", t, ph, arrived, dropped, q.dropped_d, busy, q.busy_d, hold, backlog, stop,
                          watch_at, placed);
 fail:
+    Py_DECREF(q.popleft);
+    Py_DECREF(q.append);
     PyList_SetSlice(gaps, ng, PyList_GET_SIZE(gaps), NULL);
     PyList_SetSlice(minutes, nm, PyList_GET_SIZE(minutes), NULL);
     return NULL;
