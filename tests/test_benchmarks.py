@@ -22,6 +22,8 @@ SCRIPTS = {
     "startup.py": (["--repeat", "1", "--runs", "2"], ["--help", "TUI first screen", "warm pool", "--runs 2"]),
     "hostile_inputs.py": (["--repeat", "1", "--only", "alias"], ["slowest median"]),  # a few cases: the full
     # corpus (about 90 s) is tests/test_hostile_corpus.py
+    "versus.py": (["--against", "HEAD", "--runs", "1", "--repeat", "1", "--check", "1"],
+                  ["byte-identical: True", "median now/then"]),  # HEAD (pure Python) against this tree
     "peers.py": (["--runs", "2", "--episodes", "1", "--repeat", "1"],
                  ["per action, all in", "NASim medium", "hardened", "slowest cell"]),
 }

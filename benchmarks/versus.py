@@ -1,0 +1,110 @@
+"""This working tree against an earlier commit, side by side in one run: cost per run and per attacker action in
+every cell of espionage-tech, and whether every result is byte-identical (issue 18: every speed-up must be exact).
+
+    .venv/bin/python benchmarks/versus.py [--against COMMIT] [--runs 30] [--repeat 3] [--check 4]
+
+The commit is unpacked with `git archive` into a temporary folder and imported from there (pure Python: a compiled
+kernel is only built by an install); this tree runs as installed (with the SOC's kernel when it is built). Repeats
+are interleaved (then, now, then, now, ...) and each figure is the median over the repeats, CPU time. The check runs
+``--check`` seeds of every cell on every bundled scenario on both sides and compares the full results (timeline and
+log included), byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MEASURE = r"""
+import hashlib, json, sys, time
+root, runs, check = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, root)
+from simulator.build import compile_scenario
+from simulator.engine import Run
+from simulator.loader import bundled_names, load
+import simulator.engine
+assert simulator.engine.__file__.startswith(root), simulator.engine.__file__
+LEVELS = ("manual", "ai-assisted", "ai-orchestrated", "autonomous")
+POSTURES = ("weak", "baseline", "hardened")
+def cells(name):
+    loaded = load(name)
+    for po in POSTURES:
+        for lv in LEVELS:
+            x = loaded.with_presets(automation=lv, posture=po)
+            yield f"{lv}/{po}", compile_scenario(loaded.scenario, x.attacker, x.posture)
+out = {"cells": {}, "hash": None}
+for key, c in cells("espionage-tech"):
+    Run(c, 999).execute()  # warm up
+    actions, t0 = 0, time.process_time()
+    for seed in range(runs):
+        actions += len(Run(c, seed).execute().timeline)
+    dt = time.process_time() - t0
+    out["cells"][key] = [dt / runs * 1e3, dt / max(actions, 1) * 1e6]
+if check:
+    h = hashlib.sha256()
+    for name in bundled_names():
+        for key, c in cells(name):
+            for seed in range(check):
+                h.update(Run(c, seed).execute().to_json(indent=None).encode())
+    out["hash"] = h.hexdigest()
+print(json.dumps(out))
+"""
+
+
+def measure(root: Path, runs: int, check: int, script: Path) -> dict:
+    done = subprocess.run([sys.executable, str(script), str(root), str(runs), str(check)], capture_output=True,
+                          text=True, cwd=root)
+    if done.returncode != 0:
+        raise SystemExit(f"versus.py: the run in {root} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--against", default="a96a2ee", help="the earlier commit (default: the start of issue 18's work)")
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--check", type=int, default=4, help="seeds per cell compared byte for byte (0: none)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        then = Path(tmp) / "then"
+        then.mkdir()
+        archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, capture_output=True)
+        if archive.returncode != 0:
+            raise SystemExit(f"versus.py: git archive {args.against}: {archive.stderr.decode().strip()}")
+        subprocess.run(["tar", "-x", "-C", str(then)], input=archive.stdout, check=True)
+        script = Path(tmp) / "measure.py"
+        script.write_text(MEASURE)
+        sides = {"then": then, "now": ROOT}
+        got: dict[str, list[dict]] = {k: [] for k in sides}
+        for i in range(args.repeat):
+            for side, root in sides.items():
+                got[side].append(measure(root, args.runs, args.check if i == 0 else 0, script))
+    print(f"{args.against} ('then') against this tree ('now'), espionage-tech, {args.runs} runs a cell, median of "
+          f"{args.repeat} interleaved repeats, CPU time")
+    print(f"{'cell':28}{'then ms/run':>12}{'now ms/run':>12}{'now/then':>10}{'then us/action':>16}"
+          f"{'now us/action':>15}")
+    ratios = []
+    for cell in got["now"][0]["cells"]:
+        t = [statistics.median(g["cells"][cell][k] for g in got["then"]) for k in (0, 1)]
+        n = [statistics.median(g["cells"][cell][k] for g in got["now"]) for k in (0, 1)]
+        ratios.append(n[0] / t[0])
+        print(f"{cell:28}{t[0]:>12.2f}{n[0]:>12.2f}{n[0] / t[0]:>10.2f}{t[1]:>16.1f}{n[1]:>15.1f}")
+    print(f"median now/then per run: {statistics.median(ratios):.2f} (lowest {min(ratios):.2f}, highest "
+          f"{max(ratios):.2f})")
+    if args.check:
+        same = got["then"][0]["hash"] == got["now"][0]["hash"]
+        print(f"results of {args.check} seeds x 12 cells x every bundled scenario byte-identical: {same}")
+        if not same:
+            raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
