@@ -3,7 +3,8 @@
 Issue 18 allows a compiled kernel for the SOC queue only if `make run` and `make test` still build everything on a
 fresh machine and a pure-Python twin stays: the kernel is compiled here, with the C compiler and flags Python itself
 was built with, into defenses/ (an editable install imports it from there; a wheel carries it). Without a compiler the
-install still succeeds, with a warning, and the engine runs the pure-Python loop (the same results, slower);
+install still succeeds, with a warning, and the engine runs the pure-Python loop (the same results, slower); a
+compiler that refuses the source fails the install (an older kernel is deleted first, never left to be imported).
 tests/test_soc.py fails if the kernel is missing, so CI always checks both against each other.
 """
 
@@ -26,13 +27,15 @@ def compile_kernel(root: Path) -> Path | None:
     include = sysconfig.get_paths()["include"]
     # -ffp-contract=off: no fused multiply-add, so every double is the one Python's own arithmetic gives
     cmd = [*shlex.split(ldshared), "-O2", "-fPIC", "-ffp-contract=off", "-I", include, str(src), "-o", str(out)]
+    out.unlink(missing_ok=True)  # never leave an older kernel behind to be imported
     try:
         subprocess.run(cmd, check=True, capture_output=True, text=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        detail = getattr(e, "stderr", "") or str(e)
-        print(f"ai-tabletop: could not compile {src.name} ({detail.strip()[:300]}); the SOC runs its pure-Python "
-              f"loop (same results, slower)", file=sys.stderr)
+    except OSError as e:  # no compiler on this machine: the pure-Python twin does the work
+        print(f"ai-tabletop: no C compiler ({e}); {src.name} not compiled, the SOC runs its pure-Python loop (same "
+              f"results, slower)", file=sys.stderr)
         return None
+    except subprocess.CalledProcessError as e:  # a compiler that refuses the source: a bug to see, not to hide
+        raise RuntimeError(f"ai-tabletop: compiling {src} failed:\n{e.stderr}") from None
     return out
 
 

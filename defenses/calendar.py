@@ -82,17 +82,13 @@ def _schedule(calendar: Calendar) -> Schedule:
 class Schedule:
     """A calendar's work windows as sorted tables (a plain class: the engine queries it for most actions)."""
 
-    __slots__ = ("always", "offset", "starts", "ends", "per_week", "wrap", "_lo", "_start", "_end", "windows")
+    __slots__ = ("always", "offset", "starts", "ends", "per_week", "wrap", "windows")
 
     def __init__(self, c: Calendar) -> None:
         self.offset = c.utc_offset * 60
         self.starts: list[float] = []
         self.ends: list[float] = []
         self.per_week = self.wrap = 0
-        self._lo = self._start = self._end = 0.0
-        """The last window looked up, ``[_start, _end)``, and the end of the one before it (``_lo``): every ``t`` in
-        ``[_lo, _end)`` has that window as its next (the SOC asks about the same shift thousands of times a run).
-        Window bounds are whole minutes, so the cached sums are the ones a fresh lookup would compute."""
         self.windows: tuple[float, list[float], list[float]] | None = None
         self.always = c.always
         if c.always:
@@ -123,27 +119,18 @@ class Schedule:
         week = math.floor(local / WEEK) * WEEK
         return week - self.offset, bisect_right(self.ends, local - week)
 
-    def _window(self, t: float) -> None:
-        """Cache the window ``t`` falls in or before (see ``_lo``)."""
-        base, i = self._locate(t)
-        self._start = base + self.starts[i]
-        self._end = base + self.ends[i]
-        self._lo = base + self.ends[i - 1] if i > 0 else self._start
-
     def next_on_shift(self, t: float) -> float:
         if self.always:
             return t
-        if not self._lo <= t < self._end:
-            self._window(t)
-        start = self._start
+        base, i = self._locate(t)
+        start = base + self.starts[i]
         return t if start <= t else start
 
     def next_off_shift(self, t: float) -> float:
         if self.always:
             return math.inf
-        if not self._lo <= t < self._end:
-            self._window(t)
-        return self._end if self._start <= t else t
+        base, i = self._locate(t)
+        return base + self.ends[i] if base + self.starts[i] <= t else t
 
     def add_work(self, t: float, minutes: float) -> float:
         if self.always:

@@ -57,10 +57,14 @@ def true_alerts(n: int, horizon: float, seed: int) -> list[Alert]:
     return [Alert(t, rng.choice(["low", "low", "high"]), True, "edr", technique=f"a{i}") for i, t in enumerate(times)]
 
 
-def run_soc(cfg: SocConfig, alerts: list[Alert], horizon: float) -> tuple[Ctx, dict]:
+def run_soc(cfg: SocConfig, alerts: list[Alert], horizon: float, offset: float = 2.0, keep: list | None = None
+            ) -> tuple[Ctx, dict]:
     ctx = Ctx()
+    ctx.net.defender_utc_offset = offset
     soc = cfg.behaviour(ctx)
     soc.start()
+    if keep is not None:
+        keep.append(soc)
 
     def feed():
         for a in alerts:
@@ -180,8 +184,23 @@ def test_utilisation_is_the_offered_load_when_stable():
 
 # --- the compiled kernel (defenses/_socfast.c) against its pure-Python twin ----------------------------------------
 
-TWIN_CASES = {**CASES, "24/7, backlogs that come and go": dict(analysts=1, hours="24/7", triage_minutes=12,
-                                                                 benign_per_hour=4, max_alert_age_hours=1)}
+TWIN_CASES = {
+    **CASES,
+    "24/7, backlogs that come and go": dict(analysts=1, hours="24/7", triage_minutes=12, benign_per_hour=4,
+                                            max_alert_age_hours=1),
+    # shifts that are not whole minutes, in a zone half an hour off: the calendar's floats are not round
+    "business hours, 8.33 to 17.67, UTC-5.5": dict(analysts=2, hours="business", triage_minutes=10,
+                                                  benign_per_hour=20, shift_start=8.33, shift_end=17.67,
+                                                  max_alert_age_hours=2),
+}
+OFFSETS = {"business hours, 8.33 to 17.67, UTC-5.5": -5.5}
+
+
+def soc_state(soc) -> tuple:
+    """Everything the SOC holds, floats exactly (hex): a sum added in another order shows here."""
+    return (soc.benign_alerts, soc.dropped, soc.busy_minutes.hex(), [f.hex() for f in soc.free],
+            [p.hex() for p in soc._pending[soc._ph:]], [(a.hex(), m.hex(), x) for a, m, x in soc.low],
+            [(a.hex(), m.hex(), x) for a, m, x in soc.high], soc._backlog, soc._next_benign.hex())
 
 
 def test_the_soc_kernel_is_built():
@@ -209,18 +228,58 @@ def test_kernel_and_pure_python_agree_exactly(case, monkeypatch):
     cfg = SocConfig(recognition=0.5, recognition_high=0.9, **TWIN_CASES[case])
     horizon = 12 * 1440.0
     alerts = true_alerts(60, horizon - 2880, seed=len(case))
+    offset = OFFSETS.get(case, 2.0)
+    socs: list = []
     monkeypatch.setattr(soc_module, "_fast", counted)
-    fast, fast_m = run_soc(cfg, alerts, horizon)
+    fast, fast_m = run_soc(cfg, alerts, horizon, offset, socs)
     monkeypatch.setattr(soc_module, "_fast", None)
-    pure, pure_m = run_soc(cfg, alerts, horizon)
+    pure, pure_m = run_soc(cfg, alerts, horizon, offset, socs)
     assert fast.escalated == pure.escalated and fast.records == pure.records
-    assert fast_m == pure_m  # floats included: the same additions in the same order
+    assert fast_m == pure_m
+    assert soc_state(socs[0]) == soc_state(socs[1])  # floats bit for bit: the same additions in the same order
     assert 0 in calls  # it ran to the end of a stretch
     assert sum(taken) > 0.5 * pure_m["alerts_benign"]  # it took most benign alerts, true alerts queued or not
     if "light load" in case:
         assert 1 in calls  # handed an alert back to Python to refill the draws
     if "come and go" in case:  # a backlog to log, handed back from it; drops inside it
         assert 2 in calls and pure_m["alerts_dropped"] > 0
+
+
+def test_kernel_hands_a_true_alert_at_the_head_back_to_python(monkeypatch):
+    """A true alert queued behind nothing, reachable only by catch_up (no wake-up scheduled): the kernel must stop
+    and let Python's dispatch draw its triage; both ways give the same escalations and state."""
+    if soc_module._fast is None:
+        pytest.skip("the kernel is not built")
+    kernel = soc_module._fast
+    handed = []
+
+    def counted(*args):
+        out = kernel(*args)
+        handed.append(out[9] == 1 and len(args[3]) > 0)  # stopped, with draws left: for the true alert
+        return out
+
+    def go(fast):
+        monkeypatch.setattr(soc_module, "_fast", fast)
+        ctx = Ctx()
+        cfg = SocConfig(analysts=1, hours="24/7", triage_minutes=20, benign_per_hour=6, recognition=1,
+                        recognition_high=1, max_alert_age_hours=0.5)
+        soc = cfg.behaviour(ctx)
+        soc.start()
+        ctx.env.run(until=600)
+        soc.catch_up(600)
+        for name, late in (("x", 0.0), ("y", 0.5)):
+            a = Alert(ctx.env.now, "low", True, "edr", technique=name)
+            ctx.busy(+1)
+            soc.low.append((a.time + late, -1.0, a))
+            soc._true_waiting += 1
+        ctx.env.run(until=3000)
+        soc.catch_up(3000)
+        ctx.env.run(until=6000)
+        return ctx.escalated, ctx.records, ctx.in_flight, soc_state(soc)
+
+    fast = go(counted)
+    assert any(handed)
+    assert fast == go(None)
 
 
 def test_kernel_and_pure_python_give_the_same_runs(monkeypatch):
