@@ -34,6 +34,28 @@ class TimelineEvent:
     """It acted on a false finding."""
 
 
+_NEW = object.__new__
+_T_SET = tuple(getattr(TimelineEvent, f).__set__ for f in TimelineEvent.__slots__)
+
+
+def timeline_event(time: float, phase: str, technique: str, host: str | None, actor: str, success: bool,
+                   detected: bool, blocked: str | None, false_finding: bool) -> TimelineEvent:
+    """``TimelineEvent(...)``, the same object, at about half the cost: a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__``; the slots' own setters do it directly (the engine builds one per action)."""
+    e = _NEW(TimelineEvent)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8 = _T_SET
+    s0(e, time)
+    s1(e, phase)
+    s2(e, technique)
+    s3(e, host)
+    s4(e, actor)
+    s5(e, success)
+    s6(e, detected)
+    s7(e, blocked)
+    s8(e, false_finding)
+    return e
+
+
 @dataclass(frozen=True, slots=True)
 class LogEvent:
     """A non-action event: a gate, an alert escalated, a containment, the objective met."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import simpy
 
 from defenses.base import Action
-from simulator.result import TimelineEvent
+from simulator.result import timeline_event
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
@@ -183,7 +183,7 @@ class Acting:
             self.operator_minutes += duration if not aborted else a.duration
         for catch_up in self._catch_up:
             catch_up(env.now)
-        self.timeline.append(TimelineEvent(
+        self.timeline.append(timeline_event(
             round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
             a.success, a.detected, a.blocked, a.false_finding,
         ))
