@@ -97,10 +97,8 @@ class TabletopApp(App):
         self.install_screen(RunDetailScreen(), "run")
         self.install_screen(FacilitatorScreen(), "facilitator")
         self.push_screen("setup")
-        if self.n_workers > 1:
-            from simulator.sweep import keep_warm
-
-            keep_warm(self.n_workers)  # workers start importing the engine now, and stay for every comparison
+        if self.n_workers > 1:  # after the first paint: workers start importing the engine, and stay
+            self.call_after_refresh(self._warm_workers)
         if self.load_error is not None:
             self.show_errors(f"Could not open {self.scenario_arg}", [str(p) for p in self.load_error.problems])
         if self.session_arg:
@@ -109,6 +107,11 @@ class TabletopApp(App):
             self.action_show("facilitator")
         if self.served:
             self.notify(f"Player view served at {self.served} (read-only)", timeout=8, markup=False)
+
+    def _warm_workers(self) -> None:
+        from simulator.sweep import keep_warm
+
+        keep_warm(self.n_workers)
 
     def on_unmount(self) -> None:
         from simulator.sweep import release_warm

@@ -320,8 +320,8 @@ async def test_comparisons_reuse_one_warm_pool_of_workers():
 
     app = create_app(TINY, workers=2, runs=6)
     async with app.run_test(size=SIZE) as pilot:
-        pool = sweep._WARM.get(2)
-        assert pool is not None
+        await wait_for(pilot, lambda: 2 in sweep._WARM)  # started after the first paint
+        pool = sweep._WARM[2]
         pids = []
         for seed in (0, 3):
             app.settings.seed = seed
