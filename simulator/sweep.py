@@ -259,6 +259,8 @@ def start_method() -> str:
 
 _WARM: dict[int, Any] = {}
 """Worker pools kept between sweeps, by size (only once ``keep_warm`` was called: the TUI)."""
+_KEEP: set[int] = set()
+"""Pool sizes to keep (a kept pool that broke is started again for the next sweep)."""
 
 
 def _warm_worker() -> int:
@@ -272,7 +274,15 @@ def keep_warm(workers: int) -> None:
     """Keep a pool of ``workers`` worker processes between sweeps, in this process (the TUI, where one comparison
     follows another): start it now, its workers importing the engine in the background, so no sweep waits for
     interpreters to start, and each worker keeps the cells it has compiled (``_CACHE``) for the next sweep."""
-    if workers > 1 and workers not in _WARM:
+    if workers > 1:
+        _KEEP.add(workers)
+        _kept_pool(workers)
+
+
+def _kept_pool(workers: int) -> Any:
+    """The kept pool of ``workers`` workers (started now if it is to be kept and is not running), else None."""
+    pool = _WARM.get(workers)
+    if pool is None and workers in _KEEP:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -280,10 +290,12 @@ def keep_warm(workers: int) -> None:
                                                     mp_context=multiprocessing.get_context(start_method()))
         for _ in range(workers):  # a spawning pool starts a worker per task submitted while none is idle
             pool.submit(_warm_worker)
+    return pool
 
 
 def release_warm() -> None:
     """Stop the kept pools (queued work is dropped; a chunk in hand finishes)."""
+    _KEEP.clear()
     while _WARM:
         _, pool = _WARM.popitem()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -299,7 +311,7 @@ def _ordered_local(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]]
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    kept = _WARM.get(workers)
+    kept = _kept_pool(workers)
     pool = kept or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(start_method()))
     futures: list = []
     try:
@@ -317,6 +329,7 @@ def _ordered_local(spec: SweepSpec, tasks: Sequence[tuple[int, tuple[int, ...]]]
     except BrokenProcessPool:
         if kept is not None:  # a worker died: the next sweep starts a fresh pool
             _WARM.pop(workers, None)
+            kept.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
         if kept is None:

@@ -338,3 +338,32 @@ async def test_comparisons_reuse_one_warm_pool_of_workers():
             assert screen.summaries == [summarize(alone[i]) for i in range(len(alone))]
         assert len(pids[0]) == 2 and pids[0] == pids[1]
     assert not sweep._WARM
+
+
+def test_a_kept_pool_that_breaks_is_started_again():
+    """A worker of the kept pool killed (out of memory, say): that comparison fails, the next one runs on a fresh
+    kept pool, with the same results."""
+    import os
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    import pytest
+
+    from simulator import sweep
+    from simulator.loader import load
+
+    loaded = load(TINY)
+    cells = [(("automation", "manual"), ("posture", "baseline"))]
+    sweep.keep_warm(2)
+    try:
+        pool = sweep._WARM[2]
+        pool.submit(int).result()  # the workers are up
+        os.kill(next(iter(pool._processes)), signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool):
+            sweep.collect(sweep.spec_for(loaded, cells, 4, 0), 2)
+        again = sweep.collect(sweep.spec_for(loaded, cells, 4, 0), 2)
+        assert sweep._WARM[2] is not pool
+        assert again == sweep.collect(sweep.spec_for(loaded, cells, 4, 0), 1)
+    finally:
+        sweep.release_warm()
+    assert not sweep._WARM
