@@ -2,18 +2,27 @@
 every cell of espionage-tech, and whether every result is byte-identical (issue 18: every speed-up must be exact).
 
     .venv/bin/python benchmarks/versus.py [--against COMMIT] [--runs 30] [--repeat 3] [--check 4]
+    .venv/bin/python benchmarks/versus.py --instructions [--cells manual/baseline,...] [--runs 10]
 
 The commit is unpacked with `git archive` into a temporary folder and imported from there (pure Python: a compiled
 kernel is only built by an install); this tree runs as installed (with the SOC's kernel when it is built). Repeats
 are interleaved (then, now, then, now, ...) and each figure is the median over the repeats, CPU time. The check runs
 ``--check`` seeds of every cell on every bundled scenario on both sides and compares the full results (timeline and
 log included), byte for byte.
+
+``--instructions`` counts instructions instead of time, with valgrind's callgrind (which the machine's load does not
+move): each side runs the chosen cells ``--runs`` times and once with no runs, and the difference per run is
+reported (imports, loading and compiling cancel out; hash seed fixed and no bytecode written, so the two
+invocations differ only by the runs: use enough runs that they dwarf the few million instructions an import can
+still vary by).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +67,57 @@ print(json.dumps(out))
 """
 
 
+COUNT = r"""
+import os, subprocess, sys
+root, runs, cells = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+sys.path.insert(0, root)
+from simulator.build import compile_scenario
+from simulator.engine import Run
+from simulator.loader import load
+import simulator.engine
+assert simulator.engine.__file__.startswith(root), simulator.engine.__file__
+loaded = load("espionage-tech")
+for cell in cells:
+    level, posture = cell.split("/")
+    x = loaded.with_presets(automation=level, posture=posture)
+    c = compile_scenario(loaded.scenario, x.attacker, x.posture)
+    Run(c, 999).execute()  # warm up, not counted
+    subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
+    for seed in range(runs):
+        Run(c, seed).execute()
+    subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
+"""
+
+
+def instructions(root: Path, runs: int, cell: str, script: Path, tmp: Path) -> int:
+    """Instructions callgrind counts for ``runs`` runs of ``cell`` in the tree at ``root``."""
+    out = tmp / f"callgrind.{abs(hash((str(root), runs, cell)))}"
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+                           sys.executable, str(script),
+                           str(root), str(runs), cell], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"})
+    if done.returncode != 0:
+        raise SystemExit(f"versus.py: callgrind in {root} failed:\n{done.stderr[-2000:]}")
+    for line in out.read_text().splitlines():
+        if line.startswith("totals:"):  # (with instrumentation switched on late, 'summary:' reads 0)
+            return int(line.split()[1])
+    raise SystemExit(f"versus.py: no totals in {out}")
+
+
+def count_main(args: argparse.Namespace, sides: dict[str, Path], tmp: Path) -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("versus.py: --instructions needs valgrind (Debian: apt-get install valgrind)")
+    script = tmp / "count.py"
+    script.write_text(COUNT)
+    print(f"{args.against} ('then') against this tree ('now'), espionage-tech, instructions per run (callgrind, "
+          f"{args.runs} runs a cell less none)")
+    print(f"{'cell':28}{'then':>14}{'now':>14}{'now/then':>10}")
+    for cell in args.cells.split(","):
+        per = {side: (instructions(root, args.runs, cell, script, tmp) - instructions(root, 0, cell, script, tmp))
+               / args.runs for side, root in sides.items()}
+        print(f"{cell:28}{per['then'] / 1e6:>13.1f}M{per['now'] / 1e6:>13.1f}M{per['now'] / per['then']:>10.2f}")
+
+
 def measure(root: Path, runs: int, check: int, script: Path) -> dict:
     done = subprocess.run([sys.executable, str(script), str(root), str(runs), str(check)], capture_output=True,
                           text=True, cwd=root)
@@ -72,6 +132,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--check", type=int, default=4, help="seeds per cell compared byte for byte (0: none)")
+    ap.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead of time")
+    ap.add_argument("--cells", default="manual/baseline,manual/weak,ai-orchestrated/baseline",
+                    help="cells for --instructions, LEVEL/POSTURE, comma-separated")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         then = Path(tmp) / "then"
@@ -80,6 +143,9 @@ def main() -> None:
         if archive.returncode != 0:
             raise SystemExit(f"versus.py: git archive {args.against}: {archive.stderr.decode().strip()}")
         subprocess.run(["tar", "-x", "-C", str(then)], input=archive.stdout, check=True)
+        if args.instructions:
+            count_main(args, {"then": then, "now": ROOT}, Path(tmp))
+            return
         script = Path(tmp) / "measure.py"
         script.write_text(MEASURE)
         sides = {"then": then, "now": ROOT}

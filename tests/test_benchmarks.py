@@ -4,6 +4,7 @@ scripts report speed, the tests only keep them working)."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,8 @@ SCRIPTS = {
     "hostile_inputs.py": (["--repeat", "1", "--only", "alias"], ["slowest median"]),  # a few cases: the full
     # corpus (about 90 s) is tests/test_hostile_corpus.py
     "versus.py": (["--against", "HEAD", "--runs", "1", "--repeat", "1", "--check", "1"],
-                  ["byte-identical: True", "median now/then"]),  # HEAD (pure Python) against this tree
+                  ["byte-identical: True", "median now/then"]),  # HEAD (pure Python) against this tree; its
+    # --instructions mode (valgrind, about a minute a cell) is tests/test_benchmarks.py::test_instruction_counts
     "peers.py": (["--runs", "2", "--episodes", "1", "--repeat", "1"],
                  ["per action, all in", "NASim medium", "hardened", "slowest cell"]),
 }
@@ -61,3 +63,16 @@ def test_upgrades_example_runs():
     out = subprocess.run([sys.executable, str(ROOT / "examples" / "upgrades.py"), str(ROOT / "tests" / "data" /
                           "tiny.yaml"), "--runs", "4"], capture_output=True, text=True, cwd=ROOT).stdout
     assert out.count(" points [") == 7 and "beyond noise" in out
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instruction_counts():
+    """versus.py --instructions counts a run's instructions with callgrind, exactly: the same tree twice gives the
+    same count (here HEAD, pure Python, against this tree, with the SOC's kernel: fewer)."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "versus.py"), "--against", "HEAD",
+                           "--instructions", "--runs", "1", "--cells", "manual/hardened"], capture_output=True,
+                          text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("manual/hardened"))
+    then, now, ratio = row.split()[1:]
+    assert then.endswith("M") and now.endswith("M") and 0 < float(ratio) < 1, row
