@@ -301,7 +301,7 @@ fail:
 }
 
 static PyMethodDef methods[] = {
-    {"run", run, METH_VARARGS, "Benign alerts while no true alert waits (see the module's source)."},
+    {"run", run, METH_VARARGS, "Benign alerts while no high-confidence alert waits (see the module's source)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,6 +13,10 @@ queue, every alert an analyst could have taken since the previous event starts; 
 PriorityResource, since nothing joins the queue between two events. True alerts keep exact times: while one waits the
 SOC is woken (a simpy timeout) when an analyst can next take the queue's head, and its triage ends on a simpy timeout.
 tests/test_soc.py checks all this against a textbook simpy PriorityResource model.
+
+``catch_up``'s loop (and ``_dispatch`` while the queue's head is benign) has a compiled twin, ``defenses/_socfast.c``,
+used while no high-confidence alert waits; this Python loop stays and gives the same results bit for bit (without a
+compiler, or with TABLETOP_PURE_PYTHON set, it does all the work; tests/test_soc.py runs both).
 """
 
 from __future__ import annotations
