@@ -51,6 +51,9 @@ class Change:
     ``n`` is 0 when no replicate got in in both."""
     data_lost: PairedDifference
     """Records of the objective exfiltrated."""
+    outcomes: tuple[float, ...] = ()
+    """Attacker success per replicate in the changed cell (1 or 0, in replicate order): two changes measured on the
+    same seeds are set against each other with these (``within_noise``)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
         out.append(Change(name, kind, a, b,
                           paired_difference(series(a, "success"), series(b, "success")),
                           breached_pairs(a, b),
-                          paired_difference(series(a, "data"), series(b, "data"))))
+                          paired_difference(series(a, "data"), series(b, "data")),
+                          tuple(series(b, "success"))))
     return rank(out)
 
 
@@ -164,6 +168,20 @@ def _control(c: Change) -> str:
     return c.name.split(" -> ")[0]
 
 
+def within_noise(top: Change, other: Change) -> bool:
+    """Whether ``other``'s effect on attacker success is within sampling noise of ``top``'s: the paired difference
+    of their changed cells over the same seeds has an interval that holds 0 (an equal mean where the per-replicate
+    outcomes are not known)."""
+    if top.outcomes and len(top.outcomes) == len(other.outcomes):
+        d = paired_difference(top.outcomes, other.outcomes)
+        return d.low <= 0.0 <= d.high
+    return abs(top.success.mean) == abs(other.success.mean)
+
+
+def _effects(changes: Sequence[Change]) -> str:
+    return ", ".join(f"{_control(c)} {_pts(c.success)}" for c in changes)
+
+
 def largest_automation(changes: Sequence[Change]) -> Change | None:
     """The automation change with the largest effect on attacker success (either sign), or None."""
     autos = rank([c for c in changes if c.kind == "automation"])
@@ -182,8 +200,9 @@ def winner(changes: Sequence[Change]) -> Change | None:
 
 
 def verdict(changes: Sequence[Change], runs: int) -> str:
-    """One sentence, computed from the numbers, on which change mattered most (the first of the ranking, and any
-    control tied with it), set against the LARGEST automation effect, which it names."""
+    """One sentence, computed from the numbers, on which change mattered most (the first of the ranking, any
+    control tied with it, and any control within sampling noise of it on the same seeds), set against the LARGEST
+    automation effect, which it names."""
     if not changes:
         return "No change was measured."
     ranked = rank(changes)
@@ -194,7 +213,12 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
         return f"No single change moved attacker success beyond sampling noise at {runs} runs per cell."
     if top.kind == "automation":
         best = controls[0] if controls else None
-        tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
+        close = [c for c in controls[1:] if best is not None and within_noise(best, c)]
+        if close:
+            tail = (" (the largest control effects, within sampling noise of each other on the same seeds: "
+                    f"{_effects([best, *close])})")
+        else:
+            tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
         return (f"Moving the attacker from {_levels(top)} changed attacker success by "
                 f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}.")
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
@@ -206,6 +230,10 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
     else:
         text = (f"Upgrading {top.name.replace(' -> ', ' to ')} mattered most: attacker success "
                 f"{_pts(top.success)}")
+    near = [c for c in controls if c not in tied and within_noise(top, c)]
+    if near:
+        text += (f" ({_effects(near)} {'is' if len(near) == 1 else 'are'} within sampling noise of it, paired on "
+                 "the same seeds)")
     if auto is not None:
         text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
                  "automation effect")
@@ -292,13 +320,19 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
         return (f"Under both readings, upgrading {fv.name.replace(' -> ', ' to ')} ranks first among the controls "
                 f"(vendor {_pts(fv.success)}, skeptic {_pts(fs.success)}), and the verdict holds: "
                 f"{_held(ranked)}.")
+    close = ""
+    if not same_first and fv is not None and fs is not None:
+        fs_v = next((c for c in ranked["vendor"] if c.name == fs.name), None)
+        fv_s = next((c for c in ranked["skeptic"] if c.name == fv.name), None)
+        if fs_v is not None and fv_s is not None and within_noise(fv, fs_v) and within_noise(fs, fv_s):
+            close = " (the two within sampling noise of each other under both readings, paired on the same seeds)"
     if same_verdict:
         return (f"The readings disagree on the first control, the vendor reading ranking {named(fv)} first and the "
-                f"skeptic reading {named(fs)}, but the verdict holds: {_held(ranked)}.")
+                f"skeptic reading {named(fs)}{close}, but the verdict holds: {_held(ranked)}.")
     if same_first:
         return (f"The readings disagree on the verdict: under both, {_control(fv)} ranks first among the controls, "
                 f"but under the vendor reading {_conclusion(ranked['vendor'], runs)}, and under the skeptic reading "
                 f"{_conclusion(ranked['skeptic'], runs)}.")
     return (f"The readings disagree: under the vendor reading {named(fv)} ranks first among the controls and "
-            f"{_conclusion(ranked['vendor'], runs)}; under the skeptic reading {named(fs)} ranks first and "
+            f"{_conclusion(ranked['vendor'], runs)}; under the skeptic reading {named(fs)} ranks first{close} and "
             f"{_conclusion(ranked['skeptic'], runs)}.")

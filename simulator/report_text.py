@@ -49,6 +49,14 @@ END_TEXT = {
 """Why a run ended (RunResult.end_reason)."""
 
 
+def _early(r: RunResult) -> str:
+    """Why a run that reached its horizon 'ended' before it: nothing was left to happen in between."""
+    if r.end_reason != "horizon" or r.end_time >= r.horizon - 1e-6:
+        return ""
+    return (f" (nothing left to happen before the {duration(r.horizon)} horizon: the attacker's next try falls "
+            "after it and no defender task is open)")
+
+
 def response_text(r: RunResult) -> str:
     """What the response cost the business, in one line."""
     clean = (f", {r.clean_hosts_isolated} of them clean ({r.clean_isolated_host_hours:.0f} h)"
@@ -77,7 +85,7 @@ def run_text(r: RunResult, events: int = 15) -> str:
         f"  first containment     {duration(r.time_to_containment)}",
         *([f"  objective met         {duration(r.time_to_objective)}"] if r.objectives < 2 else
           [f"  objective {k + 1} met       {duration(t)}" for k, t in enumerate(r.objective_times)]),
-        f"  run ended             {duration(r.end_time)}",
+        f"  run ended             {duration(r.end_time)}" + _early(r),
         "",
         "Counts",
         f"  hosts compromised {r.hosts_compromised} (held at end: {len(r.owned_hosts)}; "

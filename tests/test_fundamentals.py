@@ -131,6 +131,33 @@ def test_verdict_is_computed_from_the_numbers():
         fm.verdict([*controls, even], 100)
 
 
+def _measured(name, kind, outcomes):
+    """A change measured on the same seeds as the others: the base cell's attacker always won."""
+    base = [1.0] * len(outcomes)
+    d = paired_difference(base, outcomes)
+    return fm.Change(name, kind, 0, 1, d, d, d, tuple(outcomes))
+
+
+def test_controls_within_noise_of_the_first_are_named_with_it():
+    n = 200
+    patching = _measured("patching -> hardened", "control", [0.0] * 60 + [1.0] * (n - 60))
+    # 58 runs stopped, mostly the same ones: not distinguishable from patching's 60 on these seeds
+    segmentation = _measured("segmentation -> hardened", "control", [1.0] * 4 + [0.0] * 58 + [1.0] * (n - 62))
+    soc = _measured("soc -> hardened", "control", [0.0] * 10 + [1.0] * (n - 10))  # clearly smaller
+    auto = _measured("attacker manual -> autonomous", "automation", [1.0] * n)
+    assert fm.within_noise(patching, segmentation) and not fm.within_noise(patching, soc)
+    text = fm.verdict([patching, segmentation, soc, auto], n)
+    assert text.startswith("Upgrading patching to hardened mattered most: attacker success -30 points")
+    assert "(segmentation -29 points [-35, -23] is within sampling noise of it, paired on the same seeds)" in text
+    assert "soc" not in text
+    # with the automation change first, the largest control effects within noise of each other are all named
+    jump = paired_difference([0.0] * 80 + [1.0] * (n - 80), [1.0] * n)  # +40 points
+    big = fm.Change("attacker manual -> autonomous", "automation", 2, 3, jump, jump, jump, (1.0,) * n)
+    text = fm.verdict([patching, segmentation, soc, big], n)
+    assert "(the largest control effects, within sampling noise of each other on the same seeds: patching -30 " \
+           "points [-36, -24], segmentation -29 points [-35, -23])" in text
+
+
 def test_reading_plans_share_their_common_cells():
     plans = fm.plan_readings(load("espionage-tech"))
     vendor, skeptic = plans["vendor"], plans["skeptic"]
@@ -195,6 +222,26 @@ def test_readings_sentence_says_what_holds_under_both():
                     "per cell."
     for s in (both, auto, split, apart, noise):
         assert s.count(". ") == 0 and s.endswith(".")  # one sentence
+
+
+def test_readings_whose_first_controls_are_within_noise_say_so():
+    n = 200
+    stopped = {60: [0.0] * 60 + [1.0] * (n - 60)}
+    shifted = [1.0] * 4 + [0.0] * 58 + [1.0] * (n - 62)  # 58 stopped, mostly the runs the other stops
+    jump = paired_difference([0.0] * n, [1.0] * n)  # +100 points: the verdict is the automation change under both
+    auto = fm.Change("attacker manual -> autonomous", "automation", 2, 3, jump, jump, jump, (1.0,) * n)
+    vendor = [_measured("patching -> hardened", "control", stopped[60]),
+              _measured("segmentation -> hardened", "control", shifted), auto]
+    skeptic = [_measured("patching -> hardened", "control", shifted),
+               _measured("segmentation -> hardened", "control", stopped[60]), auto]
+    text = fm.readings_sentence({"vendor": vendor, "skeptic": skeptic}, n)
+    assert text.startswith("The readings disagree on the first control, the vendor reading ranking patching (-30 "
+                           "points [-36, -24]) first and the skeptic reading segmentation (-30 points [-36, -24]) "
+                           "(the two within sampling noise of each other under both readings, paired on the same "
+                           "seeds), but the verdict holds")
+    far = [_measured("patching -> hardened", "control", stopped[60]),
+           _measured("segmentation -> hardened", "control", [0.0] * 10 + [1.0] * (n - 10)), auto]
+    assert "within sampling noise" not in fm.readings_sentence({"vendor": far, "skeptic": skeptic}, n)
 
 
 def test_cli_fundamentals():

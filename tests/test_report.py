@@ -283,3 +283,20 @@ def test_runs_the_attacker_never_got_into_are_not_called_undetected():
     unseen = summarize([_row(True, False)] * 10)
     _, bad = _findings("manual / weak", unseen)
     assert any("100% of the intrusions were never detected" in text for text, _ in bad)
+
+
+def test_a_run_stopped_before_its_horizon_says_why():
+    """espionage-tech, manual vs hardened, seed 0: nothing is left to happen after about day 28 (the crew's next try
+    falls after the horizon), so the run stops there and says so beside its end time."""
+    from simulator.engine import Run
+    from simulator.report_text import run_text
+    from simulator.sweep import apply_cell
+
+    r = Run(apply_cell(load("espionage-tech"), (("automation", "manual"), ("posture", "hardened"))), 0, 0).execute()
+    assert r.end_reason == "horizon" and r.end_time < r.horizon - 60
+    line = next(x for x in run_text(r, 0).splitlines() if x.strip().startswith("run ended"))
+    assert "nothing left to happen before the 30.0 d horizon" in line
+    done = Run(apply_cell(load("espionage-tech"), (("automation", "ai-orchestrated"), ("posture", "baseline"))), 0,
+               0).execute()
+    assert done.end_time >= done.horizon - 1e-6 or done.end_reason != "horizon"
+    assert "nothing left to happen" not in run_text(done, 0)
