@@ -243,7 +243,7 @@ GAPS: dict[tuple[str, str], str] = {
     ("ai-share", "regional-manufacturer"): (
         "just above the range (92%): the ways in by phishing and through the supplier need no exploit weaponised by "
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 12 actions a run to 122 by the AI); the 156 of 200 "
+        "takeovers and the checks of harvested credentials (about 13 actions a run to 139 by the AI); the 180 of 200 "
         "runs that break out are 91% AI"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).

@@ -65,7 +65,11 @@ def test_routes_are_per_zone(tiny):
     assert r._route(db, "smb") is None
 
 
-@pytest.mark.parametrize("name", bundled_names())
+REVIEWED = ("examples/scenarios/retail.yaml", "examples/scenarios/university.yaml")
+"""Scenarios a reviewer wrote from the README alone (out-of-sample checks of the model)."""
+
+
+@pytest.mark.parametrize("name", [*bundled_names(), *REVIEWED])
 def test_no_run_ends_early_with_the_attacker_holding_hosts(name):
     """A run that ends before the horizon while the attacker holds hosts does so only because its next try would come
     after the horizon; runs that end with no path left or evicted leave the attacker holding nothing."""
@@ -80,6 +84,48 @@ def test_no_run_ends_early_with_the_attacker_holding_hosts(name):
             if r.end_reason in ("evicted", "no_path_left"):
                 assert not r.owned_hosts
             assert (r.end_reason == "objective_met") == (r.outcome == "objective_met")
+
+
+def _stall_watch(r: Run, found: list[float]):
+    """Every 6 hours: is the attacker holding hosts with nothing at all under way (no line of work busy, no task
+    queued, no regrouping, the campaign not at the perimeter, not lying low)? Left so for longer than a regrouping's
+    wait and a day, it has stalled: nobody will give it its next step."""
+    env = r.env
+    since = None
+    while True:
+        yield env.timeout(360)
+        idle = (r.owned and not r._regrouping and not r._active and not r._tasks and not r._campaign_running
+                and r._quiet_until <= env.now and not r.stop.triggered)
+        if not idle:
+            since = None
+        elif since is None:
+            since = env.now
+        elif env.now - since > r._retry_wait() + 1440:
+            found.append(since)
+            return
+
+
+@pytest.mark.parametrize("name", [*bundled_names(), "tests/data/tiny.yaml", *REVIEWED])
+def test_an_attacker_holding_hosts_never_stalls(name):
+    """Issue 13 (an attacker that stops for bookkeeping reasons): the lines of work could run out while the campaign
+    was busy at the perimeter (phishing, or waiting for an exploit), each finding the campaign running and leaving
+    the next step to it, and the campaign, back with a foothold, waited for a loss that never came: the attacker
+    sat on its hosts to the horizon (regional-manufacturer: 9 of 30 autonomous runs against baseline)."""
+    from simulator.sweep import apply_cell
+
+    loaded = load(name)
+    stalled = []
+    for level, posture, seeds in (("autonomous", "baseline", 12), ("ai-orchestrated", "weak", 4),
+                                  ("manual", "hardened", 4), ("ai-assisted", "hardened", 4)):
+        c = apply_cell(loaded, (("automation", level), ("posture", posture)))
+        for s in range(seeds):
+            r = Run(c, 0, s)
+            found: list[float] = []
+            r.env.process(_stall_watch(r, found))
+            r.execute()
+            if found:
+                stalled.append((level, posture, s, round(found[0] / 1440, 2)))
+    assert not stalled, stalled
 
 
 class _Ctx:
@@ -301,3 +347,28 @@ def test_no_action_starts_while_the_crew_lies_low():
         quiet_runs += bool(windows)
         assert not [t for t in starts for a, b in windows if a + 1e-3 < t < b - 1e-3], seed
     assert quiet_runs >= 3
+
+
+def test_a_way_in_taken_from_inside_meanwhile_is_not_exploited_from_outside(monkeypatch):
+    """regional-manufacturer, ai-orchestrated: the gateway's day-9 flaw is weaponised by hand, and a line of work
+    inside may take the gateway with it while the perimeter campaign waits for that exploit; the campaign then has
+    nothing to exploit there (it used to run the exploit again, from the internet, on a host it held)."""
+    from simulator.attack.actions import Acting
+    from simulator.sweep import apply_cell
+
+    uses = {"inside": 0, "outside on a held host": 0}
+    real = Acting._use_exploit
+
+    def watched(self, vuln, phase, technique, **kw):
+        if phase == "initial-access" and kw["host"] in self.owned:
+            uses["outside on a held host"] += 1
+        elif phase == "lateral-movement" and kw["host"] in {h for h, _ in self.net.entry}:
+            uses["inside"] += 1
+        return (yield from real(self, vuln, phase, technique, **kw))
+
+    monkeypatch.setattr(Acting, "_use_exploit", watched)
+    c = apply_cell(load("regional-manufacturer"), (("automation", "ai-orchestrated"), ("posture", "baseline")))
+    for i in range(40):
+        Run(c, 0, i).execute()
+    assert uses["inside"] > 0  # the situation arises: entry points exploited from inside
+    assert uses["outside on a held host"] == 0

@@ -108,6 +108,9 @@ class Campaign:
                 self._evicted_since_entry = False
             self._lost = env.event()
             self._stuck = None if self._perimeter_done else env.event()
+            # the lines of work may have run out while the campaign was busy at the perimeter (their last call to
+            # _maybe_finish found it running and left the next step to it): take that step now, or nobody would
+            self._maybe_finish()
             yield self._lost if self._stuck is None else self._lost | self._stuck
             self._campaign_running = True  # from here the campaign owns what happens next
             lost = self._lost.triggered
