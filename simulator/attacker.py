@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from defenses.base import Frozen
 from defenses.calendar import Calendar
 
-Gate = Literal["exploitation", "credential_use", "exfiltration"]
+Gate = Literal["exploitation", "credential_use", "sensitive_access", "exfiltration"]
 
 
 class Efforts(Frozen):
@@ -70,9 +70,10 @@ class AttackerProfile(Frozen):
     works_off_shift: bool
     """Keeps working outside the operators' shift (except where a human is needed)."""
     gates: tuple[Gate, ...] = ()
-    """Approval gates a human operator must pass (AI executors only): ``exploitation`` once before active
-    exploitation of the perimeter, ``credential_use`` before harvested credentials are first used in each new zone,
-    ``exfiltration`` before each data set leaves."""
+    """Approval gates a human operator must pass (AI executors only), as GTG-1002's operators did: ``exploitation``
+    once before active exploitation of the perimeter, ``credential_use`` once before harvested credentials are first
+    used, ``sensitive_access`` before the first move into each sensitive zone (``Zone.sensitive``: by default the
+    administration tier and the zones holding an objective's data), ``exfiltration`` before each data set leaves."""
     gate_minutes: float = Field(30, gt=0, le=10_000)
     """Median operator minutes to review and approve at a gate (on shift)."""
     false_finding_rate: float = Field(ge=0, le=1)

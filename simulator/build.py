@@ -109,6 +109,8 @@ class Network:
     """Services that accept a logon with credentials (the scenario's ``services.logon``)."""
     admin_zones: frozenset[str] = frozenset()
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
+    sensitive_zones: frozenset[str] = frozenset()
+    """Zones an operator authorises access to, one by one (``Zone.sensitive``: the ``sensitive_access`` gate)."""
     phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
     """(member host indices, users) per phishing target group of the scenario."""
     suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
@@ -219,6 +221,7 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         defender_utc_offset=s.defender_utc_offset,
         logon_services=frozenset(s.services.logon),
         admin_zones=s.admin_tier_zones(),
+        sensitive_zones=s.sensitive_zones(),
         phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
                        for t in s.phishing),
         suppliers=_suppliers(s, posture, hosts, accounts),

@@ -177,7 +177,8 @@ FIGURES: tuple[Figure, ...] = (
            why="no source publishes a breakout time for AI-driven intrusions: GTG's tempo figure is the request rate "
                "(checked as peak-rate), and the '<= 0.5' this row once checked was the project's own reading of "
                "'machine tempo'. Reported, because it shows whether the AI's first step out waits for people (an "
-               "operator's check and the credential_use gate before a harvested credential is used, or a human "
+               "operator's check and the credential_use gate before a harvested credential is first used, the "
+               "sensitive_access gate where the first step goes straight into a sensitive zone, or a human "
                "weaponising an exploit beyond max_ai_effort_hours)"),
     Figure("fast-breakout", "AI-driven breakouts under 1 min", "CS", "info (fastest 27 s)", None,
            None, "share", _ORCH_TEMPO + ("automation:autonomous.speed", "automation:autonomous.concurrency"),
@@ -209,12 +210,6 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-_FEW_GATES = (
-    "a completed campaign passes the exploitation gate once, the credential_use gate once per zone it first enters "
-    "with credentials and the exfiltration gate once per data set, so the count follows the path: 3.9 where the "
-    "data sits one zone on (credential use in about 1.8-1.9 zones: small-business, generated-50), 7.0 on "
-    "regional-hospital (credential use in 4.9 zones on the way to the EHR database; espionage-tech 3.1, "
-    "generated-1000 2.3); GTG's 4-6 is a property of its targets' networks, not of every network")
 _IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents rescan the perimeter daily for "
             "another way in and there is nothing for people to check or take over")
 
@@ -228,7 +223,7 @@ GAPS: dict[tuple[str, str], str] = {
         "median is 25 days after initial access by assumption [MT]"),
     ("ai-share", "regional-hospital"): (
         "the AI's routine work grows with the network and the people's does not: on 204 hosts a run has about 400 "
-        "AI actions to 34 by hand (espionage-tech: about 205 to 28), about 59 of them perimeter rescans; 90 of 200 "
+        "AI actions to 33 by hand (espionage-tech: about 211 to 28), about 59 of them perimeter rescans; 90 of 200 "
         "runs never break out, 97% AI (" + _IDLE_AI + "), and the 110 that do are 92% AI"),
     ("ai-share", "generated-50"): (
         "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
@@ -236,14 +231,13 @@ GAPS: dict[tuple[str, str], str] = {
         "rescanning the perimeter (about 47 reconnaissance actions a run), 97% AI (" + _IDLE_AI + "); the 82 runs "
         "that broke out are 89% AI, in range"),
     ("ai-share", "generated-1000"): (
-        "just above the range (90.2% at 200 runs): the AI's discovery and moves grow with the network faster than "
-        "the people's checks of what it harvests: about 809 AI actions to 83 by hand a run (42 of them "
-        "credential checks), against about 205 to 28 on espionage-tech"),
-    **{("decision-points", t): _FEW_GATES for t in ("regional-hospital", "small-business", "generated-50")},
+        "just above the range (90.3% at 200 runs): the AI's discovery and moves grow with the network faster than "
+        "the people's checks of what it harvests: about 836 AI actions to 86 by hand a run (44 of them "
+        "credential checks), against about 211 to 28 on espionage-tech"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (92%): the ways in by phishing and through the supplier need no exploit weaponised by "
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 13 actions a run to 139 by the AI); the 180 of 200 "
+        "takeovers and the checks of harvested credentials (about 14 actions a run to 142 by the AI); the 179 of 200 "
         "runs that break out are 91% AI"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).

@@ -51,9 +51,9 @@ class Change:
     ``n`` is 0 when no replicate got in in both."""
     data_lost: PairedDifference
     """Records of the objective exfiltrated."""
-    outcomes: tuple[float, ...] = ()
-    """Attacker success per replicate in the changed cell (1 or 0, in replicate order): two changes measured on the
-    same seeds are set against each other with these (``within_noise``)."""
+    diffs: tuple[float, ...] = ()
+    """The paired differences behind ``success``, per replicate in replicate order (changed minus base: -1, 0 or 1):
+    two changes measured on the same seeds are set against each other with these (``within_noise``)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
                           paired_difference(series(a, "success"), series(b, "success")),
                           breached_pairs(a, b),
                           paired_difference(series(a, "data"), series(b, "data")),
-                          tuple(series(b, "success"))))
+                          tuple(y - x for x, y in zip(series(a, "success"), series(b, "success"), strict=True))))
     return rank(out)
 
 
@@ -169,11 +169,15 @@ def _control(c: Change) -> str:
 
 
 def within_noise(top: Change, other: Change) -> bool:
-    """Whether ``other``'s effect on attacker success is within sampling noise of ``top``'s: the paired difference
-    of their changed cells over the same seeds has an interval that holds 0 (an equal mean where the per-replicate
-    outcomes are not known)."""
-    if top.outcomes and len(top.outcomes) == len(other.outcomes):
-        d = paired_difference(top.outcomes, other.outcomes)
+    """Whether the size of ``other``'s effect on attacker success is within sampling noise of ``top``'s: on the same
+    seeds, the per-replicate difference of the two effects' sizes (each paired difference taken in the direction of
+    its own mean) has an interval that holds 0. Two controls share their base cell, so this sets their changed cells
+    against each other; a control against an automation change compares how much each moved the outcome. Without the
+    per-replicate differences, equal sizes only."""
+    if top.diffs and len(top.diffs) == len(other.diffs):
+        st = 1.0 if top.success.mean >= 0 else -1.0
+        so = 1.0 if other.success.mean >= 0 else -1.0
+        d = paired_difference([so * y for y in other.diffs], [st * x for x in top.diffs])
         return d.low <= 0.0 <= d.high
     return abs(top.success.mean) == abs(other.success.mean)
 
@@ -236,14 +240,14 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
                  "the same seeds)")
     if auto is not None:
         text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
-                 "automation effect")
+                 "automation effect" + (", within sampling noise of it" if within_noise(top, auto) else ""))
     return text + "."
 
 
 def _than(auto: Change, best: Change | None) -> str:
-    """'more than', or 'as much as' where the largest control effect is as large (the ranking puts the automation
-    change first on a tie)."""
-    return "as much as" if best is not None and abs(best.success.mean) == abs(auto.success.mean) else "more than"
+    """'more than', or 'as much as' where the largest control effect is as large or within sampling noise of it (the
+    ranking puts the automation change first on a tie)."""
+    return "as much as" if best is not None and within_noise(auto, best) else "more than"
 
 
 def _plain(level: str) -> str:
@@ -258,12 +262,39 @@ def _jump(c: Change) -> str:
     return f"{_plain(low)} to {_plain(high)}"
 
 
-def _key(changes: Sequence[Change]) -> tuple[str, str] | None:
-    """What a verdict concludes, comparable across readings: (kind, change) of its winner, or None for noise."""
+def _even(changes: Sequence[Change]) -> tuple[Change, Change] | None:
+    """(the first control, the largest automation change) when the verdict's first change is one of them and the
+    other is within sampling noise of it: the verdict is then that they matter about as much."""
+    w = winner(changes)
+    best = next((c for c in rank(changes) if c.kind == "control"), None)
+    auto = largest_automation(changes)
+    if w is None or best is None or auto is None or w not in (best, auto):
+        return None
+    return (best, auto) if within_noise(w, auto if w is best else best) else None
+
+
+def _keys(changes: Sequence[Change]) -> set[tuple[str, str]]:
+    """What a verdict concludes, comparable across readings: {(kind, change)} of its winner, or {} for noise. Where
+    the first control and the largest automation effect are within sampling noise of each other the verdict is
+    ("even", control), which also agrees with either one coming first ("automation" or ("control", control)): "at
+    least as much as" holds both ways."""
     w = winner(changes)
     if w is None:
-        return None
-    return (w.kind, "" if w.kind == "automation" else w.name)  # automation first is one verdict, whichever level
+        return set()
+    even = _even(changes)
+    if even is not None:
+        return {("even", even[0].name), ("automation", ""), ("control", even[0].name)}
+    return {(w.kind, "" if w.kind == "automation" else w.name)}  # automation first is one verdict, whichever level
+
+
+def _shared(ranked: Mapping[str, Sequence[Change]]) -> tuple[str, str] | None:
+    """The verdict both readings share (even, then automation, then a control), or None."""
+    common = _keys(ranked["vendor"]) & _keys(ranked["skeptic"])
+    for kind in ("even", "automation", "control"):
+        for k in common:
+            if k[0] == kind:
+                return k
+    return None
 
 
 def _conclusion(changes: Sequence[Change], runs: int) -> str:
@@ -271,6 +302,11 @@ def _conclusion(changes: Sequence[Change], runs: int) -> str:
     w = winner(changes)
     if w is None:
         return f"no single change moves attacker success beyond sampling noise at {runs} runs per cell"
+    even = _even(changes)
+    if even is not None:
+        c, a = even
+        return (f"upgrading {c.name.replace(' -> ', ' to ')} ({_pts(c.success)}) and moving the attacker from "
+                f"{_levels(a)} ({_pts(a.success)}) change attacker success about as much (within sampling noise)")
     if w.kind == "automation":
         best = next((c for c in rank(changes) if c.kind == "control"), None)
         return (f"moving the attacker from {_levels(w)} ({_pts(w.success)}) matters {_than(w, best)} any single "
@@ -280,23 +316,28 @@ def _conclusion(changes: Sequence[Change], runs: int) -> str:
     return f"upgrading {w.name.replace(' -> ', ' to ')} matters most ({_pts(w.success)}{against})"
 
 
-def _held(ranked: Mapping[str, Sequence[Change]]) -> str:
-    """The verdict both readings share (a change beyond noise), with both readings' numbers."""
+def _held(ranked: Mapping[str, Sequence[Change]], key: tuple[str, str]) -> str:
+    """The verdict both readings share (``key``, from ``_shared``), with both readings' numbers."""
     vendor, skeptic = (ranked[r] for r in READINGS)
-    wv, ws = winner(vendor), winner(skeptic)
-    assert wv is not None and ws is not None
-    if wv.kind == "automation":
-        bv, bs = (next((c for c in rank(x) if c.kind == "control"), None) for x in (vendor, skeptic))
-        than = "more than" if _than(wv, bv) == _than(ws, bs) == "more than" else "at least as much as"
-        if _jump(wv) == _jump(ws):
-            return (f"moving the attacker from {_jump(wv)} changes attacker success {than} any single control "
-                    f"(vendor {_pts(wv.success)}, skeptic {_pts(ws.success)})")
-        return (f"moving the attacker up from manual changes attacker success {than} any single control (vendor "
-                f"{_pts(wv.success)} for {_jump(wv)}, skeptic {_pts(ws.success)} for {_jump(ws)})")
     av, ask = largest_automation(vendor), largest_automation(skeptic)
+    if key[0] == "even":
+        assert av is not None and ask is not None
+        return (f"it changes attacker success about as much as moving the attacker up from manual, within sampling "
+                f"noise under both readings (vendor {_pts(av.success)} for {_levels(av)}, skeptic "
+                f"{_pts(ask.success)} for {_levels(ask)})")
+    if key[0] == "automation":
+        assert av is not None and ask is not None
+        bv, bs = (next((c for c in rank(x) if c.kind == "control"), None) for x in (vendor, skeptic))
+        than = "more than" if _than(av, bv) == _than(ask, bs) == "more than" else "at least as much as"
+        if _jump(av) == _jump(ask):
+            return (f"moving the attacker from {_jump(av)} changes attacker success {than} any single control "
+                    f"(vendor {_pts(av.success)}, skeptic {_pts(ask.success)})")
+        return (f"moving the attacker up from manual changes attacker success {than} any single control (vendor "
+                f"{_pts(av.success)} for {_jump(av)}, skeptic {_pts(ask.success)} for {_jump(ask)})")
     if av is None or ask is None:
         return "it matters more than any other change"
-    return (f"it matters more than the largest automation effect (vendor {_pts(av.success)} for {_levels(av)}, "
+    than = "at least as much as" if _even(vendor) or _even(skeptic) else "more than"
+    return (f"it matters {than} the largest automation effect (vendor {_pts(av.success)} for {_levels(av)}, "
             f"skeptic {_pts(ask.success)} for {_levels(ask)})")
 
 
@@ -307,8 +348,9 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
     first = {r: next((c for c in ranked[r] if c.kind == "control"), None) for r in READINGS}
     fv, fs = first["vendor"], first["skeptic"]
     same_first = fv is not None and fs is not None and fv.name == fs.name
-    same_verdict = _key(ranked["vendor"]) == _key(ranked["skeptic"])
-    if same_verdict and _key(ranked["vendor"]) is None:  # no first control worth naming under either reading
+    key = _shared(ranked)
+    same_verdict = key is not None or not (_keys(ranked["vendor"]) or _keys(ranked["skeptic"]))
+    if key is None and same_verdict:  # no first control worth naming under either reading
         return (f"Under both readings, no single change moves attacker success beyond sampling noise at {runs} runs "
                 "per cell.")
 
@@ -319,7 +361,7 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
         assert fv is not None and fs is not None
         return (f"Under both readings, upgrading {fv.name.replace(' -> ', ' to ')} ranks first among the controls "
                 f"(vendor {_pts(fv.success)}, skeptic {_pts(fs.success)}), and the verdict holds: "
-                f"{_held(ranked)}.")
+                f"{_held(ranked, key)}.")
     close = ""
     if not same_first and fv is not None and fs is not None:
         fs_v = next((c for c in ranked["vendor"] if c.name == fs.name), None)
@@ -328,7 +370,7 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
             close = " (the two within sampling noise of each other under both readings, paired on the same seeds)"
     if same_verdict:
         return (f"The readings disagree on the first control, the vendor reading ranking {named(fv)} first and the "
-                f"skeptic reading {named(fs)}{close}, but the verdict holds: {_held(ranked)}.")
+                f"skeptic reading {named(fs)}{close}, but the verdict holds: {_held(ranked, key)}.")
     if same_first:
         return (f"The readings disagree on the verdict: under both, {_control(fv)} ranks first among the controls, "
                 f"but under the vendor reading {_conclusion(ranked['vendor'], runs)}, and under the skeptic reading "

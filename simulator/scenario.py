@@ -58,6 +58,11 @@ class Zone(Frozen):
     administration (segmentation ``restrict_admin_services``), ssh/rdp/smb/winrm cross a zone boundary only from an
     admin-tier zone. Omitted: true only for a zone whose id is ``admin``."""
 
+    sensitive: bool | None = None
+    """An operator authorises access to it before the attacker's first move in, whatever the move (an AI-executed
+    campaign's ``sensitive_access`` gate; GTG-1002: "authorizing access to particularly sensitive systems").
+    Omitted: true for the administration tier and for a zone holding an objective's data."""
+
     @property
     def is_admin_tier(self) -> bool:
         """Whether this zone is an administration tier (the flag, else the legacy rule on the id)."""
@@ -402,6 +407,15 @@ class Scenario(Frozen):
     def admin_tier_zones(self) -> frozenset[str]:
         """Ids of the zones that form the administration tier."""
         return frozenset(z.id for z in self.zones if z.is_admin_tier)
+
+    def sensitive_zones(self) -> frozenset[str]:
+        """Ids of the zones whose access an operator authorises (``Zone.sensitive``; by default the administration
+        tier and the zones holding an objective's data)."""
+        host_zone = {m: h.zone for h in self.hosts for m in h.member_ids()}
+        data_zone = {d.id: host_zone[h.id] for h in self.hosts for d in h.data}
+        held = {data_zone[g.data] for g in self.goals if g.data in data_zone}
+        return frozenset(z.id for z in self.zones
+                         if ((z.is_admin_tier or z.id in held) if z.sensitive is None else z.sensitive))
 
 
 class ReferenceProblems(Exception):

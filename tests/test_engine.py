@@ -159,3 +159,45 @@ def test_outputs_emerge_gtg_figures():
     assert 4 <= points <= 6, points
     peaks = sorted(r.peak_requests_per_minute / 60 for r in results)
     assert 2 <= peaks[len(peaks) // 2] <= 10, peaks[len(peaks) // 2]
+
+
+def _gates(result) -> list[str]:
+    return [e.detail.removeprefix("operator approved ") for e in result.log if e.kind == "gate"]
+
+
+def test_operators_approve_as_gtg_describes(tmp_path):
+    """GTG-1002's operators approved progression to exploitation, reviewed harvested credentials, authorised access to
+    particularly sensitive systems and approved the final exfiltration targets: one exploitation gate, one
+    credential_use gate however many zones the credentials open, one sensitive_access gate per sensitive zone first
+    entered (the admin tier and the objective data's zone by default; a scenario's ``sensitive`` flag changes that),
+    one exfiltration gate per data set."""
+    import yaml
+
+    from simulator.loader import load_document, parse_yaml
+
+    loaded = load("espionage-tech")
+    c = compiled(loaded, "ai-orchestrated", "baseline")
+    assert c.net.sensitive_zones == {"admin", "servers"}
+    seen_zones: set[str] = set()
+    for s in range(20):
+        r = run(c, s)
+        gates = _gates(r)
+        assert gates.count("exploitation (perimeter)") <= 1
+        assert [g for g in gates if g.startswith("credential_use")] in ([], ["credential_use (harvested)"])
+        zones = [g.removeprefix("sensitive_access (").rstrip(")") for g in gates if g.startswith("sensitive_access")]
+        assert len(zones) == len(set(zones)) and set(zones) <= {"admin", "servers"}
+        seen_zones |= set(zones)
+        assert r.human_decision_points == len(gates)
+    assert seen_zones == {"admin", "servers"}
+    # the corp zone flagged sensitive, the servers zone not: the gates follow the flags
+    data = yaml.safe_load(loaded.document.text)
+    for z in data["zones"]:
+        if z["id"] == "corp":
+            z["sensitive"] = True
+        if z["id"] == "servers":
+            z["sensitive"] = False
+    flagged = load_document(parse_yaml(yaml.safe_dump(data, sort_keys=False), "flagged.yaml"))
+    c2 = compiled(flagged, "ai-orchestrated", "baseline")
+    assert c2.net.sensitive_zones == {"admin", "corp"}
+    flagged_zones = {g for s in range(20) for g in _gates(run(c2, s)) if g.startswith("sensitive_access")}
+    assert "sensitive_access (servers)" not in flagged_zones and "sensitive_access (corp)" in flagged_zones

@@ -135,7 +135,7 @@ def test_orders_change_the_outcome(espionage):
     assert Facilitator(espionage, 19, "ai-orchestrated").finish().outcome == "objective_met"
     fac = Facilitator(espionage, 19, "ai-orchestrated")
     to_known(fac)
-    assert fac.targets("isolate_host") == ["web-portal-01", "ws-sales-05"]
+    assert fac.targets("isolate_host") == ["ws-sales-05"]
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)
     fac.decide("block_egress")
@@ -277,7 +277,7 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
 def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
     """The README's example: the orders at the first escalated alert (seed 19), replayed over other seeds, keep the
     data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
-    lifted (seeds 0-59: 32 of 32 wins)."""
+    lifted (seeds 0-59: 25 of 25 wins)."""
     from simulator.facilitator import _timed_run
 
     fac = Facilitator(espionage, 19, "ai-orchestrated")

@@ -135,7 +135,7 @@ def _measured(name, kind, outcomes):
     """A change measured on the same seeds as the others: the base cell's attacker always won."""
     base = [1.0] * len(outcomes)
     d = paired_difference(base, outcomes)
-    return fm.Change(name, kind, 0, 1, d, d, d, tuple(outcomes))
+    return fm.Change(name, kind, 0, 1, d, d, d, tuple(y - x for x, y in zip(base, outcomes, strict=True)))
 
 
 def test_controls_within_noise_of_the_first_are_named_with_it():
@@ -152,7 +152,8 @@ def test_controls_within_noise_of_the_first_are_named_with_it():
     assert "soc" not in text
     # with the automation change first, the largest control effects within noise of each other are all named
     jump = paired_difference([0.0] * 80 + [1.0] * (n - 80), [1.0] * n)  # +40 points
-    big = fm.Change("attacker manual -> autonomous", "automation", 2, 3, jump, jump, jump, (1.0,) * n)
+    big = fm.Change("attacker manual -> autonomous", "automation", 2, 3, jump, jump, jump,
+                    (1.0,) * 80 + (0.0,) * (n - 80))
     text = fm.verdict([patching, segmentation, soc, big], n)
     assert "(the largest control effects, within sampling noise of each other on the same seeds: patching -30 " \
            "points [-36, -24], segmentation -29 points [-35, -23])" in text
@@ -305,3 +306,36 @@ def test_time_to_detection_is_over_runs_breached_in_both_cells():
     assert change.detection.n == 5 and change.detection.mean == 0.0
     never = fm.analyse(plan, {0: base, 1: [row(r, None, None) for r in range(10)]}, horizon=43200.0)[0]
     assert never.detection.n == 0
+
+
+def _jumped(name, diffs):
+    """An automation change from its per-replicate paired differences."""
+    d = paired_difference([0.0] * len(diffs), list(diffs))
+    return fm.Change(name, "automation", 2, 3, d, d, d, tuple(diffs))
+
+
+def test_a_control_and_an_automation_change_within_noise_are_called_even():
+    """espionage-tech's readings (100 runs): patching -70 points under the vendor reading against +69 for its
+    largest automation jump, and the skeptic's +69 against patching's -66: one point apart is not a different
+    verdict. The sizes of the two effects are set against each other seed by seed."""
+    n = 100
+    auto = _jumped("attacker manual -> autonomous-vendor", [1.0] * 69 + [0.0] * 31)
+    patching = _measured("patching -> hardened", "control", [0.0] * 70 + [1.0] * 30)
+    soc = _measured("soc -> hardened", "control", [0.0] * 2 + [1.0] * 98)
+    assert fm.within_noise(patching, auto) and fm.within_noise(auto, patching)
+    text = fm.verdict([patching, soc, auto], n)
+    assert text.endswith("for moving the attacker from manual to autonomous-vendor, the largest automation effect, "
+                         "within sampling noise of it.")
+    skeptic_patching = _measured("patching -> hardened", "control", [0.0] * 66 + [1.0] * 34)
+    auto_s = _jumped("attacker manual -> autonomous-skeptic", [1.0] * 69 + [0.0] * 31)
+    assert fm.verdict([skeptic_patching, soc, auto_s], n).startswith(
+        "Moving the attacker from manual to autonomous-skeptic changed attacker success by +69 points [+60, +78], as "
+        "much as upgrading any single control")
+    both = fm.readings_sentence({"vendor": [patching, soc, auto], "skeptic": [skeptic_patching, soc, auto_s]}, n)
+    assert both.startswith("Under both readings, upgrading patching to hardened ranks first among the controls (vendor "
+                           "-70 points [-79, -61], skeptic -66 points [-75, -57]), and the verdict holds: it changes "
+                           "attacker success about as much as moving the attacker up from manual, within sampling "
+                           "noise under both readings (vendor +69 points"), both
+    # an automation change far smaller than the control is not even with it
+    small = _jumped("attacker manual -> autonomous-vendor", [1.0] * 10 + [0.0] * 90)
+    assert not fm.within_noise(patching, small)

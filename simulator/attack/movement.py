@@ -73,7 +73,8 @@ class Movement:
             self._unplan(("c", t, acct))
             return
         kind = net.accounts[acct].kind
-        yield from self.gate("credential_use", self._zone(t))
+        yield from self.gate("credential_use", "harvested")
+        yield from self._authorise(t)
         src = self._route(t, svc)
         if src is None or t in self.owned or acct not in self.harvested:
             return
@@ -94,7 +95,8 @@ class Movement:
         """Use a hallucinated credential, unless an operator at a gate catches it first. Believing it valid, the
         attacker tries it on ``fake_tries`` hosts it knows of: each try takes a logon's time and fails, and a failed
         logon from an own host is noise the sensors there may see (evidence against that foothold)."""
-        reviewed = yield from self.gate("credential_use", self._zone(t))
+        reviewed = yield from self.gate("credential_use", "harvested")
+        reviewed = (yield from self._authorise(t)) or reviewed
         if self.reviewed_out(reviewed):
             return
         targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned]
@@ -114,6 +116,15 @@ class Movement:
             yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=target, src_host=src,
                                 src_zone=self._zone(src), dst_zone=zone, fake=True)
 
+    def _authorise(self, t: int):
+        """An operator authorises access to a sensitive zone (the administration tier, a zone holding an objective's
+        data) before the first move into it, whatever the move (GTG-1002: "authorizing access to particularly
+        sensitive systems"). Returns True if this call waited for the decision."""
+        zone = self._zone(t)
+        if zone in self.net.sensitive_zones and not self.owned_by_zone.get(zone):
+            return (yield from self.gate("sensitive_access", zone))
+        return False
+
     def _move_exploit(self, t: int, v: int):
         vi = self.net.vulns[v]
         src = self._route(t, vi.service)
@@ -126,6 +137,11 @@ class Movement:
             if src is None or t in self.owned or self._focused():
                 self._unplan(("v", t, v))
                 return
+        yield from self._authorise(t)
+        src = self._route(t, vi.service)
+        if src is None or t in self.owned or self._focused():
+            self._unplan(("v", t, v))
+            return
         a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
                                          src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
