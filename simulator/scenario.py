@@ -411,8 +411,7 @@ class Scenario(Frozen):
     def sensitive_zones(self) -> frozenset[str]:
         """Ids of the zones whose access an operator authorises (``Zone.sensitive``; by default the administration
         tier and the zones holding an objective's data)."""
-        host_zone = {m: h.zone for h in self.hosts for m in h.member_ids()}
-        data_zone = {d.id: host_zone[h.id] for h in self.hosts for d in h.data}
+        data_zone = {d.id: h.zone for h in self.hosts for d in h.data}  # a data asset sits on a single host
         held = {data_zone[g.data] for g in self.goals if g.data in data_zone}
         return frozenset(z.id for z in self.zones
                          if ((z.is_admin_tier or z.id in held) if z.sensitive is None else z.sensitive))
