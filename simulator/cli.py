@@ -103,6 +103,8 @@ def run_(
     automation: Annotated[str | None, typer.Option(help="Automation level (default: the scenario's).")] = None,
     posture: Annotated[str | None, typer.Option(help="Posture preset (default: the scenario's).")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    replicate: Annotated[int, typer.Option(min=0, help="Replicate under the root seed: replays run N of a compare or "
+                                                       "sweep cell with the same root seed.")] = 0,
     json_: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON.")] = False,
     events: Annotated[int, typer.Option(min=0, help="Timeline events to show in the text form.")] = 15,
 ) -> None:
@@ -116,7 +118,7 @@ def run_(
     from simulator.engine import EventBudgetError, run
 
     try:
-        result = run(compile_scenario(loaded.scenario, loaded.attacker, loaded.posture), seed)
+        result = run(compile_scenario(loaded.scenario, loaded.attacker, loaded.posture), seed, replicate)
     except EventBudgetError as e:
         typer.echo(f"{loaded.document.file}:0: {e}", err=True)
         raise typer.Exit(EXIT_INPUT) from None

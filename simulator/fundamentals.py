@@ -142,11 +142,10 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
 
     out = []
     for name, kind, a, b in p.changes:
-        out.append(Change(name, kind, a, b,
-                          paired_difference(series(a, "success"), series(b, "success")),
-                          breached_pairs(a, b),
+        base, changed = series(a, "success"), series(b, "success")
+        out.append(Change(name, kind, a, b, paired_difference(base, changed), breached_pairs(a, b),
                           paired_difference(series(a, "data"), series(b, "data")),
-                          tuple(y - x for x, y in zip(series(a, "success"), series(b, "success"), strict=True))))
+                          tuple(y - x for x, y in zip(base, changed, strict=True))))
     return rank(out)
 
 

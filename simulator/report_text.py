@@ -51,7 +51,7 @@ END_TEXT = {
 
 def _early(r: RunResult) -> str:
     """Why a run that reached its horizon 'ended' before it: nothing was left to happen in between."""
-    if r.end_reason != "horizon" or r.end_time >= r.horizon - 1e-6:
+    if r.end_reason != "horizon" or duration(r.end_time) == duration(r.horizon):
         return ""
     return (f" (nothing left to happen before the {duration(r.horizon)} horizon: the attacker's next try falls "
             "after it and no defender task is open)")
@@ -70,7 +70,8 @@ def response_text(r: RunResult) -> str:
 def run_text(r: RunResult, events: int = 15) -> str:
     """One run: outcome, key times, counts, and the first ``events`` timeline entries."""
     lines = [
-        f"{r.scenario} | automation {r.automation} | posture {r.posture} | seed {r.seed}",
+        f"{r.scenario} | automation {r.automation} | posture {r.posture} | seed {r.seed}"
+        + (f", replicate {r.replicate}" if r.replicate else ""),
         "",
         outcome_text(r),
         f"Run ended: {END_TEXT[r.end_reason]}"

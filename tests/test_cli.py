@@ -35,6 +35,30 @@ def test_run_json_is_the_whole_result():
     assert isinstance(data["timeline"], list) and data["timeline"]
 
 
+def test_run_replays_a_replicate_of_a_comparison():
+    """`--replicate N` replays run N of a compare or sweep cell with the same root seed, byte for byte."""
+    from simulator.sweep import collect, spec_for
+
+    loaded = load_tiny()
+    rows = collect(spec_for(loaded, [(("automation", "manual"), ("posture", "baseline"))], 4, 5))[0]
+    r = runner.invoke(app, ["run", str(TINY), "--seed", "5", "--replicate", "3", "--json", "--automation", "manual",
+                            "--posture", "baseline"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    row = next(x for x in rows if x["replicate"] == 3)
+    assert (data["seed"], data["replicate"]) == (5, 3)
+    assert {k: data[k] for k in ("outcome", "end_time", "hosts_compromised", "actions_ai", "actions_human")} == \
+        {k: row[k] for k in ("outcome", "end_time", "hosts_compromised", "actions_ai", "actions_human")}
+    text = runner.invoke(app, ["run", str(TINY), "--seed", "5", "--replicate", "3", "--events", "0"]).output
+    assert "| seed 5, replicate 3" in text
+
+
+def load_tiny():
+    from simulator.loader import load
+
+    return load(str(TINY))
+
+
 def test_validate_ok_and_bad(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(TINY.read_text().replace("  - {id: corp}\n", "  - {id: corp, colour: red}\n"))

@@ -125,23 +125,29 @@ class Movement:
             return (yield from self.gate("sensitive_access", zone))
         return False
 
-    def _move_exploit(self, t: int, v: int):
-        vi = self.net.vulns[v]
-        src = self._route(t, vi.service)
+    def _exploit_source(self, t: int, v: int) -> int | None:
+        """The held host to exploit ``v`` on ``t`` from, or None (the move dropped) if ``t`` is held already, no
+        longer reachable, or the attacker is focused on the objective's host."""
+        src = self._route(t, self.net.vulns[v].service)
         if src is None or t in self.owned or self._focused():
             self._unplan(("v", t, v))
+            return None
+        return src
+
+    def _move_exploit(self, t: int, v: int):
+        vi = self.net.vulns[v]
+        src = self._exploit_source(t, v)
+        if src is None:
             return
         if v in self._weaponising:
             yield from self._await_weapon(v)
-            src = self._route(t, vi.service)
-            if src is None or t in self.owned or self._focused():
-                self._unplan(("v", t, v))
+            src = self._exploit_source(t, v)
+            if src is None:
                 return
-        yield from self._authorise(t)
-        src = self._route(t, vi.service)
-        if src is None or t in self.owned or self._focused():
-            self._unplan(("v", t, v))
-            return
+        if (yield from self._authorise(t)):  # (without a wait nothing can have changed since the last look)
+            src = self._exploit_source(t, v)
+            if src is None:
+                return
         a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
                                          src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
