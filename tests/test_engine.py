@@ -165,6 +165,22 @@ def _gates(result) -> list[str]:
     return [e.detail.removeprefix("operator approved ") for e in result.log if e.kind == "gate"]
 
 
+def test_each_false_finding_turned_down_is_logged_as_such():
+    """A review that catches a false finding says so in the log (the gate's own line says only that the phase was
+    approved), once per finding caught; none is logged where nobody reviews (autonomous)."""
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "baseline")
+    caught = 0
+    for s in range(12):
+        r = run(c, s)
+        lines = [e.detail for e in r.log if e.kind == "review"]
+        assert len(lines) == r.false_findings_caught
+        assert all(d.startswith("operator turned down a false finding: ") for d in lines)
+        caught += len(lines)
+    assert caught > 0
+    auto = compiled(load("espionage-tech"), "autonomous", "baseline")
+    assert not any(e.kind == "review" for s in range(4) for e in run(auto, s).log)
+
+
 def test_operators_approve_as_gtg_describes(tmp_path):
     """GTG-1002's operators approved progression to exploitation, reviewed harvested credentials, authorised access to
     particularly sensitive systems and approved the final exfiltration targets: one exploitation gate, one

@@ -220,19 +220,22 @@ class Acting:
         ev.succeed()
         return True
 
-    def verified_out(self, h: int, phase: str, technique: str, false: bool):
-        """An operator may check an AI finding on host ``h`` by hand. Returns True if a false finding was caught."""
+    def verified_out(self, h: int, phase: str, technique: str, false: bool, what: str = ""):
+        """An operator may check an AI finding on host ``h`` by hand (``what`` names a false one for the log).
+        Returns True if a false finding was caught."""
         p = self.p
         if p.executor != "ai" or p.verification <= 0 or self.arng.random() >= p.verification:
             return False
         zone = self._zone(h)
         yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
                             dst_zone=zone)
-        return self.reviewed_out(false)
+        return self.reviewed_out(false, what, h)
 
-    def reviewed_out(self, reviewed: bool) -> bool:
-        """A false finding meets a human review at a gate: True if the operator catches it."""
+    def reviewed_out(self, reviewed: bool, what: str, host: int | None = None) -> bool:
+        """A false finding (``what``, for the log) meets a human review: True if the operator catches it, and the
+        log says the operator turned it down (the gate's own line says only that the phase was approved)."""
         if reviewed and self.arng.random() < self.p.review_catch:
             self.false_caught += 1
+            self._log("review", f"operator turned down a false finding: {what}", host)
             return True
         return False

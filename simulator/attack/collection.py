@@ -41,7 +41,8 @@ class Collection:
                 self._harvest_account(acct, h)
                 new.append(acct)
         fake = self.arng.random() < p.false_finding_rate
-        if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake)):
+        if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake,
+                                                           "a credential that does not exist")):
             fake = False
         if fake:
             targets = sorted(self.known_targets - self.owned.keys()) or self._reveal(zone, h)
@@ -72,5 +73,6 @@ class Collection:
             elif self.t_objective is None:  # taken out already: nothing more to move
                 self._push(P_EXFIL, ("exfil", h, d, False))
         elif self.arng.random() < self.p.false_finding_rate:
-            if not (yield from self.verified_out(h, "collection", "T1213", True)):
+            misread = f"{di.id} misread as the data sought"
+            if not (yield from self.verified_out(h, "collection", "T1213", True, misread)):
                 self._push(P_EXFIL, ("exfil", h, d, True))

@@ -19,7 +19,7 @@ class Exfiltration:
         di = net.data[d]
         reviewed = yield from self.gate("exfiltration", di.id)
         if misread:
-            if self.reviewed_out(reviewed):
+            if self.reviewed_out(reviewed, f"{di.id} misread as the data sought", h):
                 return
             self.false_acted += 1
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)

@@ -48,10 +48,10 @@ class InitialAccess:
             candidates.sort()
             for _, _, (vector, entry) in candidates:
                 if vector is None:
-                    if self.reviewed_out(reviewed):
+                    h, svc = entry
+                    if self.reviewed_out(reviewed, f"a way in over {svc} that is not there", h):
                         continue
                     self.false_acted += 1
-                    h, svc = entry
                     yield from self.act("initial-access", "T1190", p.efforts.fingerprint, host=h,
                                         src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, fake=True,
                                         factor=3)

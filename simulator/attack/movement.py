@@ -97,7 +97,7 @@ class Movement:
         logon from an own host is noise the sensors there may see (evidence against that foothold)."""
         reviewed = yield from self.gate("credential_use", "harvested")
         reviewed = (yield from self._authorise(t)) or reviewed
-        if self.reviewed_out(reviewed):
+        if self.reviewed_out(reviewed, "a credential that does not exist"):
             return
         targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned]
         acted = False
