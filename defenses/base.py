@@ -26,6 +26,7 @@ analyst who recognises it learns; ``Alert.evidence_hosts`` says which own hosts 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -210,16 +211,30 @@ class Belief:
     """Accounts the defender knows are stolen."""
     contained_hosts: set[int] = field(default_factory=set)
     """Hosts isolated now (a host is restored after cleanup and leaves this set)."""
+    network_isolated: set[int] = field(default_factory=set)
+    """Those of them only cut off from the network by an automation (not cleaned): incident response may take
+    them over."""
     reset_credentials: set[int] = field(default_factory=set)
+    """Accounts whose password the defender has changed (at least once)."""
+    reset_at: dict[int, float] = field(default_factory=dict)
+    """Account -> minute of its last reset."""
+    credential_seen_at: dict[int, float] = field(default_factory=dict)
+    """Account -> the last minute a recognised alert showed the attacker using it."""
     egress_blocked: bool = False
     response_started: bool = False
     rebuilt: dict[int, float] = field(default_factory=dict)
-    """Hosts cleaned and restored -> minute of the rebuild (the hole the evidence showed is closed; other patches
-    follow the patching control's own schedule)."""
+    """Hosts cleaned and restored -> minute of the rebuild (the hole the evidence showed is closed, and every patch
+    the patching schedule would give the host for what was disclosed by then)."""
     watched: dict[int, float] = field(default_factory=dict)
     """Hosts under heightened watch (after an outside alert against them) -> minute the watch ends."""
     blocked_infrastructure: set[int] = field(default_factory=set)
     """Generations of the attacker's outside infrastructure (addresses) blocked at the perimeter."""
+
+    def due_for_reset(self, accounts: set[int]) -> set[int]:
+        """Those of ``accounts`` never reset, or seen in the attacker's hands after their last reset (it harvested
+        the new password where the user logs on: a reset while the attacker holds such a host does not last)."""
+        return {a for a in accounts if a not in self.reset_credentials
+                or self.credential_seen_at.get(a, -1.0) > self.reset_at.get(a, math.inf)}
 
 
 class Context(Protocol):
@@ -235,6 +250,8 @@ class Context(Protocol):
     """The truth: host index -> 'user' or 'admin'. Read-only for controls; change it through ``contain``."""
     harvested: set[int]
     """The truth: accounts whose credentials the attacker holds (a reset one until a refused logon tells it)."""
+    fresh_credentials: set[int]
+    """The truth: reset accounts whose new password the attacker has harvested since (a logon with it works)."""
 
     def uniform(self, purpose: int, a: int, b: int = 0) -> float:
         """A uniform draw that is a pure function of (run seed, purpose, a, b): common random numbers across cells."""

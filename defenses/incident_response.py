@@ -52,6 +52,7 @@ class IncidentResponse(Control):
         hosts = alert.evidence_hosts()
         if alert.account is not None and (alert.success or alert.src_host is not None):
             belief.known_credentials.add(alert.account)  # a logon the attacker made with it: the credential is stolen
+            belief.credential_seen_at[alert.account] = alert.time
         if not hosts:
             if alert.outside:
                 if alert.host is not None and cfg.watch_days > 0:
@@ -67,8 +68,8 @@ class IncidentResponse(Control):
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
         for h in hosts:
             belief.known_hosts.add(h)
-            if h not in belief.contained_hosts:
-                self.pending.add(h)
+            if h not in belief.contained_hosts or h in belief.network_isolated:
+                self.pending.add(h)  # (a host an automation only cut off is the response's to clean)
         if alert.phase in THEFT_PHASES:
             self.theft = True
         if not self.in_progress:
@@ -91,7 +92,8 @@ class IncidentResponse(Control):
         belief.response_started = True
         ctx.record("response", "incident response engaged")
         yield ctx.env.timeout(self.rng.lognormvariate(math.log(cfg.contain_hours * 60), cfg.spread))
-        found = {h for h in self.pending if h not in belief.contained_hosts}
+        open_ = belief.network_isolated
+        found = {h for h in self.pending if h not in belief.contained_hosts or h in open_}
         if found:  # scoping starts from hosts in evidence: forensic capacity finds the others, with some mistakes
             for host in sorted(ctx.owned):
                 if host not in found and host not in belief.contained_hosts and self.rng.random() < cfg.scoping:
@@ -108,10 +110,11 @@ class IncidentResponse(Control):
         hosts = found if cfg.isolate_hosts else set()
         creds: set[int] = set()
         if cfg.reset_credentials:
-            creds = set(belief.known_credentials)
+            # the credentials seen used (again, if seen since their last reset) and every one cached on a host it
+            # isolates now (whenever the attacker got there, it may have dumped the current password)
+            creds = belief.due_for_reset(set(belief.known_credentials))
             for h in found:
                 creds.update(net.hosts[h].credentials)
-            creds -= belief.reset_credentials
         now = ctx.env.now
         until = now + self.rng.lognormvariate(math.log(cfg.cleanup_hours * 60), cfg.spread) if hosts else None
         block = cfg.block_egress and self.theft and not belief.egress_blocked
@@ -131,7 +134,8 @@ class IncidentResponse(Control):
         belief = self.ctx.belief
         if action.host in belief.contained_hosts or action.src_host in belief.contained_hosts:
             return "contained"
-        if action.account is not None and action.account in belief.reset_credentials:
+        if (action.account is not None and action.account in belief.reset_credentials
+                and action.account not in self.ctx.fresh_credentials):
             return "reset"
         if action.phase == "exfiltration" and belief.egress_blocked:
             return "egress"

@@ -22,6 +22,9 @@ from pydantic import Field
 
 from defenses.base import U_EDR, Action, Alert, Control, ControlConfig
 
+NO_AGENT = frozenset({"network", "appliance"})
+"""Host kinds (``os``) no EDR agent runs on unless the scenario says ``edr: true``."""
+
 Probability = Annotated[float, Field(ge=0, le=1)]
 TechniqueId = Annotated[str, Field(pattern=r"^T\d{4}(\.\d{3})?$")]
 
@@ -49,6 +52,9 @@ class Monitoring(Control):
             h = self.ctx.net.hosts[host]
             if h.edr is not None:
                 edr = h.edr
+            elif h.os in NO_AGENT:
+                edr = False  # a VPN concentrator, a firewall, a switch: no EDR agent runs there (its logs are the
+                # network sensor's business); ``edr: true`` on the host says otherwise
             else:
                 edr = self.ctx.uniform(U_EDR, host) < self.config.edr_by_zone.get(h.zone, self.config.edr_coverage)
             self._edr[host] = edr

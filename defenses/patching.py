@@ -3,7 +3,9 @@
 patch time = disclosed_day + delay, delay log-normal around the severity's days-to-patch (an edge device's own
 ``edge_days_to_patch`` for a vulnerability marked ``edge``); hosts outside ``coverage`` never get the patch. Both draws
 are pure functions of (seed, host, vulnerability), so a faster patch policy on the same seeds patches the same hosts
-earlier: more patching never helps the attacker on common random numbers.
+earlier: more patching never helps the attacker on common random numbers. A host incident response has cleaned and
+rebuilt comes back with every patch it would ever get (its pair inside ``coverage``) for what was disclosed by then:
+the rebuild does not restore a known hole.
 """
 
 from __future__ import annotations
@@ -60,8 +62,13 @@ class Patching(Control):
     def check(self, action: Action) -> str | None:
         if action.vuln is None or action.host is None or action.false_finding:
             return None
-        if self.ctx.env.now >= self.patch_time(action.host, action.vuln):
+        t = self.patch_time(action.host, action.vuln)
+        if self.ctx.env.now >= t:
             return "patched"
+        rebuilt = self.ctx.belief.rebuilt.get(action.host)
+        if (rebuilt is not None and t != math.inf
+                and self.ctx.net.vulns[action.vuln].disclosed_day * 1440.0 <= rebuilt):
+            return "patched"  # rebuilt after disclosure: the patches a managed host would get are in its new image
         return None
 
 

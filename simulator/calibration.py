@@ -215,30 +215,43 @@ _IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents
 
 GAPS: dict[tuple[str, str], str] = {
     ("dwell", "regional-hospital"): (
-        "at the range's upper edge (18.6 days at 500 runs, its interval reaching 21; just above 20 at 300 runs): a "
-        "late, quiet intrusion: the manual crew gets in around day 9 (median), half of its runs never break out (the "
+        "at the range's upper edge (19.3 days at 500 runs, its interval reaching 22.6; 21.9 at 300 runs): a late, "
+        "quiet intrusion: the manual crew gets in around day 9 (median), half of its runs never break out (the "
         "patient portal gives user rights and leads nowhere; the VPN flaw disclosed on day 6 needs 30 hours of hand "
         "work), and the rest cross a 204-host network at the low-and-slow pace fitted on espionage-tech; the own SOC "
-        "finds few of them (26 of 106 detections, 200 runs), so most are found by the outside notice (80), whose "
-        "median is 25 days after initial access by assumption [MT]"),
+        "finds few of them (19 of 100 detections over 200 runs, fewer since the VPN concentrator runs no EDR agent), "
+        "so most are found by the outside notice (81), whose median is 25 days after initial access by assumption "
+        "[MT]"),
+    ("dwell", "regional-manufacturer"): (
+        "at the range's upper edge (20.0 days at 500 runs, its interval 17.0-22.9; 18.7 before the December 2026 "
+        "review's changes): a third of the manual crew's ways in are the PLC vendor's standing access into the plant, "
+        "whose jump host the own SOC rarely sees, and half of its runs never break out; the own SOC finds 22 of 125 "
+        "detected intrusions over 200 runs, the outside notice 101 (median 25 days after initial access by "
+        "assumption [MT])"),
     ("ai-share", "regional-hospital"): (
-        "the AI's routine work grows with the network and the people's does not: on 204 hosts a run has about 400 "
-        "AI actions to 33 by hand (espionage-tech: about 211 to 28), about 59 of them perimeter rescans; 90 of 200 "
-        "runs never break out, 97% AI (" + _IDLE_AI + "), and the 110 that do are 92% AI"),
+        "the AI's routine work grows with the network and the people's does not: the runs that break out have about "
+        "1,450 AI actions to 140 by hand (91% AI; espionage-tech: about 600 to 80, 88%), most of them after the "
+        "objective, as the crew retakes restored hosts and dumps the passwords reset meanwhile; 49 of 100 runs never "
+        "break out, 97% AI (" + _IDLE_AI + ")"),
     ("ai-share", "generated-50"): (
-        "118 of 200 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
+        "60 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
-        "rescanning the perimeter (about 47 reconnaissance actions a run), 97% AI (" + _IDLE_AI + "); the 82 runs "
+        "rescanning the perimeter (about 80 AI actions to 2 by hand a run), 97% AI (" + _IDLE_AI + "); the 40 runs "
         "that broke out are 89% AI, in range"),
+    ("ai-share", "generated-200"): (
+        "just above the range (91%; 88% before the December 2026 review's changes): every run breaks out, with about "
+        "770 AI actions to 80 by hand; since a reset lasts only until the crew dumps the new password, the weeks "
+        "after the objective are a cycle of isolations, restores, retakes and dumps, routine AI work that grows with "
+        "the hosts the response isolates, while the people's work (checks of credentials, takeovers) does not"),
     ("ai-share", "generated-1000"): (
-        "just above the range (90.3% at 200 runs): the AI's discovery and moves grow with the network faster than "
-        "the people's checks of what it harvests: about 836 AI actions to 86 by hand a run (44 of them "
-        "credential checks), against about 211 to 28 on espionage-tech"),
+        "just above the range (91%): the AI's discovery, moves and dumps grow with the network faster than the "
+        "people's checks of what it harvests: about 4,500 AI actions to 440 by hand a run, most of them the "
+        "retakes and dumps that follow each response round after the objective"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (92%): the ways in by phishing and through the supplier need no exploit weaponised by "
+        "just above the range (91%): the ways in by phishing and through the supplier need no exploit weaponised by "
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 13 actions a run to 142 by the AI); the 179 of 200 "
-        "runs that break out are 91% AI"),
+        "takeovers and the checks of harvested credentials (about 18 actions a run to 190 by the AI in the 94 of 100 "
+        "runs that break out, 91% AI)"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests

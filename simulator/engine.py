@@ -67,13 +67,21 @@ class Run(Attacker):
         self.belief = Belief()
         self.owned: dict[int, str] = {}
         self.harvested: set[int] = set()
+        self.fresh_credentials: set[int] = set()
+        """Reset accounts whose new password the attacker harvested after the reset (where the user logs on)."""
+        self._reharvest: dict[int, int] = {}
+        """Account -> the reset order after which a dump of it was queued (one re-harvest per reset)."""
+        self._harvest_queued: set[int] = set()
+        """Hosts with a re-harvest queued and not yet run."""
+        self.sessions: set[int] = set()
+        """Held hosts it holds only through a session (a VPN tunnel, a web sign-on): no shell there."""
         self.compromised: set[int] = set()
         self.ever_harvested: set[int] = set()
         self.timeline: list[TimelineEvent] = []
         self.log: list[LogEvent] = []
         self.stop = self.env.event()
         # attacker bookkeeping
-        self._tasks: list[tuple[int, int, tuple]] = []
+        self._tasks: list[tuple[int, float, int, tuple]] = []
         self._seq = 0
         self._idle: list[simpy.Event] = []
         self._active = 0
@@ -136,6 +144,8 @@ class Run(Attacker):
         self.initial_access_vector: str | None = None
         """The way in of the first foothold (a vector's name: exploit, logon, broker, phishing, supplier)."""
         self._entry_vector: str | None = None
+        self._inside_gains: set[int] = set()
+        """Hosts gained by lateral movement while the campaign was at the perimeter (not a way in of its own)."""
         self.t_breakout: float | None = None
         self.entered_at: dict[int, float] = {}
         """For each held host, when the way in it came through began: the initial access of its own chain (a host
@@ -186,6 +196,8 @@ class Run(Attacker):
         self.backdoors_disabled = False
         self.encrypted: dict[int, float] = {}
         """Hosts encrypted by ransomware -> hours until each is back (restored from backup or rebuilt)."""
+        self.down_until: dict[int, float] = {}
+        """Encrypted hosts -> the minute each is back in service (clean: the attacker lost it when it was encrypted)."""
         self.wasted = 0
         self.actions = {"human": 0, "ai": 0}
         self.decision_points = 0
@@ -274,10 +286,13 @@ class Run(Attacker):
         now = self.env.now
         b = self.belief
         horizon = self.net.horizon
+        taken_over = 0
         if eradicate:
             for h in hosts & b.contained_hosts:
+                taken_over += h in b.network_isolated
                 self._soft.pop(h, None)  # the response takes over a network isolation: the host comes back cleaned
                 self._soft_entry.pop(h, None)
+                b.network_isolated.discard(h)
         hosts = hosts - b.contained_hosts
         if (hosts or credentials) and self.t_containment is None and not false_alarm:
             self.t_containment = now
@@ -286,6 +301,8 @@ class Run(Attacker):
         minutes = max(0.0, min(horizon if until is None else until, horizon) - now)
         for h in sorted(hosts):
             b.contained_hosts.add(h)
+            if not eradicate:
+                b.network_isolated.add(h)
             self.isolations += 1
             if h not in self.encrypted:  # an encrypted host is out of service already: its downtime is counted there
                 self.isolated_minutes += minutes
@@ -308,6 +325,8 @@ class Run(Attacker):
         order = self._orders
         for acct in credentials:
             self._reset_by[acct] = order
+            b.reset_at[acct] = now
+            self.fresh_credentials.discard(acct)  # whatever it harvested since the last reset is stale now
         self.credentials_reset += len(credentials)
         blocked = block_egress and not b.egress_blocked
         if blocked:
@@ -316,6 +335,7 @@ class Run(Attacker):
             if egress_until is not None:
                 self.env.process(self._lift_egress_block(egress_until))
         done = [f"isolated {count(len(hosts), 'host')}" if hosts else "",
+                f"took over {count(taken_over, 'network isolation')} to clean" if taken_over else "",
                 f"reset {count(len(credentials), 'credential')}" if credentials else "",
                 "blocked egress" if blocked else ""]
         self._log("containment", ", ".join(d for d in done if d) or "nothing new to contain")
@@ -340,6 +360,7 @@ class Run(Attacker):
         released = []
         for h in back:
             b.contained_hosts.discard(h)
+            b.network_isolated.discard(h)
             if h in self._soft:  # a network isolation released without eradication: the attacker's hold returns
                 access = self._soft.pop(h)
                 entry = self._soft_entry.pop(h, None)
@@ -558,8 +579,9 @@ class Run(Attacker):
                 creds = set(self.belief.known_credentials)
                 for h in self.belief.known_hosts:
                     creds.update(net.hosts[h].credentials)
-            self.contain(set(), creds - self.belief.reset_credentials, False)
-            done = f"reset {count(len(creds), 'credential')}"
+            reset = creds if target is not None else self.belief.due_for_reset(creds)
+            self.contain(set(), reset, False)
+            done = f"reset {count(len(reset), 'credential')}"
         elif kind == "block_egress":
             self.contain(set(), set(), True, egress_until=egress_until)
             done = "blocked egress"

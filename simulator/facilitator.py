@@ -279,6 +279,9 @@ class Facilitator:
                 self._trigger("lateral-evidence", ctx)
             if alert.phase in THEFT_PHASES or alert.source == "egress":
                 self._trigger("theft-evidence", ctx)
+            if alert.source == "impact":  # the ransom note on the screens, the stopped line: the business knows
+                self._trigger("impact", {**ctx, "detail": "ransom notes on the screens" if alert.technique == "T1486"
+                                         else "the process has stopped"})
         self._alerts.clear()
         for h in self.run.belief.known_hosts:
             self.hosts_seen[net.hosts[h].id] = "compromised"
@@ -301,6 +304,7 @@ class Facilitator:
                     self._trigger("containment", {"detail": detail, **host})
                 self._ir_contained |= self.run.belief.contained_hosts
             elif e.kind == "restored":
+                self._ir_contained &= self.run.belief.contained_hosts  # back in service: a later isolation is news
                 back = sorted(net.hosts[h].id for h, t in self.run.belief.rebuilt.items()
                               if abs(t - e.time) < 1e-3)
                 detail = e.detail + (f" ({', '.join(back)})" if back and "host" in e.detail else "")
@@ -322,7 +326,12 @@ class Facilitator:
             elif e.kind == "objective-data":
                 self._trigger("crown-jewels", host)
             elif e.kind == "exfiltration":
-                self._trigger("exfiltration", host)
+                sought = any(e.detail == f"exfiltration of {net.data[d].id} starts" for _, d, _, _ in net.goals)
+                if sought:
+                    self._trigger("exfiltration", host)
+                else:  # a data set the AI misread as the one sought: the room's story is the real theft
+                    self.fac_feed.append(Seen(e.time, "truth", f"{e.detail} on {e.host} (misread: not the data "
+                                                               "sought)"))
 
     def _team_contained(self) -> set[int]:
         idx = self.compiled.net.host_index

@@ -156,7 +156,12 @@ def rank(changes: Sequence[Change]) -> list[Change]:
 
 
 def _pts(d: PairedDifference) -> str:
-    return f"{d.mean * 100:+.0f} points [{d.low * 100:+.0f}, {d.high * 100:+.0f}]"
+    """Points as the table prints them (the same scaling, rounding and decimals: a mean of -0.545 reads -54 in both,
+    +0.5 [+0.1, +1.0] keeps its decimal)."""
+    from simulator.tables import estimate
+
+    value, _, interval = estimate(d.mean, d.low, d.high, scale=0.01, signed=True).partition(" ")
+    return f"{value} points {interval}"
 
 
 def _levels(c: Change) -> str:
@@ -165,6 +170,14 @@ def _levels(c: Change) -> str:
 
 def _control(c: Change) -> str:
     return c.name.split(" -> ")[0]
+
+
+def _action(c: Change) -> str:
+    """What the change does, as a phrase: 'upgrading patching to hardened', 'turning the SOC's automation to
+    ai-response'."""
+    if c.name.startswith("soc automation: "):
+        return f"turning the SOC's automation to {c.name.removeprefix('soc automation: ')}"
+    return "upgrading " + c.name.replace(" -> ", " to ")
 
 
 def within_noise(top: Change, other: Change) -> bool:
@@ -226,13 +239,20 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
                 f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}.")
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
-        upgrade = top.name.split(" -> ")[1]
-        names = ", ".join(_control(c) for c in tied[:-1]) + f" or {_control(tied[-1])}"
+        upgrades = [c for c in tied if " -> " in c.name]
+        dials = [c for c in tied if " -> " not in c.name]  # the SOC's automation dial, tied with an upgrade
+        parts = []
+        if upgrades:
+            upgrade = upgrades[0].name.split(" -> ")[1]
+            names = ", ".join(_control(c) for c in upgrades[:-1])
+            names = f"{names} or {_control(upgrades[-1])}" if names else _control(upgrades[-1])
+            parts.append(f"upgrading {names} to {upgrade}")
+        parts += [_action(c) for c in dials]
         effects = ", ".join(f"{_pts(c.success)} ({_control(c)})" for c in tied)
-        text = f"Upgrading {names} to {upgrade} mattered most, tied: attacker success {effects}"
+        text = f"{' or '.join(parts)} mattered most, tied: attacker success {effects}"
+        text = text[0].upper() + text[1:]
     else:
-        text = (f"Upgrading {top.name.replace(' -> ', ' to ')} mattered most: attacker success "
-                f"{_pts(top.success)}")
+        text = f"{_action(top)[0].upper()}{_action(top)[1:]} mattered most: attacker success {_pts(top.success)}"
     near = [c for c in controls if c not in tied and within_noise(top, c)]
     if near:
         text += (f" ({_effects(near)} {'is' if len(near) == 1 else 'are'} within sampling noise of it, paired on "

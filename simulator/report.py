@@ -639,7 +639,7 @@ def from_run(data: Mapping[str, Any], parameters: dict[str, Any]) -> Report:
         if n and key != "contained":
             good.append(f"{text[0].upper() + text[1:]} stopped {n} attacker {'action' if n == 1 else 'actions'}.")
     if r["breakout_time"] is not None and r["breakout_time"] < 60:
-        bad.append((f"The attacker broke out {duration(r['breakout_time'])} after initial access.", "breakout"))
+        bad.append((f"The attacker broke out {duration(r['breakout_time'])} after its way in.", "breakout"))
     if r.get("soc_backlogs", 0):
         bad.append((f"The SOC queue backed up {r['soc_backlogs']} time(s).", "backlog"))
     outcomes = [[r["outcome"].replace("_", " "), duration(r["time_to_initial_access"]),

@@ -12,7 +12,8 @@ OUTCOME_TEXT = {
     "objective_met": "OBJECTIVE MET: the attacker took the data out",
     "contained": "CONTAINED: the attacker was evicted before reaching the objective",
     "detected_not_contained": "DETECTED, NOT CONTAINED: the defender saw the attack but the attacker kept a foothold",
-    "undetected_no_objective": "UNDETECTED, NO OBJECTIVE: the attacker neither succeeded nor was seen",
+    "undetected_no_objective": "UNDETECTED, NO OBJECTIVE: the attacker got in, fell short of its objective, and the "
+                               "intrusion was never seen",
 }
 
 
@@ -37,6 +38,9 @@ def outcome_text(r: RunResult) -> str:
                                        ("stopped the OT process", getattr(r, "process_hours_disrupted", 0))) if did]
         if done:
             return "OBJECTIVE MET: the attacker " + ", then ".join(done)
+    if r.outcome == "undetected_no_objective" and getattr(r, "time_to_first_warning", None) is not None:
+        return ("UNDETECTED, NO OBJECTIVE: the attacker got in and fell short of its objective; the defender saw only "
+                "its attempts from outside, never the intrusion")
     return OUTCOME_TEXT[r.outcome]
 
 
@@ -47,6 +51,18 @@ END_TEXT = {
     "horizon": "the horizon came (nothing more could happen before it)",
 }
 """Why a run ended (RunResult.end_reason)."""
+
+
+def _later_way_in(r: RunResult) -> str:
+    """Breakout counts from the way in the first move rests on: where that is not the first initial access (a
+    foothold that led nowhere came first), say so, or the line reads as minutes after a way in days earlier."""
+    at = next((e.time for e in r.log if e.kind == "breakout"), None)
+    if at is None or r.breakout_time is None or r.time_to_initial_access is None:
+        return ""
+    way_in = at - r.breakout_time
+    if way_in - r.time_to_initial_access < 1.0:
+        return ""
+    return f" after the way in at {duration(way_in)} (earlier footholds led no further; first move {duration(at)})"
 
 
 def _early(r: RunResult) -> str:
@@ -80,7 +96,7 @@ def run_text(r: RunResult, events: int = 15) -> str:
         "Times (from campaign start unless said)",
         f"  first warning         {duration(r.time_to_first_warning)}",
         f"  initial access        {duration(r.time_to_initial_access)}",
-        f"  breakout (after IA)   {duration(r.breakout_time)}",
+        f"  breakout (after IA)   {duration(r.breakout_time)}" + _later_way_in(r),
         f"  first detection       {duration(r.time_to_first_detection)}",
         f"  dwell (IA->detection) {duration(r.dwell_time)}",
         f"  first containment     {duration(r.time_to_containment)}",
@@ -90,7 +106,11 @@ def run_text(r: RunResult, events: int = 15) -> str:
         "",
         "Counts",
         f"  hosts compromised {r.hosts_compromised} (held at end: {len(r.owned_hosts)}; "
-        f"known to defender: {len(r.known_hosts)}; contained: {len(r.contained_hosts)})",
+        f"known to defender: {len(r.known_hosts)}; isolated at end: {len(r.contained_hosts)})",
+        *([f"  hosts encrypted {r.hosts_encrypted}: {r.downtime_hours:.0f} host-hours out of service until "
+           f"restored or rebuilt (the horizon at most)"] if getattr(r, "hosts_encrypted", 0) else []),
+        *([f"  OT process down {r.process_hours_disrupted:.0f} h"] if getattr(r, "process_hours_disrupted", 0)
+          else []),
         f"  credentials harvested {r.credentials_harvested}; records exfiltrated {r.records_exfiltrated}"
         + (f" (+{r.records_wasted} of misread data)" if r.records_wasted else ""),
         f"  tactical actions: {r.actions_ai} by AI, {r.actions_human} by humans"

@@ -113,7 +113,8 @@ class Host(Frozen):
     data: tuple[DataAsset, ...] = ()
     """Data sets stored here (only on single hosts)."""
     edr: bool | None = None
-    """EDR installed (None: the posture's coverage decides)."""
+    """EDR installed (None: the posture's coverage decides, except on ``os: network`` or ``appliance``, where no
+    agent runs)."""
     honeytoken: bool = False
     """A decoy host: any touch alerts when the posture deploys honeytokens."""
     count: int = Field(1, ge=1, le=MAX_HOSTS)
@@ -278,13 +279,13 @@ class Objective(Frozen):
 
 
 TRIGGERS = ("first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block", "containment", "restored",
-            "soc-backlog", "order-done", "outside-notice", "initial-access", "gate", "breakout", "crown-jewels",
-            "exfiltration", "end")
-"""What can set off an inject (see simulator/data/injects.yaml: 'first-escalation' to 'outside-notice' and 'end' are
+            "soc-backlog", "order-done", "outside-notice", "impact", "initial-access", "gate", "breakout",
+            "crown-jewels", "exfiltration", "end")
+"""What can set off an inject (see simulator/data/injects.yaml: 'first-escalation' to 'impact' and 'end' are
 things the defender can know; 'initial-access' to 'exfiltration' are the attacker's side, for the facilitator)."""
 Trigger = Literal["first-escalation", "lateral-evidence", "theft-evidence", "perimeter-block", "containment",
-                  "restored", "soc-backlog", "order-done", "outside-notice", "initial-access", "gate", "breakout",
-                  "crown-jewels", "exfiltration", "end"]
+                  "restored", "soc-backlog", "order-done", "outside-notice", "impact", "initial-access", "gate",
+                  "breakout", "crown-jewels", "exfiltration", "end"]
 
 
 class ExerciseInject(Frozen):

@@ -215,6 +215,10 @@ def _dwell(s: Any, size: float) -> str:
         return "-"
     if e.value is None:
         return "-" if s.undetected is None else f"- ({s.undetected.value:.0%} undet.)"
+    if e.low is not None and e.high is None:  # so many runs undetected that the interval's top is past the horizon
+        v, lo = e.value / size, e.low / size
+        d = decimals(v, lo)
+        return f"{number(v, d)} [{number(lo, d)}+]"
     if e.low is None or e.high is None:
         detected = e.n - round((s.undetected.value or 0.0) * e.n) if s.undetected is not None else e.n
         return estimate(e.value, scale=size) + f" (n={detected})"
@@ -274,7 +278,8 @@ def comparison_columns(summaries: Sequence[Any], losses: Sequence[Any] | None = 
 COMPARE_NOTES = ("Shares: % of runs [Wilson 95% interval]. Times: median over the runs where it happened [95% "
                  "interval], from the campaign start, in the column's unit; (n=K): a median of K runs, too few for "
                  "an interval. Dwell: Kaplan-Meier median from initial access, runs never detected counted as "
-                 "censored at the horizon; '- (X% undet.)': over half never detected, so no median.")
+                 "censored at the horizon; [L+]: the interval's top lies past the horizon (too many runs never "
+                 "detected to bound it); '- (X% undet.)': over half never detected, so no median.")
 COMPARE_AFTER = ("best/worst: lowest/highest attacker success as shown. hosts, records: means per run. AI share: "
                  "tactical actions done by AI. gates: mean human decision points.")
 

@@ -217,3 +217,88 @@ def test_operators_approve_as_gtg_describes(tmp_path):
     assert c2.net.sensitive_zones == {"admin", "corp"}
     flagged_zones = {g for s in range(20) for g in _gates(run(c2, s)) if g.startswith("sensitive_access")}
     assert "sensitive_access (servers)" not in flagged_zones and "sensitive_access (corp)" in flagged_zones
+
+
+def test_no_edr_agent_on_appliances_unless_the_scenario_says_so():
+    """A VPN concentrator or a firewall (``os: appliance`` or ``network``) runs no EDR agent, whatever the posture's
+    coverage; ``edr: true`` on such a host still puts one there."""
+    import yaml
+
+    from defenses.monitoring import Monitoring
+    from simulator.engine import Run
+    from simulator.loader import load_document, parse_yaml
+
+    loaded = load("espionage-tech")
+    c = compiled(loaded, "ai-orchestrated", "hardened")
+    boxes = [i for i, h in enumerate(c.net.hosts) if h.os in ("appliance", "network") and h.edr is None]
+    assert boxes
+    r = Run(c, 0)
+    r.execute()
+    mon = next(x for x in r.controls if isinstance(x, Monitoring))
+    assert not any(mon.has_edr(i) for i in boxes)
+    assert any(mon.has_edr(i) for i, h in enumerate(c.net.hosts) if h.os == "linux")
+    data = yaml.safe_load(loaded.document.text)
+    name = c.net.hosts[boxes[0]].id
+    for h in data["hosts"]:
+        if h["id"] == name:
+            h["edr"] = True
+    c2 = compiled(load_document(parse_yaml(yaml.safe_dump(data, sort_keys=False), "agent.yaml")), "ai-orchestrated",
+                  "hardened")
+    r2 = Run(c2, 0)
+    r2.execute()
+    mon2 = next(x for x in r2.controls if isinstance(x, Monitoring))
+    assert mon2.has_edr(boxes[0])
+
+
+def test_a_supplier_logon_into_a_sensitive_zone_waits_for_its_approval():
+    """The manufacturer's plant network is sensitive and its vendor's account lands on the plant's jump host: an
+    AI-run crew's operators authorise that access before the logon, as they would a move in from inside."""
+    c = compiled(load("regional-manufacturer"), "ai-orchestrated", "baseline")
+    ot = next(i for i, h in enumerate(c.net.hosts) if h.id == "ot-jump-01")
+    seen = 0
+    for s in range(30):
+        r = run(c, s)
+        logon = next((e for e in r.timeline if e.technique == "T1199" and e.host == "ot-jump-01"), None)
+        if logon is None:
+            continue
+        seen += 1
+        gate = next(e for e in r.log if e.kind == "gate" and e.detail == "operator approved sensitive_access (ot)")
+        assert gate.time <= logon.time
+    assert seen and c.net.hosts[ot].zone == "ot"
+
+
+def test_a_move_redone_by_hand_is_dropped_once_the_target_is_held():
+    """An operator taking over a failed AI move may get to it hours later; by then another line of work may hold the
+    target: nobody exploits or logs on to a host the crew already holds (checked up to the first containment, after
+    which a host may be lost and taken again)."""
+    c = compiled(load("regional-hospital"), "ai-orchestrated", "baseline")
+    for s in range(12):
+        r = run(c, s)
+        cut = min((e.time for e in r.log if e.kind == "containment"), default=float("inf"))
+        held: set[str] = set()
+        for e in (x for x in r.timeline if x.time < cut):
+            if e.phase == "lateral-movement" and e.actor == "human" and not e.blocked:
+                assert e.host not in held or e.host is None, (s, e)
+            if e.success and e.phase in ("lateral-movement", "initial-access"):
+                held.add(e.host)
+
+
+def test_a_logon_over_a_vpn_or_sso_is_a_session_not_a_shell():
+    """A user's VPN tunnel or web sign-on goes through the host; it is no shell on it: nothing is dumped or escalated
+    on a host held only that way (espionage-tech's vpn-01 and mail-01), until an exploit gives a shell there."""
+    c = compiled(load("espionage-tech"), "autonomous", "weak")
+    sessions = 0
+    for s in range(30):
+        r = run(c, s)
+        session: set[str] = set()
+        for e in r.timeline:
+            if e.host in ("vpn-01", "mail-01") and e.success:
+                if e.phase in ("initial-access", "lateral-movement"):
+                    if e.technique in ("T1078", "T1133", "T1021"):
+                        session.add(e.host)
+                        sessions += 1
+                    else:
+                        session.discard(e.host)  # an exploit: a shell
+                elif e.host in session:
+                    assert e.phase not in ("credential-access", "privilege-escalation"), (s, e)
+    assert sessions

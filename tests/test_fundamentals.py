@@ -124,6 +124,14 @@ def test_verdict_is_computed_from_the_numbers():
     assert text.startswith("Upgrading patching or segmentation to hardened mattered most, tied: attacker success "
                            "-30 points [-40, -20] (patching), -30 points [-41, -19] (segmentation)")
     assert fm.rank([tie, *controls])[0].name == "patching -> hardened"  # the verdict names the ranking's first first
+    # the SOC's automation dial tied with an upgrade (a reviewer's water utility: the sentence crashed on it)
+    dial = _sooner(_change("soc automation: ai-response", "control", -0.3, -0.4, -0.2))
+    text = fm.verdict([dial, *controls, auto_small], 100)
+    assert text.startswith("Turning the SOC's automation to ai-response or upgrading patching to hardened mattered "
+                           "most, tied:") or text.startswith("Upgrading patching to hardened or turning the SOC's "
+                                                             "automation to ai-response mattered most, tied:"), text
+    alone = fm.verdict([dial, _change("soc -> hardened", "control", -0.1, -0.2, 0.0), auto_small], 100)
+    assert alone.startswith("Turning the SOC's automation to ai-response mattered most: attacker success -30"), alone
     quiet = [_change("soc -> hardened", "control", -0.01, -0.05, 0.03), auto_small]
     assert fm.verdict(quiet, 100).startswith("No single change moved attacker success beyond sampling noise")
     even = _sooner(_change("attacker manual -> autonomous", "automation", 0.3, 0.2, 0.4))  # as large as patching's
@@ -186,7 +194,7 @@ def test_readings_sentence_says_what_holds_under_both():
     assert both == ("Under both readings, upgrading patching to hardened ranks first among the controls (vendor -50 "
                     "points [-60, -40], skeptic -40 points [-50, -30]), and the verdict holds: it matters more than "
                     "the largest automation effect (vendor +30 points [+20, +40] for manual to autonomous-vendor, "
-                    "skeptic +10 points [+0, +20] for manual to autonomous-skeptic).")
+                    "skeptic +10 points [0, +20] for manual to autonomous-skeptic).")
     auto = fm.readings_sentence({"vendor": _reading("patching -> hardened", -0.2, "autonomous-vendor", 0.6),
                                  "skeptic": _reading("soc -> hardened", -0.3, "autonomous-skeptic", 0.4,
                                                      second="patching -> hardened")}, 50)

@@ -130,3 +130,27 @@ def test_a_move_between_the_internet_facing_hosts_is_not_a_breakout():
         times.append(r.breakout_time)
     assert perimeter_moves >= 5
     assert sum(t <= 90 for t in times) > len(times) / 2
+
+
+def test_an_encrypted_host_leaves_the_attackers_hands_until_it_is_back_in_service():
+    """An encrypted host is out of service, then restored or rebuilt clean: the crew does nothing on it while it is
+    down (no escalation, no dump, no pivot from it), and no encrypted host counts as held at the end."""
+    from simulator.engine import Run
+
+    loaded = load(str(PATH)).with_presets(automation="autonomous", posture="weak")
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
+    ids = {h.id: i for i, h in enumerate(compiled.net.hosts)}
+    seen = 0
+    for s in range(20):
+        run_ = Run(compiled, s)
+        r = run_.execute()
+        t_enc = next((e.time for e in r.timeline if e.technique == "T1486" and e.success), None)
+        if t_enc is None:
+            continue
+        seen += 1
+        assert run_.down_until and set(run_.down_until) == set(run_.encrypted)
+        for e in r.timeline:
+            if e.time > t_enc and e.host is not None and ids[e.host] in run_.down_until:
+                assert e.time >= run_.down_until[ids[e.host]], (s, e)
+        assert not any(x in run_.owned and run_.down_until[x] > compiled.net.horizon for x in run_.encrypted)
+    assert seen

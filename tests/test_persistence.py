@@ -65,7 +65,8 @@ def test_routes_are_per_zone(tiny):
     assert r._route(db, "smb") is None
 
 
-REVIEWED = ("examples/scenarios/retail.yaml", "examples/scenarios/university.yaml")
+REVIEWED = ("examples/scenarios/retail.yaml", "examples/scenarios/university.yaml",
+            "examples/scenarios/water-utility.yaml")
 """Scenarios a reviewer wrote from the README alone (out-of-sample checks of the model)."""
 
 
@@ -185,11 +186,11 @@ def test_rate_rule_counts_per_source():
 
 
 def test_an_attack_cut_short_by_isolation_is_tried_again():
-    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 27; a reviewer's seed 23 showed it before public
-    exploits changed the runs): isolating the source host cuts the exploit against git-01 short on day 17; the
-    attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already tried' list for
-    good, and the run ended without the objective)."""
-    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 27)
+    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 10, found by search over seeds 0-399 after the
+    December 2026 review's changes; seed 27 before them, a reviewer's seed 23 before public exploits): isolating the
+    source host cuts the exploit against git-01 short on day 15.9; the attacker tries it again from the hosts it
+    still holds (an earlier engine left it on its 'already tried' list for good)."""
+    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 10)
     at_git = [e for e in r.timeline if e.host == "git-01" and e.phase == "lateral-movement"]
     cut = next(e for e in at_git if e.blocked == "contained")
     assert any(e.time > cut.time and e.blocked != "contained" for e in at_git)
@@ -373,3 +374,64 @@ def test_a_way_in_taken_from_inside_meanwhile_is_not_exploited_from_outside(monk
         Run(c, 0, i).execute()
     assert uses["inside"] > 0  # the situation arises: entry points exploited from inside
     assert uses["outside on a held host"] == 0
+
+
+def _idle_watch(r: Run, found: list[tuple[float, float]], days: float):
+    """Every 6 hours: has an attacker holding hosts before its objective done nothing (no action finished, none under
+    way) for ``days`` beyond any lying low? Planned moves it cannot make (routes through a zone it no longer holds)
+    are not work: it should be back at the perimeter instead."""
+    env = r.env
+    while not r.stop.triggered:
+        yield env.timeout(360)
+        last = r.timeline[-1].time if r.timeline else 0.0
+        quiet = max(0.0, min(r._quiet_until, env.now) - last)
+        if (r.owned and r.t_objective is None and not r.in_action and not r._perimeter_done
+                and env.now - last - quiet > days * 1440):
+            found.append((round(last / 1440, 2), round(env.now / 1440, 2)))
+            return
+
+
+@pytest.mark.parametrize("name", ["espionage-tech", "regional-hospital", "examples/scenarios/water-utility.yaml"])
+def test_an_ai_run_crew_holding_hosts_is_never_idle_for_days(name):
+    """The water utility a reviewer wrote (autonomous against hardened, replicate 26): holding about 34 hosts, the
+    crew did nothing from day 1 to day 8: every daily regrouping planned moves over routes through zones it had
+    lost, which were then dropped, so it never went back to the perimeter (5 of 200 ai-orchestrated and 17 of 200
+    autonomous runs there idle for over three days)."""
+    from simulator.sweep import apply_cell
+
+    loaded = load(name)
+    idle = []
+    for level in ("ai-orchestrated", "autonomous"):
+        c = apply_cell(loaded, (("automation", level), ("posture", "hardened")))
+        for s in range(30 if name.endswith("water-utility.yaml") else 8):
+            r = Run(c, 0, s)
+            found: list[tuple[float, float]] = []
+            r.env.process(_idle_watch(r, found, 3.0))
+            r.execute()
+            if found:
+                idle.append((level, s, found[0]))
+    assert not idle, idle
+
+
+def test_a_reset_lasts_only_until_the_attacker_dumps_the_new_password():
+    """DESIGN 5.3 (the attacker re-harvests credentials): a reset stops a stolen password, but where the attacker
+    still holds a host the user logs on to, the user's next logon puts the new one there (half a day after the reset,
+    ``RELOGON_MINUTES``), and a dump after that takes it: the logons work again. Incident response resets the account
+    again once an alert shows it used after its last reset."""
+    from simulator.attack.base import RELOGON_MINUTES
+
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "baseline")
+    ids = {a.id: i for i, a in enumerate(c.net.accounts)}
+    again = twice = 0
+    for s in range(20):
+        r = Run(c, 0, s)
+        res = r.execute()
+        resets = [e.time for e in res.log if e.kind == "containment" and "reset" in e.detail]
+        for e in (x for x in res.log if x.kind == "re-harvest"):
+            again += 1
+            acct = ids[e.detail.split("'s new password", 1)[0]]
+            assert acct in r.belief.reset_credentials
+            assert any(t + RELOGON_MINUTES <= e.time + 1e-6 for t in resets), (s, e)
+        assert r.fresh_credentials <= r.belief.reset_credentials
+        twice += res.credentials_reset > len(r.belief.reset_credentials)
+    assert again and twice

@@ -64,10 +64,10 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory):
-    """espionage-tech, ai-orchestrated, seed 19 (named in tests/test_facilitator.py): doing nothing the objective is
+    """espionage-tech, ai-orchestrated, seed 2 (named in tests/test_facilitator.py): doing nothing the objective is
     met; the team isolates the host the first alert named and blocks egress at once, and takes notes."""
     d = tmp_path_factory.mktemp("session")
-    fac = Facilitator(load("espionage-tech"), 19, "ai-orchestrated",
+    fac = Facilitator(load("espionage-tech"), 2, "ai-orchestrated",
                       participants=[{"name": HOSTILE, "role": "IR lead"}, {"name": "Ben", "role": "Scribe"}])
     fac.note("before the first inject")
     to_known(fac)

@@ -65,10 +65,10 @@ def test_automatic_isolation_acts_on_evidence_and_its_false_alarms_cost_clean_ho
 
 def test_an_automatic_isolation_is_released_as_it_was(rows):
     """A network isolation by the automation is not an eradication: when it ends the host comes back with the
-    attacker's hold on it (a 'released from isolation (not cleaned)' line), and against the AI-orchestrated crew the
-    theft is delayed, not stopped: on the same seeds its successes take longer than without the automation. (The
-    manual crew, which notices every dropped session and lies low, and works slowly after breakout, rarely finishes
-    at all against it.)"""
+    attacker's hold on it (a 'released from isolation (not cleaned)' line) unless incident response took it over
+    meanwhile, and against the AI-orchestrated crew the theft is delayed, not stopped: on the same seeds its successes
+    take longer than without the automation. (The manual crew, whose theft is cut and cleaned, does not finish against
+    it.)"""
     loaded = load("espionage-tech").with_presets(automation="manual")
     posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
         update={"automation": "ai-response"})})
@@ -87,7 +87,7 @@ def test_an_automatic_isolation_is_released_as_it_was(rows):
 def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():
     """The README's mechanism: under ai-response, an AI-orchestrated attacker's theft is cut by the isolation of the
     host the data leaves from, and it comes back after the isolation's day: in most of its successes the
-    exfiltration started more than once (seeds 0-99: 100 of 100)."""
+    exfiltration started more than once (seeds 0-99: 96 of 96)."""
     loaded = load("espionage-tech").with_presets(automation="ai-orchestrated")
     posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
         update={"automation": "ai-response"})})
@@ -99,3 +99,34 @@ def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():
             wins += 1
             restarted += sum(1 for e in r.log if e.kind == "exfiltration") > 1
     assert wins >= 80 and restarted / wins >= 0.85
+
+
+def test_incident_response_cleans_a_host_the_automation_only_cut_off():
+    """The water utility a reviewer wrote: the automation's day-long network isolations released the historian to the
+    attacker again and again while incident response, which skipped hosts already isolated, never took it over. The
+    response now takes such an isolation over on evidence about the host (logged 'took over N network isolations to
+    clean'), and a host taken over comes back cleaned: the attacker does not hold it when it is back."""
+    loaded = load("espionage-tech").with_presets(automation="ai-orchestrated")
+    posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
+        update={"automation": "ai-response"})})
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
+    took = 0
+    for seed in range(10):
+        r = Run(compiled, seed)
+        real_contain = r.contain
+        taken: list[int] = []
+
+        def contain(hosts, credentials, block_egress=False, until=None, egress_until=None, false_alarm=False,
+                    eradicate=True, r=r, real=real_contain, taken=taken):
+            if eradicate:
+                taken.extend(h for h in hosts if h in r.belief.network_isolated)
+            return real(hosts, credentials, block_egress, until, egress_until, false_alarm, eradicate)
+
+        r.contain = contain
+        res = r.execute()
+        lines = [e for e in res.log if e.kind == "containment" and "took over" in e.detail]
+        took += len(lines)
+        assert bool(lines) == bool(taken)
+        for h in taken:  # cleaned, not handed back as it was
+            assert h not in r._soft
+    assert took

@@ -9,6 +9,7 @@ from __future__ import annotations
 import simpy
 
 from defenses.base import Action
+from simulator.attack.base import P_HARVEST, RELOGON_MINUTES
 from simulator.result import timeline_event
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
@@ -59,6 +60,7 @@ class Acting:
         """Use exploit ``vuln`` (call right after ``_await_weapon``): the first use weaponises it, and it counts as
         weaponised once that work is done, not when it starts (and not if containment cut it short)."""
         first = vuln not in self.weaponised and not self._public(vuln)
+        assert not (first and vuln in self._weaponising), "_use_exploit must follow _await_weapon with no wait between"
         actor, effort = self._exploit(vuln, first)
         if first:
             done = self._weaponising[vuln] = self.env.event()
@@ -80,11 +82,14 @@ class Acting:
             src_host: int | None = None, src_zone: str | None = None, dst_zone: str | None = None,
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
-            records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None):
+            records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None,
+            redo: bool = False):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
         (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
-        help does not shorten in a human-executed campaign (``hands_on_speed``)."""
+        help does not shorten in a human-executed campaign (``hands_on_speed``). ``redo`` marks that takeover: a move
+        redone by hand is dropped (None returned) if, by the time an operator gets to it, the attacker holds the target
+        already (another line of work took it meanwhile)."""
         env = self.env
         p = self.p
         if actor is None:
@@ -131,6 +136,10 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
+        if redo and host in self.owned and phase in ("lateral-movement", "initial-access"):
+            if operator is not None:
+                self.operators.release(operator)
+            return None
         footprint = p.footprint * factor
         rate = footprint / max(end - start, 1.0)  # requests per minute, spread over the action
         self.rate += rate
@@ -176,7 +185,11 @@ class Acting:
                 self._burned = True
             elif blocked == "reset":
                 self.harvested.discard(account)  # the logon was refused: the attacker learns the password changed
-                self._noticed(self._reset_by[account])  # the order that reset it reaches the attacker
+                order = self._reset_by[account]
+                self._noticed(order)  # the order that reset it reaches the attacker
+                if self._reharvest.get(account) != order:  # once per reset: dump it again where the user logs on
+                    self._reharvest[account] = order
+                    env.process(self._dump_again(account, self.belief.reset_at[account] + RELOGON_MINUTES))
         if phase != "planning":
             self.actions[actor] += 1
         if actor == "human":
@@ -189,11 +202,24 @@ class Acting:
         ))
         if (takeover and actor == "ai" and not a.success and a.blocked is None and not fake and p.takeover > 0
                 and self.arng.random() < p.takeover):
-            a = yield from self.act(phase, technique, effort, actor="human", host=host, src_host=src_host,
-                                    src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account, vuln=vuln,
-                                    service=service, success=success, fake=fake, false_finding=false_finding,
-                                    honeytoken=honeytoken, records=records, duration=given_duration)
+            by_hand = yield from self.act(phase, technique, effort, actor="human", host=host, src_host=src_host,
+                                          src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account,
+                                          vuln=vuln, service=service, success=success, fake=fake,
+                                          false_finding=false_finding, honeytoken=honeytoken, records=records,
+                                          duration=given_duration, redo=True)
+            if by_hand is not None:
+                a = by_hand
         return a
+
+    def _dump_again(self, account: int, when: float):
+        """After a refused logon: once the user has logged on again with the new password (``RELOGON_MINUTES``
+        after the reset), dump the held hosts where that account is cached."""
+        if when > self.env.now:
+            yield self.env.timeout(when - self.env.now)
+        for x in sorted(self.owned):
+            if account in self.net.hosts[x].credentials and x not in self._harvest_queued:
+                self._harvest_queued.add(x)
+                self._push(P_HARVEST, ("harvest", x))
 
     def gate(self, name: str, scope: str):
         """Wait for an operator's approval. Returns True if this call waited for the decision (so what it brings

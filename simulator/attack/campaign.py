@@ -98,11 +98,13 @@ class Campaign:
                     for _ in range(p.concurrency):
                         env.process(self.worker())
                 else:
-                    if self._evicted_since_entry:
+                    if self._entry_vector == "inside":
+                        pass  # its lines of work found more to do from what it holds: no way in of its own
+                    elif self._evicted_since_entry:
                         self.reentries += 1
                         self._log("re-entry", "the attacker is back in", got)
                     elif holding:
-                        self._log("initial-access", "another foothold gained (the first led nowhere)", got)
+                        self._log("initial-access", "another foothold gained (what it held led no further)", got)
                     for t in sorted(self.known_targets):
                         self._plan(t, None)
                 self._evicted_since_entry = False
@@ -195,8 +197,10 @@ class Campaign:
             self._plan(t, None)
 
     def _push(self, prio: int, task: tuple) -> None:
+        """Queue a task; tasks of one priority are taken in a random order (a draw per task), not in the order the
+        scenario happens to list its hosts."""
         self._seq += 1
-        heapq.heappush(self._tasks, (prio, self._seq, task))
+        heapq.heappush(self._tasks, (prio, self.arng.random(), self._seq, task))
         if self._idle:
             self._idle.pop().succeed()
 
@@ -208,7 +212,7 @@ class Campaign:
                 self._idle.append(ev)
                 self._maybe_finish()
                 yield ev
-            _, _, task = heapq.heappop(self._tasks)
+            _, _, _, task = heapq.heappop(self._tasks)
             self._active += 1
             yield from self._pause()
             yield from getattr(self, "_" + task[0])(*task[1:])

@@ -11,6 +11,7 @@ from simulator.attack.base import (
     P_CRED,
     P_EXFIL,
     P_HARVEST,
+    RELOGON_MINUTES,
 )
 from simulator.attack.impact import IMPACT_KINDS
 
@@ -19,6 +20,7 @@ class Collection:
     """Credential harvesting and collecting the objective's data."""
 
     def _harvest(self, h: int):
+        self._harvest_queued.discard(h)
         access = self.owned.get(h)
         if access is None:
             return
@@ -35,9 +37,18 @@ class Collection:
         for acct in net.hosts[h].credentials:
             if technique == "T1552" and net.accounts[acct].kind != "service":
                 continue
-            if acct in self.harvested or acct in self.belief.reset_credentials:
-                continue
+            if acct in self.harvested or acct in self.fresh_credentials:
+                continue  # (a reset one it still holds it believes good, until a refused logon tells it otherwise)
+            reset = self.belief.reset_at.get(acct)
+            if reset is not None and self.env.now < reset + RELOGON_MINUTES:
+                continue  # reset, and the user has not logged on here since: only the old password is here
             if all(y(h, acct) for y in self._harvest_yield):
+                if reset is not None:
+                    # the user has logged on here since the reset: the dump yields the new password
+                    self.fresh_credentials.add(acct)
+                    self.tried = {k for k in self.tried if not (k[0] == "c" and k[2] == acct)}
+                    self._log("re-harvest", f"{net.accounts[acct].id}'s new password dumped "
+                                            f"{(self.env.now - reset) / 60:.0f} h after its reset", h)
                 self._harvest_account(acct, h)
                 new.append(acct)
         fake = self.arng.random() < p.false_finding_rate
@@ -45,7 +56,10 @@ class Collection:
                                                            "a credential that does not exist")):
             fake = False
         if fake:
-            targets = sorted(self.known_targets - self.owned.keys()) or self._reveal(zone, h)
+            logon = self.net.logon_services  # a credential, real or not, is tried where someone can log on
+            targets = ([t for t in sorted(self.known_targets - self.owned.keys())
+                        if not logon.isdisjoint(self.net.hosts[t].services)]
+                       or [t for t in self._reveal(zone, h) if not logon.isdisjoint(self.net.hosts[t].services)])
             if targets:
                 self._push(P_CRED + 2, ("move_fake", targets[self.arng.randrange(len(targets))]))
         for acct in new:  # only the known targets this account logs on to (set intersection: the smaller side)

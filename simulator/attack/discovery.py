@@ -72,8 +72,12 @@ class Discovery:
         footholds: dict[str, int] = {}
         for h in sorted(self.owned):
             footholds.setdefault(self._zone(h), h)
-        candidates = sorted(t for t in logon if t not in self.owned) if len(logon) <= 4 * self.p.discovery_breadth \
-            else sorted(self.arng.sample(self.net.accounts[acct].logon_sorted, 4 * self.p.discovery_breadth))
+        breadth = self.p.discovery_breadth
+        if len(logon) <= breadth:
+            candidates = sorted(t for t in logon if t not in self.owned)
+        else:  # which of them it learns first is a sample, not the order the scenario lists its hosts in
+            pool = self.net.accounts[acct].logon_sorted
+            candidates = self.arng.sample(pool, min(len(pool), 4 * breadth))
         learned = 0
         for t in candidates:
             if learned >= self.p.discovery_breadth:
@@ -115,12 +119,17 @@ class Discovery:
 
     def _plan(self, t: int, creds: list[int] | None) -> None:
         """Queue every way into target ``t`` the attacker now has (each tried once): ``creds``, or every harvested
-        credential that logs on to ``t``."""
+        credential that logs on to ``t``, over a route from a zone it holds a host in now (a route learned through a
+        zone it has since lost waits until it holds a host there again: a move it could not make is not work, and
+        an attacker whose only planned moves are such has nothing to do from what it holds)."""
         owned = self.owned
         if t in owned or t in self.belief.contained_hosts or (self.t_objective is None
                                                                and self.obj_host in owned
                                                                and self._focused()):
             return  # (the cheap tests first: this runs for every target of every discovery)
+        if self.down_until and self.down_until.get(t, -1.0) > self.env.now:
+            return  # encrypted, out of service
+
         routes = self.routes.get(t)
         if not routes:
             return
@@ -134,7 +143,7 @@ class Discovery:
             if ("c", t, acct) in self.tried:
                 continue
             for s in routes:
-                if s in net.logon_services and (acct, s) not in self.mfa_refused:
+                if s in net.logon_services and (acct, s) not in self.mfa_refused and self._route(t, s) is not None:
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
                     break
@@ -142,7 +151,8 @@ class Discovery:
             now_day = self.env.now / 1440
             for v in host.network_vulns:
                 vi = net.vulns[v]
-                if vi.service in routes and self._usable_from(v) <= now_day and ("v", t, v) not in self.tried:
+                if (vi.service in routes and self._usable_from(v) <= now_day and ("v", t, v) not in self.tried
+                        and self._route(t, vi.service) is not None):
                     self.tried.add(("v", t, v))
                     self._push(P_EXPLOIT + value, ("move_exploit", t, v))
 

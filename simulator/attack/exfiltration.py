@@ -22,6 +22,8 @@ class Exfiltration:
             if self.reviewed_out(reviewed, f"{di.id} misread as the data sought", h):
                 return
             self.false_acted += 1
+        if h not in self.owned or h in self.encrypted:
+            return  # the host was lost (or encrypted) while the operators decided: nothing leaves, nothing to log
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)
         remaining = di.records if misread else self.obj_records - self._goal_out
         technique = "T1041"

@@ -2,7 +2,8 @@
 
 Ransomware: once the attacker holds the objective's host with admin rights (on a host held with user rights it first
 logs on locally with a harvested admin account that may log on there), an operator approves the final step (the
-exfiltration gate of an AI-run campaign: the same "final action" decision) and the attacker deploys encryption to
+exfiltration gate of an AI-run campaign, the "final action" decision, scoped apart from any approval to take the same
+data out first, so double extortion is two decisions) and the attacker deploys encryption to
 every host it holds with admin rights, and, holding a domain controller with admin rights, to every Windows host of
 the domain through a Group Policy (T1484.001) whether it holds them or not; the objective is met when the objective's
 host is encrypted. Each encrypted
@@ -59,7 +60,9 @@ class Impact:
                 # admin account for it; meanwhile, with nothing else to do, it is stuck and looks for another way in
                 return
         di = net.data[self.obj]
-        yield from self.gate("exfiltration", di.id)
+        # the final action's own decision, apart from an approval to take the same data out (double extortion)
+        final = "process" if self.obj_kind == "ot-disruption" else "encryption"
+        yield from self.gate("exfiltration", f"{di.id}, {final}")
         if self.t_objective is not None or h != self.obj_host:
             return
         if self.obj_kind == "ot-disruption":
@@ -102,6 +105,15 @@ class Impact:
                 continue
             backed_up = not backups_gone and self.uniform(U_BACKUP, x) < ir.backup_coverage
             self.encrypted[x] = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
+            self.down_until[x] = env.now + self.encrypted[x] * 60
+        # an encrypted host is out of service, then restored from a backup or rebuilt: clean either way, so the crew
+        # cannot work on it or from it any more (it may come back for it once it is back in service)
+        gone = [x for x in done if x in self.owned]
+        for x in gone:
+            self._lose(x)
+        for proc, (host, src) in list(self.in_action.items()):
+            if (host in self.down_until or src in self.down_until) and proc.is_alive and proc is not env.active_process:
+                proc.interrupt("contained")
         self._goal_met(h, f"{len(self.encrypted)} hosts encrypted, {di.id}'s among them")
         self._announced(h, "T1486")
 

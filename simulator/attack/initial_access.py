@@ -18,6 +18,7 @@ class InitialAccess:
         the horizon."""
         net, p, env = self.net, self.p, self.env
         start = set(self.owned)
+        self._inside_gains.clear()
         while not (self.owned.keys() - start):
             if not self._ways_in_left():
                 if not self.owned:
@@ -28,7 +29,7 @@ class InitialAccess:
                                 dst_zone=first.zone, factor=20, takeover=True)
             candidates: list[tuple[float, int, tuple]] = []
             for h, svcs in net.entry:
-                if h in self.owned:
+                if h in self.owned or self._down(h):
                     continue
                 host = net.hosts[h]
                 a = yield from self.act("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
@@ -59,10 +60,15 @@ class InitialAccess:
                     yield from vector.attempt(self, entry)
                 if self.owned.keys() - start:
                     self._entry_vector = vector.name if vector is not None else None
+                    if not (self.owned.keys() - start - self._inside_gains):
+                        self._entry_vector = "inside"  # a line of work moved on from inside meanwhile
                     break
             if not (self.owned.keys() - start):
                 wait = self._retry_wait()
                 if env.now + wait >= net.horizon:
                     return None  # the horizon comes first
                 yield env.timeout(wait)
-        return min(self.owned.keys() - start)
+        gained = self.owned.keys() - start
+        if not (gained - self._inside_gains):
+            self._entry_vector = "inside"  # no way in of its own: a line of work moved on from inside meanwhile
+        return min(gained - self._inside_gains or gained)

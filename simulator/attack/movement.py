@@ -18,6 +18,12 @@ from simulator.attack.base import (
 from simulator.attack.impact import IMPACT_KINDS
 from simulator.attack.persistence import U_BACKDOOR
 
+APPLIANCES = frozenset({"appliance", "network"})
+"""Host kinds (``os``) a user-level hold on is a session through the box (a VPN user's tunnel, a gateway's login),
+not a shell on it: nothing to dump or escalate there. An exploit that gives admin rights on one is a shell."""
+
+SESSION_SERVICES = frozenset({"vpn", "sso"})
+"""Logon services whose logon is a session (a VPN user's tunnel, a web single sign-on), not a shell on the host."""
 
 class Movement:
     """Moving on: logons with harvested credentials, hallucinated ones, remote exploits; holding and losing hosts."""
@@ -34,11 +40,22 @@ class Movement:
                 and net.accounts[acct].kind == "admin" and h in net.accounts[acct].logon):
             self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
-    def _gain(self, h: int, access: str) -> None:
+    def _gain(self, h: int, access: str, session: bool = False) -> None:
+        """The attacker holds ``h`` with ``access``. ``session``: through a logon over a session service (``vpn``,
+        ``sso``: a user's tunnel or web session), a way through the host, not a shell on it, so there is nothing to
+        dump or escalate there until a shell comes (an exploit, a logon over ssh, rdp, smb or winrm)."""
         prev = self.owned.get(h)
+        shell = not session and h in self.sessions  # a shell at last on a host held as a session only
+        if session and prev is None:
+            self.sessions.add(h)
+        elif shell:
+            self.sessions.discard(h)
         if prev == "admin" or prev == access:
-            return
-        self.owned[h] = access
+            if not shell:
+                return
+        else:
+            self.owned[h] = access
+        access = self.owned[h]
         host = self.net.hosts[h]
         if prev is None:
             self.entered_at.setdefault(h, self.env.now)  # a way in of its own (initial access)
@@ -49,9 +66,11 @@ class Movement:
                 self._push(P_DISCOVER, ("discover", h))
             for d in host.data:
                 self._push(P_COLLECT, ("collect", h, d))
-            if access == "user":
-                for v in host.local_vulns:
-                    self._push(P_ESCALATE, ("escalate", h, v))
+        if h in self.sessions or (access == "user" and host.os in APPLIANCES):
+            return  # a session through a VPN concentrator, a gateway or a web login: not a shell on the host
+        if access == "user" and (prev is None or shell):
+            for v in host.local_vulns:
+                self._push(P_ESCALATE, ("escalate", h, v))
         self._push(P_HARVEST, ("harvest", h))
         if access == "admin" and h == getattr(self, "_ransom_target", None) and self.t_objective is None:
             self._push(P_EXFIL, ("impact", h))  # admin rights on the ransomware's target at last
@@ -62,6 +81,8 @@ class Movement:
         """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried
         again."""
         del self.owned[h]
+        self.sessions.discard(h)
+        self._inside_gains.discard(h)
         self.entered_at.pop(h, None)
         self.owned_by_zone[self.net.hosts[h].zone].remove(h)
         self.tried = {k for k in self.tried if k[1] != h}
@@ -69,7 +90,7 @@ class Movement:
     def _move_cred(self, t: int, acct: int, svc: str):
         net = self.net
         if (t in self.owned or acct not in self.harvested or (acct, svc) in self.mfa_refused
-                or self._route(t, svc) is None or self._focused()):
+                or self._route(t, svc) is None or self._focused() or self._down(t)):
             self._unplan(("c", t, acct))
             return
         kind = net.accounts[acct].kind
@@ -83,7 +104,8 @@ class Movement:
                                 success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
                                 takeover=True)
         if a.success:
-            self._moved(t, "admin" if kind == "admin" else "user", src, "logon", self.cred_entry.get(acct))
+            self._moved(t, "admin" if kind == "admin" else "user", src, "logon", self.cred_entry.get(acct),
+                        svc in SESSION_SERVICES)
         elif a.blocked == "mfa":
             self.mfa_refused.add((acct, svc))
         elif a.blocked is None:
@@ -99,7 +121,9 @@ class Movement:
         reviewed = (yield from self._authorise(t)) or reviewed
         if self.reviewed_out(reviewed, "a credential that does not exist"):
             return
-        targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned]
+        logon = self.net.logon_services
+        targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned
+                         and not logon.isdisjoint(self.net.hosts[x].services)]
         acted = False
         tries = 0
         for target in targets:
@@ -107,7 +131,7 @@ class Movement:
                 break
             zone = self._zone(target)
             src = next((s for s in sorted(self.owned) if target in self.net.reach_map[self._zone(s)]), None)
-            if src is None or target in self.belief.contained_hosts:
+            if src is None or target in self.belief.contained_hosts or self._down(target):
                 continue
             if not acted:
                 self.false_acted += 1
@@ -129,25 +153,33 @@ class Movement:
         """The held host to exploit ``v`` on ``t`` from, or None (the move dropped) if ``t`` is held already, no
         longer reachable, or the attacker is focused on the objective's host."""
         src = self._route(t, self.net.vulns[v].service)
-        if src is None or t in self.owned or self._focused():
+        if src is None or t in self.owned or self._focused() or self._down(t):
             self._unplan(("v", t, v))
             return None
         return src
+
+    def _down(self, t: int) -> bool:
+        """Encrypted and not back in service yet."""
+        return bool(self.down_until) and self.down_until.get(t, -1.0) > self.env.now
 
     def _move_exploit(self, t: int, v: int):
         vi = self.net.vulns[v]
         src = self._exploit_source(t, v)
         if src is None:
             return
-        if v in self._weaponising:
-            yield from self._await_weapon(v)
-            src = self._exploit_source(t, v)
-            if src is None:
-                return
-        if (yield from self._authorise(t)):  # (without a wait nothing can have changed since the last look)
-            src = self._exploit_source(t, v)
-            if src is None:
-                return
+        while True:  # nothing may wait between the last look at the exploit and its use (_use_exploit)
+            if v in self._weaponising:
+                yield from self._await_weapon(v)
+                src = self._exploit_source(t, v)
+                if src is None:
+                    return
+            if (yield from self._authorise(t)):  # (without a wait nothing can have changed since the last look)
+                src = self._exploit_source(t, v)
+                if src is None:
+                    return
+                if v in self._weaponising and not self._public(v):
+                    continue  # another line of work began weaponising it while the operators decided: wait for it
+            break
         a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
                                          src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
@@ -159,7 +191,8 @@ class Movement:
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
-    def _moved(self, t: int, access: str, src: int, how: str, cred_entry: float | None = None) -> None:
+    def _moved(self, t: int, access: str, src: int, how: str, cred_entry: float | None = None,
+               session: bool = False) -> None:
         """Lateral movement onto ``t`` from ``src`` by ``how`` (logon or exploit; with a credential that came in
         through the way in begun at ``cred_entry``). Breakout (CrowdStrike: the time to move laterally from the
         initially compromised host) counts from the way in the move rests on, the later of the source's and the
@@ -170,13 +203,15 @@ class Movement:
         entry = self.entered_at.get(src, self.env.now)
         if cred_entry is not None:
             entry = max(entry, cred_entry)
+        if t not in self.owned:
+            self._inside_gains.add(t)
         if t in self.net.entry_hosts:
             # another entry point (the gateway beside the portal it came through): not a move into the network,
             # so not a breakout. By exploit it is a second foothold as if reached from outside, its clock starting
             # now; by logon it rests on the way in the credential and the source came through, as any move does
             if t not in self.owned:
                 self.entered_at[t] = self.env.now if how == "exploit" else entry
-            self._gain(t, access)
+            self._gain(t, access, session)
             return
         if t not in self.owned:
             self.entered_at[t] = entry
@@ -185,4 +220,4 @@ class Movement:
             self.t_breakout_entry = entry
             self.breakout_move = how
             self._log("breakout", "first lateral movement", t)
-        self._gain(t, access)
+        self._gain(t, access, session)

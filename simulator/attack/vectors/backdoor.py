@@ -21,6 +21,9 @@ class BackdoorLogon:
     def attempt(self, attacker, entry: tuple):
         h, svc = entry
         net = attacker.net
+        if attacker._down(h):
+            return
+        yield from attacker._authorise(h)
         a = yield from attacker.act("initial-access", "T1078", attacker.p.efforts.stuffing / 5, host=h,
                                     src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, takeover=True)
         if a.success and not attacker.backdoors_disabled:

@@ -49,12 +49,14 @@ class Phishing:
     def attempt(self, attacker, entry: tuple):
         i, (hosts, users) = entry
         net, p = attacker.net, attacker.p
-        free = [h for h in hosts if h not in attacker.owned and h not in attacker.belief.contained_hosts]
+        free = [h for h in hosts if h not in attacker.owned and h not in attacker.belief.contained_hosts
+                and not attacker._down(h)]
         if not free:
             return
         attacker._phish_round = getattr(attacker, "_phish_round", 0) + 1
         rnd = attacker._phish_round
         h = free[int(attacker.uniform(U_PHISH_HOST, i, rnd) * len(free))]
+        # (no sensitive_access gate: the lure goes to people, and the host it lands on is the clicking user's)
         a = yield from attacker.act("initial-access", "T1566", p.efforts.phishing, host=h, src_zone="internet",
                                     dst_zone=net.hosts[h].zone, success=self.chance(attacker, users),
                                     factor=min(p.phishing_recipients, users), takeover=False)

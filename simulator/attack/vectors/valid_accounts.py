@@ -5,6 +5,7 @@ push-bombs (``mfa_fatigue``), repeated MFA prompts until the user approves (T162
 from __future__ import annotations
 
 from defenses.base import U_STUFFED
+from simulator.attack.movement import SESSION_SERVICES
 
 
 def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: int, effort: float):
@@ -13,6 +14,9 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
     or None; on success the attacker holds the host."""
     net, p = attacker.net, attacker.p
     host = net.hosts[h]
+    if attacker._down(h):
+        return "contained"  # encrypted, out of service: not a verdict on the account, try again later
+    yield from attacker._authorise(h)  # a logon from outside straight into a sensitive zone is access to it too
     a = yield from attacker.act("initial-access", technique, effort, host=h, src_zone="internet",
                                 dst_zone=host.zone, account=acct, service=svc,
                                 success=0.0 if acct is None else 1.0, factor=factor,
@@ -25,7 +29,7 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
             a.blocked = "mfa"  # the user did not approve: this account is no use here
     if a.success:
         attacker._harvest_account(acct)
-        attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user")
+        attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user", svc in SESSION_SERVICES)
     return a.blocked
 
 
