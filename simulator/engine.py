@@ -564,7 +564,10 @@ class Run(Attacker):
                 raise ValueError(f"unknown host '{target}'")
             h = net.host_index[target]
             self.belief.known_hosts.add(h)
-            if h in self.belief.contained_hosts:
+            if h in self.belief.network_isolated:  # cut off by the SOC's automation: the response takes it over
+                self.contain({h}, set(), False, until=until)
+                done = f"took over {target}'s network isolation to clean it"
+            elif h in self.belief.contained_hosts:
                 done = f"{target} was already isolated"
             else:
                 self.contain({h}, set(), False, until=until)

@@ -372,8 +372,8 @@ class Facilitator:
         and orders have named (never a host only the attacker knows about)."""
         net, b = self.compiled.net, self.run.belief
         out = dict(self.hosts_seen)
-        for h in b.contained_hosts:
-            out[net.hosts[h].id] = "isolated"
+        for h in b.contained_hosts:  # a host an automation only cut off is the team's to clean: 'cut off'
+            out[net.hosts[h].id] = "cut off" if h in b.network_isolated else "isolated"
         for h in b.rebuilt:
             if h not in b.contained_hosts:
                 out[net.hosts[h].id] = "restored"
@@ -383,11 +383,12 @@ class Facilitator:
         return dict(sorted(out.items()))
 
     def known_accounts(self) -> dict[str, str]:
-        """Account id -> 'stolen', 'seen' or 'reset'."""
+        """Account id -> 'stolen', 'seen' or 'reset' ('stolen' again once an alert shows it used after its reset)."""
         net, b = self.compiled.net, self.run.belief
         out = dict(self.accounts_seen)
+        again = b.due_for_reset(b.reset_credentials)
         for a in b.reset_credentials:
-            out[net.accounts[a].id] = "reset"
+            out[net.accounts[a].id] = "stolen" if a in again else "reset"
         return dict(sorted(out.items()))
 
     def zones(self) -> list[str]:

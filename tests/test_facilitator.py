@@ -310,3 +310,35 @@ def test_the_facilitator_sees_the_crew_go_quiet_after_the_team_s_isolation(espio
         assert not any("lies low" in f.text for f in fac.feed)
         quiet += bool(seen)
     assert quiet >= 1
+
+
+def test_a_team_can_clean_a_host_the_automation_only_cut_off_and_reset_a_re_stolen_account():
+    """Under the SOC's automatic response a host can be cut off from the network without being cleaned: the team sees
+    it as 'cut off' and may order it isolated, which takes the isolation over ('took over ... to clean it'). An
+    account reset and then seen used again reads 'stolen' and may be reset again."""
+    from simulator.loader import load_document, parse_yaml
+
+    text = load("espionage-tech").document.text.replace(
+        "posture: {preset: baseline}", "posture: {preset: baseline, overrides: {soc: {automation: ai-response}}}")
+    loaded = load_document(parse_yaml(text, "ai-response.yaml"))
+    cut = took = 0
+    for seed in range(12):
+        fac = Facilitator(loaded, seed, "ai-orchestrated")
+        while not fac.done and "cut off" not in fac.known_hosts().values():
+            fac.next_inject()
+        if fac.done:
+            continue
+        host = next(h for h, s in fac.known_hosts().items() if s == "cut off")
+        assert host in fac.targets("isolate_host")
+        fac.decide("isolate_host", host)
+        fac.finish()
+        done = fac.orders[-1].done
+        # by the time the order is due, the automation may have released the host, or incident response isolated it
+        assert done.startswith((f"took over {host}'s network isolation", "isolated", f"{host} was already")), done
+        cut += 1
+        took += done.startswith("took over")
+    assert cut and took
+    b = fac.run.belief
+    for a in b.reset_credentials:
+        state = fac.known_accounts()[fac.compiled.net.accounts[a].id]
+        assert state == ("stolen" if a in b.due_for_reset({a}) else "reset")

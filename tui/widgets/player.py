@@ -60,6 +60,7 @@ STATUS_STYLE = {
     "compromised": "bold red",
     "stolen": "bold red",
     "isolated": "yellow",
+    "cut off": "yellow",
     "reset": "green",
     "restored": "green",
     "seen": "dim",

@@ -4,6 +4,8 @@ has disabled the backdoors (simulator/attack/persistence.py)."""
 
 from __future__ import annotations
 
+from simulator.attack.movement import SESSION_SERVICES
+
 
 class BackdoorLogon:
     """The attacker's own account on an exposed logon service."""
@@ -27,7 +29,7 @@ class BackdoorLogon:
         a = yield from attacker.act("initial-access", "T1078", attacker.p.efforts.stuffing / 5, host=h,
                                     src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, takeover=True)
         if a.success and not attacker.backdoors_disabled:
-            attacker._gain(h, "user")
+            attacker._gain(h, "user", svc in SESSION_SERVICES)
 
 
 def pending(attacker) -> bool:
