@@ -56,10 +56,8 @@ class Collection:
                                                            "a credential that does not exist")):
             fake = False
         if fake:
-            logon = self.net.logon_services  # a credential, real or not, is tried where someone can log on
-            targets = ([t for t in sorted(self.known_targets - self.owned.keys())
-                        if not logon.isdisjoint(self.net.hosts[t].services)]
-                       or [t for t in self._reveal(zone, h) if not logon.isdisjoint(self.net.hosts[t].services)])
+            targets = ([t for t in sorted(self.known_targets - self.owned.keys()) if self._takes_logons(t)]
+                       or [t for t in self._reveal(zone, h) if self._takes_logons(t)])
             if targets:
                 self._push(P_CRED + 2, ("move_fake", targets[self.arng.randrange(len(targets))]))
         for acct in new:  # only the known targets this account logs on to (set intersection: the smaller side)

@@ -127,9 +127,8 @@ class Discovery:
                                                                and self.obj_host in owned
                                                                and self._focused()):
             return  # (the cheap tests first: this runs for every target of every discovery)
-        if self.down_until and self.down_until.get(t, -1.0) > self.env.now:
+        if self._down(t):
             return  # encrypted, out of service
-
         routes = self.routes.get(t)
         if not routes:
             return

@@ -60,8 +60,6 @@ class InitialAccess:
                     yield from vector.attempt(self, entry)
                 if self.owned.keys() - start:
                     self._entry_vector = vector.name if vector is not None else None
-                    if not (self.owned.keys() - start - self._inside_gains):
-                        self._entry_vector = "inside"  # a line of work moved on from inside meanwhile
                     break
             if not (self.owned.keys() - start):
                 wait = self._retry_wait()

@@ -121,9 +121,8 @@ class Movement:
         reviewed = (yield from self._authorise(t)) or reviewed
         if self.reviewed_out(reviewed, "a credential that does not exist"):
             return
-        logon = self.net.logon_services
         targets = [t] + [x for x in sorted(self.known_targets) if x != t and x not in self.owned
-                         and not logon.isdisjoint(self.net.hosts[x].services)]
+                         and self._takes_logons(x)]
         acted = False
         tries = 0
         for target in targets:
@@ -161,6 +160,10 @@ class Movement:
     def _down(self, t: int) -> bool:
         """Encrypted and not back in service yet."""
         return bool(self.down_until) and self.down_until.get(t, -1.0) > self.env.now
+
+    def _takes_logons(self, t: int) -> bool:
+        """Whether someone can log on to ``t`` at all (where a credential, real or hallucinated, is tried)."""
+        return not self.net.logon_services.isdisjoint(self.net.hosts[t].services)
 
     def _move_exploit(self, t: int, v: int):
         vi = self.net.vulns[v]
