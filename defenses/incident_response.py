@@ -52,7 +52,8 @@ class IncidentResponse(Control):
         hosts = alert.evidence_hosts()
         if alert.account is not None and (alert.success or alert.src_host is not None):
             belief.known_credentials.add(alert.account)  # a logon the attacker made with it: the credential is stolen
-            belief.credential_seen_at[alert.account] = alert.time
+            if alert.success:  # (a refused logon with the old password shows no use of the new one)
+                belief.credential_seen_at[alert.account] = alert.time
         if not hosts:
             if alert.outside:
                 if alert.host is not None and cfg.watch_days > 0:

@@ -11,6 +11,7 @@ The run owns its simpy Environment and its random streams; it never changes the 
 
 from __future__ import annotations
 
+import math
 import random
 
 import simpy
@@ -26,6 +27,8 @@ from simulator.stats import BLOCKS
 
 S_DEFENDER = 1
 S_ATTACKER = 2
+S_TIES = 3
+"""The stream that orders the attacker's queued tasks of one priority (apart from its other draws)."""
 
 U_NOTICE = 37
 """Keyed draw: whether the attacker notices the n-th containment order that reached it (``notices_response``)."""
@@ -64,6 +67,7 @@ class Run(Attacker):
         self.env = simpy.Environment()
         self.rng = substream(self.key, S_DEFENDER)
         self.arng = substream(self.key, S_ATTACKER)
+        self._ties = substream(self.key, S_TIES)
         self.belief = Belief()
         self.owned: dict[int, str] = {}
         self.harvested: set[int] = set()
@@ -191,6 +195,11 @@ class Run(Attacker):
         there when it was cut off ('' for a host it did not hold): released as they were."""
         self._soft_entry: dict[int, float] = {}
         """The same hosts -> when the way in the attacker held them through began (breakout's clock runs on)."""
+        self._soft_session: set[int] = set()
+        """Those of them the attacker held as a session only (it comes back as one)."""
+        self._release: dict[int, tuple[int, float]] = {}
+        """Isolated hosts -> (the containment order that releases them, the minute it does; inf: never). A response
+        that takes over an automation's isolation releases the host on its own clock, not the automation's."""
         self.backdoors: set[int] = set()
         """Hosts the attacker created a backdoor account from (its way back in after an eviction)."""
         self.backdoors_disabled = False
@@ -286,13 +295,23 @@ class Run(Attacker):
         now = self.env.now
         b = self.belief
         horizon = self.net.horizon
-        taken_over = 0
+        self._orders += 1
+        order = self._orders
+        release = math.inf if until is None else until
+        taken_over: list[int] = []
         if eradicate:
-            for h in hosts & b.contained_hosts:
-                taken_over += h in b.network_isolated
-                self._soft.pop(h, None)  # the response takes over a network isolation: the host comes back cleaned
+            for h in sorted(hosts & b.network_isolated):
+                taken_over.append(h)
+                # the response takes over a network isolation: the host comes back cleaned, when its cleanup is done
+                clean = self._soft.pop(h, None) == ""
                 self._soft_entry.pop(h, None)
+                self._soft_session.discard(h)
                 b.network_isolated.discard(h)
+                extra = max(0.0, min(release, horizon) - min(self._release[h][1], horizon))
+                self.isolated_minutes += extra
+                if clean:
+                    self.clean_isolated_minutes += extra
+                self._release[h] = (order, release)
         hosts = hosts - b.contained_hosts
         if (hosts or credentials) and self.t_containment is None and not false_alarm:
             self.t_containment = now
@@ -304,6 +323,7 @@ class Run(Attacker):
             if not eradicate:
                 b.network_isolated.add(h)
             self.isolations += 1
+            self._release[h] = (order, release)
             if h not in self.encrypted:  # an encrypted host is out of service already: its downtime is counted there
                 self.isolated_minutes += minutes
             if h in self.owned:
@@ -311,6 +331,8 @@ class Run(Attacker):
                 if not eradicate:
                     self._soft[h] = self.owned[h]  # cut off, not cleaned: the implant is still there
                     self._soft_entry[h] = self.entered_at[h]  # and its way in with it (breakout's clock)
+                    if h in self.sessions:
+                        self._soft_session.add(h)
                 self._lose(h)
             else:
                 if not eradicate:
@@ -318,11 +340,9 @@ class Run(Attacker):
                 if h not in self.encrypted:  # an encrypted host is the attacker's work, not a clean host
                     self.clean_isolations += 1
                     self.clean_isolated_minutes += minutes
-        if hosts and until is not None:
-            self.env.process(self._restore(sorted(hosts), until))
+        if (hosts or taken_over) and until is not None:
+            self.env.process(self._restore(sorted(hosts) + taken_over, until, order))
         b.reset_credentials |= credentials
-        self._orders += 1
-        order = self._orders
         for acct in credentials:
             self._reset_by[acct] = order
             b.reset_at[acct] = now
@@ -335,7 +355,7 @@ class Run(Attacker):
             if egress_until is not None:
                 self.env.process(self._lift_egress_block(egress_until))
         done = [f"isolated {count(len(hosts), 'host')}" if hosts else "",
-                f"took over {count(taken_over, 'network isolation')} to clean" if taken_over else "",
+                f"took over {count(len(taken_over), 'network isolation')} to clean" if taken_over else "",
                 f"reset {count(len(credentials), 'credential')}" if credentials else "",
                 "blocked egress" if blocked else ""]
         self._log("containment", ", ".join(d for d in done if d) or "nothing new to contain")
@@ -352,11 +372,13 @@ class Run(Attacker):
             if self._lost is not None and not self._lost.triggered:
                 self._lost.succeed()
 
-    def _restore(self, hosts: list[int], until: float):
-        """Isolated hosts come back after cleanup, rebuilt (the exploited hole the evidence showed is closed)."""
+    def _restore(self, hosts: list[int], until: float, order: int):
+        """Isolated hosts come back after cleanup, rebuilt (the exploited hole the evidence showed is closed); those
+        a later order took over come back on its clock."""
         yield self.env.timeout(max(0.0, until - self.env.now))
         b = self.belief
-        back = [h for h in hosts if h in b.contained_hosts]
+        release = self._release
+        back = [h for h in hosts if h in b.contained_hosts and release[h][0] == order]
         released = []
         for h in back:
             b.contained_hosts.discard(h)
@@ -365,10 +387,12 @@ class Run(Attacker):
                 access = self._soft.pop(h)
                 entry = self._soft_entry.pop(h, None)
                 released.append(h)
+                session = h in self._soft_session
+                self._soft_session.discard(h)
                 if access:
                     if entry is not None and h not in self.owned:
                         self.entered_at[h] = entry  # held all along: the clock of the way it came in runs on
-                    self._gain(h, access)
+                    self._gain(h, access, session)
                 continue
             b.rebuilt[h] = self.env.now
         if len(back) > len(released):

@@ -105,7 +105,7 @@ def test_the_player_feed_misses_no_response_or_backlog_the_defender_saw(espionag
 
 
 def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_time(espionage):
-    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    fac = Facilitator(espionage, 0, "ai-orchestrated")
     with pytest.raises(ValueError, match="not known to the defender"):
         fac.decide("isolate_host", "git-01")  # the attacker's target; nothing has named it yet
     with pytest.raises(ValueError, match="unknown zone"):
@@ -130,24 +130,24 @@ def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_tim
 
 
 def test_orders_change_the_outcome(espionage):
-    """Named seed (found by search): ai-orchestrated, seed 2 (the README's example; seed 19 before the December 2026
-    review's changes). Doing nothing the objective is met; isolating the hosts the first escalated alert named and
-    blocking egress keeps the source code in."""
-    assert Facilitator(espionage, 2, "ai-orchestrated").finish().outcome == "objective_met"
-    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    """Named seed (found by search): ai-orchestrated, seed 37 (the README's example; seed 2 before the fourth review of
+    issue 13, 19 before the December 2026 review's changes). Doing nothing the objective is met; isolating the hosts
+    the first escalated alert named (both held by then) and blocking egress keeps the source code in."""
+    assert Facilitator(espionage, 37, "ai-orchestrated").finish().outcome == "objective_met"
+    fac = Facilitator(espionage, 37, "ai-orchestrated")
     to_known(fac)
-    assert fac.targets("isolate_host") == ["ws-sales-02"]
+    assert fac.targets("isolate_host") == ["api-gw-01", "web-portal-01"]
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)
     fac.decide("block_egress")
     result = fac.finish()
     assert result.outcome != "objective_met" and result.records_exfiltrated == 0
     assert result.egress_blocked_hours > 0
-    assert fac.without_orders().to_json() == run(fac.compiled, 2).to_json()
+    assert fac.without_orders().to_json() == run(fac.compiled, 37).to_json()
 
 
 def test_undo_cancels_an_order_under_way_or_replays_without_a_done_one(espionage):
-    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    fac = Facilitator(espionage, 0, "ai-orchestrated")
     to_known(fac)
     host = fac.targets("isolate_host")[0]
     fac.decide("block_egress")
@@ -157,12 +157,12 @@ def test_undo_cancels_an_order_under_way_or_replays_without_a_done_one(espionage
     assert fac.orders[-1].status == "done"
     text = fac.undo()
     assert "replayed without it" in text and [o.status for o in fac.orders] == ["cancelled"]
-    clean = Facilitator(espionage, 2, "ai-orchestrated")
+    clean = Facilitator(espionage, 0, "ai-orchestrated")
     assert fac.run.result().to_json() == clean.finish().to_json()  # a cancelled order did nothing
 
 
 def test_rewind_branches_and_the_session_keeps_both(espionage, tmp_path):
-    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    fac = Facilitator(espionage, 0, "ai-orchestrated")
     to_known(fac)
     at = len(fac.injects) - 1
     fac.decide("block_egress")
@@ -172,7 +172,7 @@ def test_rewind_branches_and_the_session_keeps_both(espionage, tmp_path):
     assert not fac.done and fac.orders == [] and fac.notes == []
     assert len(fac.branches) == 1 and fac.branches[0]["outcome"] == first.outcome
     second = fac.finish()
-    assert second.to_json() == Facilitator(espionage, 2, "ai-orchestrated").finish().to_json()
+    assert second.to_json() == Facilitator(espionage, 0, "ai-orchestrated").finish().to_json()
     path = fac.save(tmp_path / "s.json")
     again = load_session(path)
     assert again.branches[0]["label"] == "what if we had waited" and again.run.result().to_json() == second.to_json()
@@ -226,7 +226,7 @@ def test_bad_session_files(tmp_path):
 
 
 def test_counterfactual_over_seeds(espionage):
-    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    fac = Facilitator(espionage, 0, "ai-orchestrated")
     seen = []
     same = fac.over_seeds(20, progress=lambda k, n: seen.append(k))
     assert seen[-1] == 20 and same["team"] == same["nothing"]  # no orders: the same runs
@@ -276,12 +276,12 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
 
 
 def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
-    """The README's example: the orders at the first escalated alert (seed 2), replayed over other seeds, keep the
+    """The README's example: the orders at the first escalated alert (seed 37), replayed over other seeds, keep the
     data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
-    lifted (seeds 0-59: 32 of 33 wins)."""
+    lifted (seeds 0-59: 38 of 38 wins)."""
     from simulator.facilitator import _timed_run
 
-    fac = Facilitator(espionage, 2, "ai-orchestrated")
+    fac = Facilitator(espionage, 37, "ai-orchestrated")
     to_known(fac)
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)

@@ -64,10 +64,12 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory):
-    """espionage-tech, ai-orchestrated, seed 2 (named in tests/test_facilitator.py): doing nothing the objective is
-    met; the team isolates the host the first alert named and blocks egress at once, and takes notes."""
+    """espionage-tech, ai-orchestrated, seed 3 (found by search; seed 2 before the fourth review of issue 13): doing
+    nothing the objective is met; the team isolates the first host the first alert named and blocks egress at once,
+    and takes notes. Incident response's own round isolated that host before the team's order was carried out, and
+    the egress block stops the theft."""
     d = tmp_path_factory.mktemp("session")
-    fac = Facilitator(load("espionage-tech"), 2, "ai-orchestrated",
+    fac = Facilitator(load("espionage-tech"), 3, "ai-orchestrated",
                       participants=[{"name": HOSTILE, "role": "IR lead"}, {"name": "Ben", "role": "Scribe"}])
     fac.note("before the first inject")
     to_known(fac)
@@ -217,7 +219,7 @@ exercise:
         {HOSTILE}
 """
     loaded = load_document(parse_yaml(text, "custom.yaml"))
-    fac = Facilitator(loaded, 2, "ai-orchestrated")
+    fac = Facilitator(loaded, 0, "ai-orchestrated")
     to_known(fac)
     at = len(fac.injects) - 1
     fac.decide("reset_credentials")

@@ -136,7 +136,8 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
-        if redo and host in self.owned and phase in ("lateral-movement", "initial-access"):
+        if redo and host in self.owned and not self._shell_less(host) and phase in ("lateral-movement",
+                                                                                  "initial-access"):
             if operator is not None:
                 self.operators.release(operator)
             return None
@@ -150,11 +151,14 @@ class Acting:
         by_src[src_key] = by_src.get(src_key, 0.0) + rate
         proc = env.active_process
         self.in_action[proc] = (host, src_host)
-        aborted = False
-        try:
-            yield env.timeout(end - start)
-        except simpy.Interrupt:
-            aborted = True
+        # encrypted while it waited (for a shift, an operator, new infrastructure): out of service, nothing to do
+        aborted = bool(self.down_until) and ((host is not None and self._down(host))
+                                             or (src_host is not None and self._down(src_host)))
+        if not aborted:
+            try:
+                yield env.timeout(end - start)
+            except simpy.Interrupt:
+                aborted = True
         del self.in_action[proc]
         if operator is not None:
             self.operators.release(operator)
@@ -214,10 +218,13 @@ class Acting:
     def _dump_again(self, account: int, when: float):
         """After a refused logon: once the user has logged on again with the new password (``RELOGON_MINUTES``
         after the reset), dump the held hosts where that account is cached."""
-        if when > self.env.now:
+        reset_at = self.belief.reset_at
+        while when > self.env.now:  # reset again meanwhile: the user's next logon comes after the last reset
             yield self.env.timeout(when - self.env.now)
+            when = reset_at[account] + RELOGON_MINUTES
         for x in sorted(self.owned):
-            if account in self.net.hosts[x].credentials and x not in self._harvest_queued:
+            if (account in self.net.hosts[x].credentials and x not in self._harvest_queued
+                    and not self._shell_less(x)):
                 self._harvest_queued.add(x)
                 self._push(P_HARVEST, ("harvest", x))
 

@@ -59,7 +59,7 @@ class Campaign:
             if task[0] in ("move_cred", "move_exploit"):
                 if h in contained:
                     self.failed.add((prio, task))  # the target is isolated now: try again once it is back
-                elif h not in self.owned:
+                elif h not in self.owned or self._shell_less(h):
                     self._push(prio, task)
             elif h in self.owned:
                 self._push(prio, task)
@@ -197,10 +197,10 @@ class Campaign:
             self._plan(t, None)
 
     def _push(self, prio: int, task: tuple) -> None:
-        """Queue a task; tasks of one priority are taken in a random order (a draw per task), not in the order the
-        scenario happens to list its hosts."""
+        """Queue a task; tasks of one priority are taken in a random order (a draw per task from a stream of its own,
+        so the order draws do not shift the attacker's other draws), not in the order the scenario lists its hosts."""
         self._seq += 1
-        heapq.heappush(self._tasks, (prio, self.arng.random(), self._seq, task))
+        heapq.heappush(self._tasks, (prio, self._ties.random(), self._seq, task))
         if self._idle:
             self._idle.pop().succeed()
 

@@ -22,8 +22,8 @@ class Collection:
     def _harvest(self, h: int):
         self._harvest_queued.discard(h)
         access = self.owned.get(h)
-        if access is None:
-            return
+        if access is None or self._shell_less(h):
+            return  # (held as a session only: no shell there to dump from)
         net, p = self.net, self.p
         zone = self._zone(h)
         technique = "T1003" if access == "admin" else "T1552"
@@ -66,7 +66,7 @@ class Collection:
             self._where_creds_work(acct)
 
     def _collect(self, h: int, d: int):
-        if h not in self.owned or h in self.encrypted:
+        if h not in self.owned or self._down(h):
             return  # (an encrypted host is out of service: nothing on it can be read)
         di = self.net.data[d]
         zone = self._zone(h)

@@ -13,6 +13,7 @@ from simulator.attack.base import (
     P_EXPLOIT,
 )
 from simulator.attack.impact import IMPACT_KINDS
+from simulator.attack.movement import APPLIANCES, SESSION_SERVICES
 
 
 class Discovery:
@@ -123,9 +124,9 @@ class Discovery:
         zone it has since lost waits until it holds a host there again: a move it could not make is not work, and
         an attacker whose only planned moves are such has nothing to do from what it holds)."""
         owned = self.owned
-        if t in owned or t in self.belief.contained_hosts or (self.t_objective is None
-                                                               and self.obj_host in owned
-                                                               and self._focused()):
+        shell_only = t in owned  # held as a session only: only a move that gives a shell there is worth making
+        if (shell_only and not self._shell_less(t)) or t in self.belief.contained_hosts or (
+                self.t_objective is None and self.obj_host in owned and self._focused()):
             return  # (the cheap tests first: this runs for every target of every discovery)
         if self._down(t):
             return  # encrypted, out of service
@@ -134,15 +135,17 @@ class Discovery:
             return
         net = self.net
         host = net.hosts[t]
+        appliance = host.os in APPLIANCES
         value = 2
         if host.data:
             value = 0 if self.obj in host.data else 1
         usable = net.logon_accounts[t]
         for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
-            if ("c", t, acct) in self.tried:
+            if ("c", t, acct) in self.tried or (shell_only and appliance and net.accounts[acct].kind != "admin"):
                 continue
             for s in routes:
-                if s in net.logon_services and (acct, s) not in self.mfa_refused and self._route(t, s) is not None:
+                if (s in net.logon_services and (acct, s) not in self.mfa_refused
+                        and not (shell_only and s in SESSION_SERVICES) and self._route(t, s) is not None):
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
                     break
@@ -151,13 +154,14 @@ class Discovery:
             for v in host.network_vulns:
                 vi = net.vulns[v]
                 if (vi.service in routes and self._usable_from(v) <= now_day and ("v", t, v) not in self.tried
+                        and not (shell_only and appliance and vi.access != "admin")
                         and self._route(t, vi.service) is not None):
                     self.tried.add(("v", t, v))
                     self._push(P_EXPLOIT + value, ("move_exploit", t, v))
 
     def _unplan(self, key: tuple) -> None:
         """A planned move dropped unused (focus, lost route): it may be planned again if things change."""
-        if key[1] not in self.owned:
+        if key[1] not in self.owned or self._shell_less(key[1]):
             self.tried.discard(key)
 
     def _route(self, t: int, svc: str) -> int | None:

@@ -18,16 +18,16 @@ class Exfiltration:
         net, p = self.net, self.p
         di = net.data[d]
         reviewed = yield from self.gate("exfiltration", di.id)
-        if misread:
-            if self.reviewed_out(reviewed, f"{di.id} misread as the data sought", h):
-                return
-            self.false_acted += 1
-        if h not in self.owned or h in self.encrypted:
+        if misread and self.reviewed_out(reviewed, f"{di.id} misread as the data sought", h):
+            return
+        if h not in self.owned or self._down(h):
             return  # the host was lost (or encrypted) while the operators decided: nothing leaves, nothing to log
+        if misread:
+            self.false_acted += 1
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)
         remaining = di.records if misread else self.obj_records - self._goal_out
         technique = "T1041"
-        while remaining > 0 and h in self.owned and h not in self.encrypted and (
+        while remaining > 0 and h in self.owned and not self._down(h) and (
                 misread or (self.t_objective is None and d == self.obj and self.obj_kind == "data-theft")):
             rate = p.exfil_records_per_hour
             for limit in self._limit:

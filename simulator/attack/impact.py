@@ -25,7 +25,7 @@ state (``simulator/engine.py``).
 from __future__ import annotations
 
 from defenses.base import Alert
-from simulator.attack.base import P_EXFIL
+from simulator.attack.base import P_EXFIL, count
 
 U_BACKUP = 34
 """Keyed draw: whether an encrypted host has a usable backup (the same host, the same answer across cells)."""
@@ -111,11 +111,29 @@ class Impact:
         gone = [x for x in done if x in self.owned]
         for x in gone:
             self._lose(x)
+        hit = set(done)
         for proc, (host, src) in list(self.in_action.items()):
-            if (host in self.down_until or src in self.down_until) and proc.is_alive and proc is not env.active_process:
+            if (host in hit or src in hit) and proc.is_alive and proc is not env.active_process:
                 proc.interrupt("contained")
+        back: dict[float, list[int]] = {}
+        for x in done:
+            if self.down_until[x] < net.horizon:
+                back.setdefault(self.down_until[x], []).append(x)
+        for until, hosts in sorted(back.items()):
+            env.process(self._back_in_service(hosts, until))
         self._goal_met(h, f"{len(self.encrypted)} hosts encrypted, {di.id}'s among them")
+        if gone and not self.owned and self.t_objective is None and self._lost is not None \
+                and not self._lost.triggered:
+            self._lost.succeed()  # it encrypted every host it held: back to the perimeter for the next objective
         self._announced(h, "T1486")
+
+    def _back_in_service(self, hosts: list[int], until: float):
+        """Encrypted hosts back in service at ``until``, restored or rebuilt: clean, with the patches a managed host
+        would have by then (``belief.rebuilt``)."""
+        yield self.env.timeout(until - self.env.now)
+        for x in hosts:
+            self.belief.rebuilt[x] = until
+        self._log("restored", f"{count(len(hosts), 'encrypted host')} back in service")
 
     def _disrupt(self, h: int, di):
         """Manipulate the process the objective's host controls (T0831): down until restored."""

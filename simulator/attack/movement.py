@@ -28,8 +28,12 @@ SESSION_SERVICES = frozenset({"vpn", "sso"})
 class Movement:
     """Moving on: logons with harvested credentials, hallucinated ones, remote exploits; holding and losing hosts."""
 
-    def _harvest_account(self, acct: int, h: int | None = None) -> None:
-        """Account ``acct`` is now the attacker's (dumped on held host ``h``, or bought or phished at the way in)."""
+    def _harvest_account(self, acct: int, h: int | None = None, fresh: bool = False) -> None:
+        """Account ``acct`` is now the attacker's (dumped on held host ``h``, or bought or phished at the way in).
+        ``fresh``: the password as it is now (typed into a phishing page), so a reset before it does not stop it."""
+        if fresh and acct in self.belief.reset_at and acct not in self.fresh_credentials:
+            self.fresh_credentials.add(acct)
+            self.tried = {k for k in self.tried if not (k[0] == "c" and k[2] == acct)}
         if acct not in self.cred_entry:  # the way in it came through (see ``_moved``)
             self.cred_entry[acct] = self.entered_at.get(h, self.env.now) if h is not None else self.env.now
         self.harvested.add(acct)
@@ -77,6 +81,19 @@ class Movement:
         if access == "admin" and self.p.backdoor_share > 0 and self.uniform(U_BACKDOOR, h) < self.p.backdoor_share:
             self._push(P_HARVEST, ("backdoor", h))
 
+    def _shell_less(self, h: int) -> bool:
+        """Held, but only as a session through the box (a VPN or SSO logon, a user's hold on an appliance): no shell
+        on it to dump or escalate from. A move that gives a shell there is still worth making."""
+        return h in self.sessions or (self.owned.get(h) == "user" and self.net.hosts[h].os in APPLIANCES)
+
+    def _would_gain(self, t: int, access: str, session: bool) -> bool:
+        """Whether a move onto ``t`` giving ``access`` (over a session service: ``session``) gains anything: ``t`` is
+        not held, or held only as a session and the move gives a shell there."""
+        if t not in self.owned:
+            return True
+        return (not session and self._shell_less(t)
+                and (access == "admin" or self.net.hosts[t].os not in APPLIANCES))
+
     def _lose(self, h: int) -> None:
         """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried
         again."""
@@ -89,23 +106,24 @@ class Movement:
 
     def _move_cred(self, t: int, acct: int, svc: str):
         net = self.net
-        if (t in self.owned or acct not in self.harvested or (acct, svc) in self.mfa_refused
-                or self._route(t, svc) is None or self._focused() or self._down(t)):
+        kind = net.accounts[acct].kind
+        access = "admin" if kind == "admin" else "user"
+        session = svc in SESSION_SERVICES
+        if (not self._would_gain(t, access, session) or acct not in self.harvested
+                or (acct, svc) in self.mfa_refused or self._route(t, svc) is None or self._focused() or self._down(t)):
             self._unplan(("c", t, acct))
             return
-        kind = net.accounts[acct].kind
         yield from self.gate("credential_use", "harvested")
         yield from self._authorise(t)
         src = self._route(t, svc)
-        if src is None or t in self.owned or acct not in self.harvested:
+        if src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t):
             return
         a = yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
                                 src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
                                 success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
                                 takeover=True)
         if a.success:
-            self._moved(t, "admin" if kind == "admin" else "user", src, "logon", self.cred_entry.get(acct),
-                        svc in SESSION_SERVICES)
+            self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
         elif a.blocked == "mfa":
             self.mfa_refused.add((acct, svc))
         elif a.blocked is None:
@@ -151,8 +169,9 @@ class Movement:
     def _exploit_source(self, t: int, v: int) -> int | None:
         """The held host to exploit ``v`` on ``t`` from, or None (the move dropped) if ``t`` is held already, no
         longer reachable, or the attacker is focused on the objective's host."""
-        src = self._route(t, self.net.vulns[v].service)
-        if src is None or t in self.owned or self._focused() or self._down(t):
+        vi = self.net.vulns[v]
+        src = self._route(t, vi.service)
+        if src is None or not self._would_gain(t, vi.access, False) or self._focused() or self._down(t):
             self._unplan(("v", t, v))
             return None
         return src

@@ -78,4 +78,4 @@ class Phishing:
             users_of = sorted(a_ for a_ in net.logon_accounts[h] if net.accounts[a_].kind == "user")
             if users_of:
                 attacker._harvest_account(users_of[int(attacker.uniform(U_PHISH_CRED + 100, i, rnd)
-                                                       * len(users_of))])
+                                                       * len(users_of))], fresh=True)  # typed in just now

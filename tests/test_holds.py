@@ -1,0 +1,196 @@
+"""What a hold is and how it ends: sessions through a box, isolations taken over, resets met again, encrypted
+hosts (the fourth review of issue 13: each test fails on the commit before its fix)."""
+
+from __future__ import annotations
+
+from defenses.base import Action, Alert
+from defenses.incident_response import IncidentResponse
+from simulator.attack.base import RELOGON_MINUTES
+from simulator.engine import Run
+from simulator.loader import load
+from tests.conftest import compiled
+
+
+def _run(automation: str = "ai-orchestrated", posture: str = "baseline") -> Run:
+    """A run not begun (no campaign, no SOC: no benign alerts), with incident response started, to drive by hand."""
+    r = Run(compiled(load("espionage-tech"), automation, posture), 0)
+    r._catch_up.clear()
+    _ir(r).start()
+    return r
+
+
+def _ir(r: Run) -> IncidentResponse:
+    return next(c for c in r.controls if isinstance(c, IncidentResponse))
+
+
+def _queued(r: Run) -> list[tuple]:
+    return [entry[-1] for entry in r._tasks]
+
+
+def test_a_session_through_an_appliance_can_still_become_a_shell():
+    """A VPN user's session on vpn-01 is no shell: nothing is dumped there. The authentication bypass disclosed on
+    day 3 gives admin rights on the box: the attacker plans it against the host it holds as a session (before, a
+    held host was never a target again), and once it works the host is a shell to dump."""
+    r = _run()
+    net = r.net
+    vpn = net.host_index["vpn-01"]
+    bypass = next(i for i, v in enumerate(net.vulns) if v.id == "SYN-VPN-AUTH")
+    r.env.run(until=4 * 1440)
+    r._gain(vpn, "user", session=True)
+    assert r._shell_less(vpn) and ("harvest", vpn) not in _queued(r)
+    r.routes[vpn] = {"vpn": [net.hosts[vpn].zone]}
+    r.known_targets.add(vpn)
+    alice = next(i for i, a in enumerate(net.accounts) if a.id == "alice")
+    r.harvested.add(alice)
+    r._plan(vpn, None)
+    queued = _queued(r)
+    assert ("move_exploit", vpn, bypass) in queued
+    assert not any(t[0] == "move_cred" and t[1] == vpn for t in queued)  # another VPN logon is one more session
+    assert r._would_gain(vpn, "admin", False) and not r._would_gain(vpn, "user", False)
+    assert not r._would_gain(vpn, "admin", True)
+    r._moved(vpn, "admin", vpn, "exploit")
+    assert not r._shell_less(vpn) and ("harvest", vpn) in _queued(r)
+
+
+def test_a_dump_is_never_made_on_a_session():
+    """A re-harvest after a reset dumps held hosts where the account is cached: not one held as a session."""
+    r = _run()
+    net = r.net
+    mail = net.host_index["mail-01"]
+    carol = next(i for i, a in enumerate(net.accounts) if a.id == "carol")
+    r._gain(mail, "user", session=True)
+    r._tasks.clear()
+    r.contain(set(), {carol})
+    r.env.process(r._dump_again(carol, r.belief.reset_at[carol] + RELOGON_MINUTES))
+    r.env.run(until=RELOGON_MINUTES + 1)
+    assert ("harvest", mail) not in _queued(r)
+    before = len(r.timeline)
+    r.env.process(r._harvest(mail))
+    r.env.run(until=RELOGON_MINUTES + 600)
+    assert len(r.timeline) == before  # no dump attempted
+
+
+def test_a_session_cut_off_by_the_automation_comes_back_as_a_session():
+    r = _run()
+    mail = r.net.host_index["mail-01"]
+    r._gain(mail, "user", session=True)
+    r.contain({mail}, set(), until=60.0, eradicate=False)
+    assert mail not in r.owned
+    r.env.run(until=120)
+    assert r.owned.get(mail) == "user" and mail in r.sessions and r._shell_less(mail)
+
+
+def test_a_response_that_takes_over_an_isolation_releases_the_host_on_its_own_clock():
+    """The automation cuts a host off for an hour; incident response takes the isolation over to clean it, for ten
+    hours: the host stays isolated until the response is done (before, the automation's release at one hour
+    handed it back, 'cleaned', nine hours early), and the isolated hours count to the response's end."""
+    r = _run()
+    ws = r.net.host_index["ws-eng-01"]
+    r._gain(ws, "user")
+    r.contain({ws}, set(), until=60.0, eradicate=False)
+    r.contain({ws}, set(), until=600.0)
+    r.env.run(until=120)
+    assert ws in r.belief.contained_hosts and ws not in r.owned and ws not in r.belief.rebuilt
+    r.env.run(until=700)
+    assert ws not in r.belief.contained_hosts and ws not in r.owned and r.belief.rebuilt[ws] == 600.0
+    assert abs(r.isolated_minutes - 600.0) < 1e-9 and r.clean_isolated_minutes == 0.0
+
+
+def test_a_second_reset_before_the_user_logs_on_again_still_leads_to_a_dump():
+    """Reset, refused, reset again before the user's next logon: the dump waits for the logon after the last reset
+    (before, it ran after the first, found only the old password, and was never queued again)."""
+    r = _run()
+    net = r.net
+    ws = net.host_index["ws-eng-01"]
+    alice = next(i for i, a in enumerate(net.accounts) if a.id == "alice")
+    r._gain(ws, "admin")
+    r._tasks.clear()
+    r._harvest_queued.clear()
+    r.contain(set(), {alice})
+    r.env.process(r._dump_again(alice, r.belief.reset_at[alice] + RELOGON_MINUTES))
+    r.env.run(until=100)
+    r.contain(set(), {alice})
+    r.env.run(until=RELOGON_MINUTES + 50)
+    assert ("harvest", ws) not in _queued(r)
+    r.env.run(until=100 + RELOGON_MINUTES + 1)
+    assert ("harvest", ws) in _queued(r)
+
+
+def test_a_password_phished_after_its_reset_works():
+    """A phished password is the one the user has now: a reset before the lure does not stop it."""
+    r = _run()
+    net = r.net
+    dave = next(i for i, a in enumerate(net.accounts) if a.id == "dave")
+    r.contain(set(), {dave})
+    r._harvest_account(dave, fresh=True)
+    ir = _ir(r)
+    logon = Action(10.0, "lateral-movement", "T1021", "ai", net.host_index["file-01"], "corp", "corp", 1.0, 1.0,
+                   account=dave)
+    assert ir.check(logon) != "reset"
+    r._harvest_account(dave)  # bought or dumped before: the old one
+    assert dave in r.fresh_credentials
+
+
+def test_a_refused_logon_does_not_count_as_the_account_used_again():
+    """A logon refused because the password was reset shows the attacker has the old password, not that it uses
+    the new one: the account is not due for another reset (before, every refused try counted as use)."""
+    r = _run()
+    net = r.net
+    ir = _ir(r)
+    dave = next(i for i, a in enumerate(net.accounts) if a.id == "dave")
+    ws = net.host_index["ws-sales-01"]
+    r.contain(set(), {dave})
+    r.env.run(until=30)
+    refused = Alert(30.0, "high", True, "edr", net.host_index["file-01"], dave, "T1021", src_host=ws, src_zone="corp",
+                    success=False, phase="lateral-movement")
+    ir.in_progress = True  # (no response round: only what the alert teaches)
+    ir.on_escalation(refused)
+    assert dave in r.belief.known_credentials and not r.belief.due_for_reset({dave})
+    used = Alert(40.0, "high", True, "edr", net.host_index["file-01"], dave, "T1021", src_host=ws, src_zone="corp",
+                 success=True, phase="lateral-movement")
+    ir.on_escalation(used)
+    assert r.belief.due_for_reset({dave})
+
+
+def test_encrypted_hosts_come_back_rebuilt_and_their_data_can_be_read_again():
+    """Hosts ransomware encrypted are back in service when restored or rebuilt: logged, in ``belief.rebuilt`` (the
+    patches a managed host has by then), and, held again later, readable again (before, once encrypted, a host's
+    data could never be collected or taken out)."""
+    from simulator.engine import run as run_one  # noqa: F401  (the module under test)
+
+    c = compiled(load("regional-manufacturer"), "ai-orchestrated", "weak")
+    seen = 0
+    for s in range(12):
+        r = Run(c, s)
+        res = r.execute()
+        if not r.encrypted:
+            continue
+        back = {x: t for x, t in r.down_until.items() if t < c.net.horizon}
+        for x, t in back.items():
+            assert r.belief.rebuilt.get(x, -1.0) >= t, (s, x)  # (or cleaned again later by the response)
+        if back:
+            seen += 1
+            assert any(e.kind == "restored" and "encrypted host" in e.detail for e in res.log)
+            x = min(back)
+            r.owned[x] = "admin"  # held again once back: nothing stops the work on it
+            assert not r._down(x)
+    assert seen
+
+
+def test_nothing_is_done_on_or_from_a_host_encrypted_while_the_step_waited():
+    """A step that waited (for a shift, an operator, new infrastructure) finds its host encrypted meanwhile: it is
+    cut short, as it would have been had the encryption come during it (before, it ran on a host out of service)."""
+    r = _run(automation="manual")
+    ws = r.net.host_index["ws-eng-01"]
+    r._gain(ws, "admin")
+    zone = r.net.hosts[ws].zone
+    r.down_until[ws] = r.env.now + 10_000.0  # encrypted: out of service for a week
+    done = []
+
+    def step():
+        a = yield from r.act("credential-access", "T1003", 30.0, host=ws, src_host=ws, src_zone=zone, dst_zone=zone)
+        done.append(a)
+
+    r.env.process(step())
+    r.env.run(until=5_000)
+    assert done and done[0].blocked == "contained" and not done[0].success and done[0].duration == 0.0
