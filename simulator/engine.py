@@ -197,9 +197,10 @@ class Run(Attacker):
         """The same hosts -> when the way in the attacker held them through began (breakout's clock runs on)."""
         self._soft_session: set[int] = set()
         """Those of them the attacker held as a session only (it comes back as one)."""
-        self._release: dict[int, tuple[int, float]] = {}
-        """Isolated hosts -> (the containment order that releases them, the minute it does; inf: never). A response
-        that takes over an automation's isolation releases the host on its own clock, not the automation's."""
+        self._release: dict[int, tuple[int, float, float, bool]] = {}
+        """Isolated hosts -> (the containment order that releases them, the minute it does (inf: never), the minute
+        its isolated hours count from, whether it was clean). A response that takes over an automation's isolation
+        releases the host on its own clock, not the automation's."""
         self.backdoors: set[int] = set()
         """Hosts the attacker created a backdoor account from (its way back in after an eviction)."""
         self.backdoors_disabled = False
@@ -307,25 +308,33 @@ class Run(Attacker):
                 self._soft_entry.pop(h, None)
                 self._soft_session.discard(h)
                 b.network_isolated.discard(h)
-                extra = max(0.0, min(release, horizon) - min(self._release[h][1], horizon))
+                _, before, counted_from, was_clean = self._release[h]
+                # the hours counted move to the response's release, sooner or later than the automation's
+                extra = (max(0.0, min(release, horizon) - counted_from)
+                         - max(0.0, min(before, horizon) - counted_from))
                 self.isolated_minutes += extra
-                if clean:
+                if clean and was_clean:
                     self.clean_isolated_minutes += extra
-                self._release[h] = (order, release)
+                self._release[h] = (order, release, counted_from, was_clean)
         hosts = hosts - b.contained_hosts
         if (hosts or credentials) and self.t_containment is None and not false_alarm:
             self.t_containment = now
         held_before = bool(self.owned)
         noticed = False  # a reset credential is noticed when the attacker next uses it (a refused logon)
-        minutes = max(0.0, min(horizon if until is None else until, horizon) - now)
+        end = min(release, horizon)
         for h in sorted(hosts):
             b.contained_hosts.add(h)
             if not eradicate:
                 b.network_isolated.add(h)
             self.isolations += 1
-            self._release[h] = (order, release)
-            if h not in self.encrypted:  # an encrypted host is out of service already: its downtime is counted there
-                self.isolated_minutes += minutes
+            down = self._down(h)
+            # an encrypted host is out of service already (its downtime is counted there): its isolation counts
+            # from when it is back
+            counted_from = max(now, self.down_until[h]) if down else now
+            minutes = max(0.0, end - counted_from)
+            self.isolated_minutes += minutes
+            clean = h not in self.owned and not down  # (an encrypted host is the attacker's work, not a clean one)
+            self._release[h] = (order, release, counted_from, clean)
             if h in self.owned:
                 noticed = True
                 if not eradicate:
@@ -337,7 +346,7 @@ class Run(Attacker):
             else:
                 if not eradicate:
                     self._soft[h] = ""
-                if h not in self.encrypted:  # an encrypted host is the attacker's work, not a clean host
+                if clean:
                     self.clean_isolations += 1
                     self.clean_isolated_minutes += minutes
         if (hosts or taken_over) and until is not None:

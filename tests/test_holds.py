@@ -38,6 +38,8 @@ def test_a_session_through_an_appliance_can_still_become_a_shell():
     r.env.run(until=4 * 1440)
     r._gain(vpn, "user", session=True)
     assert r._shell_less(vpn) and ("harvest", vpn) not in _queued(r)
+    r._gain(net.host_index["web-portal-01"], "user")  # a second foothold in the DMZ to reach the box from
+    r._tasks.clear()
     r.routes[vpn] = {"vpn": [net.hosts[vpn].zone]}
     r.known_targets.add(vpn)
     alice = next(i for i, a in enumerate(net.accounts) if a.id == "alice")
@@ -48,7 +50,9 @@ def test_a_session_through_an_appliance_can_still_become_a_shell():
     assert not any(t[0] == "move_cred" and t[1] == vpn for t in queued)  # another VPN logon is one more session
     assert r._would_gain(vpn, "admin", False) and not r._would_gain(vpn, "user", False)
     assert not r._would_gain(vpn, "admin", True)
-    r._moved(vpn, "admin", vpn, "exploit")
+    ws = net.host_index["ws-eng-01"]
+    r._gain(ws, "user")
+    r._moved(vpn, "admin", ws, "exploit")
     assert not r._shell_less(vpn) and ("harvest", vpn) in _queued(r)
 
 
@@ -153,10 +157,9 @@ def test_a_refused_logon_does_not_count_as_the_account_used_again():
 
 
 def test_encrypted_hosts_come_back_rebuilt_and_their_data_can_be_read_again():
-    """Hosts ransomware encrypted are back in service when restored or rebuilt: logged, in ``belief.rebuilt`` (the
-    patches a managed host has by then), and, held again later, readable again (before, once encrypted, a host's
-    data could never be collected or taken out)."""
-    from simulator.engine import run as run_one  # noqa: F401  (the module under test)
+    """Hosts ransomware encrypted are back in service when restored or rebuilt: logged; those rebuilt from a clean
+    image (no usable backup) in ``belief.rebuilt`` (the patches a managed host has by then); and, held again later,
+    readable again (before, once encrypted, a host's data could never be collected or taken out)."""
 
     c = compiled(load("regional-manufacturer"), "ai-orchestrated", "weak")
     seen = 0
@@ -166,8 +169,10 @@ def test_encrypted_hosts_come_back_rebuilt_and_their_data_can_be_read_again():
         if not r.encrypted:
             continue
         back = {x: t for x, t in r.down_until.items() if t < c.net.horizon}
+        restore = c.posture.incident_response.restore_hours
         for x, t in back.items():
-            assert r.belief.rebuilt.get(x, -1.0) >= t, (s, x)  # (or cleaned again later by the response)
+            if abs(r.encrypted[x] - restore) > 1e-9:  # rebuilt from a clean image, not restored from a backup
+                assert r.belief.rebuilt.get(x, -1.0) >= t, (s, x)  # (or cleaned again later by the response)
         if back:
             seen += 1
             assert any(e.kind == "restored" and "encrypted host" in e.detail for e in res.log)
@@ -194,3 +199,53 @@ def test_nothing_is_done_on_or_from_a_host_encrypted_while_the_step_waited():
     r.env.process(step())
     r.env.run(until=5_000)
     assert done and done[0].blocked == "contained" and not done[0].success and done[0].duration == 0.0
+
+
+def test_a_response_that_takes_over_may_release_the_host_sooner_and_the_hours_follow():
+    """The response's cleanup may end before the automation's day would have: the host is back then, and the hours
+    counted shrink to match (before, only a later release moved them)."""
+    r = _run()
+    ws = r.net.host_index["ws-eng-01"]
+    r.contain({ws}, set(), until=600.0, eradicate=False)  # a clean host, cut off for ten hours
+    r.contain({ws}, set(), until=300.0)
+    r.env.run(until=400)
+    assert ws not in r.belief.contained_hosts and r.belief.rebuilt[ws] == 300.0
+    assert abs(r.isolated_minutes - 300.0) < 1e-9 and abs(r.clean_isolated_minutes - 300.0) < 1e-9
+
+
+def test_an_encrypted_host_s_isolation_counts_from_when_it_is_back():
+    """An isolation of a host out of service after encryption counts its hours from when the host is back (its
+    downtime is counted as such), and it is not a clean host; once back it is clean again (before, any host ever
+    encrypted counted no isolated hours at all)."""
+    r = _run()
+    ws = r.net.host_index["ws-eng-01"]
+    r.encrypted[ws] = 1.0
+    r.down_until[ws] = 60.0
+    r.contain({ws}, set(), until=600.0)
+    assert abs(r.isolated_minutes - 540.0) < 1e-9 and r.clean_isolations == 0
+    r.env.run(until=700)
+    r.contain({ws}, set(), until=1000.0)
+    assert abs(r.isolated_minutes - 840.0) < 1e-9 and r.clean_isolations == 1
+
+
+def test_a_shell_beside_an_admin_session_has_the_shell_s_rights_and_no_host_is_its_own_source():
+    """An admin's web session on a gateway and a user's shell beside it make a user shell, not an admin one; a host
+    held as a session is a target for a shell, never its own source; nothing is escalated or planted through a
+    session."""
+    from simulator.attack.base import P_HARVEST  # noqa: F401
+
+    r = Run(compiled(load("regional-hospital"), "ai-orchestrated", "baseline"), 0)
+    r._catch_up.clear()
+    gw = r.net.host_index["appgw-01"]
+    r._gain(gw, "admin", session=True)
+    assert r._shell_less(gw) and r._would_gain(gw, "user", False)
+    r._tasks.clear()
+    r.routes[gw] = {"rdp": [r.net.hosts[gw].zone]}
+    assert r._route(gw, "rdp") is None  # its only held host in that zone is itself
+    before = len(r.timeline)
+    r.env.process(r._escalate(gw, 0))
+    r.env.process(r._backdoor(gw))
+    r.env.run(until=60)
+    assert len(r.timeline) == before
+    r._gain(gw, "user")
+    assert r.owned[gw] == "user" and not r._shell_less(gw) and ("harvest", gw) in _queued(r)

@@ -10,6 +10,7 @@ import simpy
 
 from defenses.base import Action
 from simulator.attack.base import P_HARVEST, RELOGON_MINUTES
+from simulator.attack.movement import SESSION_SERVICES
 from simulator.result import timeline_event
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
@@ -136,8 +137,8 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
-        if redo and host in self.owned and not self._shell_less(host) and phase in ("lateral-movement",
-                                                                                  "initial-access"):
+        if redo and host in self.owned and phase in ("lateral-movement", "initial-access") and not (
+                self._shell_less(host) and service not in SESSION_SERVICES):
             if operator is not None:
                 self.operators.release(operator)
             return None

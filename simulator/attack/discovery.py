@@ -169,7 +169,7 @@ class Discovery:
         held host of such a zone will do."""
         by_zone = self.owned_by_zone
         for zone in self.routes.get(t, {}).get(svc, ()):
-            held = by_zone.get(zone)
-            if held:
-                return held[0]
+            for s in by_zone.get(zone, ()):
+                if s != t:  # (a host held as a session only is a target, never its own source)
+                    return s
         return None

@@ -53,9 +53,9 @@ class Impact:
                 or self.obj_kind not in IMPACT_KINDS):
             return  # (or a task queued for an objective met since)
         self._ransom_target = h
-        if self.owned[h] != "admin":
+        if self.owned[h] != "admin" or self._shell_less(h):
             yield from self._admin_on(h)
-            if self.owned.get(h) != "admin":
+            if self.owned.get(h) != "admin" or self._shell_less(h):
                 # not a task to retry: it comes back when the attacker gains admin rights there or harvests an
                 # admin account for it; meanwhile, with nothing else to do, it is stuck and looks for another way in
                 return
@@ -68,7 +68,7 @@ class Impact:
         if self.obj_kind == "ot-disruption":
             yield from self._disrupt(h, di)
             return
-        targets = sorted(x for x, access in self.owned.items() if access == "admin")
+        targets = sorted(x for x, access in self.owned.items() if access == "admin" and not self._shell_less(x))
         if h not in targets:
             return  # lost it while waiting at the gate
         pushed: list[int] = []
@@ -100,12 +100,15 @@ class Impact:
         # by the push) voids them
         backups_gone = any(net.hosts[x].role == "backup" for x in done)
         left = max(0.0, (net.horizon - env.now) / 60)  # downtime counted to the horizon, as isolations are
+        fresh: list[tuple[int, bool]] = []  # (host, rebuilt: no usable backup)
         for x in done:
-            if x in self.encrypted:
-                continue
+            if self._down(x):
+                continue  # (encrypted already and not back yet)
             backed_up = not backups_gone and self.uniform(U_BACKUP, x) < ir.backup_coverage
-            self.encrypted[x] = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
-            self.down_until[x] = env.now + self.encrypted[x] * 60
+            hours = min(left, ir.restore_hours if backed_up else ir.rebuild_hours)
+            self.encrypted[x] = self.encrypted.get(x, 0.0) + hours  # (a host back in service may be hit again)
+            self.down_until[x] = env.now + hours * 60
+            fresh.append((x, not backed_up))
         # an encrypted host is out of service, then restored from a backup or rebuilt: clean either way, so the crew
         # cannot work on it or from it any more (it may come back for it once it is back in service)
         gone = [x for x in done if x in self.owned]
@@ -115,31 +118,34 @@ class Impact:
         for proc, (host, src) in list(self.in_action.items()):
             if (host in hit or src in hit) and proc.is_alive and proc is not env.active_process:
                 proc.interrupt("contained")
-        back: dict[float, list[int]] = {}
-        for x in done:
+        back: dict[float, list[tuple[int, bool]]] = {}
+        for x, rebuilt in fresh:
             if self.down_until[x] < net.horizon:
-                back.setdefault(self.down_until[x], []).append(x)
+                back.setdefault(self.down_until[x], []).append((x, rebuilt))
         for until, hosts in sorted(back.items()):
             env.process(self._back_in_service(hosts, until))
         self._goal_met(h, f"{len(self.encrypted)} hosts encrypted, {di.id}'s among them")
-        if gone and not self.owned and self.t_objective is None and self._lost is not None \
-                and not self._lost.triggered:
-            self._lost.succeed()  # it encrypted every host it held: back to the perimeter for the next objective
+        if gone and not self.owned:
+            self._log("lost", "the attacker lost every host it held to its own encryption")
+            if self.t_objective is None and self._lost is not None and not self._lost.triggered:
+                self._lost.succeed()  # back to the perimeter for the next objective
         self._announced(h, "T1486")
 
-    def _back_in_service(self, hosts: list[int], until: float):
-        """Encrypted hosts back in service at ``until``, restored or rebuilt: clean, with the patches a managed host
-        would have by then (``belief.rebuilt``)."""
+    def _back_in_service(self, hosts: list[tuple[int, bool]], until: float):
+        """Encrypted hosts back in service at ``until``: clean either way; those rebuilt from a clean image (no usable
+        backup) with the patches a managed host would have by then (``belief.rebuilt``), those restored from a backup
+        as vulnerable as the backup was."""
         yield self.env.timeout(until - self.env.now)
-        for x in hosts:
-            self.belief.rebuilt[x] = until
+        for x, rebuilt in hosts:
+            if rebuilt:
+                self.belief.rebuilt[x] = until
         self._log("restored", f"{count(len(hosts), 'encrypted host')} back in service")
 
     def _disrupt(self, h: int, di):
         """Manipulate the process the objective's host controls (T0831): down until restored."""
         env = self.env
-        if self.owned.get(h) != "admin":
-            return  # lost it, or its admin rights, while waiting at the gate
+        if self.owned.get(h) != "admin" or self._shell_less(h):
+            return  # lost it, or its admin rights, while waiting at the gate (or holds only a session there)
         zone = self._zone(h)
         if h not in self._ot_prepared:  # learn the process first: people's work, however automated the rest
             a = yield from self.act("collection", "T0882", self.p.efforts.ot_preparation, actor="human", host=h,
@@ -174,6 +180,8 @@ class Impact:
     def _admin_on(self, h: int):
         """On a host held with user rights, log on locally with a harvested admin account that may log on to it
         (T1078; tiering and resets apply, a local logon meets no remote MFA prompt)."""
+        if self._shell_less(h):
+            return  # (a session through the box: no local logon there)
         net = self.net
         zone = self._zone(h)
         for acct in sorted(self.harvested & net.logon_accounts[h]):

@@ -54,9 +54,10 @@ class Movement:
             self.sessions.add(h)
         elif shell:
             self.sessions.discard(h)
-        if prev == "admin" or prev == access:
-            if not shell:
-                return
+        if shell:
+            self.owned[h] = access  # the shell's rights: an admin's web session is no admin shell
+        elif prev == "admin" or prev == access:
+            return
         else:
             self.owned[h] = access
         access = self.owned[h]

@@ -19,7 +19,7 @@ class Persistence:
     """Backdoor accounts."""
 
     def _backdoor(self, h: int):
-        if h not in self.owned or self.owned[h] != "admin":
+        if h not in self.owned or self.owned[h] != "admin" or self._shell_less(h):
             return
         net = self.net
         domain = (any(net.accounts[a].kind == "admin" for a in self.harvested)

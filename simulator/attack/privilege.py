@@ -15,8 +15,8 @@ class Privilege:
     """Local privilege escalation on a held host."""
 
     def _escalate(self, h: int, v: int):
-        if self.owned.get(h) != "user":
-            return
+        if self.owned.get(h) != "user" or self._shell_less(h):
+            return  # (a session through the box: no shell to escalate from)
         vi = self.net.vulns[v]
         if self._usable_from(v) * 1440 > self.env.now:
             self.failed.add((P_ESCALATE, ("escalate", h, v)))  # not public yet: try again later
