@@ -389,6 +389,7 @@ class Run(Attacker):
         release = self._release
         back = [h for h in hosts if h in b.contained_hosts and release[h][0] == order]
         released = []
+        still_down = 0
         for h in back:
             b.contained_hosts.discard(h)
             b.network_isolated.discard(h)
@@ -403,9 +404,13 @@ class Run(Attacker):
                         self.entered_at[h] = entry  # held all along: the clock of the way it came in runs on
                     self._gain(h, access, session)
                 continue
+            if self._down(h):
+                still_down += 1  # (encrypted and not back yet: it comes back when restored or rebuilt)
+                continue
             b.rebuilt[h] = self.env.now
-        if len(back) > len(released):
-            self._log("restored", f"{count(len(back) - len(released), 'host')} cleaned and back in service")
+        cleaned = len(back) - len(released) - still_down
+        if cleaned:
+            self._log("restored", f"{count(cleaned, 'host')} cleaned and back in service")
         if released:
             self._log("restored", f"{count(len(released), 'host')} released from isolation (not cleaned)")
 

@@ -249,3 +249,40 @@ def test_a_shell_beside_an_admin_session_has_the_shell_s_rights_and_no_host_is_i
     assert len(r.timeline) == before
     r._gain(gw, "user")
     assert r.owned[gw] == "user" and not r._shell_less(gw) and ("harvest", gw) in _queued(r)
+
+
+def test_a_session_on_the_ransomware_target_does_not_stop_the_crew_looking_for_a_shell_there():
+    """Holding the ransomware target with an admin's session is not holding it: the crew does not focus on it (it
+    could not encrypt through a session and would stop moving), and a logon planned before the session may be planned
+    again over a service that gives a shell, a shell service first (a reviewer's scenario stalled on both)."""
+    r = Run(compiled(load("regional-hospital"), "ai-orchestrated", "baseline"), 0)
+    r._catch_up.clear()
+    gw = r.net.host_index["appgw-01"]
+    admin = next(i for i, a in enumerate(r.net.accounts) if a.kind == "admin" and gw in a.logon)
+    r.obj_kind, r.obj_host = "ransomware", gw
+    r.tried.add(("c", gw, admin))
+    r._gain(gw, "admin", session=True)
+    assert not r._focused()
+    assert ("c", gw, admin) not in r.tried
+    r._gain(r.net.host_index["portal-01"], "user")  # a foothold in the DMZ to reach the gateway from
+    r._tasks.clear()
+    zone = r.net.hosts[gw].zone
+    r.routes[gw] = {"sso": [zone], "rdp": [zone]}
+    r.harvested.add(admin)
+    r._plan(gw, None)
+    assert ("move_cred", gw, admin, "rdp") in _queued(r)
+    r._gain(gw, "admin")
+    assert r._focused()
+
+
+def test_an_encrypted_host_whose_isolation_ends_first_is_not_back_yet():
+    """An isolation that ends while the host is still encrypted does not bring it back: not logged as cleaned, not
+    marked rebuilt (a restore from a backup later does not make it patched from then)."""
+    r = _run()
+    ws = r.net.host_index["ws-eng-01"]
+    r.encrypted[ws] = 100.0
+    r.down_until[ws] = 6000.0
+    r.contain({ws}, set(), until=600.0)
+    r.env.run(until=700)
+    assert ws not in r.belief.contained_hosts and ws not in r.belief.rebuilt
+    assert not any(e.kind == "restored" and "cleaned" in e.detail for e in r.log)

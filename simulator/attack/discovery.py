@@ -94,11 +94,12 @@ class Discovery:
     def _focused(self) -> bool:
         """Once it holds the objective's data host, the attacker stops spreading and concentrates on taking it out
         (after the objective is met it spreads again: it keeps access and keeps looking). For ransomware it needs
-        admin rights there: holding the host with user rights, it keeps spreading to find an admin account."""
+        admin rights there, on a shell: holding the host with user rights (or as a session only), it keeps spreading to
+        find an admin account or a way to a shell."""
         h = self.obj_host
         if self.t_objective is not None or h not in self.owned:
             return False
-        return self.obj_kind not in IMPACT_KINDS or self.owned[h] == "admin"
+        return self.obj_kind not in IMPACT_KINDS or (self.owned[h] == "admin" and not self._shell_less(h))
 
     def _reveal(self, zone: str, h: int) -> list[int]:
         """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
@@ -143,7 +144,8 @@ class Discovery:
         for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
             if ("c", t, acct) in self.tried or (shell_only and appliance and net.accounts[acct].kind != "admin"):
                 continue
-            for s in routes:
+            # a logon over a service that gives a shell first (a session is one more way through the box)
+            for s in sorted(routes, key=lambda x: x in SESSION_SERVICES):
                 if (s in net.logon_services and (acct, s) not in self.mfa_refused
                         and not (shell_only and s in SESSION_SERVICES) and self._route(t, s) is not None):
                     self.tried.add(("c", t, acct))

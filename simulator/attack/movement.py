@@ -52,6 +52,8 @@ class Movement:
         shell = not session and h in self.sessions  # a shell at last on a host held as a session only
         if session and prev is None:
             self.sessions.add(h)
+            # the logons tried there were for a way through: one that gives a shell may be planned again
+            self.tried = {k for k in self.tried if not (k[0] == "c" and k[1] == h)}
         elif shell:
             self.sessions.discard(h)
         if shell:
