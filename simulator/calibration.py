@@ -223,16 +223,16 @@ GAPS: dict[tuple[str, str], str] = {
         "so most are found by the outside notice (81), whose median is 25 days after initial access by assumption "
         "[MT]"),
     ("dwell", "regional-manufacturer"): (
-        "at the range's upper edge (20.0 days at 500 runs, its interval 17.0-22.9; 18.7 before the December 2026 "
-        "review's changes): a third of the manual crew's ways in are the PLC vendor's standing access into the plant, "
-        "whose jump host the own SOC rarely sees, and half of its runs never break out; the own SOC finds 22 of 125 "
-        "detected intrusions over 200 runs, the outside notice 101 (median 25 days after initial access by "
-        "assumption [MT])"),
+        "at the range's upper edge (19.6 days at 500 runs, its interval 17.0-22.1; 20.0 before the fourth review of "
+        "issue 13, 18.7 before the December 2026 review's changes): a third of the manual crew's ways in are the PLC "
+        "vendor's standing access into the plant, whose jump host the own SOC rarely sees, and half of its runs never "
+        "break out; the own SOC finds 22 of 125 detected intrusions over 200 runs, the outside notice 101 (median 25 "
+        "days after initial access by assumption [MT])"),
     ("ai-share", "regional-hospital"): (
         "the AI's routine work grows with the network and the people's does not: the runs that break out have about "
-        "1,450 AI actions to 140 by hand (91% AI; espionage-tech: about 600 to 80, 88%), most of them after the "
-        "objective, as the crew retakes restored hosts and dumps the passwords reset meanwhile; 49 of 100 runs never "
-        "break out, 97% AI (" + _IDLE_AI + ")"),
+        "1,500 AI actions to 150 by hand (91% AI; espionage-tech: about 620 to 80, 88%), most of them after the "
+        "objective, as the crew retakes restored hosts and dumps the passwords reset meanwhile; 44 of 100 runs never "
+        "break out, 96% AI (" + _IDLE_AI + ")"),
     ("ai-share", "generated-50"): (
         "60 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
@@ -240,17 +240,17 @@ GAPS: dict[tuple[str, str], str] = {
         "that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
         "just above the range (91%; 88% before the December 2026 review's changes): every run breaks out, with about "
-        "770 AI actions to 80 by hand; since a reset lasts only until the crew dumps the new password, the weeks "
+        "780 AI actions to 80 by hand; since a reset lasts only until the crew dumps the new password, the weeks "
         "after the objective are a cycle of isolations, restores, retakes and dumps, routine AI work that grows with "
         "the hosts the response isolates, while the people's work (checks of credentials, takeovers) does not"),
     ("ai-share", "generated-1000"): (
         "just above the range (91%): the AI's discovery, moves and dumps grow with the network faster than the "
-        "people's checks of what it harvests: about 4,500 AI actions to 440 by hand a run, most of them the "
+        "people's checks of what it harvests: about 4,200 AI actions to 410 by hand a run, most of them the "
         "retakes and dumps that follow each response round after the objective"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (91%): the ways in by phishing and through the supplier need no exploit weaponised by "
         "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 18 actions a run to 190 by the AI in the 94 of 100 "
+        "takeovers and the checks of harvested credentials (about 21 actions a run to 210 by the AI in the 95 of 100 "
         "runs that break out, 91% AI)"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
