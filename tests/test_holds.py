@@ -232,8 +232,6 @@ def test_a_shell_beside_an_admin_session_has_the_shell_s_rights_and_no_host_is_i
     """An admin's web session on a gateway and a user's shell beside it make a user shell, not an admin one; a host
     held as a session is a target for a shell, never its own source; nothing is escalated or planted through a
     session."""
-    from simulator.attack.base import P_HARVEST  # noqa: F401
-
     r = Run(compiled(load("regional-hospital"), "ai-orchestrated", "baseline"), 0)
     r._catch_up.clear()
     gw = r.net.host_index["appgw-01"]

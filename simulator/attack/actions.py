@@ -153,8 +153,7 @@ class Acting:
         proc = env.active_process
         self.in_action[proc] = (host, src_host)
         # encrypted while it waited (for a shift, an operator, new infrastructure): out of service, nothing to do
-        aborted = bool(self.down_until) and ((host is not None and self._down(host))
-                                             or (src_host is not None and self._down(src_host)))
+        aborted = self._down(host) or self._down(src_host)
         if not aborted:
             try:
                 yield env.timeout(end - start)

@@ -179,8 +179,8 @@ class Movement:
             return None
         return src
 
-    def _down(self, t: int) -> bool:
-        """Encrypted and not back in service yet."""
+    def _down(self, t: int | None) -> bool:
+        """Encrypted and not back in service yet (None, no host: never)."""
         return bool(self.down_until) and self.down_until.get(t, -1.0) > self.env.now
 
     def _takes_logons(self, t: int) -> bool:
