@@ -136,18 +136,19 @@ class Discovery:
             return
         net = self.net
         host = net.hosts[t]
-        appliance = host.os in APPLIANCES
+        admin_only = shell_only and host.os in APPLIANCES  # a shell on a held box takes admin rights
+        # logon services on a route, those that give a shell first (a session is one more way through the box)
+        services = [x for x in routes if x in net.logon_services and not (shell_only and x in SESSION_SERVICES)]
+        services.sort(key=SESSION_SERVICES.__contains__)
         value = 2
         if host.data:
             value = 0 if self.obj in host.data else 1
         usable = net.logon_accounts[t]
         for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
-            if ("c", t, acct) in self.tried or (shell_only and appliance and net.accounts[acct].kind != "admin"):
+            if ("c", t, acct) in self.tried or (admin_only and net.accounts[acct].kind != "admin"):
                 continue
-            # a logon over a service that gives a shell first (a session is one more way through the box)
-            for s in sorted(routes, key=lambda x: x in SESSION_SERVICES):
-                if (s in net.logon_services and (acct, s) not in self.mfa_refused
-                        and not (shell_only and s in SESSION_SERVICES) and self._route(t, s) is not None):
+            for s in services:
+                if (acct, s) not in self.mfa_refused and self._route(t, s) is not None:
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
                     break
@@ -156,7 +157,7 @@ class Discovery:
             for v in host.network_vulns:
                 vi = net.vulns[v]
                 if (vi.service in routes and self._usable_from(v) <= now_day and ("v", t, v) not in self.tried
-                        and not (shell_only and appliance and vi.access != "admin")
+                        and not (admin_only and vi.access != "admin")
                         and self._route(t, vi.service) is not None):
                     self.tried.add(("v", t, v))
                     self._push(P_EXPLOIT + value, ("move_exploit", t, v))
