@@ -229,29 +229,36 @@ GAPS: dict[tuple[str, str], str] = {
         "break out; the own SOC finds 22 of 125 detected intrusions over 200 runs, the outside notice 101 (median 25 "
         "days after initial access by assumption [MT])"),
     ("ai-share", "regional-hospital"): (
-        "the AI's routine work grows with the network and the people's does not: the runs that break out have about "
-        "1,500 AI actions to 150 by hand (91% AI; espionage-tech: about 620 to 80, 88%), most of them after the "
-        "objective, as the crew retakes restored hosts and dumps the passwords reset meanwhile; 44 of 100 runs never "
-        "break out, 96% AI (" + _IDLE_AI + ")"),
+        "above the range in the runs that break out and in those that do not, and before the objective as much as "
+        "after it (so not the weeks of retakes that follow it): the people check a harvested credential before its "
+        "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
+        "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
+        "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
+        "file searches (about 720 a run in the 51 of 100 runs that break out) bring one credential to check per 6.5 "
+        "of them (111 checks; espionage-tech one per 4.0: 70 to 280), so those runs are 91% AI before the objective "
+        "and after it (espionage-tech 88% and 88%); the 49 runs that never break out are 97% AI (" + _IDLE_AI + "). "
+        "Counted by examples/ai_share.py"),
     ("ai-share", "generated-50"): (
         "60 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
         "rescanning the perimeter (about 80 AI actions to 2 by hand a run), 97% AI (" + _IDLE_AI + "); the 40 runs "
         "that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
-        "just above the range (91%; 88% before the December 2026 review's changes): every run breaks out, with about "
-        "780 AI actions to 80 by hand; since a reset lasts only until the crew dumps the new password, the weeks "
-        "after the objective are a cycle of isolations, restores, retakes and dumps, routine AI work that grows with "
-        "the hosts the response isolates, while the people's work (checks of credentials, takeovers) does not"),
+        "just above the range (91%): every run breaks out, with about 780 AI actions to 80 by hand, 89% AI before "
+        "the objective and 91% after; the people check a harvested credential before its first use, and a dump that "
+        "yields only credentials already checked needs none, so the more hosts an account's credential is cached on "
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.9 dumps and file "
+        "searches (50 to 344 a run; espionage-tech one per 4.0)"),
     ("ai-share", "generated-1000"): (
-        "just above the range (91%): the AI's discovery, moves and dumps grow with the network faster than the "
-        "people's checks of what it harvests: about 4,200 AI actions to 410 by hand a run, most of them the "
-        "retakes and dumps that follow each response round after the objective"),
+        "just above the range (91%, before the objective and after it alike): the AI's moves, dumps and file "
+        "searches grow with the network faster than the people's checks of the new credentials they bring (a dump "
+        "that yields only credentials already checked needs none): about 4,600 AI actions to 450 by hand a run, one "
+        "check per 6.9 dumps and file searches (357 to 2,465; espionage-tech one per 4.0)"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (91%): the ways in by phishing and through the supplier need no exploit weaponised by "
-        "hand, and the flaws inside have public exploits the agents run themselves, so the people's work is the "
-        "takeovers and the checks of harvested credentials (about 21 actions a run to 210 by the AI in the 95 of 100 "
-        "runs that break out, 91% AI)"),
+        "just above the range (91%, before the objective and after it alike): the ways in by phishing and through "
+        "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "
+        "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 21 "
+        "actions a run to 210 by the AI in the 95 of 100 runs that break out, 91% AI)"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests
