@@ -265,7 +265,9 @@ class Objective(Frozen):
 
     kind: Literal["data-theft", "ransomware", "ot-disruption"] = "data-theft"
     """'data-theft': take the data out; 'ransomware': once the attacker holds the data's host with admin rights,
-    encrypt every host it holds with admin rights (T1486), the data's host among them; 'ot-disruption': once it holds
+    encrypt every host it holds with admin rights (T1486), the data's host among them, but not a network device or an
+    appliance (``os: network`` or ``appliance``: no encryptor runs there, and the data's host may not be one);
+    'ot-disruption': once it holds
     the data's host (an OT controller, operator station or PLC gateway) with admin rights, manipulate the process it
     controls (ATT&CK for ICS T0831, Manipulation of Control): the process is down until the plant restores it
     (``incident_response.process_restore_hours``)."""
@@ -506,6 +508,7 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             if svc not in h.services:
                 p.append((("entry_points", i, "services", j), f"host '{e.host}' does not run '{svc}'"))
     assets = {d.id: d for h in s.hosts for d in h.data}
+    holder = {d.id: h for h in s.hosts for d in h.data}
     if s.objective is None and not s.objectives:
         p.append((("objective",), "field required (or objectives: a list of them)"))
     elif s.objective is not None and s.objectives:
@@ -518,6 +521,11 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             p.append(((*at, "data"), f"unknown data asset '{goal.data}'"))
         elif goal.records is not None and goal.records > obj.records:
             p.append(((*at, "records"), f"{goal.records} records asked, but '{obj.id}' has {obj.records}"))
+        elif goal.kind == "ransomware" and holder[goal.data].os in ("network", "appliance"):
+            h = holder[goal.data]
+            p.append(((*at, "kind"), f"'{goal.data}' is on '{h.id}' (os: {h.os}): no encryptor runs on a network "
+                                     "device or an appliance; name data on a host with a general-purpose system, or "
+                                     "use ot-disruption for a process it controls"))
         if goal.kind == "data-theft" and f"ransomware of '{goal.data}'" in seen:
             p.append(((*at, "kind"), f"'{goal.data}' is encrypted by the ransomware objective before it: list the "
                                      "theft first (double extortion steals, then encrypts)"))

@@ -154,3 +154,43 @@ def test_an_encrypted_host_leaves_the_attackers_hands_until_it_is_back_in_servic
                 assert e.time >= run_.down_until[ids[e.host]], (s, e)
         assert not any(x in run_.owned and run_.down_until[x] > compiled.net.horizon for x in run_.encrypted)
     assert seen
+
+
+def test_the_encryptor_spares_appliances_and_a_ransomware_objective_on_one_is_refused(baseline, tmp_path):
+    """No ransomware encrypts a VPN concentrator's or a PLC gateway's firmware: a host of ``os: appliance`` or
+    ``network`` held with admin rights stays held through the encryption (before, about a third of these runs
+    'encrypted' vpn-01), and a ransomware objective whose data sits on one fails validation, naming the file's line."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+    from simulator.engine import Run
+
+    loaded = load(str(PATH)).with_presets(automation="ai-orchestrated", posture="baseline")
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
+    kept = 0
+    for s in range(30):
+        run_ = Run(compiled, 0, s)
+        r = run_.execute()
+        assert all(run_.net.hosts[x].os not in ("appliance", "network") for x in run_.encrypted), s
+        vpn = next(i for i, h in enumerate(run_.net.hosts) if h.id == "vpn-01")
+        kept += r.hosts_encrypted > 0 and run_.owned.get(vpn) == "admin"
+    assert kept  # the appliance was held with admin rights in runs that encrypted the rest
+
+    text = PATH.read_text()
+    assert "plc-gw-01" in text
+    # a ransomware objective on data held by the PLC gateway (an appliance)
+    bad = tmp_path / "bad.yaml"
+    lines = text.splitlines()
+    gw = next(i for i, ln in enumerate(lines) if "id: plc-gw-01" in ln)
+    lines[gw] = lines[gw].replace("services: [ssh]}", "services: [ssh], data: [{id: setpoints, records: 10}]}")
+    text = "\n".join(lines) + "\n"
+    obj = text.index("kind: ransomware")
+    data_at = text.index("data:", obj)
+    end = text.index("\n", data_at)
+    text = text[:data_at] + "data: setpoints" + text[end:]
+    bad.write_text(text)
+    r = CliRunner().invoke(app, ["validate", str(bad)])
+    assert r.exit_code == 2, r.output
+    line = text[:obj].count("\n") + 1
+    assert f"{bad}:{line}:" in r.stderr and "no encryptor runs on a network device or an appliance" in r.stderr, \
+        r.stderr
