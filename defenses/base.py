@@ -175,6 +175,9 @@ class Alert:
     """The vulnerability the action exploited, where the sensor saw one."""
     infrastructure: int | None = None
     """For an action from outside: the attacker's addresses it came from (a generation number)."""
+    password_ok: bool = False
+    """A logon refused by a second factor (MFA) after its password was accepted: whoever tried it knows the
+    account's current password (a wrong or reset password is refused before any second factor is asked for)."""
 
     @property
     def outside(self) -> bool:

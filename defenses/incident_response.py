@@ -50,9 +50,10 @@ class IncidentResponse(Control):
         belief = ctx.belief
         cfg: IncidentResponseConfig = self.config
         hosts = alert.evidence_hosts()
-        if alert.account is not None and (alert.success or alert.src_host is not None):
+        if alert.account is not None and (alert.success or alert.password_ok or alert.src_host is not None):
             belief.known_credentials.add(alert.account)  # a logon the attacker made with it: the credential is stolen
-            if alert.success:  # (a refused logon with the old password shows no use of the new one)
+            if alert.success or alert.password_ok:  # (a logon refused for the old password shows no use of the new
+                # one; one refused only by MFA shows the current password known, whether or not it was reset)
                 belief.credential_seen_at[alert.account] = alert.time
         if not hosts:
             if alert.outside:

@@ -85,7 +85,7 @@ class Monitoring(Control):
         """An alert with what the sensor saw of ``action``."""
         return Alert(self.ctx.env.now, confidence, True, source, action.host, action.account, action.technique,
                      action.src_host, action.src_zone, action.success, action.phase, action.vuln,
-                     action.infrastructure)
+                     action.infrastructure, action.blocked == "mfa")
 
     def observe(self, action: Action) -> None:
         cfg = self.config

@@ -14,8 +14,13 @@ from defenses.segmentation import Segmentation, ZoneSegmentation
 from defenses.soc import SocConfig
 
 CONTROL_NAMES = ("segmentation", "patching", "access_control", "monitoring", "soc", "incident_response", "egress")
-"""Every control, in the order the engine consults them (incident response's blocks before the others' is not
-needed: a blocked action is blocked whichever control says so first)."""
+"""Every control, in the order the engine calls their observers and reads their metrics."""
+
+CHECK_ORDER = ("segmentation", "patching", "incident_response", "access_control", "monitoring", "soc", "egress")
+"""The order the engine asks the controls whether they block an action: the first that says so names the reason,
+which is what the attacker (and an alert) learns. Incident response's blocks come before access control's because
+they come first in a real logon: an isolated host is not reached, and a reset password is refused before any second
+factor is asked for, so a logon refused by MFA is one whose password was right (``Alert.password_ok``)."""
 
 
 class Posture(Frozen):

@@ -17,6 +17,7 @@ import random
 import simpy
 
 from defenses.base import Action, Alert, Belief
+from defenses.posture import CHECK_ORDER, CONTROL_NAMES
 from simulator.attack import Attacker
 from simulator.attack.base import count
 from simulator.build import Compiled
@@ -215,13 +216,16 @@ class Run(Attacker):
         self.false_caught = 0
         self.alerts_true = 0
         self.operator_minutes = 0.0
-        controls = [c for cfg in compiled.posture.controls() if (c := cfg.behaviour(self)) is not None]
+        named = [(name, c) for name, cfg in zip(CONTROL_NAMES, compiled.posture.controls(), strict=True)
+                 if (c := cfg.behaviour(self)) is not None]
+        controls = [c for _, c in named]
         self.controls = controls
 
         def hooks(name: str) -> list:
             return [getattr(c, name) for c in controls if name in type(c).overridden()]
 
-        self._check = hooks("check")
+        self._check = [c.check for _, c in sorted(named, key=lambda nc: CHECK_ORDER.index(nc[0]))
+                       if "check" in type(c).overridden()]
         self._observe = hooks("observe")
         self._on_alert = hooks("on_alert")
         self._on_escalation = hooks("on_escalation")

@@ -284,3 +284,52 @@ def test_an_encrypted_host_whose_isolation_ends_first_is_not_back_yet():
     r.env.run(until=700)
     assert ws not in r.belief.contained_hosts and ws not in r.belief.rebuilt
     assert not any(e.kind == "restored" and "cleaned" in e.detail for e in r.log)
+
+
+def _mfa_logon(r: Run, reset: bool, fresh: bool) -> tuple[str | None, Action]:
+    """An outside VPN logon to vpn-01 with an account MFA covers, after a reset or not, with the old or new password:
+    the reason the first blocking control gives."""
+    from defenses.access_control import AccessControl
+
+    net = r.net
+    ac = next(c for c in r.controls if isinstance(c, AccessControl))
+    vpn = net.host_index["vpn-01"]
+    acct = next(i for i, a in enumerate(net.accounts) if vpn in a.logon and ac.has_mfa(i))
+    if reset:
+        r.belief.reset_credentials.add(acct)
+        r.belief.reset_at[acct] = r.env.now
+    if fresh:
+        r.fresh_credentials.add(acct)
+    a = Action(r.env.now, "initial-access", "T1133", "ai", vpn, "internet", net.hosts[vpn].zone, 1.0, account=acct,
+               service="vpn")
+    return next((reason for check in r._check if (reason := check(a)) is not None), None), a
+
+
+def test_a_reset_password_is_refused_before_mfa_is_asked_and_an_mfa_refusal_shows_the_password_known():
+    """A logon with a password reset since is refused for the password (the attacker learns it changed), not by MFA,
+    which is only asked for once the password is right (before, access control answered first: 'mfa', and the
+    attacker never learnt of the reset). So a logon MFA refuses is one whose password was right: its alert says so,
+    and incident response counts it as the credential seen used, after its reset too (before, only a logon that
+    succeeded did, so a reset the attacker had already dumped again was not redone on that evidence)."""
+    from defenses.monitoring import Monitoring
+
+    r = _run()
+    reason, _ = _mfa_logon(r, reset=True, fresh=False)
+    assert reason == "reset"
+    r = _run()
+    reason, a = _mfa_logon(r, reset=True, fresh=True)  # the new password, dumped where the user logged on since
+    assert reason == "mfa"
+    a.blocked = reason
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    alert = mon._alert(a, "low", "edr")
+    assert alert.password_ok and not alert.success
+    r.env.run(until=r.env.now + 60)
+    alert.time = r.env.now
+    _ir(r).on_escalation(alert)
+    assert a.account in r.belief.known_credentials and a.account in r.belief.due_for_reset({a.account})
+    r = _run()
+    reason, a = _mfa_logon(r, reset=False, fresh=False)
+    assert reason == "mfa"
+    a.blocked = reason
+    _ir(r).on_escalation(mon._alert(a, "low", "edr"))  # an outside logon refused by MFA: the password is known
+    assert a.account in r.belief.known_credentials
