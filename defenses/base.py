@@ -176,8 +176,9 @@ class Alert:
     infrastructure: int | None = None
     """For an action from outside: the attacker's addresses it came from (a generation number)."""
     password_ok: bool = False
-    """A logon refused by a second factor (MFA) after its password was accepted: whoever tried it knows the
-    account's current password (a wrong or reset password is refused before any second factor is asked for)."""
+    """A logon refused after its password was accepted (by MFA, a push the user declined, or the account's logon
+    rights: admin tiering): whoever tried it knows the account's current password (a wrong or reset password is
+    refused before either is checked)."""
 
     @property
     def outside(self) -> bool:

@@ -54,7 +54,8 @@ class IncidentResponse(Control):
             belief.known_credentials.add(alert.account)  # a logon the attacker made with it: the credential is stolen
             if alert.success or alert.password_ok:  # (a logon refused for the old password shows no use of the new
                 # one; one refused only by MFA shows the current password known, whether or not it was reset)
-                belief.credential_seen_at[alert.account] = alert.time
+                seen = belief.credential_seen_at.get(alert.account)  # (an older alert may be escalated late)
+                belief.credential_seen_at[alert.account] = alert.time if seen is None else max(seen, alert.time)
         if not hosts:
             if alert.outside:
                 if alert.host is not None and cfg.watch_days > 0:
@@ -134,15 +135,16 @@ class IncidentResponse(Control):
 
     def check(self, action: Action) -> str | None:
         belief = self.ctx.belief
+        # what is not reached first (an isolated host, blocked addresses), then a password changed since
         if action.host in belief.contained_hosts or action.src_host in belief.contained_hosts:
             return "contained"
+        if action.infrastructure is not None and action.infrastructure in belief.blocked_infrastructure:
+            return "infrastructure"
         if (action.account is not None and action.account in belief.reset_credentials
                 and action.account not in self.ctx.fresh_credentials):
             return "reset"
         if action.phase == "exfiltration" and belief.egress_blocked:
             return "egress"
-        if action.infrastructure is not None and action.infrastructure in belief.blocked_infrastructure:
-            return "infrastructure"
         if action.vuln is not None and action.host in belief.rebuilt and action.vuln in self.fixed.get(action.host, ()):
             return "patched"  # the hole the evidence showed was closed when the host was rebuilt
         return None

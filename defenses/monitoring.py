@@ -29,6 +29,14 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 TechniqueId = Annotated[str, Field(pattern=r"^T\d{4}(\.\d{3})?$")]
 
 
+
+def _password_ok(action: Action) -> bool:
+    """The logon's password was accepted and the logon refused after it: by MFA or admin tiering (checked after the
+    password), or a push-bombing run (T1621) the user declined (its pushes went out: the password was right)."""
+    if action.blocked in ("mfa", "tiering"):
+        return True
+    return action.technique == "T1621" and action.blocked is None and not action.success and not action.false_finding
+
 class Monitoring(Control):
     """Per-run monitoring."""
 
@@ -85,7 +93,7 @@ class Monitoring(Control):
         """An alert with what the sensor saw of ``action``."""
         return Alert(self.ctx.env.now, confidence, True, source, action.host, action.account, action.technique,
                      action.src_host, action.src_zone, action.success, action.phase, action.vuln,
-                     action.infrastructure, action.blocked == "mfa")
+                     action.infrastructure, _password_ok(action))
 
     def observe(self, action: Action) -> None:
         cfg = self.config

@@ -16,11 +16,15 @@ from defenses.soc import SocConfig
 CONTROL_NAMES = ("segmentation", "patching", "access_control", "monitoring", "soc", "incident_response", "egress")
 """Every control, in the order the engine calls their observers and reads their metrics."""
 
-CHECK_ORDER = ("segmentation", "patching", "incident_response", "access_control", "monitoring", "soc", "egress")
+CHECK_ORDER = ("segmentation", "incident_response", "patching", "access_control", "monitoring", "soc", "egress")
 """The order the engine asks the controls whether they block an action: the first that says so names the reason,
-which is what the attacker (and an alert) learns. Incident response's blocks come before access control's because
-they come first in a real logon: an isolated host is not reached, and a reset password is refused before any second
-factor is asked for, so a logon refused by MFA is one whose password was right (``Alert.password_ok``)."""
+which is what the attacker (and an alert) learns. Incident response's blocks come before patching's and access
+control's because they come first in reality: an isolated host or blocked addresses reach nothing (so the attacker
+learns nothing of the host's patches or the account's password), and a reset password is refused before logon rights
+(tiering) or a second factor are checked, so a logon refused by tiering or MFA is one whose password was right
+(``Alert.password_ok``)."""
+
+assert set(CHECK_ORDER) == set(CONTROL_NAMES) and len(CHECK_ORDER) == len(CONTROL_NAMES)
 
 
 class Posture(Frozen):

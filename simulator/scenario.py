@@ -260,14 +260,27 @@ class Loss(Frozen):
     """Per hour the OT process is down (an ot-disruption objective: lost production, scrap, penalties)."""
 
 
+NO_ENCRYPTOR = frozenset({"network", "appliance"})
+"""Operating systems no encryptor runs on (a router, a VPN concentrator, a PLC gateway keep their firmware; no EDR
+agent runs there either, ``defenses.monitoring.NO_AGENT``), except storage appliances (``STORAGE_ROLES``)."""
+
+STORAGE_ROLES = frozenset({"backup", "file-server", "nas", "storage"})
+"""Roles of appliances that ransomware does encrypt: NAS and backup appliances (Deadbolt, Qlocker on NAS boxes)."""
+
+
+def encryptable(os: str, role: str) -> bool:
+    """Whether ransomware encrypts a host of this ``os`` and ``role``."""
+    return os not in NO_ENCRYPTOR or role in STORAGE_ROLES
+
+
 class Objective(Frozen):
     """What the attacker is after."""
 
     kind: Literal["data-theft", "ransomware", "ot-disruption"] = "data-theft"
     """'data-theft': take the data out; 'ransomware': once the attacker holds the data's host with admin rights,
     encrypt every host it holds with admin rights (T1486), the data's host among them, but not a network device or an
-    appliance (``os: network`` or ``appliance``: no encryptor runs there, and the data's host may not be one);
-    'ot-disruption': once it holds
+    appliance (``os: network`` or ``appliance``: no encryptor runs there, and the data's host may not be one) unless
+    its role is a storage one (backup, file-server, nas, storage: a NAS is encrypted); 'ot-disruption': once it holds
     the data's host (an OT controller, operator station or PLC gateway) with admin rights, manipulate the process it
     controls (ATT&CK for ICS T0831, Manipulation of Control): the process is down until the plant restores it
     (``incident_response.process_restore_hours``)."""
@@ -521,11 +534,12 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             p.append(((*at, "data"), f"unknown data asset '{goal.data}'"))
         elif goal.records is not None and goal.records > obj.records:
             p.append(((*at, "records"), f"{goal.records} records asked, but '{obj.id}' has {obj.records}"))
-        elif goal.kind == "ransomware" and holder[goal.data].os in ("network", "appliance"):
+        elif goal.kind == "ransomware" and not encryptable(holder[goal.data].os, holder[goal.data].role):
             h = holder[goal.data]
             p.append(((*at, "kind"), f"'{goal.data}' is on '{h.id}' (os: {h.os}): no encryptor runs on a network "
-                                     "device or an appliance; name data on a host with a general-purpose system, or "
-                                     "use ot-disruption for a process it controls"))
+                                     "device or an appliance other than storage (role backup, file-server, nas or "
+                                     "storage); name data on a host with a general-purpose system, or use "
+                                     "ot-disruption for a process it controls"))
         if goal.kind == "data-theft" and f"ransomware of '{goal.data}'" in seen:
             p.append(((*at, "kind"), f"'{goal.data}' is encrypted by the ransomware objective before it: list the "
                                      "theft first (double extortion steals, then encrypts)"))

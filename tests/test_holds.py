@@ -333,3 +333,33 @@ def test_a_reset_password_is_refused_before_mfa_is_asked_and_an_mfa_refusal_show
     a.blocked = reason
     _ir(r).on_escalation(mon._alert(a, "low", "edr"))  # an outside logon refused by MFA: the password is known
     assert a.account in r.belief.known_credentials
+
+
+def test_what_is_not_reached_is_blocked_first_and_a_declined_push_or_a_tiering_refusal_shows_the_password():
+    """Blocked addresses and isolated hosts come before a reset password (the attacker learns nothing of a password
+    through a connection the perimeter dropped, and rotates its addresses); a push-bombing run the user declined and
+    a logon refused by admin tiering each show the password right (from a review of the check order)."""
+    from defenses.monitoring import Monitoring
+
+    r = _run()
+    r.belief.blocked_infrastructure.add(0)
+    reason, a = _mfa_logon(r, reset=True, fresh=False)
+    a.infrastructure = 0
+    assert next(x for c in r._check if (x := c(a)) is not None) == "infrastructure"
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    push = Action(r.env.now, "credential-access", "T1621", "ai", a.host, "internet", a.dst_zone, 1.0,
+                  account=a.account, service="vpn")
+    assert mon._alert(push, "low", "edr").password_ok  # declined: not blocked, not a success
+    push.success = True
+    assert not mon._alert(push, "low", "edr").password_ok  # approved: a logon that worked, counted as such
+    tiered = Action(r.env.now, "lateral-movement", "T1021", "ai", a.host, "dmz", a.dst_zone, 1.0, src_host=a.host,
+                    account=a.account, service="rdp")
+    tiered.blocked = "tiering"
+    assert mon._alert(tiered, "low", "edr").password_ok
+
+
+def test_storage_appliances_are_encrypted_and_other_appliances_are_not():
+    from simulator.scenario import encryptable
+
+    assert encryptable("appliance", "backup") and encryptable("appliance", "nas") and encryptable("other", "vpn")
+    assert not encryptable("appliance", "vpn") and not encryptable("network", "infusion-pump")

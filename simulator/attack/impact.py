@@ -3,13 +3,11 @@
 Ransomware: once the attacker holds the objective's host with admin rights (on a host held with user rights it first
 logs on locally with a harvested admin account that may log on there), an operator approves the final step (the
 exfiltration gate of an AI-run campaign, the "final action" decision, scoped apart from any approval to take the same
-data out first, so double extortion is two decisions) and the attacker deploys encryption to every host it holds with
-admin rights that runs a general-purpose system (``os`` windows, linux, macos or other: not a network device or an
-appliance, whose firmware no ransomware encrypts, ``NO_ENCRYPTOR``), and, holding a domain controller with admin rights,
-to every Windows host of the domain through a Group Policy (T1484.001) whether it holds them or not; the objective is
-met when the objective's host is encrypted. Each encrypted host is out of service until restored from a backup
-(``incident_response.restore_hours``, for the posture's ``backup_coverage`` share of hosts, a keyed draw per host) or
-rebuilt (``rebuild_hours``): the run's downtime.
+data out first, so double extortion is two decisions) and the attacker deploys encryption to every host it holds with X,
+and, holding a domain controller with admin rights, to every Windows host of the domain through a Group Policy
+(T1484.001) whether it holds them or not; the objective is met when the objective's host is encrypted. Each encrypted
+host is out of service until restored from a backup (``incident_response.restore_hours``, for the posture's
+``backup_coverage`` share of hosts, a keyed draw per host) or rebuilt (``rebuild_hours``): the run's downtime.
 
 An ``ot-disruption`` objective takes the same way to the objective's host (an operator station, controller or PLC
 gateway, reached through the OT zone's jump host as the scenario's flows allow) and the same final gate, then
@@ -27,15 +25,11 @@ from __future__ import annotations
 
 from defenses.base import Alert
 from simulator.attack.base import P_EXFIL, count
+from simulator.scenario import encryptable
 
 U_BACKUP = 34
 """Keyed draw: whether an encrypted host has a usable backup (the same host, the same answer across cells)."""
 
-
-NO_ENCRYPTOR = frozenset({"network", "appliance"})
-"""Operating systems an encryptor does not run on: a router, a VPN concentrator, a PLC gateway keep their firmware
-(as no EDR agent runs there, ``defenses.monitoring.NO_AGENT``); a ransomware objective on such a host is refused by
-the scenario's validation."""
 
 IMPACT_KINDS = ("ransomware", "ot-disruption")
 """Objectives met by an act on the objective's host with admin rights, rather than by taking its data out."""
@@ -74,8 +68,8 @@ class Impact:
         if self.obj_kind == "ot-disruption":
             yield from self._disrupt(h, di)
             return
-        targets = sorted(x for x, access in self.owned.items()
-                         if access == "admin" and not self._shell_less(x) and net.hosts[x].os not in NO_ENCRYPTOR)
+        held = sorted(x for x, access in self.owned.items() if access == "admin" and not self._shell_less(x))
+        targets = [x for x in held if encryptable(net.hosts[x].os, net.hosts[x].role)]
         if h not in targets:
             return  # lost it while waiting at the gate
         pushed: list[int] = []
@@ -103,9 +97,9 @@ class Impact:
             return
         done += [x for x in pushed if x not in self.belief.contained_hosts]
         ir = self.compiled.posture.incident_response
-        # the crew destroys the backups it can reach first (T1490): a backup host held with admin rights (or encrypted
-        # by the push) voids them
-        backups_gone = any(net.hosts[x].role == "backup" for x in done)
+        # the crew destroys the backups it can reach first (T1490): a backup host held with admin rights, whatever
+        # its system (an appliance's console wipes them too), or encrypted by the push, voids them
+        backups_gone = any(net.hosts[x].role == "backup" for x in done + [x for x in held if x in self.owned])
         left = max(0.0, (net.horizon - env.now) / 60)  # downtime counted to the horizon, as isolations are
         fresh: list[tuple[int, bool]] = []  # (host, rebuilt: no usable backup)
         for x in done:
