@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -491,7 +492,7 @@ class Facilitator:
 
     def undo(self) -> str:
         """Take back the last order: cancelled if it is still under way, otherwise the session is replayed without
-        it to where it is now."""
+        it to where it is now (a finished session to its end: without the order the run may last longer)."""
         if not self.orders:
             raise ValueError("no order to undo")
         last = self.orders[-1]
@@ -499,7 +500,7 @@ class Facilitator:
             last.status, last.cancelled_step, last.cancelled_time = "cancelled", self.step, self.now
             self.feed.append(Seen(self.now, "order", f"Order {last.n} cancelled: {last.label}"))
             return f"cancelled order {last.n} ({last.label})"
-        again = self._replayed(self.orders[:-1], self.notes, self.step)
+        again = self._replayed(self.orders[:-1], self.notes, sys.maxsize if self.done else self.step)
         self._adopt(again)
         return f"took back order {last.n} ({last.label}): replayed without it"
 
