@@ -29,13 +29,13 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 TechniqueId = Annotated[str, Field(pattern=r"^T\d{4}(\.\d{3})?$")]
 
 
-
 def _password_ok(action: Action) -> bool:
     """The logon's password was accepted and the logon refused after it: by MFA or admin tiering (checked after the
     password), or a push-bombing run (T1621) the user declined (its pushes went out: the password was right)."""
     if action.blocked in ("mfa", "tiering"):
         return True
     return action.technique == "T1621" and action.blocked is None and not action.success and not action.false_finding
+
 
 class Monitoring(Control):
     """Per-run monitoring."""

@@ -3,11 +3,13 @@
 Ransomware: once the attacker holds the objective's host with admin rights (on a host held with user rights it first
 logs on locally with a harvested admin account that may log on there), an operator approves the final step (the
 exfiltration gate of an AI-run campaign, the "final action" decision, scoped apart from any approval to take the same
-data out first, so double extortion is two decisions) and the attacker deploys encryption to every host it holds with X,
-and, holding a domain controller with admin rights, to every Windows host of the domain through a Group Policy
-(T1484.001) whether it holds them or not; the objective is met when the objective's host is encrypted. Each encrypted
-host is out of service until restored from a backup (``incident_response.restore_hours``, for the posture's
-``backup_coverage`` share of hosts, a keyed draw per host) or rebuilt (``rebuild_hours``): the run's downtime.
+data out first, so double extortion is two decisions) and the attacker deploys encryption to every host it holds with
+admin rights that runs a general-purpose system (not a network device or an appliance, whose firmware no ransomware
+encrypts, unless it is a storage appliance: ``simulator.scenario.encryptable``), and, holding a domain controller with
+admin rights, to every Windows host of the domain through a Group Policy (T1484.001) whether it holds them or not; the
+objective is met when the objective's host is encrypted. Each encrypted host is out of service until restored from a
+backup (``incident_response.restore_hours``, for the posture's ``backup_coverage`` share of hosts, a keyed draw per
+host) or rebuilt (``rebuild_hours``): the run's downtime.
 
 An ``ot-disruption`` objective takes the same way to the objective's host (an operator station, controller or PLC
 gateway, reached through the OT zone's jump host as the scenario's flows allow) and the same final gate, then
