@@ -15,6 +15,9 @@ What an escalated alert shows decides what the team does with it:
 - **An alert about the outside only** (scanning, a failed exploit or logon from the internet) is no evidence that an
   own host is compromised. The team blocks that attacker infrastructure at the perimeter (the attacker loses time
   rotating to new addresses) and puts the target under heightened watch for ``watch_days``; it isolates nothing.
+  A logon from outside refused only by MFA or tiering (or a push-bombing run the user declined) shows the account's
+  current password known to the attacker: the team opens a round for it, which resets the credential (and nothing
+  else, unless hosts are in evidence by then), as a team does on an MFA-fatigue report.
 
 Escalations during a round join it; later ones open a new round. Hosts are isolated once per piece of evidence: a host
 restored after cleanup is isolated again only on new evidence.
@@ -66,6 +69,8 @@ class IncidentResponse(Control):
                         and gen not in belief.blocked_infrastructure):
                     self.infra_pending.add(gen)
                     ctx.env.process(self._block_infrastructure(gen))
+                if alert.password_ok and cfg.reset_credentials:
+                    self._open_round()  # the password is known outside (MFA or tiering refused it): reset it now
             return
         if alert.vuln is not None and alert.success and alert.host in hosts:
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
@@ -75,10 +80,14 @@ class IncidentResponse(Control):
                 self.pending.add(h)  # (a host an automation only cut off is the response's to clean)
         if alert.phase in THEFT_PHASES:
             self.theft = True
+        self._open_round()
+
+    def _open_round(self) -> None:
+        """A response round opens unless one is under way (what was escalated since joins it)."""
         if not self.in_progress:
             self.in_progress = True
-            ctx.busy(+1)
-            ctx.env.process(self._respond())
+            self.ctx.busy(+1)
+            self.ctx.env.process(self._respond())
 
     def _block_infrastructure(self, generation: int):
         """Block the addresses the alert saw (not whatever the attacker uses by then)."""

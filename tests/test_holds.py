@@ -335,6 +335,35 @@ def test_a_reset_password_is_refused_before_mfa_is_asked_and_an_mfa_refusal_show
     assert a.account in r.belief.known_credentials
 
 
+def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothing():
+    """A logon from the internet refused only by MFA shows the account's password known outside: incident response
+    resets it in a round of its own (before, the account was marked stolen but reset only when some later alert put a
+    host in evidence, so an attacker with no foothold kept a working password), and it isolates no host, the
+    refused logon's target (the VPN concentrator) included."""
+    from defenses.monitoring import Monitoring
+
+    r = _run()
+    reason, a = _mfa_logon(r, reset=False, fresh=False)
+    assert reason == "mfa"
+    a.blocked = reason
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    alert = mon._alert(a, "low", "edr")
+    assert alert.outside and alert.password_ok and not alert.evidence_hosts()
+    _ir(r).on_escalation(alert)
+    r.env.run(until=r.env.now + 60 * 24 * 60)  # well past the containment delay (median 48 h with baseline)
+    assert a.account in r.belief.reset_credentials and r.credentials_reset == 1
+    assert not r.belief.contained_hosts and r.isolations == 0
+    assert _mfa_logon(r, reset=False, fresh=False)[0] == "reset"  # the old password no longer works
+    r = _run()  # a logon refused for a password that was wrong shows nothing known: nothing to reset
+    reason, a = _mfa_logon(r, reset=True, fresh=False)
+    assert reason == "reset"
+    a.blocked = reason
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    _ir(r).on_escalation(mon._alert(a, "low", "edr"))
+    r.env.run(until=r.env.now + 60 * 24 * 60)
+    assert r.credentials_reset == 0
+
+
 def test_what_is_not_reached_is_blocked_first_and_a_declined_push_or_a_tiering_refusal_shows_the_password():
     """Blocked addresses and isolated hosts come before a reset password (the attacker learns nothing of a password
     through a connection the perimeter dropped, and rotates its addresses); a push-bombing run the user declined and
