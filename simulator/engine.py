@@ -321,8 +321,9 @@ class Run(Attacker):
                     self.clean_isolated_minutes += extra
                 self._release[h] = (order, release, counted_from, was_clean)
         hosts = hosts - b.contained_hosts
-        if (hosts or credentials) and self.t_containment is None and not false_alarm:
-            self.t_containment = now
+        if ((hosts or credentials) and self.t_containment is None and not false_alarm
+                and self.t_initial_access is not None):
+            self.t_containment = now  # (a password reset before the attacker is in prevents; it contains nothing)
         held_before = bool(self.owned)
         noticed = False  # a reset credential is noticed when the attacker next uses it (a refused logon)
         end = min(release, horizon)

@@ -339,7 +339,8 @@ def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothi
     """A logon from the internet refused only by MFA shows the account's password known outside: incident response
     resets it in a round of its own (before, the account was marked stolen but reset only when some later alert put a
     host in evidence, so an attacker with no foothold kept a working password), and it isolates no host, the
-    refused logon's target (the VPN concentrator) included."""
+    refused logon's target (the VPN concentrator) included. Before the attacker is in, such a reset is a cost (one
+    credential reset) but no containment of an intrusion: the run's time to containment stays empty."""
     from defenses.monitoring import Monitoring
 
     r = _run()
@@ -353,6 +354,7 @@ def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothi
     r.env.run(until=r.env.now + 60 * 24 * 60)  # well past the containment delay (median 48 h with baseline)
     assert a.account in r.belief.reset_credentials and r.credentials_reset == 1
     assert not r.belief.contained_hosts and r.isolations == 0
+    assert r.t_containment is None  # the attacker is not in: a reset prevents, it is no time to containment
     assert _mfa_logon(r, reset=False, fresh=False)[0] == "reset"  # the old password no longer works
     r = _run()  # a logon refused for a password that was wrong shows nothing known: nothing to reset
     reason, a = _mfa_logon(r, reset=True, fresh=False)
