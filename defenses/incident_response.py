@@ -16,8 +16,8 @@ What an escalated alert shows decides what the team does with it:
   own host is compromised. The team blocks that attacker infrastructure at the perimeter (the attacker loses time
   rotating to new addresses) and puts the target under heightened watch for ``watch_days``; it isolates nothing.
   A logon from outside refused only by MFA or tiering (or a push-bombing run the user declined) shows the account's
-  current password known to the attacker: the team opens a round for it, which resets the credential (and nothing
-  else, unless hosts are in evidence by then), as a team does on an MFA-fatigue report.
+  current password known to the attacker: the account is reset after ``reset_hours`` (log-normal), a helpdesk task
+  of its own, as on an MFA-fatigue report, with no round, no scoping and no isolation.
 
 Escalations during a round join it; later ones open a new round. Hosts are isolated once per piece of evidence: a host
 restored after cleanup is isolated again only on new evidence.
@@ -32,6 +32,7 @@ from pydantic import Field
 from defenses.base import THEFT_PHASES, Action, Alert, Control, ControlConfig
 
 U_IR_STREAM = 111
+U_IR_RESET_STREAM = 112
 
 
 class IncidentResponse(Control):
@@ -45,6 +46,9 @@ class IncidentResponse(Control):
         self.theft = False
         """The round saw evidence of data theft or staging."""
         self.infra_pending: set[int] = set()
+        self.reset_rng = self.ctx.substream(U_IR_RESET_STREAM)
+        self.resets_pending: set[int] = set()
+        """Accounts an outside logon showed known, whose reset is under way."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
 
@@ -69,8 +73,14 @@ class IncidentResponse(Control):
                         and gen not in belief.blocked_infrastructure):
                     self.infra_pending.add(gen)
                     ctx.env.process(self._block_infrastructure(gen))
-                if alert.password_ok and cfg.reset_credentials:
-                    self._open_round()  # the password is known outside (MFA or tiering refused it): reset it now
+                acct = alert.account
+                if (alert.password_ok and cfg.reset_credentials and acct not in self.resets_pending
+                        and belief.due_for_reset({acct})):
+                    # the password is known outside (MFA or tiering refused only the second factor or the rights):
+                    # reset it, as a helpdesk task of its own, not an investigation
+                    self.resets_pending.add(acct)
+                    ctx.busy(+1)
+                    ctx.env.process(self._reset_known(acct))
             return
         if alert.vuln is not None and alert.success and alert.host in hosts:
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
@@ -80,14 +90,21 @@ class IncidentResponse(Control):
                 self.pending.add(h)  # (a host an automation only cut off is the response's to clean)
         if alert.phase in THEFT_PHASES:
             self.theft = True
-        self._open_round()
-
-    def _open_round(self) -> None:
-        """A response round opens unless one is under way (what was escalated since joins it)."""
         if not self.in_progress:
             self.in_progress = True
-            self.ctx.busy(+1)
-            self.ctx.env.process(self._respond())
+            ctx.busy(+1)
+            ctx.env.process(self._respond())
+
+    def _reset_known(self, acct: int):
+        """Reset account ``acct``, whose password an outside logon showed known, after a log-normal
+        ``reset_hours`` (its own draws: the rounds' are not shifted), unless a round reset it meanwhile."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        yield ctx.env.timeout(self.reset_rng.lognormvariate(math.log(cfg.reset_hours * 60), cfg.spread))
+        self.resets_pending.discard(acct)
+        if ctx.belief.due_for_reset({acct}):
+            ctx.contain(set(), {acct})
+        ctx.busy(-1)
 
     def _block_infrastructure(self, generation: int):
         """Block the addresses the alert saw (not whatever the attacker uses by then)."""
@@ -173,7 +190,12 @@ class IncidentResponseConfig(ControlConfig):
     line safely, verify the controller logic against a known-good copy, restart. Assumption: real cases run from hours
     of manual operation (the Ukrainian grid, 2015) to days (Colonial Pipeline's shutdown, 2021)."""
     contain_hours: float = Field(gt=0, le=24 * 365)
-    """Median hours from the first escalation with evidence of a compromised host to containment."""
+    """Median hours from the first escalation with evidence of a compromised host to the round's containment (an
+    outside logon showing a password known has ``reset_hours`` instead)."""
+    reset_hours: float = Field(4.0, gt=0, le=24 * 365)
+    """Median hours from an escalated outside logon that showed an account's password known (refused only by MFA or
+    tiering, or a declined push) to that account's reset: a helpdesk or identity-provider task, not an
+    investigation (assumption)."""
     spread: float = Field(0.7, ge=0, le=3)
     """Log-normal sigma of the containment and cleanup delays."""
     isolate_hosts: bool = True

@@ -304,11 +304,13 @@ class Run(Attacker):
         order = self._orders
         release = math.inf if until is None else until
         taken_over: list[int] = []
+        took_held = False  # one of them cut the attacker off a host it held
         if eradicate:
             for h in sorted(hosts & b.network_isolated):
                 taken_over.append(h)
                 # the response takes over a network isolation: the host comes back cleaned, when its cleanup is done
                 clean = self._soft.pop(h, None) == ""
+                took_held = took_held or not clean
                 self._soft_entry.pop(h, None)
                 self._soft_session.discard(h)
                 b.network_isolated.discard(h)
@@ -321,9 +323,13 @@ class Run(Attacker):
                     self.clean_isolated_minutes += extra
                 self._release[h] = (order, release, counted_from, was_clean)
         hosts = hosts - b.contained_hosts
-        if ((hosts or credentials) and self.t_containment is None and not false_alarm
-                and self.t_initial_access is not None):
-            self.t_containment = now  # (a password reset before the attacker is in prevents; it contains nothing)
+        if (self.t_containment is None and not false_alarm and self.t_initial_access is not None
+                and (took_held or any(h in self.owned for h in hosts)
+                     or any(a in self.harvested and (a not in b.reset_credentials or a in self.fresh_credentials)
+                            for a in credentials))):
+            # the first order that takes something from the attacker: a held host, a password it holds (a reset
+            # before it is in prevents, and one of a password it no longer holds, or a clean host, contains nothing)
+            self.t_containment = now
         held_before = bool(self.owned)
         noticed = False  # a reset credential is noticed when the attacker next uses it (a refused logon)
         end = min(release, horizon)

@@ -337,10 +337,11 @@ def test_a_reset_password_is_refused_before_mfa_is_asked_and_an_mfa_refusal_show
 
 def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothing():
     """A logon from the internet refused only by MFA shows the account's password known outside: incident response
-    resets it in a round of its own (before, the account was marked stolen but reset only when some later alert put a
-    host in evidence, so an attacker with no foothold kept a working password), and it isolates no host, the
-    refused logon's target (the VPN concentrator) included. Before the attacker is in, such a reset is a cost (one
-    credential reset) but no containment of an intrusion: the run's time to containment stays empty."""
+    resets it after ``reset_hours``, a helpdesk task with no round (before, the account was marked stolen but reset
+    only when some later alert put a host in evidence, so an attacker with no foothold kept a working password), and
+    it isolates no host, the refused logon's target (the VPN concentrator) included; a second refusal while the reset
+    is under way adds nothing. Before the attacker is in, such a reset is a cost (one credential reset) but no
+    containment of an intrusion: the run's time to containment stays empty."""
     from defenses.monitoring import Monitoring
 
     r = _run()
@@ -350,8 +351,11 @@ def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothi
     mon = next(c for c in r.controls if isinstance(c, Monitoring))
     alert = mon._alert(a, "low", "edr")
     assert alert.outside and alert.password_ok and not alert.evidence_hosts()
-    _ir(r).on_escalation(alert)
-    r.env.run(until=r.env.now + 60 * 24 * 60)  # well past the containment delay (median 48 h with baseline)
+    ir = _ir(r)
+    ir.on_escalation(alert)
+    ir.on_escalation(alert)  # refused again (a push declined) before the reset: the same one task
+    assert not ir.in_progress and ir.resets_pending == {a.account}  # no round: nothing to scope or isolate
+    r.env.run(until=r.env.now + 10 * 24 * 60)  # well past the delay (median 4 h with baseline)
     assert a.account in r.belief.reset_credentials and r.credentials_reset == 1
     assert not r.belief.contained_hosts and r.isolations == 0
     assert r.t_containment is None  # the attacker is not in: a reset prevents, it is no time to containment
@@ -362,8 +366,32 @@ def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothi
     a.blocked = reason
     mon = next(c for c in r.controls if isinstance(c, Monitoring))
     _ir(r).on_escalation(mon._alert(a, "low", "edr"))
-    r.env.run(until=r.env.now + 60 * 24 * 60)
+    r.env.run(until=r.env.now + 10 * 24 * 60)
     assert r.credentials_reset == 0
+
+
+def test_the_first_containment_is_the_first_order_that_takes_something_from_the_attacker():
+    """Time to containment counts from the first order, after initial access, that isolates a host the attacker
+    holds or resets a password it holds: isolating only clean hosts (scoping's mistakes) or resetting a password the
+    attacker does not have contains nothing."""
+    r = _run()
+    net = r.net
+    held, clean = net.host_index["ws-eng-01"], net.host_index["ws-eng-02"]
+    r.t_initial_access = r.env.now
+    r._gain(held, "user")
+    acct = 0
+    r.contain({clean}, {acct})  # a clean host and a password the attacker never had
+    assert r.t_containment is None and r.isolations == 1 and r.credentials_reset == 1
+    r.env.run(until=r.env.now + 60)
+    r._harvest_account(acct, fresh=True)  # it has the new password (a re-harvest)
+    r.contain(set(), {acct})
+    assert r.t_containment == r.env.now
+    r = _run()
+    r.t_initial_access = r.env.now
+    r._gain(held, "user")
+    r.env.run(until=r.env.now + 60)
+    r.contain({held}, set())
+    assert r.t_containment == r.env.now and held not in r.owned
 
 
 def test_what_is_not_reached_is_blocked_first_and_a_declined_push_or_a_tiering_refusal_shows_the_password():
