@@ -65,6 +65,17 @@ def test_upgrades_example_runs():
     assert out.count(" points [") == 7 and "beyond noise" in out
 
 
+def test_first_containment_example_runs():
+    """examples/first_containment.py (the README's account of what the first order hit) runs and accounts for every
+    run with an order after initial access."""
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "first_containment.py"), "regional-manufacturer",
+                          "--posture", "weak", "--runs", "6"], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout
+    ordered = int(out.split(": ")[1].split(" runs")[0])
+    hits = sum(int(line.rsplit(": ", 1)[1]) for line in out.splitlines() if line.startswith("  first order hit"))
+    assert ordered > 0 and hits == ordered, out
+
+
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_instruction_counts():
     """versus.py --instructions counts a run's instructions with callgrind, exactly: the same tree twice gives the
