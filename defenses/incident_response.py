@@ -75,9 +75,10 @@ class IncidentResponse(Control):
                     ctx.env.process(self._block_infrastructure(gen))
                 acct = alert.account
                 if (alert.password_ok and cfg.reset_credentials and acct not in self.resets_pending
-                        and belief.due_for_reset({acct})):
+                        and not ctx.net.accounts[acct].honeytoken and belief.due_for_reset({acct})):
                     # the password is known outside (MFA or tiering refused only the second factor or the rights):
-                    # reset it, as a helpdesk task of its own, not an investigation
+                    # reset it, as a helpdesk task of its own, not an investigation. Not a decoy account's: its use is
+                    # watched, not stopped: left alone it raises an alert on every try (the tripwire stays set)
                     self.resets_pending.add(acct)
                     ctx.busy(+1)
                     ctx.env.process(self._reset_known(acct))

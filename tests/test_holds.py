@@ -422,3 +422,55 @@ def test_storage_appliances_are_encrypted_and_other_appliances_are_not():
 
     assert encryptable("appliance", "backup") and encryptable("appliance", "nas") and encryptable("other", "vpn")
     assert not encryptable("appliance", "vpn") and not encryptable("network", "infusion-pump")
+
+
+def test_a_decoy_account_refused_from_outside_is_left_set_as_a_tripwire():
+    """A decoy (honeytoken) account whose logon from outside MFA refused is known stolen but not reset: its use is
+    watched, not stopped, and a reset would only tell the attacker to stop trying it (from a practitioner's review:
+    before, the outside reset took the tripwire away)."""
+    from defenses.monitoring import Monitoring
+
+    r = _run()
+    reason, a = _mfa_logon(r, reset=False, fresh=False)
+    a.blocked = reason
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    alert = mon._alert(a, "low", "edr")
+    honey = next(i for i, x in enumerate(r.net.accounts) if x.honeytoken)
+    alert.account = honey
+    _ir(r).on_escalation(alert)
+    r.env.run(until=r.env.now + 10 * 24 * 60)
+    assert honey in r.belief.known_credentials and honey not in r.belief.reset_credentials
+    assert r.credentials_reset == 0
+
+
+def _started(automation: str = "ai-orchestrated", posture: str = "baseline") -> Run:
+    """A run with its controls started (sensors, SOC, response) and no campaign: the attacker driven by hand."""
+    r = Run(compiled(load("espionage-tech"), automation, posture), 0)
+    for start in r._start:
+        start()
+    return r
+
+
+def test_an_entry_host_held_as_a_session_is_tried_again_from_outside_for_a_shell():
+    """A VPN user's session on vpn-01 is all the attacker holds, and nothing inside leads on. Back at the perimeter,
+    the campaign tries the authentication bypass disclosed on day 3 against the concentrator it holds as a session:
+    it gives admin rights there, a shell to dump (before, a held entry host was skipped, so the flaw was never used
+    from outside and the run sat on the session until the horizon). Another VPN logon is no candidate: it would only
+    be one more session."""
+    from simulator.attack.vectors.valid_accounts import RemoteLogon
+
+    r = _started()
+    net = r.net
+    vpn = net.host_index["vpn-01"]
+    r.env.run(until=4 * 1440)
+    r._gain(vpn, "user", session=True)
+    assert not list(RemoteLogon().candidates(r, vpn, ("vpn",)))
+    for h, svcs in net.entry:  # every other way in closed: the held concentrator is the only candidate
+        if h != vpn:
+            r.dead.update((h, v) for v in net.hosts[h].network_vulns)
+            r.dead.update((h, s) for s in svcs)
+    got = r.env.process(r._get_in())
+    r.env.run(until=got)
+    assert got.value == vpn and r.owned[vpn] == "admin" and not r._shell_less(vpn)
+    assert any(e.phase == "initial-access" and e.host == "vpn-01" and e.success for e in r.timeline)
+    assert ("harvest", vpn) in _queued(r)

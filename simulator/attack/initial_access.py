@@ -14,12 +14,14 @@ class InitialAccess:
 
     def _get_in(self):
         """Scan, fingerprint and try every way in the attacker does not hold yet, best first; retry every
-        ``retry_days``. Returns the host gained, or None when no way in is left or the next try would come after
-        the horizon."""
+        ``retry_days``. An entry host held only as a session (a VPN user's tunnel, a user's hold on an appliance) is
+        tried again for a shell: an exploit or a logon that gives one there is a gain. Returns the host gained, or
+        None when no way in is left or the next try would come after the horizon."""
         net, p, env = self.net, self.p, self.env
         start = set(self.owned)
+        shells = {h for h in start if not self._shell_less(h)}
         self._inside_gains.clear()
-        while not (self.owned.keys() - start):
+        while not self._gained(start, shells):
             if not self._ways_in_left():
                 if not self.owned:
                     self._no_path = True
@@ -29,13 +31,14 @@ class InitialAccess:
                                 dst_zone=first.zone, factor=20, takeover=True)
             candidates: list[tuple[float, int, tuple]] = []
             for h, svcs in net.entry:
-                if h in self.owned or self._down(h):
+                if (h in self.owned and not self._shell_less(h)) or self._down(h):
                     continue
                 host = net.hosts[h]
-                a = yield from self.act("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
-                                        src_zone="internet", dst_zone=host.zone, factor=5, takeover=True)
-                if not a.success:
-                    continue
+                if h not in self.owned:  # (one held as a session: logged on through it, it knows the box already)
+                    a = yield from self.act("reconnaissance", "T1592", p.efforts.fingerprint, host=h,
+                                            src_zone="internet", dst_zone=host.zone, factor=5, takeover=True)
+                    if not a.success:
+                        continue
                 for vector in VECTORS:
                     for score, entry in vector.candidates(self, h, svcs):
                         candidates.append((score, len(candidates), (vector, entry)))
@@ -58,15 +61,21 @@ class InitialAccess:
                                         factor=3)
                 else:
                     yield from vector.attempt(self, entry)
-                if self.owned.keys() - start:
+                if self._gained(start, shells):
                     self._entry_vector = vector.name if vector is not None else None
                     break
-            if not (self.owned.keys() - start):
+            if not self._gained(start, shells):
                 wait = self._retry_wait()
                 if env.now + wait >= net.horizon:
                     return None  # the horizon comes first
                 yield env.timeout(wait)
-        gained = self.owned.keys() - start
+        gained = self._gained(start, shells)
         if not (gained - self._inside_gains):
             self._entry_vector = "inside"  # no way in of its own: a line of work moved on from inside meanwhile
         return min(gained - self._inside_gains or gained)
+
+    def _gained(self, start: set[int], shells: set[int]) -> set[int]:
+        """The hosts gained since the attacker held ``start`` (``shells``: those of them it held with a shell): a host
+        not held then, or a shell on one then held only as a session."""
+        return (self.owned.keys() - start) | {h for h in start & self.owned.keys()
+                                               if h not in shells and not self._shell_less(h)}

@@ -228,8 +228,8 @@ class Movement:
         entry = self.entered_at.get(src, self.env.now)
         if cred_entry is not None:
             entry = max(entry, cred_entry)
-        if t not in self.owned:
-            self._inside_gains.add(t)
+        if t not in self.owned or (not session and self._shell_less(t)):
+            self._inside_gains.add(t)  # (or a shell on a host held as a session: not a way in of the campaign's)
         if t in self.net.entry_hosts:
             # another entry point (the gateway beside the portal it came through): not a move into the network,
             # so not a breakout. By exploit it is a second foothold as if reached from outside, its clock starting

@@ -40,7 +40,8 @@ class RemoteLogon:
 
     def candidates(self, attacker, h: int, services: tuple[str, ...]):
         for svc in services:
-            if svc in attacker.net.logon_services and (h, svc) not in attacker.dead:
+            if (svc in attacker.net.logon_services and (h, svc) not in attacker.dead
+                    and attacker._would_gain(h, "admin", svc in SESSION_SERVICES)):  # held as a session: a shell
                 yield -0.2, (h, svc)
 
     def attempt(self, attacker, entry: tuple):
@@ -49,10 +50,16 @@ class RemoteLogon:
         dead = attacker.dead
         reset = attacker.belief.reset_credentials
         refused = attacker.mfa_refused
-        valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused]
+        session = svc in SESSION_SERVICES
+        held = h in attacker.owned  # as a session only (the campaign tries no other held host): what gives a shell
+
+        def gains(a: int) -> bool:
+            return not held or attacker._would_gain(h, "admin" if net.accounts[a].kind == "admin" else "user", session)
+
+        valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused and gains(a)]
         stuffed = [a for a, acct in enumerate(net.accounts)
                    if h in acct.logon and a not in reset and a not in valid and (a, svc) not in refused
-                   and attacker.uniform(U_STUFFED, a) < p.stuffing_success]
+                   and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
         tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
         for acct, technique, factor in tries or [(None, "T1133", 50)]:
             effort = p.efforts.stuffing / (5 if technique == "T1078" else 1)  # a known-good logon is one try
@@ -61,7 +68,7 @@ class RemoteLogon:
                 return  # not a verdict on the service: try again later
             if blocked == "mfa":
                 refused.add((acct, svc))  # a second factor was asked for: this account is no use on this service
-            if h in attacker.owned:
+            if h in attacker.owned and (not held or not attacker._shell_less(h)):
                 return
         if not any((a, svc) not in refused for a in valid):
             dead.add((h, svc))  # no account left to try here
