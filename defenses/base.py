@@ -256,6 +256,8 @@ class Context(Protocol):
     """The truth: accounts whose credentials the attacker holds (a reset one until a refused logon tells it)."""
     fresh_credentials: set[int]
     """The truth: reset accounts whose new password the attacker has harvested since (a logon with it works)."""
+    controls: list[Control]
+    """The run's controls (those switched on): a control may read another's configuration, never its state."""
 
     def uniform(self, purpose: int, a: int, b: int = 0) -> float:
         """A uniform draw that is a pure function of (run seed, purpose, a, b): common random numbers across cells."""

@@ -30,6 +30,7 @@ import math
 from pydantic import Field
 
 from defenses.base import THEFT_PHASES, Action, Alert, Control, ControlConfig
+from defenses.monitoring import Monitoring
 
 U_IR_STREAM = 111
 U_IR_RESET_STREAM = 112
@@ -51,6 +52,10 @@ class IncidentResponse(Control):
         """Accounts an outside logon showed known, whose reset is under way."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
+        watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
+        self.decoys = frozenset(a for a, x in enumerate(self.ctx.net.accounts) if x.honeytoken and watched)
+        """Decoy (honeytoken) accounts, where monitoring watches them: their use is watched, not stopped, so seeing
+        one used is no reason to reset it (one cached on a host isolated and rebuilt is reset with the rest)."""
 
     def on_escalation(self, alert: Alert) -> None:
         ctx = self.ctx
@@ -75,10 +80,9 @@ class IncidentResponse(Control):
                     ctx.env.process(self._block_infrastructure(gen))
                 acct = alert.account
                 if (alert.password_ok and cfg.reset_credentials and acct not in self.resets_pending
-                        and not ctx.net.accounts[acct].honeytoken and belief.due_for_reset({acct})):
+                        and acct not in self.decoys and belief.due_for_reset({acct})):
                     # the password is known outside (MFA or tiering refused only the second factor or the rights):
-                    # reset it, as a helpdesk task of its own, not an investigation. Not a decoy account's: its use is
-                    # watched, not stopped: left alone it raises an alert on every try (the tripwire stays set)
+                    # reset it, as a helpdesk task of its own, not an investigation (not a watched decoy's)
                     self.resets_pending.add(acct)
                     ctx.busy(+1)
                     ctx.env.process(self._reset_known(acct))
@@ -142,7 +146,7 @@ class IncidentResponse(Control):
         if cfg.reset_credentials:
             # the credentials seen used (again, if seen since their last reset) and every one cached on a host it
             # isolates now (whenever the attacker got there, it may have dumped the current password)
-            creds = belief.due_for_reset(set(belief.known_credentials))
+            creds = belief.due_for_reset(set(belief.known_credentials) - self.decoys)
             for h in found:
                 creds.update(net.hosts[h].credentials)
         now = ctx.env.now

@@ -151,6 +151,10 @@ class Run(Attacker):
         self._entry_vector: str | None = None
         self._inside_gains: set[int] = set()
         """Hosts gained by lateral movement while the campaign was at the perimeter (not a way in of its own)."""
+        self._scan_start: set[int] = set()
+        """What the attacker held when its campaign went back to the perimeter, and still holds (``_get_in``)."""
+        self._scan_shells: set[int] = set()
+        """Those of them held with a shell then."""
         self.t_breakout: float | None = None
         self.entered_at: dict[int, float] = {}
         """For each held host, when the way in it came through began: the initial access of its own chain (a host

@@ -424,23 +424,33 @@ def test_storage_appliances_are_encrypted_and_other_appliances_are_not():
     assert not encryptable("appliance", "vpn") and not encryptable("network", "infusion-pump")
 
 
-def test_a_decoy_account_refused_from_outside_is_left_set_as_a_tripwire():
-    """A decoy (honeytoken) account whose logon from outside MFA refused is known stolen but not reset: its use is
-    watched, not stopped, and a reset would only tell the attacker to stop trying it (from a practitioner's review:
-    before, the outside reset took the tripwire away)."""
+def test_a_watched_decoy_account_seen_used_is_left_set_as_a_tripwire():
+    """Where monitoring watches decoy (honeytoken) accounts (`hardened`), one whose logon from outside MFA refused is
+    known stolen but not reset, neither then nor by a later response round: its use is watched, not stopped (from a
+    practitioner's review: before, the outside reset and every round after it took the tripwire away). Where nobody
+    watches them (`baseline`), it is an account like any other, and reset."""
     from defenses.monitoring import Monitoring
 
-    r = _run()
-    reason, a = _mfa_logon(r, reset=False, fresh=False)
-    a.blocked = reason
-    mon = next(c for c in r.controls if isinstance(c, Monitoring))
-    alert = mon._alert(a, "low", "edr")
-    honey = next(i for i, x in enumerate(r.net.accounts) if x.honeytoken)
-    alert.account = honey
-    _ir(r).on_escalation(alert)
-    r.env.run(until=r.env.now + 10 * 24 * 60)
-    assert honey in r.belief.known_credentials and honey not in r.belief.reset_credentials
-    assert r.credentials_reset == 0
+    for posture, watched in (("hardened", True), ("baseline", False)):
+        r = _run(posture=posture)
+        reason, a = _mfa_logon(r, reset=False, fresh=False)
+        a.blocked = reason
+        mon = next(c for c in r.controls if isinstance(c, Monitoring))
+        alert = mon._alert(a, "low", "edr")
+        honey = next(i for i, x in enumerate(r.net.accounts) if x.honeytoken)
+        alert.account = honey  # (honey-admin logs on only to file-01: the refusal is staged, its handling is not)
+        ir = _ir(r)
+        ir.on_escalation(alert)
+        r.env.run(until=r.env.now + 2 * 24 * 60)
+        assert honey in r.belief.known_credentials
+        assert (honey in r.belief.reset_credentials) is not watched
+        if watched:  # a round on other evidence resets what it has seen used, not the decoy
+            ws = r.net.host_index["ws-eng-01"]
+            r._gain(ws, "user")
+            ir.on_escalation(Alert(r.env.now, "high", True, "edr", ws, src_host=ws, src_zone=r.net.hosts[ws].zone,
+                                   success=True))
+            r.env.run(until=r.env.now + 2 * 24 * 60)
+            assert r.belief.contained_hosts and honey not in r.belief.reset_credentials
 
 
 def _started(automation: str = "ai-orchestrated", posture: str = "baseline") -> Run:
@@ -465,6 +475,9 @@ def test_an_entry_host_held_as_a_session_is_tried_again_from_outside_for_a_shell
     r.env.run(until=4 * 1440)
     r._gain(vpn, "user", session=True)
     assert not list(RemoteLogon().candidates(r, vpn, ("vpn",)))
+    alice = next(i for i, a in enumerate(net.accounts) if a.id == "alice")
+    r.harvested.add(alice)  # a user's logon over ssh on an appliance is no shell either: no blind stuffing run
+    assert not list(RemoteLogon().candidates(r, vpn, ("ssh",)))
     for h, svcs in net.entry:  # every other way in closed: the held concentrator is the only candidate
         if h != vpn:
             r.dead.update((h, v) for v in net.hosts[h].network_vulns)
@@ -472,5 +485,20 @@ def test_an_entry_host_held_as_a_session_is_tried_again_from_outside_for_a_shell
     got = r.env.process(r._get_in())
     r.env.run(until=got)
     assert got.value == vpn and r.owned[vpn] == "admin" and not r._shell_less(vpn)
-    assert any(e.phase == "initial-access" and e.host == "vpn-01" and e.success for e in r.timeline)
+    shell = next(e.time for e in r.timeline if e.phase == "initial-access" and e.host == "vpn-01" and e.success)
     assert ("harvest", vpn) in _queued(r)
+    assert round(r.entered_at[vpn], 4) == shell > 4 * 1440  # a way in of its own: breakout counts from it
+
+
+def test_a_host_lost_and_held_again_while_the_campaign_is_at_the_perimeter_is_a_gain():
+    """The campaign is back at the perimeter holding a session on mail-01; the session is cut and the attacker logs on
+    again: that is a host gained (the loop ends and the campaign goes back to work; before, a host held when the loop
+    began never counted again, so the campaign went on scanning daily to the horizon)."""
+    r = _started()
+    mail = r.net.host_index["mail-01"]
+    r._gain(mail, "user", session=True)
+    r._scan_start, r._scan_shells = set(r.owned), set()
+    assert not r._gained()
+    r._lose(mail)
+    r._gain(mail, "user", session=True)
+    assert r._gained() == {mail}

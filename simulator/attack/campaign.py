@@ -78,7 +78,7 @@ class Campaign:
         yield from self.act("planning", "", p.efforts.planning, actor="human")
         while True:
             self._campaign_running = True
-            held = set(self.owned)
+            held = bool(self.owned)
             got = yield from self._get_in()
             self._campaign_running = False
             if got is None:  # no (other) way in before the horizon
@@ -103,7 +103,7 @@ class Campaign:
                     elif self._evicted_since_entry:
                         self.reentries += 1
                         self._log("re-entry", "the attacker is back in", got)
-                    elif got in held:
+                    elif got in self._scan_start:  # (held throughout, as a session)
                         self._log("initial-access", "a shell gained from outside on a host held only as a session",
                                   got)
                     elif held:

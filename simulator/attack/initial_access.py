@@ -18,10 +18,10 @@ class InitialAccess:
         tried again for a shell: an exploit or a logon that gives one there is a gain. Returns the host gained, or
         None when no way in is left or the next try would come after the horizon."""
         net, p, env = self.net, self.p, self.env
-        start = set(self.owned)
-        shells = {h for h in start if not self._shell_less(h)}
+        self._scan_start = set(self.owned)
+        self._scan_shells = {h for h in self._scan_start if not self._shell_less(h)}
         self._inside_gains.clear()
-        while not self._gained(start, shells):
+        while not self._gained():
             if not self._ways_in_left():
                 if not self.owned:
                     self._no_path = True
@@ -61,21 +61,25 @@ class InitialAccess:
                                         factor=3)
                 else:
                     yield from vector.attempt(self, entry)
-                if self._gained(start, shells):
+                for h in sorted(self._gained() & self._scan_start - self._inside_gains):
+                    # a shell from outside on a host held as a session: a way in of its own, the session led nowhere
+                    self.entered_at[h] = env.now
+                if self._gained():
                     self._entry_vector = vector.name if vector is not None else None
                     break
-            if not self._gained(start, shells):
+            if not self._gained():
                 wait = self._retry_wait()
                 if env.now + wait >= net.horizon:
                     return None  # the horizon comes first
                 yield env.timeout(wait)
-        gained = self._gained(start, shells)
+        gained = self._gained()
         if not (gained - self._inside_gains):
             self._entry_vector = "inside"  # no way in of its own: a line of work moved on from inside meanwhile
         return min(gained - self._inside_gains or gained)
 
-    def _gained(self, start: set[int], shells: set[int]) -> set[int]:
-        """The hosts gained since the attacker held ``start`` (``shells``: those of them it held with a shell): a host
-        not held then, or a shell on one then held only as a session."""
-        return (self.owned.keys() - start) | {h for h in start & self.owned.keys()
-                                               if h not in shells and not self._shell_less(h)}
+    def _gained(self) -> set[int]:
+        """The hosts gained since the campaign went back to the perimeter: a host not held then (or lost since), or a
+        shell on one held then only as a session."""
+        start = self._scan_start
+        return (self.owned.keys() - start) | {h for h in start
+                                               if h not in self._scan_shells and not self._shell_less(h)}

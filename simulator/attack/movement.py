@@ -102,6 +102,8 @@ class Movement:
         again."""
         del self.owned[h]
         self.sessions.discard(h)
+        self._scan_start.discard(h)  # (held when the campaign went back to the perimeter: got back, it is a gain)
+        self._scan_shells.discard(h)
         self._inside_gains.discard(h)
         self.entered_at.pop(h, None)
         self.owned_by_zone[self.net.hosts[h].zone].remove(h)
@@ -228,7 +230,7 @@ class Movement:
         entry = self.entered_at.get(src, self.env.now)
         if cred_entry is not None:
             entry = max(entry, cred_entry)
-        if t not in self.owned or (not session and self._shell_less(t)):
+        if self._would_gain(t, access, session):
             self._inside_gains.add(t)  # (or a shell on a host held as a session: not a way in of the campaign's)
         if t in self.net.entry_hosts:
             # another entry point (the gateway beside the portal it came through): not a move into the network,

@@ -34,32 +34,47 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
 
 
 class RemoteLogon:
-    """A logon service on an internet-facing host with an account left to try."""
+    """A logon service on an internet-facing host with an account left to try. On an entry host held only as a
+    session (the campaign tries no other held host), only a logon that gives a shell there: over a service that is no
+    session, with an account whose rights make one (an admin's on an appliance), harvested or in the breach corpus."""
 
     name = "logon"
 
     def candidates(self, attacker, h: int, services: tuple[str, ...]):
         for svc in services:
             if (svc in attacker.net.logon_services and (h, svc) not in attacker.dead
-                    and attacker._would_gain(h, "admin", svc in SESSION_SERVICES)):  # held as a session: a shell
+                    and (h not in attacker.owned or any(self._accounts(attacker, h, svc)))):
                 yield -0.2, (h, svc)
 
-    def attempt(self, attacker, entry: tuple):
-        h, svc = entry
+    @staticmethod
+    def _accounts(attacker, h: int, svc: str) -> tuple[list[int], list[int]]:
+        """The harvested accounts to try on ``svc`` of ``h``, then those the breach corpus has (all of them, for a
+        held host only those that would give a shell)."""
         net, p = attacker.net, attacker.p
-        dead = attacker.dead
         reset = attacker.belief.reset_credentials
         refused = attacker.mfa_refused
-        session = svc in SESSION_SERVICES
-        held = h in attacker.owned  # as a session only (the campaign tries no other held host): what gives a shell
+        if h in attacker.owned:
+            session = svc in SESSION_SERVICES
 
-        def gains(a: int) -> bool:
-            return not held or attacker._would_gain(h, "admin" if net.accounts[a].kind == "admin" else "user", session)
-
+            def gains(a: int) -> bool:
+                return attacker._would_gain(h, "admin" if net.accounts[a].kind == "admin" else "user", session)
+        else:
+            def gains(a: int) -> bool:
+                return True
         valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused and gains(a)]
         stuffed = [a for a, acct in enumerate(net.accounts)
                    if h in acct.logon and a not in reset and a not in valid and (a, svc) not in refused
                    and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
+        return valid, stuffed
+
+    def attempt(self, attacker, entry: tuple):
+        h, svc = entry
+        p = attacker.p
+        refused = attacker.mfa_refused
+        held = h in attacker.owned
+        valid, stuffed = self._accounts(attacker, h, svc)
+        if held and not (valid or stuffed):
+            return  # nothing left that would give a shell (the service is not dead: the host may be lost, then hit)
         tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
         for acct, technique, factor in tries or [(None, "T1133", 50)]:
             effort = p.efforts.stuffing / (5 if technique == "T1078" else 1)  # a known-good logon is one try
@@ -70,5 +85,5 @@ class RemoteLogon:
                 refused.add((acct, svc))  # a second factor was asked for: this account is no use on this service
             if h in attacker.owned and (not held or not attacker._shell_less(h)):
                 return
-        if not any((a, svc) not in refused for a in valid):
-            dead.add((h, svc))  # no account left to try here
+        if not held and not any((a, svc) not in refused for a in valid):
+            attacker.dead.add((h, svc))  # no account left to try here
