@@ -3,6 +3,7 @@ every cell of espionage-tech, and whether every result is byte-identical (issue 
 
     .venv/bin/python benchmarks/versus.py [--against COMMIT] [--runs 30] [--repeat 3] [--check 4]
     .venv/bin/python benchmarks/versus.py --instructions [--cells manual/baseline,...] [--runs 10]
+    .venv/bin/python benchmarks/versus.py --differ 60 [--against COMMIT]
 
 The commit is unpacked with `git archive` into a temporary folder and imported from there (pure Python: a compiled
 kernel is only built by an install); this tree runs as installed (with the SOC's kernel when it is built). Repeats
@@ -15,6 +16,10 @@ move): each side runs the chosen cells ``--runs`` times and once with no runs, a
 reported (imports, loading and compiling cancel out; hash seed fixed and no bytecode written, so the two
 invocations differ only by the runs: use enough runs that they dwarf the few million instructions an import can
 still vary by).
+
+``--differ N`` counts what a model change moved: seeds 0..N-1 of every cell (four levels x three postures) on every
+bundled scenario, the scenarios in ``examples/scenarios`` and ``generated-50`` and ``generated-200``, on both sides,
+and prints per scenario how many runs' results differ (the result without its log, which words may change).
 """
 
 from __future__ import annotations
@@ -89,6 +94,57 @@ for cell in cells:
 """
 
 
+DIFFER = r"""
+import hashlib, json, sys
+from pathlib import Path
+root, seeds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+sys.path.insert(0, root)
+from simulator.build import compile_scenario
+from simulator.calibration import load_target
+from simulator.engine import Run
+import simulator.engine
+assert simulator.engine.__file__.startswith(root), simulator.engine.__file__
+out = {}
+for name in names:
+    loaded = load_target(name)
+    rows = out[Path(name).stem] = []
+    for po in ("weak", "baseline", "hardened"):
+        for lv in ("manual", "ai-assisted", "ai-orchestrated", "autonomous"):
+            x = loaded.with_presets(automation=lv, posture=po)
+            c = compile_scenario(loaded.scenario, x.attacker, x.posture)
+            for seed in range(seeds):
+                d = Run(c, seed).execute().to_dict()
+                d.pop("log")
+                rows.append(hashlib.sha256(json.dumps(d).encode()).hexdigest()[:16])
+print(json.dumps(out))
+"""
+
+
+def differ_main(args: argparse.Namespace, sides: dict[str, Path], tmp: Path) -> None:
+    names = ["espionage-tech", "regional-hospital", "regional-manufacturer", "small-business"]
+    names += [str(p.relative_to(ROOT)) for p in sorted((ROOT / "examples" / "scenarios").glob("*.yaml"))
+              if (sides["then"] / p.relative_to(ROOT)).exists()]
+    names += ["generated-50", "generated-200"]
+    script = tmp / "differ.py"
+    script.write_text(DIFFER)
+    got = {}
+    for side, root in sides.items():
+        done = subprocess.run([sys.executable, str(script), str(root), str(args.differ), ",".join(names)],
+                              capture_output=True, text=True, cwd=root)
+        if done.returncode != 0:
+            raise SystemExit(f"versus.py: the runs in {root} failed:\n{done.stderr[-2000:]}")
+        got[side] = json.loads(done.stdout)
+    print(f"{args.against} ('then') against this tree ('now'): results (without the log) that differ, seeds "
+          f"0-{args.differ - 1} of 12 cells per scenario")
+    total = moved = 0
+    for name, then in got["then"].items():
+        now = got["now"][name]
+        k = sum(a != b for a, b in zip(then, now, strict=True))
+        total, moved = total + len(now), moved + k
+        print(f"{name:28}{k:>6} of {len(now)}")
+    print(f"{'all':28}{moved:>6} of {total}")
+
+
 def instructions(root: Path, runs: int, cell: str, script: Path, tmp: Path) -> int:
     """Instructions callgrind counts for ``runs`` runs of ``cell`` in the tree at ``root``."""
     out = tmp / f"callgrind.{abs(hash((str(root), runs, cell)))}"
@@ -132,6 +188,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--check", type=int, default=4, help="seeds per cell compared byte for byte (0: none)")
+    ap.add_argument("--differ", type=int, default=0, metavar="N",
+                    help="count runs whose results differ, seeds 0..N-1 of every cell on every scenario")
     ap.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead of time")
     ap.add_argument("--cells", default="manual/baseline,manual/weak,ai-orchestrated/baseline",
                     help="cells for --instructions, LEVEL/POSTURE, comma-separated")
@@ -143,6 +201,9 @@ def main() -> None:
         if archive.returncode != 0:
             raise SystemExit(f"versus.py: git archive {args.against}: {archive.stderr.decode().strip()}")
         subprocess.run(["tar", "-x", "-C", str(then)], input=archive.stdout, check=True)
+        if args.differ:
+            differ_main(args, {"then": then, "now": ROOT}, Path(tmp))
+            return
         if args.instructions:
             count_main(args, {"then": then, "now": ROOT}, Path(tmp))
             return
