@@ -234,8 +234,8 @@ GAPS: dict[tuple[str, str], str] = {
         "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
         "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
-        "file searches (about 720 a run in the 51 of 100 runs that break out) bring one credential to check per 6.5 "
-        "of them (111 checks; espionage-tech one per 4.0: 70 to 280), so those runs are 91% AI before the objective "
+        "file searches (about 715 a run in the 51 of 100 runs that break out) bring one credential to check per 6.6 "
+        "of them (109 checks; espionage-tech one per 4.0: 69 to 277), so those runs are 91% AI before the objective "
         "and after it (espionage-tech 88% and 88%); the 49 runs that never break out are 97% AI (" + _IDLE_AI + "). "
         "Counted by examples/ai_share.py"),
     ("ai-share", "generated-50"): (
@@ -244,16 +244,16 @@ GAPS: dict[tuple[str, str], str] = {
         "rescanning the perimeter (about 80 AI actions to 2 by hand a run), 97% AI (" + _IDLE_AI + "); the 40 runs "
         "that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
-        "just above the range (91%): every run breaks out, with about 780 AI actions to 80 by hand, 89% AI before "
+        "just above the range (91%): every run breaks out, with about 800 AI actions to 80 by hand, 89% AI before "
         "the objective and 91% after; the people check a harvested credential before its first use, and a dump that "
         "yields only credentials already checked needs none, so the more hosts an account's credential is cached on "
-        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.9 dumps and file "
-        "searches (50 to 344 a run; espionage-tech one per 4.0)"),
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.8 dumps and file "
+        "searches (50 to 342 a run; espionage-tech one per 4.0)"),
     ("ai-share", "generated-1000"): (
         "just above the range (91%, before the objective and after it alike): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a dump "
-        "that yields only credentials already checked needs none): about 4,600 AI actions to 450 by hand a run, one "
-        "check per 6.9 dumps and file searches (357 to 2,465; espionage-tech one per 4.0)"),
+        "that yields only credentials already checked needs none): about 4,500 AI actions to 440 by hand a run, one "
+        "check per 6.9 dumps and file searches (353 to 2,424; espionage-tech one per 4.0)"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (91%, before the objective and after it alike): the ways in by phishing and through "
         "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "

@@ -278,7 +278,7 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
 def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
     """The README's example: the orders at the first escalated alert (seed 37), replayed over other seeds, keep the
     data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
-    lifted (seeds 0-59: 39 of 39 wins)."""
+    lifted (seeds 0-59: 37 of 37 wins)."""
     from simulator.facilitator import _timed_run
 
     fac = Facilitator(espionage, 37, "ai-orchestrated")
