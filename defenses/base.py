@@ -179,15 +179,20 @@ class Alert:
     """A logon refused after its password was accepted (by MFA, a push the user declined, or the account's logon
     rights: admin tiering): whoever tried it knows the account's current password (a wrong or reset password is
     refused before either is checked)."""
+    planted: tuple[int, ...] = ()
+    """For the use of a decoy (honeytoken) account: the hosts the defender planted it on (its credential is cached
+    there and nowhere else), so whoever used it got it from one of them."""
 
     @property
     def outside(self) -> bool:
         """The action came from the attacker's outside infrastructure (scanning, exploits, logons from the internet)."""
         return self.src_host is None and self.src_zone == "internet"
 
-    def evidence_hosts(self) -> tuple[int, ...]:
-        """Own hosts this alert shows the attacker is on: the source of an internal action, and the target of an
-        access (initial access, lateral movement) that succeeded. A failed attempt or a scan is no such evidence."""
+    def evidence_hosts(self, planted: bool = True) -> tuple[int, ...]:
+        """Own hosts this alert shows the attacker is on: the source of an internal action, the target of an
+        access (initial access, lateral movement) that succeeded, and the hosts a decoy account used (from inside or
+        from outside) was planted on (``planted=False`` leaves those out). A failed attempt or a scan is no such
+        evidence."""
         out: list[int] = []
         if self.src_host is not None:
             out.append(self.src_host)
@@ -196,6 +201,8 @@ class Alert:
         if self.source == "team" and self.host is not None and self.host not in out:
             out.append(self.host)  # a team's escalation names a host on its own evidence (an outside notice names
             # the host as its source: the first line)
+        if planted:  # a decoy used: where it was planted was dumped
+            out.extend(h for h in self.planted if h not in out)
         return tuple(out)
 
 

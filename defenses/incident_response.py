@@ -54,8 +54,9 @@ class IncidentResponse(Control):
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
         self.decoys = frozenset(a for a, x in enumerate(self.ctx.net.accounts) if x.honeytoken and watched)
-        """Decoy (honeytoken) accounts, where monitoring watches them: their use is watched, not stopped, so seeing
-        one used is no reason to reset it (one cached on a host isolated and rebuilt is reset with the rest)."""
+        """Decoy (honeytoken) accounts, where monitoring watches them: their use is watched, not stopped, so they are
+        never reset, neither on evidence of their use nor with the credentials cached on a host the response
+        isolates (the tripwire stays set; its use points at the hosts it was planted on)."""
 
     def on_escalation(self, alert: Alert) -> None:
         ctx = self.ctx
@@ -68,7 +69,7 @@ class IncidentResponse(Control):
                 # one; one refused only by MFA shows the current password known, whether or not it was reset)
                 seen = belief.credential_seen_at.get(alert.account)  # (an older alert may be escalated late)
                 belief.credential_seen_at[alert.account] = alert.time if seen is None else max(seen, alert.time)
-        if not hosts:
+        if not alert.evidence_hosts(planted=False):  # (from outside: a decoy's planted hosts are evidence too)
             if alert.outside:
                 if alert.host is not None and cfg.watch_days > 0:
                     belief.watched[alert.host] = max(belief.watched.get(alert.host, 0.0),
@@ -86,7 +87,8 @@ class IncidentResponse(Control):
                     self.resets_pending.add(acct)
                     ctx.busy(+1)
                     ctx.env.process(self._reset_known(acct))
-            return
+            if not hosts:
+                return
         if alert.vuln is not None and alert.success and alert.host in hosts:
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
         for h in hosts:
@@ -148,7 +150,7 @@ class IncidentResponse(Control):
             # isolates now (whenever the attacker got there, it may have dumped the current password)
             creds = belief.due_for_reset(set(belief.known_credentials) - self.decoys)
             for h in found:
-                creds.update(net.hosts[h].credentials)
+                creds.update(c for c in net.hosts[h].credentials if c not in self.decoys)
         now = ctx.env.now
         until = now + self.rng.lognormvariate(math.log(cfg.cleanup_hours * 60), cfg.spread) if hosts else None
         block = cfg.block_egress and self.theft and not belief.egress_blocked

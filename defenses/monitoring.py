@@ -46,6 +46,12 @@ class Monitoring(Control):
         self.raised: set[str] = set()
         self._edr: dict[int, bool] = {}
         """Hosts looked up so far: whether they run EDR (a pure function of the run's seed and the host)."""
+        net = self.ctx.net
+        self._planted = {a: tuple(h for h, host in enumerate(net.hosts) if a in host.credentials)
+                         for a, acct in enumerate(net.accounts) if acct.honeytoken}
+        """Decoy accounts -> the hosts they are planted on (cached there)."""
+        self._decoy_used: dict[int, float] = {}
+        """Decoy accounts -> minute of their first use seen."""
 
     def on_decision(self, kind: str, target: str | None) -> bool:
         if kind == "raise_monitoring" and target in self.ctx.net.zones:
@@ -100,7 +106,14 @@ class Monitoring(Control):
         ctx = self.ctx
         now = ctx.env.now
         if action.honeytoken and cfg.honeytokens:
-            ctx.raise_alert(self._alert(action, "high", "honeytoken"), action)
+            alert = self._alert(action, "high", "honeytoken")
+            planted = self._planted.get(action.account) if action.account is not None else None
+            if planted:  # a decoy account used points at where it was planted, but not at a host rebuilt since its
+                # first use: the attacker's copy is older than that host's rebuild
+                first = self._decoy_used.setdefault(action.account, now)
+                rebuilt = ctx.belief.rebuilt
+                alert.planted = tuple(h for h in planted if rebuilt.get(h, -math.inf) < first)
+            ctx.raise_alert(alert, action)
             return
         edr = action.host is not None and self.has_edr(action.host)
         network = cfg.network_sensors and action.src_zone != action.dst_zone

@@ -3,6 +3,8 @@ hosts (the fourth review of issue 13: each test fails on the commit before its f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from defenses.base import Action, Alert
 from defenses.incident_response import IncidentResponse
 from simulator.attack.base import RELOGON_MINUTES
@@ -502,3 +504,63 @@ def test_a_host_lost_and_held_again_while_the_campaign_is_at_the_perimeter_is_a_
     r._lose(mail)
     r._gain(mail, "user", session=True)
     assert r._gained() == {mail}
+
+
+def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
+    """A decoy (honeytoken) account is cached only where the defender planted it, so whoever uses it dumped one of
+    those hosts: its alert names them as evidence, from inside and from outside alike, and the response isolates the
+    one the attacker holds (before, the alert named only the source of the logon, and a decoy used from the
+    internet, no own host in evidence, led to no containment at all); a host rebuilt since the decoy's first use is
+    not named (the attacker's copy is older than the rebuild). The decoy itself is left set. The breach
+    corpus never holds a decoy (nobody ever used one), so no stuffing run can fake that evidence."""
+    from defenses.monitoring import Monitoring
+    from simulator.attack.vectors.valid_accounts import RemoteLogon
+
+    r = _started(posture="hardened")
+    net = r.net
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    honey = next(i for i, x in enumerate(net.accounts) if x.honeytoken)
+    planted = {h for h, host in enumerate(net.hosts) if honey in host.credentials}
+    ws_it = net.host_index["ws-it-01"]
+    assert ws_it in planted and len(planted) == 5  # the four IT workstations and backup-01
+    raised: list[Alert] = []
+    r._on_alert.append(raised.append)
+    src, fs = net.host_index["ws-eng-01"], net.host_index["file-01"]
+    inside = Action(r.env.now, "lateral-movement", "T1021", "ai", fs, net.hosts[src].zone, net.hosts[fs].zone, 1.0,
+                    account=honey, src_host=src, honeytoken=True)
+    mon.observe(inside)
+    alert = raised[-1]
+    assert alert.source == "honeytoken" and set(alert.planted) == planted
+    assert alert.evidence_hosts(planted=False) == (src,) and set(alert.evidence_hosts()) == {src} | planted
+    ws_it2 = net.host_index["ws-it-02"]  # rebuilt since the decoy's first use: the attacker's copy is older
+    r.belief.rebuilt[ws_it2] = r.env.now
+    mon.observe(inside)
+    assert set(raised[-1].planted) == planted - {ws_it2}
+    # from outside (as if file-01 took logons from the internet), in a run of its own: the planted hosts are the only
+    # evidence
+    r = _started(posture="hardened")
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    raised.clear()
+    r._on_alert.append(raised.append)
+    r._gain(ws_it, "admin")
+    outside = Action(r.env.now, "initial-access", "T1078", "ai", fs, "internet", net.hosts[fs].zone, 1.0,
+                     account=honey, honeytoken=True, infrastructure=0)
+    mon.observe(outside)
+    alert = raised[-1]
+    assert alert.outside and not alert.evidence_hosts(planted=False) and set(alert.evidence_hosts()) == planted
+    _ir(r).on_escalation(alert)
+    r.env.run(until=r.env.now + 2 * 24 * 60)
+    assert ws_it in r.belief.known_hosts and ws_it in r.belief.rebuilt and ws_it not in r.owned  # isolated, cleaned
+    assert 0 in r.belief.blocked_infrastructure  # the outside handling still blocks the addresses it came from
+    assert honey not in r.belief.reset_credentials
+    # no stuffing run finds a decoy, even one that logs on to an internet-facing host
+    from simulator.loader import load_document, parse_yaml
+
+    text = (Path(__file__).resolve().parent.parent / "scenarios" / "espionage-tech.yaml").read_text(encoding="utf-8")
+    text = text.replace("honeytoken: true, logon: [file-01]", "honeytoken: true, logon: [file-01, vpn-01]")
+    r = Run(compiled(load_document(parse_yaml(text, "decoy.yaml")), "ai-orchestrated", "hardened"), 0)
+    r.p = r.p.model_copy(update={"stuffing_success": 1.0})
+    vpn = r.net.host_index["vpn-01"]
+    assert vpn in r.net.accounts[honey].logon
+    valid, stuffed = RemoteLogon._accounts(r, vpn, "vpn")
+    assert stuffed and honey not in stuffed

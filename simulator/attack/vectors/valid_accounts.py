@@ -49,7 +49,7 @@ class RemoteLogon:
     @staticmethod
     def _accounts(attacker, h: int, svc: str) -> tuple[list[int], list[int]]:
         """The harvested accounts to try on ``svc`` of ``h``, then those the breach corpus has (all of them, for a
-        held host only those that would give a shell)."""
+        held host only those that would give a shell; never a decoy: nobody ever used one, so none has leaked)."""
         net, p = attacker.net, attacker.p
         reset = attacker.belief.reset_credentials
         refused = attacker.mfa_refused
@@ -63,7 +63,8 @@ class RemoteLogon:
                 return True
         valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused and gains(a)]
         stuffed = [a for a, acct in enumerate(net.accounts)
-                   if h in acct.logon and a not in reset and a not in valid and (a, svc) not in refused
+                   if h in acct.logon and not acct.honeytoken and a not in reset and a not in valid
+                   and (a, svc) not in refused
                    and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
         return valid, stuffed
 
