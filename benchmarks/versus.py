@@ -19,7 +19,8 @@ still vary by).
 
 ``--differ N`` counts what a model change moved: seeds 0..N-1 of every cell (four levels x three postures) on every
 bundled scenario, the scenarios in ``examples/scenarios`` and ``generated-50`` and ``generated-200``, on both sides,
-and prints per scenario how many runs' results differ (the result without its log, which words may change).
+and prints per scenario how many runs' results differ (the outputs both trees have, without the log, whose words may
+change).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ for cell in cells:
 DIFFER = r"""
 import hashlib, json, sys
 from pathlib import Path
-root, seeds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+root, seeds, names, keep = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), set(sys.argv[4].split(","))
 sys.path.insert(0, root)
 from simulator.build import compile_scenario
 from simulator.calibration import load_target
@@ -114,7 +115,7 @@ for name in names:
             c = compile_scenario(loaded.scenario, x.attacker, x.posture)
             for seed in range(seeds):
                 d = Run(c, seed).execute().to_dict()
-                d.pop("log")
+                d = {k: v for k, v in d.items() if k in keep}
                 rows.append(hashlib.sha256(json.dumps(d).encode()).hexdigest()[:16])
 print(json.dumps(out))
 """
@@ -127,14 +128,25 @@ def differ_main(args: argparse.Namespace, sides: dict[str, Path], tmp: Path) -> 
     names += ["generated-50", "generated-200"]
     script = tmp / "differ.py"
     script.write_text(DIFFER)
+    fields = []
+    for root in sides.values():  # the outputs both trees have (a new output is not a change in behaviour)
+        done = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import dataclasses; "
+                               "from simulator.result import RunResult; "
+                               "print(','.join(f.name for f in dataclasses.fields(RunResult)))", str(root)],
+                              capture_output=True, text=True, cwd=root)
+        if done.returncode != 0:
+            raise SystemExit(f"versus.py: reading the outputs in {root} failed:\n{done.stderr[-2000:]}")
+        fields.append(set(done.stdout.strip().split(",")))
+    keep = ",".join(sorted((fields[0] & fields[1]) - {"log"}))
     got = {}
     for side, root in sides.items():
-        done = subprocess.run([sys.executable, str(script), str(root), str(args.differ), ",".join(names)],
+        done = subprocess.run([sys.executable, str(script), str(root), str(args.differ), ",".join(names), keep],
                               capture_output=True, text=True, cwd=root)
         if done.returncode != 0:
             raise SystemExit(f"versus.py: the runs in {root} failed:\n{done.stderr[-2000:]}")
         got[side] = json.loads(done.stdout)
-    print(f"{args.against} ('then') against this tree ('now'): results (without the log) that differ, seeds "
+    print(f"{args.against} ('then') against this tree ('now'): results that differ (the outputs both trees have, "
+          f"without the log), seeds "
           f"0-{args.differ - 1} of 12 cells per scenario")
     total = moved = 0
     for name, then in got["then"].items():

@@ -140,7 +140,8 @@ class Action:
     """The action acts on a false finding (hallucinated credential or vulnerability, misread data)."""
     success: bool = False
     blocked: str | None = None
-    """Why a control stopped it ('patched', 'mfa', 'tiering', 'reset', 'contained', 'egress'), else None."""
+    """Why a control stopped it ('patched', 'mfa', 'tiering', 'reset', 'contained', 'egress', 'decoy': a deployed
+    decoy account's logon), else None."""
     detected: bool = False
     """An alert was raised for this action."""
     infrastructure: int | None = None

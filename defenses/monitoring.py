@@ -46,10 +46,8 @@ class Monitoring(Control):
         self.raised: set[str] = set()
         self._edr: dict[int, bool] = {}
         """Hosts looked up so far: whether they run EDR (a pure function of the run's seed and the host)."""
-        net = self.ctx.net
-        self._planted = {a: tuple(h for h, host in enumerate(net.hosts) if a in host.credentials)
-                         for a, acct in enumerate(net.accounts) if acct.honeytoken}
-        """Decoy accounts -> the hosts they are planted on (cached there)."""
+        self._planted: dict[int, tuple[int, ...]] = {}
+        """Decoy accounts seen used -> the hosts they are planted on (cached there)."""
         self._decoy_used: dict[int, float] = {}
         """Decoy accounts -> minute of their first use seen."""
 
@@ -58,6 +56,15 @@ class Monitoring(Control):
             self.raised.add(target)  # EDR deployed on every host of the zone, detection content doubled there
             return True
         return False
+
+    def _planted_on(self, acct: int) -> tuple[int, ...]:
+        """The hosts decoy account ``acct`` is planted on (none if it is no decoy)."""
+        got = self._planted.get(acct)
+        if got is None:
+            net = self.ctx.net
+            got = self._planted[acct] = (tuple(h for h, host in enumerate(net.hosts) if acct in host.credentials)
+                                         if net.accounts[acct].honeytoken else ())
+        return got
 
     def has_edr(self, host: int) -> bool:
         """Whether ``host`` runs EDR in this run."""
@@ -101,13 +108,22 @@ class Monitoring(Control):
                      action.src_host, action.src_zone, action.success, action.phase, action.vuln,
                      action.infrastructure, _password_ok(action))
 
+    LOGONS = frozenset({"initial-access", "lateral-movement", "privilege-escalation"})
+
+    def check(self, action: Action) -> str | None:
+        """A deployed decoy account logs on nowhere: its logon is refused ('decoy'), and alerts (``observe``)."""
+        if (action.account is not None and self.config.honeytokens and not action.false_finding
+                and action.phase in self.LOGONS and self.ctx.net.accounts[action.account].honeytoken):
+            return "decoy"
+        return None
+
     def observe(self, action: Action) -> None:
         cfg = self.config
         ctx = self.ctx
         now = ctx.env.now
         if action.honeytoken and cfg.honeytokens:
             alert = self._alert(action, "high", "honeytoken")
-            planted = self._planted.get(action.account) if action.account is not None else None
+            planted = self._planted_on(action.account) if action.account is not None else ()
             if planted:  # a decoy account used points at where it was planted, but not at a host rebuilt since its
                 # first use: the attacker's copy is older than that host's rebuild
                 first = self._decoy_used.setdefault(action.account, now)

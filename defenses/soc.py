@@ -254,13 +254,14 @@ class Soc(Control):
     def _first_pass(self, alert: Alert) -> bool:
         """The AI first pass on a true alert: False when it closes it (a miss). With ``ai-response`` a
         high-confidence alert it keeps isolates, after ``auto_isolate_minutes``, the own hosts it shows the attacker
-        on (never a host on an alert from outside alone), for ``auto_isolate_hours``."""
+        on (never a host on an alert from outside alone, nor the hosts a decoy used was planted on: that takes the
+        response's scoping), for ``auto_isolate_hours``."""
         cfg: SocConfig = self.config
         if self._ai_rng.random() < cfg.ai_misses_true:
             self.ai_missed += 1
             return False
         if cfg.automation == "ai-response" and alert.confidence == "high":
-            hosts = set(alert.evidence_hosts()) - self.ctx.belief.contained_hosts
+            hosts = set(alert.evidence_hosts(planted=False)) - self.ctx.belief.contained_hosts
             if hosts:
                 self.ctx.env.process(self._auto_isolate(hosts))
         return True

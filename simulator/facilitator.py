@@ -260,7 +260,8 @@ class Facilitator:
         for at, alert in self._alerts:
             src, dst = self._name(alert.src_host), self._name(alert.host)
             evidence = {self._name(h) for h in alert.evidence_hosts()}
-            for h in (src, dst):
+            planted = [self._name(h) for h in alert.planted]
+            for h in (src, dst, *planted):
                 if h is not None:
                     self.hosts_seen[h] = "compromised" if h in evidence or self.hosts_seen.get(h) == "compromised" \
                         else "seen"
@@ -270,6 +271,8 @@ class Facilitator:
                 if alert.success:
                     self.accounts_seen[acct] = "stolen"
             text = self._alert_text(alert, src, dst, acct)
+            if planted:
+                text += (f" The decoy was planted only on {', '.join(planted)}: one of them was dumped.")
             self.feed.append(Seen(at, "alert", f"Alert escalated. {text}"))
             ctx = {"detail": text, "host": dst or src or "the perimeter", "technique": technique(alert.technique),
                    "source": SOURCES.get(alert.source, alert.source)}

@@ -362,6 +362,7 @@ class _Outputs(BaseModel):
     blocked_contained: Count
     blocked_egress: Count
     blocked_infrastructure: Count
+    blocked_decoy: Count = 0
     soc_backlogs: Count
     hosts_isolated: Count
     clean_hosts_isolated: Count
@@ -618,7 +619,7 @@ SUMMARY_COLUMNS = (
     "dwell_time", "horizon", "end_time", "hosts_compromised", "records_exfiltrated", "actions_ai", "actions_human",
     "human_decision_points", "peak_requests_per_minute", "alerts_dropped", "soc_backlogs", "blocked_patched",
     "blocked_mfa", "blocked_tiering", "blocked_reset", "blocked_contained", "blocked_egress", "blocked_infrastructure",
-    "hosts_isolated", "clean_hosts_isolated", "isolated_host_hours", "clean_isolated_host_hours",
+    "blocked_decoy", "hosts_isolated", "clean_hosts_isolated", "isolated_host_hours", "clean_isolated_host_hours",
     "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours",
     "process_hours_disrupted", "objectives", "objectives_met")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""

@@ -142,6 +142,8 @@ class RunResult:
     blocked_contained: int
     blocked_egress: int
     blocked_infrastructure: int
+    blocked_decoy: int
+    """Logons with a deployed decoy account, refused (it logs on nowhere) and seen."""
     soc_backlogs: int
     """Times the SOC queue backed up (more than two alerts waiting per analyst)."""
     hosts_isolated: int

@@ -224,7 +224,7 @@ def _objectives(rows: Sequence[Mapping[str, Any]]) -> tuple[Estimate, ...]:
     return tuple(_share(rows, lambda r, k=k: int(r.get("objectives_met") or 0) >= k) for k in range(1, goals + 1))
 
 
-BLOCKS = ("patched", "mfa", "tiering", "reset", "contained", "egress", "infrastructure")
+BLOCKS = ("patched", "mfa", "tiering", "reset", "contained", "egress", "infrastructure", "decoy")
 """Why controls stop attacker actions (RunResult.blocked_*)."""
 
 

@@ -511,7 +511,9 @@ def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
     those hosts: its alert names them as evidence, from inside and from outside alike, and the response isolates the
     one the attacker holds (before, the alert named only the source of the logon, and a decoy used from the
     internet, no own host in evidence, led to no containment at all); a host rebuilt since the decoy's first use is
-    not named (the attacker's copy is older than the rebuild). The decoy itself is left set. The breach
+    not named (the attacker's copy is older than the rebuild). The decoy itself is left set, and logs on nowhere: its
+    logon is refused ('decoy') and alerts, so leaving it set opens no way in (the fix of a reviewer's finding). The
+    breach
     corpus never holds a decoy (nobody ever used one), so no stuffing run can fake that evidence."""
     from defenses.monitoring import Monitoring
     from simulator.attack.vectors.valid_accounts import RemoteLogon
@@ -522,12 +524,15 @@ def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
     honey = next(i for i, x in enumerate(net.accounts) if x.honeytoken)
     planted = {h for h, host in enumerate(net.hosts) if honey in host.credentials}
     ws_it = net.host_index["ws-it-01"]
-    assert ws_it in planted and len(planted) == 5  # the four IT workstations and backup-01
+    assert ws_it in planted and len(planted) == 5  # the four IT workstations and file-01
     raised: list[Alert] = []
     r._on_alert.append(raised.append)
     src, fs = net.host_index["ws-eng-01"], net.host_index["file-01"]
     inside = Action(r.env.now, "lateral-movement", "T1021", "ai", fs, net.hosts[src].zone, net.hosts[fs].zone, 1.0,
                     account=honey, src_host=src, honeytoken=True)
+    assert mon.check(inside) == "decoy"  # a deployed decoy logs on nowhere (no backdoor), and alerts
+    base = _started(posture="baseline")  # where no decoy is deployed, the account is an account like any other
+    assert next(c for c in base.controls if isinstance(c, Monitoring)).check(inside) is None
     mon.observe(inside)
     alert = raised[-1]
     assert alert.source == "honeytoken" and set(alert.planted) == planted

@@ -188,7 +188,7 @@ class Impact:
         net = self.net
         zone = self._zone(h)
         for acct in sorted(self.harvested & net.logon_accounts[h]):
-            if net.accounts[acct].kind != "admin":
+            if net.accounts[acct].kind != "admin" or (acct, "local") in self.mfa_refused:
                 continue
             a = yield from self.act("privilege-escalation", "T1078", self.p.efforts.lateral, host=h, src_host=h,
                                     src_zone=zone, dst_zone=zone, account=acct, success=0.95,
@@ -196,3 +196,5 @@ class Impact:
             if a.success and h in self.owned:
                 self._gain(h, "admin")
                 return
+            if a.blocked == "decoy":
+                self.mfa_refused.add((acct, "local"))  # no logon right anywhere: not tried again

@@ -129,8 +129,8 @@ class Movement:
                                 takeover=True)
         if a.success:
             self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
-        elif a.blocked == "mfa":
-            self.mfa_refused.add((acct, svc))
+        elif a.blocked in ("mfa", "decoy"):
+            self.mfa_refused.add((acct, svc))  # (no use on this service: a second factor, or no logon rights at all)
         elif a.blocked is None:
             self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping

@@ -75,7 +75,8 @@ class Phishing:
         attacker._gain(h, "user")
         ac = attacker.compiled.posture.access_control
         if attacker.uniform(U_PHISH_CRED, i, rnd) < ac.credential_entry_rate:
-            users_of = sorted(a_ for a_ in net.logon_accounts[h] if net.accounts[a_].kind == "user")
+            users_of = sorted(a_ for a_ in net.logon_accounts[h]  # (a decoy is nobody's: nobody types it in)
+                              if net.accounts[a_].kind == "user" and not net.accounts[a_].honeytoken)
             if users_of:
                 attacker._harvest_account(users_of[int(attacker.uniform(U_PHISH_CRED + 100, i, rnd)
                                                        * len(users_of))], fresh=True)  # typed in just now

@@ -82,8 +82,8 @@ class RemoteLogon:
             blocked = yield from logon(attacker, h, svc, acct, technique, factor, effort)
             if blocked == "infrastructure" or blocked == "contained":
                 return  # not a verdict on the service: try again later
-            if blocked == "mfa":
-                refused.add((acct, svc))  # a second factor was asked for: this account is no use on this service
+            if blocked in ("mfa", "decoy"):
+                refused.add((acct, svc))  # a second factor was asked for, or no logon right: no use on this service
             if h in attacker.owned and (not held or not attacker._shell_less(h)):
                 return
         if not held and not any((a, svc) not in refused for a in valid):
