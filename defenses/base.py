@@ -237,6 +237,9 @@ class Belief:
     rebuilt: dict[int, float] = field(default_factory=dict)
     """Hosts cleaned and restored -> minute of the rebuild (the hole the evidence showed is closed, and every patch
     the patching schedule would give the host for what was disclosed by then)."""
+    cleaned: dict[int, float] = field(default_factory=dict)
+    """Hosts back in service clean -> minute: rebuilt (as ``rebuilt``) or restored from a backup after ransomware
+    (clean, but as vulnerable as the backup was)."""
     watched: dict[int, float] = field(default_factory=dict)
     """Hosts under heightened watch (after an outside alert against them) -> minute the watch ends."""
     blocked_infrastructure: set[int] = field(default_factory=set)

@@ -12,6 +12,10 @@ What an escalated alert shows decides what the team does with it:
   ``egress_block_hours``. An isolated host is cleaned and restored after ``cleanup_hours`` (log-normal), rebuilt with
   the hole the evidence showed closed (an exploit an alert saw succeed there); its other patches follow the patching
   schedule. An attacker who kept another foothold or a valid credential can come back to it.
+- **A decoy (honeytoken) account seen used** points at the hosts it is planted on (cached there and nowhere else),
+  except those back clean since its first use. Planted on one host, that host is evidence. Planted on several, one
+  of them was dumped, not each: the round triages them (a held one is found if it runs EDR, whose record holds the
+  dump, otherwise with ``scoping``; a clean one is pulled by mistake with ``scoping_false_positive``).
 - **An alert about the outside only** (scanning, a failed exploit or logon from the internet) is no evidence that an
   own host is compromised. The team blocks that attacker infrastructure at the perimeter (the attacker loses time
   rotating to new addresses) and puts the target under heightened watch for ``watch_days``; it isolates nothing.
@@ -34,6 +38,7 @@ from defenses.monitoring import Monitoring
 
 U_IR_STREAM = 111
 U_IR_RESET_STREAM = 112
+U_IR_LEAD_STREAM = 113
 
 
 class IncidentResponse(Control):
@@ -50,6 +55,11 @@ class IncidentResponse(Control):
         self.reset_rng = self.ctx.substream(U_IR_RESET_STREAM)
         self.resets_pending: set[int] = set()
         """Accounts an outside logon showed known, whose reset is under way."""
+        self.leads: set[int] = set()
+        """Hosts a decoy account's use points at (planted on several: one of them was dumped) that the next round
+        triages."""
+        self.lead_rng = self.ctx.substream(U_IR_LEAD_STREAM)
+        self.monitoring = next((c for c in self.ctx.controls if isinstance(c, Monitoring)), None)
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
@@ -62,7 +72,11 @@ class IncidentResponse(Control):
         ctx = self.ctx
         belief = ctx.belief
         cfg: IncidentResponseConfig = self.config
-        hosts = alert.evidence_hosts()
+        hosts = list(alert.evidence_hosts(planted=False))
+        leads = [h for h in alert.planted if h not in hosts]
+        if len(alert.planted) == 1:  # a decoy planted on one host: it was dumped, no doubt about which
+            hosts += leads
+            leads = []
         if alert.account is not None and (alert.success or alert.password_ok or alert.src_host is not None):
             belief.known_credentials.add(alert.account)  # a logon the attacker made with it: the credential is stolen
             if alert.success or alert.password_ok:  # (a logon refused for the old password shows no use of the new
@@ -87,7 +101,7 @@ class IncidentResponse(Control):
                     self.resets_pending.add(acct)
                     ctx.busy(+1)
                     ctx.env.process(self._reset_known(acct))
-            if not hosts:
+            if not hosts and not leads:
                 return
         if alert.vuln is not None and alert.success and alert.host in hosts:
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
@@ -95,12 +109,38 @@ class IncidentResponse(Control):
             belief.known_hosts.add(h)
             if h not in belief.contained_hosts or h in belief.network_isolated:
                 self.pending.add(h)  # (a host an automation only cut off is the response's to clean)
+        for h in leads:
+            if h not in self.pending:
+                self.leads.add(h)
         if alert.phase in THEFT_PHASES:
             self.theft = True
         if not self.in_progress:
             self.in_progress = True
             ctx.busy(+1)
             ctx.env.process(self._respond())
+
+    def _triage(self, found: set[int]) -> set[int]:
+        """The leads a round confirms: a decoy planted on several hosts and seen used says one of them was dumped,
+        not which, so each is looked at before anything is isolated. One the attacker holds shows it if the host runs
+        EDR (the dump and the attacker's work there are in its telemetry, searched now with the decoy's pointer),
+        otherwise with probability ``scoping`` (forensic capacity without that record); a clean one is pulled by
+        mistake with probability ``scoping_false_positive``."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        belief = ctx.belief
+        rng = self.lead_rng
+        out: set[int] = set()
+        for h in sorted(self.leads):
+            if h in found or (h in belief.contained_hosts and h not in belief.network_isolated):
+                continue
+            if h in ctx.owned:
+                edr = self.monitoring is not None and self.monitoring.has_edr(h)
+                if edr or rng.random() < cfg.scoping:
+                    out.add(h)
+            elif rng.random() < cfg.scoping_false_positive:
+                out.add(h)
+        self.leads.clear()
+        return out
 
     def _reset_known(self, acct: int):
         """Reset account ``acct``, whose password an outside logon showed known, after a log-normal
@@ -130,6 +170,7 @@ class IncidentResponse(Control):
         yield ctx.env.timeout(self.rng.lognormvariate(math.log(cfg.contain_hours * 60), cfg.spread))
         open_ = belief.network_isolated
         found = {h for h in self.pending if h not in belief.contained_hosts or h in open_}
+        found |= self._triage(found)
         if found:  # scoping starts from hosts in evidence: forensic capacity finds the others, with some mistakes
             for host in sorted(ctx.owned):
                 if host not in found and host not in belief.contained_hosts and self.rng.random() < cfg.scoping:

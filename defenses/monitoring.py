@@ -124,11 +124,11 @@ class Monitoring(Control):
         if action.honeytoken and cfg.honeytokens:
             alert = self._alert(action, "high", "honeytoken")
             planted = self._planted_on(action.account) if action.account is not None else ()
-            if planted:  # a decoy account used points at where it was planted, but not at a host rebuilt since its
-                # first use: the attacker's copy is older than that host's rebuild
+            if planted:  # a decoy account used points at where it was planted, but not at a host back clean since
+                # its first use (rebuilt, or restored from a backup): the attacker's copy is older than that
                 first = self._decoy_used.setdefault(action.account, now)
-                rebuilt = ctx.belief.rebuilt
-                alert.planted = tuple(h for h in planted if rebuilt.get(h, -math.inf) < first)
+                cleaned = ctx.belief.cleaned
+                alert.planted = tuple(h for h in planted if cleaned.get(h, -math.inf) < first)
             ctx.raise_alert(alert, action)
             return
         edr = action.host is not None and self.has_edr(action.host)

@@ -422,7 +422,7 @@ class Run(Attacker):
             if self._down(h):
                 still_down += 1  # (encrypted and not back yet: it comes back when restored or rebuilt)
                 continue
-            b.rebuilt[h] = self.env.now
+            b.rebuilt[h] = b.cleaned[h] = self.env.now
         cleaned = len(back) - len(released) - still_down
         if cleaned:
             self._log("restored", f"{count(cleaned, 'host')} cleaned and back in service")

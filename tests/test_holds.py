@@ -537,8 +537,8 @@ def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
     alert = raised[-1]
     assert alert.source == "honeytoken" and set(alert.planted) == planted
     assert alert.evidence_hosts(planted=False) == (src,) and set(alert.evidence_hosts()) == {src} | planted
-    ws_it2 = net.host_index["ws-it-02"]  # rebuilt since the decoy's first use: the attacker's copy is older
-    r.belief.rebuilt[ws_it2] = r.env.now
+    ws_it2 = net.host_index["ws-it-02"]  # back clean since the decoy's first use: the attacker's copy is older
+    r.belief.cleaned[ws_it2] = r.env.now
     mon.observe(inside)
     assert set(raised[-1].planted) == planted - {ws_it2}
     # from outside (as if file-01 took logons from the internet), in a run of its own: the planted hosts are the only
@@ -548,13 +548,14 @@ def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
     raised.clear()
     r._on_alert.append(raised.append)
     r._gain(ws_it, "admin")
+    mon._edr[ws_it] = True  # (its dump is in the EDR's record: the round's triage of the planted hosts finds it)
     outside = Action(r.env.now, "initial-access", "T1078", "ai", fs, "internet", net.hosts[fs].zone, 1.0,
                      account=honey, honeytoken=True, infrastructure=0)
     mon.observe(outside)
     alert = raised[-1]
     assert alert.outside and not alert.evidence_hosts(planted=False) and set(alert.evidence_hosts()) == planted
     _ir(r).on_escalation(alert)
-    r.env.run(until=r.env.now + 2 * 24 * 60)
+    r.env.run(until=r.env.now + 10 * 24 * 60)
     assert ws_it in r.belief.known_hosts and ws_it in r.belief.rebuilt and ws_it not in r.owned  # isolated, cleaned
     assert 0 in r.belief.blocked_infrastructure  # the outside handling still blocks the addresses it came from
     assert honey not in r.belief.reset_credentials
@@ -569,3 +570,66 @@ def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
     assert vpn in r.net.accounts[honey].logon
     valid, stuffed = RemoteLogon._accounts(r, vpn, "vpn")
     assert stuffed and honey not in stuffed
+
+
+def test_a_decoy_planted_on_several_hosts_is_a_lead_the_round_triages_not_evidence_against_each():
+    """A decoy cached on five hosts and seen used says one of them was dumped, not which: the round looks at each
+    before isolating (a practitioner's triage), so the held one is found (it runs EDR: the dump is in the record)
+    and the four clean ones stay in service unless scoping pulls one by mistake (before, all five were isolated,
+    four of them clean). Without EDR the held one is found only with the round's forensic capacity (scoping). A decoy
+    planted on one host leaves no doubt: that host is isolated whatever its sensors. A host restored from a backup
+    since the decoy's first use is clean too, and named no more than a rebuilt one."""
+    from defenses.monitoring import Monitoring
+
+    def decoy_round(edr: bool, scoping: float, fp: float, plant_on: str | None = None) -> Run:
+        r = _started(posture="hardened")
+        net = r.net
+        honey = next(i for i, x in enumerate(net.accounts) if x.honeytoken)
+        mon = next(c for c in r.controls if isinstance(c, Monitoring))
+        ir = _ir(r)
+        ir.config = ir.config.model_copy(update={"scoping": scoping, "scoping_false_positive": fp})
+        ws_it = net.host_index["ws-it-01"]
+        r._gain(ws_it, "admin")
+        mon._edr[ws_it] = edr
+        raised: list[Alert] = []
+        r._on_alert.append(raised.append)
+        fs = net.host_index["file-01"]
+        mon.observe(Action(r.env.now, "initial-access", "T1078", "ai", fs, "internet", net.hosts[fs].zone, 1.0,
+                           account=honey, honeytoken=True, infrastructure=0))
+        alert = raised[-1]
+        if plant_on is not None:  # as if the decoy were cached on that one host only
+            alert.planted = (net.host_index[plant_on],)
+        ir.on_escalation(alert)
+        r.env.run(until=r.env.now + 10 * 24 * 60)
+        return r
+
+    r = decoy_round(edr=True, scoping=0.0, fp=0.0)
+    ws_it = r.net.host_index["ws-it-01"]
+    planted = {h for h, host in enumerate(r.net.hosts) if any(r.net.accounts[a].honeytoken for a in host.credentials)}
+    assert len(planted) == 5 and ws_it in planted
+    assert ws_it in r.belief.rebuilt and ws_it not in r.owned  # the held one, found by its EDR record
+    assert not (planted - {ws_it}) & (set(r.belief.rebuilt) | r.belief.contained_hosts)  # the clean four left be
+    r = decoy_round(edr=False, scoping=0.0, fp=0.0)  # no record, no forensic capacity: not found
+    assert ws_it not in r.belief.known_hosts and r.owned.get(ws_it) == "admin"
+    r = decoy_round(edr=False, scoping=1.0, fp=0.0)  # no record, but forensics find it
+    assert ws_it in r.belief.rebuilt
+    r = decoy_round(edr=True, scoping=0.0, fp=1.0)  # scoping pulling every clean lead by mistake: all five go
+    assert planted <= set(r.belief.rebuilt) | r.belief.contained_hosts
+    r = decoy_round(edr=False, scoping=0.0, fp=0.0, plant_on="ws-it-01")  # one planted host: no doubt
+    assert ws_it in r.belief.rebuilt and ws_it not in r.owned
+    # restored from a backup after ransomware since the decoy's first use: clean, not named
+    r = _started(posture="hardened")
+    net = r.net
+    mon = next(c for c in r.controls if isinstance(c, Monitoring))
+    honey = next(i for i, x in enumerate(net.accounts) if x.honeytoken)
+    raised = []
+    r._on_alert.append(raised.append)
+    fs = net.host_index["file-01"]
+    use = Action(r.env.now, "initial-access", "T1078", "ai", fs, "internet", net.hosts[fs].zone, 1.0,
+                 account=honey, honeytoken=True, infrastructure=0)
+    mon.observe(use)
+    r.env.process(r._back_in_service([(ws_it, False)], r.env.now + 60))  # restored from its backup, not rebuilt
+    r.env.run(until=r.env.now + 120)
+    assert ws_it in r.belief.cleaned and ws_it not in r.belief.rebuilt
+    mon.observe(use)
+    assert ws_it in raised[0].planted and ws_it not in raised[-1].planted

@@ -140,6 +140,7 @@ class Impact:
         as vulnerable as the backup was."""
         yield self.env.timeout(until - self.env.now)
         for x, rebuilt in hosts:
+            self.belief.cleaned[x] = until
             if rebuilt:
                 self.belief.rebuilt[x] = until
         self._log("restored", f"{count(len(hosts), 'encrypted host')} back in service")
