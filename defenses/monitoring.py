@@ -81,10 +81,25 @@ class Monitoring(Control):
             self._edr[host] = edr
         return edr or (bool(self.raised) and self.ctx.net.hosts[host].zone in self.raised)
 
+    SAME_AS = {"T1110.003": "T1133"}
+    """A technique without content of its own takes that of the technique it looks like to a sensor: a password-
+    spraying round is a burst of failed logons from outside, as a stuffing run is."""
+
+    def _content(self, technique: str | None) -> float:
+        """``detection``'s chance for ``technique``: its own entry, else its parent technique's (T1110 for
+        T1110.003), else that of the technique it looks like (``SAME_AS``), else ``default_detection``."""
+        det = self.config.detection
+        if technique in det:
+            return det[technique]
+        if technique is not None and "." in technique and technique.split(".")[0] in det:
+            return det[technique.split(".")[0]]
+        like = self.SAME_AS.get(technique or "")
+        return det[like] if like in det else self.config.default_detection
+
     def detection_probability(self, action: Action) -> float:
         """Chance a covered action raises an alert."""
         cfg = self.config
-        base = cfg.detection.get(action.technique, cfg.default_detection)
+        base = self._content(action.technique)
         host = action.host
         if host is not None and ((self.raised and self.ctx.net.hosts[host].zone in self.raised)
                                  or self.ctx.belief.watched.get(host, -1.0) > action.start + action.duration):
@@ -135,7 +150,8 @@ class Monitoring(Control):
         network = cfg.network_sensors and action.src_zone != action.dst_zone
         if not (edr or network):
             return  # no sensor sees it
-        if cfg.rate_threshold is not None:
+        proxied = action.src_host is None and action.infrastructure is None  # from outside through a proxy pool
+        if cfg.rate_threshold is not None and not proxied:
             src = (action.src_host, action.infrastructure)
             if (ctx.source_rate(*src) > cfg.rate_threshold
                     and now - self._last_rate_alert.get(src, -math.inf) >= cfg.rate_cooldown_minutes):

@@ -106,6 +106,12 @@ class AttackerProfile(Frozen):
     ``effort_hours``."""
     stuffing_success: float = Field(0.03, ge=0, le=1)
     """Chance an account's password is in the attacker's breach corpus."""
+    spraying_success: float = Field(0.0, ge=0, le=1)
+    """Chance one password-spraying round (T1110.003: a few of the commonest passwords against every account the
+    exposed logon service takes, slow enough to trip no lockout) finds an account's password. Once the breach corpus
+    has been run against a logon service and found nothing, the attacker sprays it at each retry (``retry_days``)
+    until the horizon, instead of calling it closed; each round is noise where sensors see the failed logons. 0: no
+    spraying (one corpus run, then the service is closed)."""
     exfil_records_per_hour: float = Field(gt=0, le=10**12)
     """Exfiltration rate before egress caps."""
     pace_minutes: float = Field(0.0, ge=0, le=100_000)

@@ -238,11 +238,6 @@ GAPS: dict[tuple[str, str], str] = {
         "of them (109 checks; espionage-tech one per 4.0: 69 to 277), so those runs are 91% AI before the objective "
         "and after it (espionage-tech 88% and 88%); the 49 runs that never break out are 97% AI (" + _IDLE_AI + "). "
         "Counted by examples/ai_share.py"),
-    ("ai-share", "generated-50"): (
-        "60 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
-        "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
-        "rescanning the perimeter (about 80 AI actions to 2 by hand a run), 97% AI (" + _IDLE_AI + "); the 40 runs "
-        "that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
         "just above the range (91%): every run breaks out, with about 800 AI actions to 80 by hand, 89% AI before "
         "the objective and 91% after; the people check a harvested credential before its first use, and a dump that "
@@ -299,13 +294,20 @@ class Row:
 
     @property
     def ok(self) -> bool | None:
-        """In range (None for an info row)."""
+        """In range (None for an info row, and for a figure no run gives: ``measured``)."""
         f = self.figure
-        if f.info:
+        if f.info or not self.measured:
             return None
         if self.value is None:
             return False
         return (f.low is None or self.value >= f.low) and (f.high is None or self.value <= f.high)
+
+    @property
+    def measured(self) -> bool:
+        """Some run gives the figure (a breakout median needs a run that broke out, decision points a completed
+        campaign): one no run gives is not measurable on this scenario, neither in range nor out of it. A dwell
+        median the Kaplan-Meier curve never reaches is measured (past the horizon)."""
+        return self.n > 0
 
     def widened(self, factor: float) -> Row:
         """The same row with its range widened by ``factor`` of its width on each side (reduced runs in tests)."""
@@ -527,7 +529,20 @@ def _wrap(text: str) -> list[str]:
 
 
 def _verdict(r: Row) -> str:
-    return "info" if r.ok is None else ("yes" if r.ok else "NO")
+    if r.figure.info:
+        return "info"
+    return "n/a" if not r.measured else ("yes" if r.ok else "NO")
+
+
+UNMEASURED = {
+    "breakout-manual": "no manual run broke out",
+    "breakout-assisted": "no ai-assisted run broke out",
+    "ai-share": "no ai-orchestrated run took a tactical action",
+    "decision-points": "no ai-orchestrated run met the objective (the figure counts completed campaigns)",
+    "peak-rate": "no ai-orchestrated run",
+    "dwell": "no manual run got in",
+}
+"""Why a checked figure may have no run to measure it on (``Row.measured``)."""
 
 
 def scenario_table(cal: ScenarioCalibration, tags: Mapping[str, Mapping[str, Tag]]) -> str:
@@ -565,7 +580,7 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
     names = [c.name + ("*" if c.in_sample else "") for c in cals]
     body = [[f.key, *(_verdict(c.rows[i]) for c in cals), "yes" if fitted_inputs(f, tags) else "-"]
             for i, f in enumerate(FIGURES)]
-    out += ["Summary (yes: in range, NO: out of range, info: reported only):",
+    out += ["Summary (yes: in range, NO: out of range, info: reported only, n/a: no run gives it):",
             *_grid(["figure", *names, "on fitted"], body)]
     mix = [r.counts for c in cals for r in c.rows if r.figure.key == "access-mix" and r.counts]
     if mix:
@@ -590,15 +605,25 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
         out += _wrap(f"  - {what}: {why}")
     checked = [(c.name, r) for c in cals for r in c.rows if r.ok is not None]
     bad = [f"{r.figure.key} on {name}" for name, r in checked if not r.ok]
+    unmeasured = [(c.name, r) for c in cals for r in c.rows if not r.figure.info and not r.measured]
+    if unmeasured:
+        out += ["", "Not measurable here (no run gives the figure, so it is neither in range nor out of it):"]
+        for name, r in unmeasured:
+            out += _wrap(f"  - {r.figure.key} on {name}: {UNMEASURED.get(r.figure.key, 'no run gives it')}.")
     if bad:
         out += ["", "Where a figure does not hold, and why:"]
         where: dict[tuple[str, str], list[str]] = {}
         for name, r in checked:
             if not r.ok:
-                why = GAPS.get((r.figure.key, name), "no mechanism recorded: investigate before trusting this figure")
+                why = GAPS.get((r.figure.key, name), "no mechanism recorded for this scenario (those above are the "
+                               "bundled ones'): read its runs (tabletop run SCENARIO --automation LEVEL --posture "
+                               f"{POSTURE} --seed N) to see which step sets it before trusting this figure")
+                if r.n < 10:
+                    why += f" (judged on {r.n} run{'s' if r.n != 1 else ''} only)"
                 where.setdefault((r.figure.key, why), []).append(name)
         for (key, why), names in where.items():
             out += _wrap(f"  - {key} on {', '.join(names)}: {why}.")
     out += ["", *_wrap(f"{len(checked) - len(bad)} of {len(checked)} checks in range (figure x scenario)."
-                       + (f" Out of range: {'; '.join(bad)}." if bad else ""))]
+                       + (f" Out of range: {'; '.join(bad)}." if bad else "")
+                       + (f" Not measurable: {len(unmeasured)}." if unmeasured else ""))]
     return "\n".join(out)

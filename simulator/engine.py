@@ -136,6 +136,9 @@ class Run(Attacker):
         self._gate_events: dict[tuple[str, str], simpy.Event] = {}
         self.in_action: dict[simpy.Process, tuple[int | None, int | None]] = {}
         self.operators = simpy.Resource(self.env, capacity=self.p.operators) if self.p.executor == "ai" else None
+        self.sprayed: dict[tuple[int, str], int] = {}
+        """(entry host, service) -> logon rounds run there from the breach corpus and by spraying: the first is the
+        corpus, each later one a password-spraying round (``spraying_success``)."""
         self.mfa_refused: set[tuple[int, str]] = set()
         """(account, service) pairs where a logon met a second factor: the attacker does not try them again."""
         self.weaponised: set[int] = set()
@@ -378,7 +381,11 @@ class Run(Attacker):
             self.egress_minutes += max(0.0, min(horizon if egress_until is None else egress_until, horizon) - now)
             if egress_until is not None:
                 self.env.process(self._lift_egress_block(egress_until))
-        done = [f"isolated {count(len(hosts), 'host')}" if hosts else "",
+        what = (f"isolated {count(len(hosts), 'host')}" if eradicate
+                else f"the SOC's automation cut {count(len(hosts), 'host')} off the network"
+                + (" (a false alarm)" if false_alarm else " (not cleaned: released as it was unless the response "
+                   "takes it over)"))
+        done = [what if hosts else "",
                 f"took over {count(len(taken_over), 'network isolation')} to clean" if taken_over else "",
                 f"reset {count(len(credentials), 'credential')}" if credentials else "",
                 "blocked egress" if blocked else ""]

@@ -169,7 +169,21 @@ def test_row_verdicts():
     r = Row(f, 6.5, None, None, 5)
     assert r.ok is False and r.widened(0.5).ok is True
     assert Row(_figure("undetected"), 0.3, None, None, 5).ok is None
-    assert Row(f, None, None, None, 0).ok is False
+    assert Row(f, None, None, None, 0).ok is None and not Row(f, None, None, None, 0).measured  # no run gives it
+    assert Row(_figure("dwell"), None, None, None, 5).ok is False  # measured: the median lies past the horizon
+
+
+def test_a_figure_no_run_gives_is_reported_not_measurable_not_out_of_range():
+    """A scenario where no orchestrated run meets the objective has no decision-point figure (it counts completed
+    campaigns): the report says so, apart, and does not count it out of range (before, it was a NO and the
+    command failed on it)."""
+    rows = tuple(Row(f, None, None, None, 0) if f.key == "decision-points"
+                 else Row(f, f.low if f.low is not None else 1.0, None, None, 100) for f in cal.FIGURES)
+    checked = sum(1 for f in cal.FIGURES if not f.info)
+    text = cal.report([ScenarioCalibration("x", 10, False, rows)], 100, 0)
+    flat = " ".join(text.split())
+    assert "n/a" in text and "decision-points on x: no ai-orchestrated run met the objective" in flat
+    assert f"{checked - 1} of {checked - 1} checks in range" in flat and "Not measurable: 1." in flat
 
 
 # --- provenance ---------------------------------------------------------------------------------------------------

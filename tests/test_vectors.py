@@ -37,7 +37,7 @@ def _first_access(r):
 
 def test_the_first_way_in_is_named_in_the_result():
     """``initial_access_vector`` names the vector of the first foothold, consistent with its technique."""
-    technique = {"exploit": {"T1190"}, "logon": {"T1078", "T1133", "T1621"}}
+    technique = {"exploit": {"T1190"}, "logon": {"T1078", "T1133", "T1110.003", "T1621"}}
     for r in _runs(_loaded(lambda d: None)) + _runs(_loaded(_vpn("off")), access_broker_days=3):
         a = _first_access(r)
         if a is None:
@@ -296,3 +296,70 @@ def test_a_caught_phishing_campaign_is_logged_as_a_warning():
     assert all(r.first_detection_source != "mail" for r in caught)  # an outside alert is no evidence of a foothold
     never = _phish_runs(loaded, 40, mail_filter_catch=0.0)
     assert not any(e.detail.startswith("mail alert") for r in never for e in r.log)
+
+
+RDP_OFFICE = """
+name: rdp-office
+attacker: {preset: manual}
+posture: {preset: weak}
+zones: [{id: lan}]
+hosts:
+  - {id: reception, zone: lan, role: workstation, os: windows, services: [rdp, smb], credentials: [frontdesk]}
+  - id: pms-01
+    zone: lan
+    role: database
+    services: [smb, sql]
+    data: [{id: patients, records: 9000}]
+accounts:
+  - {id: frontdesk, kind: user, logon: [reception, pms-01]}
+  - {id: owner, kind: admin, logon: [reception, pms-01]}
+entry_points: [{host: reception, services: [rdp]}]
+objective: {data: patients}
+"""
+
+
+def _office(automation: str, posture: str = "weak", **attacker):
+    from simulator.loader import load_document, parse_yaml
+    from simulator.sweep import apply_cell
+
+    loaded = apply_cell(load_document(parse_yaml(RDP_OFFICE, "rdp-office.yaml")),
+                        (("automation", automation), ("posture", posture)))
+    p = loaded.attacker.model_copy(update={"stuffing_success": 0.0, **attacker})
+    return compile_scenario(loaded.scenario, p, loaded.posture)
+
+
+def test_an_exposed_logon_service_is_sprayed_until_the_horizon_not_closed_after_one_corpus_run():
+    """Exposed RDP with no MFA, and no password of its two accounts in the breach corpus: before, one stuffing run
+    that found nothing closed the service, and the run ended 'no way in left' on day 0 with RDP still open (a
+    reviewer's unseen scenario). Now each later try is a password-spraying round (T1110.003): the campaign keeps at
+    it every retry_days to the horizon, and a round that finds a password gets in. Spraying goes through a proxy
+    pool: its alerts block no address. With spraying_success 0 the old behaviour stands."""
+    closed = run(_office("manual", spraying_success=0.0), 0)
+    assert closed.end_reason == "no_path_left" and closed.time_to_initial_access is None
+    rounds = [e for e in run(_office("manual", spraying_success=0.0001), 0).timeline if e.technique == "T1110.003"]
+    assert len(rounds) >= 8  # about one every 3 days (manual's retry_days) for 30 days
+    assert all(not e.success for e in rounds) and all(e.blocked != "infrastructure" for e in rounds)
+    got_in = run(_office("ai-orchestrated", spraying_success=0.3), 0)
+    first = _first_access(got_in)
+    assert first is not None and first.technique == "T1110.003" and got_in.initial_access_vector == "logon"
+    # over 200 seeds, a daily-spraying AI crew gets in more often than a crew that sprays twice a week, and MFA on
+    # every account (hardened) keeps both out
+    manual = sum(run(_office("manual"), 0, i).time_to_initial_access is not None for i in range(200))
+    ai = sum(run(_office("autonomous"), 0, i).time_to_initial_access is not None for i in range(200))
+    assert 0 < manual < ai
+    assert not any(run(_office("autonomous", "hardened"), 0, i).time_to_initial_access is not None
+                   for i in range(50))
+
+
+def test_a_spraying_round_names_no_address_to_block():
+    """A spraying round's alert from outside (through a proxy pool) carries no infrastructure: the response watches
+    the host, blocks nothing and isolates nothing."""
+    from defenses.base import Alert
+    from simulator.engine import Run
+
+    r = Run(_office("autonomous", "hardened", spraying_success=0.0001), 0)
+    alerts: list[Alert] = []
+    r._on_alert.append(alerts.append)
+    r.execute()
+    sprays = [a for a in alerts if a.technique == "T1110.003"]
+    assert sprays and all(a.outside and a.infrastructure is None for a in sprays)

@@ -15,7 +15,8 @@ from simulator.result import timeline_event
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
-tool, creating an account (``hands_on_speed``). Credential stuffing (T1133) and push bombing (T1621) are scripted."""
+tool, creating an account (``hands_on_speed``). Credential stuffing (T1133), password spraying (T1110.003) and push
+bombing (T1621) are scripted."""
 
 
 def outside_of(src_host: int | None, src_zone: str | None) -> bool:
@@ -84,13 +85,15 @@ class Acting:
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
             records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None,
-            redo: bool = False):
+            redo: bool = False, proxied: bool = False):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
         (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
         help does not shorten in a human-executed campaign (``hands_on_speed``). ``redo`` marks that takeover: a move
         redone by hand is dropped (None returned) if, by the time an operator gets to it, the attacker holds the target
-        already (another line of work took it meanwhile)."""
+        already (another line of work took it meanwhile). ``proxied``: an action from outside sent through a rotating
+        proxy pool (password spraying), so from no address of the attacker's own infrastructure: none to block, no
+        single source for a rate rule, and no wait for new addresses after a block."""
         env = self.env
         p = self.p
         if actor is None:
@@ -114,7 +117,7 @@ class Acting:
         if evading:
             duration *= 1.0 + p.edr_evasion_cost  # tampering with the sensor, living off the land: slower
         outside = src_host is None and src_zone == "internet"
-        if outside and self._burned:  # its addresses were blocked: stand up new infrastructure first
+        if outside and self._burned and not proxied:  # its addresses were blocked: stand up new infrastructure first
             self._burned = False
             if p.rotation_hours > 0:
                 yield env.timeout(p.rotation_hours * 60)
@@ -148,7 +151,7 @@ class Acting:
         if self.rate > self.peak:
             self.peak = self.rate
         by_src = self.rate_by_src
-        src_key = self._src_key(src_host, self.infra if outside else None)
+        src_key = self._src_key(src_host, self.infra if outside and not proxied else None)
         by_src[src_key] = by_src.get(src_key, 0.0) + rate
         proc = env.active_process
         self.in_action[proc] = (host, src_host)
@@ -164,7 +167,7 @@ class Acting:
             self.operators.release(operator)
         a = Action(start, phase, technique, actor, host, src_zone, dst_zone, footprint, env.now - start, src_host,
                    account, vuln, service, records, honeytoken, false_finding or fake,
-                   infrastructure=self.infra if outside else None)
+                   infrastructure=self.infra if outside and not proxied else None)
         if evading:
             a.evasion = p.edr_evasion
         if aborted:

@@ -1,17 +1,22 @@
 """Logons to a remote-access service from outside: valid accounts the attacker harvested on an earlier stay (T1078),
-then credential stuffing with a breach corpus (T1133); where a second factor stops a valid account and the attacker
-push-bombs (``mfa_fatigue``), repeated MFA prompts until the user approves (T1621)."""
+then credential stuffing with a breach corpus (T1133), then, at each later try, password spraying (T1110.003,
+``spraying_success``); where a second factor stops a valid account and the attacker push-bombs (``mfa_fatigue``),
+repeated MFA prompts until the user approves (T1621)."""
 
 from __future__ import annotations
 
 from defenses.base import U_STUFFED
 from simulator.attack.movement import SESSION_SERVICES
 
+U_SPRAYED = 39
+
 
 def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: int, effort: float):
-    """One logon from outside with ``acct`` (None: a stuffing run that finds nothing); push-bombs where a second
-    factor refuses a valid account. Returns the action's block ('mfa' when the account is no use on the service)
-    or None; on success the attacker holds the host."""
+    """One logon from outside with ``acct`` (None: a stuffing run or a spraying round that finds nothing); push-bombs
+    where a second factor refuses a valid account. Returns the action's block ('mfa' when the account is no use on
+    the service) or None; on success the attacker holds the host. A spraying round (T1110.003) goes through a
+    rotating proxy pool, as reported spraying campaigns do (Microsoft on Midnight Blizzard, January 2024, and on
+    CovertNetwork-1658, October 2024): its failed logons alert where sensors see them, but name no address to block."""
     net, p = attacker.net, attacker.p
     host = net.hosts[h]
     if attacker._down(h):
@@ -20,7 +25,8 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
     a = yield from attacker.act("initial-access", technique, effort, host=h, src_zone="internet",
                                 dst_zone=host.zone, account=acct, service=svc,
                                 success=0.0 if acct is None else 1.0, factor=factor,
-                                honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True)
+                                honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True,
+                                proxied=technique == "T1110.003")
     if a.blocked == "mfa" and p.mfa_fatigue > 0:
         a = yield from attacker.act("initial-access", "T1621", effort, host=h, src_zone="internet",
                                     dst_zone=host.zone, account=acct, service=svc, success=p.mfa_fatigue,
@@ -68,6 +74,17 @@ class RemoteLogon:
                    and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
         return valid, stuffed
 
+    @staticmethod
+    def _sprayable(attacker, h: int, svc: str) -> list[int]:
+        """The accounts a spraying round against ``svc`` of ``h`` tries: every account that logs on there (the
+        attacker enumerates user names) whose logon the service has not refused for want of a second factor or a
+        right; never a decoy (a random password no list holds)."""
+        net = attacker.net
+        refused = attacker.mfa_refused
+        reset = attacker.belief.reset_credentials
+        return [a for a, acct in enumerate(net.accounts)
+                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused and a not in reset]
+
     def attempt(self, attacker, entry: tuple):
         h, svc = entry
         p = attacker.p
@@ -77,14 +94,29 @@ class RemoteLogon:
         if held and not (valid or stuffed):
             return  # nothing left that would give a shell (the service is not dead: the host may be lost, then hit)
         tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
-        for acct, technique, factor in tries or [(None, "T1133", 50)]:
+        rounds = attacker.sprayed.get(entry, 0)
+        if not tries:
+            if rounds and not held and p.spraying_success > 0:
+                # the corpus found nothing here: a spraying round, a new slice of the commonest passwords for every
+                # account (a draw per account and round, common to every cell)
+                found = [a for a in self._sprayable(attacker, h, svc)
+                         if attacker.uniform(U_SPRAYED, a, rounds) < p.spraying_success]
+                tries = [(found[0], "T1110.003", 50)] if found else [(None, "T1110.003", 50)]
+            else:
+                tries = [(None, "T1133", 50)]  # a corpus run that finds nothing
+        if not held:
+            attacker.sprayed[entry] = rounds + 1
+        for acct, technique, factor in tries:
             effort = p.efforts.stuffing / (5 if technique == "T1078" else 1)  # a known-good logon is one try
             blocked = yield from logon(attacker, h, svc, acct, technique, factor, effort)
             if blocked == "infrastructure" or blocked == "contained":
+                if not held:
+                    attacker.sprayed[entry] = rounds  # nothing was tried: the round is still to come
                 return  # not a verdict on the service: try again later
             if blocked in ("mfa", "decoy"):
                 refused.add((acct, svc))  # a second factor was asked for, or no logon right: no use on this service
             if h in attacker.owned and (not held or not attacker._shell_less(h)):
                 return
-        if not held and not any((a, svc) not in refused for a in valid):
-            attacker.dead.add((h, svc))  # no account left to try here
+        if (not held and not any((a, svc) not in refused for a in valid)
+                and not (p.spraying_success > 0 and self._sprayable(attacker, h, svc))):
+            attacker.dead.add((h, svc))  # no account left to try here (nor to spray)
