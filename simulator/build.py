@@ -309,3 +309,69 @@ def objective_zone_reachable(s: Scenario, posture: Posture) -> bool:
                 seen.add(b)
                 queue.append(b)
     return False
+
+
+def objective_hosts_usable(s: Scenario, posture: Posture) -> bool:
+    """A stricter reading of ``objective_zone_reachable`` for ``validate``'s warning: a zone is a step on the way only
+    if one of its hosts offers, over a flow the posture allows, a way on: a service with a vulnerability, or a logon
+    service an account the attacker could hold logs on to there. It could hold an account that logs on to a host it
+    starts from (stuffed, sprayed, phished, a supplier's) or one cached on a host of a zone it reaches; the
+    objective's own host must offer a way on too. Generous on purpose (every host of a reached zone counts as held,
+    every escalation as possible), so it can only miss a dead end, never invent one. Sources: the entry points', the
+    phished hosts' and the suppliers' zones. Host entry by host entry: a 100,000-host file is never expanded."""
+    logon_svcs = set(s.services.logon)
+    vuln_svc = {v.id: v.service for v in s.vulnerabilities}
+    by_id = {h.id: h for h in s.hosts}
+    accounts = {a.id: a for a in s.accounts if not a.honeytoken}
+
+    def entry_of(name: str):
+        return by_id.get(name) or by_id.get(name.rsplit("-", 1)[0])
+
+    logs_on: dict[str, set[str]] = {}  # host entry -> accounts that log on to it (or to one of its members)
+    for a in accounts.values():
+        for n in a.logon:
+            h = entry_of(n)
+            if h is not None:
+                logs_on.setdefault(h.id, set()).add(a.id)
+
+    def ways_on(h, held: set[str]) -> set[str]:
+        out = {svc for svc in h.services if svc in logon_svcs and logs_on.get(h.id, set()) & held}
+        return out | {vuln_svc[v] for v in h.vulnerabilities if vuln_svc.get(v) in h.services}
+
+    listed: dict[tuple[str, str], set[str]] = {}
+    for f in s.flows:
+        listed.setdefault((f.source, f.target), set()).update(f.services)
+    controls = posture.flow_policies(s.admin_tier_zones())
+
+    def allowed(a: str, b: str, svcs: set[str]) -> bool:
+        if not svcs:
+            return False
+        return a == b or any(all(c.allows_flow(a, b, svc, svc in listed.get((a, b), ())) for c in controls)
+                             for svc in sorted(svcs))
+
+    start = {e.host for e in s.entry_points} | {h.id for t in s.phishing if (h := entry_of(t.hosts)) is not None}
+    held = {a for h in start for a in logs_on.get(h, ())}
+    for sup in s.suppliers:
+        if sup.account in accounts:
+            held.add(sup.account)
+            start |= {h.id for n in accounts[sup.account].logon if (h := entry_of(n)) is not None}
+    reached = {by_id[h].zone for h in start}
+    by_zone: dict[str, list] = {}
+    for h in s.hosts:
+        by_zone.setdefault(h.zone, []).append(h)
+    changed = True
+    while changed:
+        changed = False
+        for z in sorted(reached):
+            held |= {c for h in by_zone.get(z, ()) for c in h.credentials if c in accounts}
+        for b in sorted(by_zone):
+            if b in reached:
+                continue
+            svcs = set().union(*(ways_on(h, held) for h in by_zone[b]))
+            if any(allowed(a, b, svcs) for a in sorted(reached)):
+                reached.add(b)
+                changed = True
+    data_host = {d.id: h for h in s.hosts for d in h.data}
+    return all(data_host[g.data].id in start
+               or any(allowed(a, data_host[g.data].zone, ways_on(data_host[g.data], held)) for a in sorted(reached))
+               for g in s.goals)

@@ -76,7 +76,7 @@ def validate(
     files: Annotated[list[str], typer.Argument(metavar="FILE", help="Scenario files (or bundled names).")],
 ) -> None:
     """Check scenario files; print every error as FILE:LINE: field: message. Exit 2 if any file is bad."""
-    from simulator.build import objective_zone_reachable
+    from simulator.build import objective_hosts_usable, objective_zone_reachable
     from simulator.loader import ScenarioError, load
 
     bad = False
@@ -91,6 +91,10 @@ def validate(
         s = loaded.scenario  # counted and searched zone by zone: a 100,000-host file is never expanded
         reachable = objective_zone_reachable(s, loaded.posture)
         note = "" if reachable else " (warning: the objective's zone is unreachable under this posture)"
+        if reachable and not objective_hosts_usable(s, loaded.posture):
+            note = (" (warning: no way onto the objective's host along the allowed flows: no host on the way "
+                    "offers a service with a vulnerability, or a logon service an account the attacker could come to "
+                    "hold logs on to there; runs will not reach it)")
         typer.echo(f"{loaded.document.file}: ok: {sum(h.count for h in s.hosts)} hosts in {len(s.zones)} zones, "
                    f"{len(s.accounts)} accounts, {len(s.vulnerabilities)} vulnerabilities{note}")
     if bad:

@@ -167,3 +167,26 @@ def test_tui_refuses_bad_inputs_before_taking_the_screen(tmp_path):
     assert r.exit_code == 2 and f"{bad}:1: not a readable session" in r.stderr
     r = runner.invoke(app, ["tui", str(tmp_path / "missing.yaml")])
     assert r.exit_code == 2 and "no such file" in r.stderr
+
+
+def test_validate_warns_when_no_way_leads_onto_the_objectives_host(tmp_path):
+    """The objective's zone can be reached, but its host offers no way on: no vulnerability, and the only account that
+    logs on to it is cached nowhere the attacker could get to and logs on to no host it starts from (a reviewer's
+    unseen scenario validated 'ok' and lost every run). Caching that account on a workstation the attacker can reach
+    opens the way, and the warning goes."""
+    text = TINY.read_text()
+    text = text.replace("    vulnerabilities: [CVE-TINY-SQL]\n    credentials: [helpdesk]\n",
+                        "    credentials: [helpdesk]\n")
+    text = text.replace("  - {id: helpdesk, kind: admin, logon: [ws, db-01], tier_zones: [corp]}\n"
+                        "  - {id: svc-web, kind: service, logon: [web-01, db-01]}\n",
+                        "  - {id: helpdesk, kind: admin, logon: [ws], tier_zones: [corp]}\n"
+                        "  - {id: svc-web, kind: service, logon: [web-01]}\n"
+                        "  - {id: dba, kind: admin, logon: [db-01]}\n")
+    dead = tmp_path / "dead.yaml"
+    dead.write_text(text)
+    r = runner.invoke(app, ["validate", str(dead)])
+    assert r.exit_code == 0 and "warning: no way onto the objective's host" in r.stdout
+    live = tmp_path / "live.yaml"
+    live.write_text(text.replace("    credentials: [alice, helpdesk]\n", "    credentials: [alice, helpdesk, dba]\n"))
+    r = runner.invoke(app, ["validate", str(live), str(TINY)])
+    assert r.exit_code == 0 and "warning" not in r.stdout
