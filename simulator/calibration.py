@@ -238,6 +238,11 @@ GAPS: dict[tuple[str, str], str] = {
         "of them (109 checks; espionage-tech one per 4.0: 69 to 277), so those runs are 91% AI before the objective "
         "and after it (espionage-tech 88% and 88%); the 49 runs that never break out are 97% AI (" + _IDLE_AI + "). "
         "Counted by examples/ai_share.py"),
+    ("ai-share", "generated-50"): (
+        "60 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
+        "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
+        "rescanning the perimeter (about 80 AI actions to 2 by hand a run), 97% AI (" + _IDLE_AI + "); the 40 runs "
+        "that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
         "just above the range (91%): every run breaks out, with about 800 AI actions to 80 by hand, 89% AI before "
         "the objective and 91% after; the people check a harvested credential before its first use, and a dump that "

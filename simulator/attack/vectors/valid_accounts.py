@@ -25,8 +25,10 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
     a = yield from attacker.act("initial-access", technique, effort, host=h, src_zone="internet",
                                 dst_zone=host.zone, account=acct, service=svc,
                                 success=0.0 if acct is None else 1.0, factor=factor,
-                                honeytoken=acct is not None and net.accounts[acct].honeytoken, takeover=True,
-                                proxied=technique == "T1110.003")
+                                honeytoken=acct is not None and net.accounts[acct].honeytoken,
+                                takeover=acct is not None, proxied=technique == "T1110.003")
+    # (a stuffing run or a spraying round that found no password is a result, not a failed step: nobody redoes it by
+    # hand)
     if a.blocked == "mfa" and p.mfa_fatigue > 0:
         a = yield from attacker.act("initial-access", "T1621", effort, host=h, src_zone="internet",
                                     dst_zone=host.zone, account=acct, service=svc, success=p.mfa_fatigue,
