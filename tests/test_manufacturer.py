@@ -31,8 +31,12 @@ def _ways_in(runs) -> Counter:
                    for r in runs if r.time_to_initial_access is not None)
 
 
-def test_every_way_in_is_used(baseline):
-    assert {"T1190", "T1566", "T1199"} <= set(_ways_in(baseline))  # exploit, phishing, the supplier's access
+def test_every_way_in_is_used():
+    """Exploit, phishing and the supplier's access (from day 7) each make a first foothold in some run. The supplier's
+    is the rarest: the crew is mostly in by then (3 of 200 runs since the third December 4 session, when the
+    operators stopped redoing empty stuffing runs from the crew's own addresses and got them blocked less; 4 of 60
+    before), so 200 runs."""
+    assert {"T1190", "T1566", "T1199"} <= set(_ways_in(_runs("baseline", 200)))
 
 
 def test_double_extortion_steals_then_encrypts_and_costs_downtime(baseline):

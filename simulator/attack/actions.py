@@ -213,7 +213,7 @@ class Acting:
                                           src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account,
                                           vuln=vuln, service=service, success=success, fake=fake,
                                           false_finding=false_finding, honeytoken=honeytoken, records=records,
-                                          duration=given_duration, redo=True)
+                                          duration=given_duration, redo=True, proxied=proxied)
             if by_hand is not None:
                 a = by_hand
         return a
