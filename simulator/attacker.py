@@ -107,11 +107,15 @@ class AttackerProfile(Frozen):
     stuffing_success: float = Field(0.03, ge=0, le=1)
     """Chance an account's password is in the attacker's breach corpus."""
     spraying_success: float = Field(0.0, ge=0, le=1)
-    """Chance one password-spraying round (T1110.003: a few of the commonest passwords against every account the
-    exposed logon service takes, slow enough to trip no lockout) finds an account's password. Once the breach corpus
-    has been run against a logon service and found nothing, the attacker sprays it at each retry (``retry_days``)
-    until the horizon, instead of calling it closed; each round is noise where sensors see the failed logons. 0: no
-    spraying (one corpus run, then the service is closed)."""
+    """Share of accounts whose password is among the commonest ones a password spray (T1110.003) works through. Once
+    the breach corpus has been run against an exposed logon service and found nothing, the attacker sprays it: the
+    spray works through its list at a lockout-safe pace over ``spraying_days`` from its first round, each account in
+    the list found at a point drawn in that span, and at each retry (``retry_days``) the crew runs a round and logs
+    on with what has been found. Rounds are noise where sensors see the failed logons. 0: no spraying (one corpus
+    run, then the service is closed)."""
+    spraying_days: float = Field(14.0, gt=0, le=365)
+    """Days a spray takes to work through its list at a lockout-safe pace (a guess or two per account per lockout
+    window); after that, with no password of the list left to try, the service is closed."""
     exfil_records_per_hour: float = Field(gt=0, le=10**12)
     """Exfiltration rate before egress caps."""
     pace_minutes: float = Field(0.0, ge=0, le=100_000)

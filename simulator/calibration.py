@@ -234,21 +234,21 @@ GAPS: dict[tuple[str, str], str] = {
         "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
         "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
-        "file searches (about 700 a run in the 59 of 100 runs that break out) bring one credential to check per 6.5 "
-        "of them (107 checks; espionage-tech one per 4.0: 68 to 270), so those runs are 91% AI (92% before the "
-        "objective, 91% after; espionage-tech 88% and 88%); the 41 runs that never break out are 98% AI (" + _IDLE_AI
+        "file searches (about 670 a run in the 55 of 100 runs that break out) bring one credential to check per 6.5 "
+        "of them (103 checks; espionage-tech one per 4.0: 69 to 277), so those runs are 91% AI (92% before the "
+        "objective, 91% after; espionage-tech 88% and 88%); the 45 runs that never break out are 98% AI (" + _IDLE_AI
         + "). Counted by examples/ai_share.py"),
     ("ai-share", "generated-50"): (
-        "56 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
+        "58 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
-        "rescanning and spraying the perimeter to the horizon (about 113 AI actions to 2 by hand a run), 99% AI ("
-        + _IDLE_AI + "); the 44 runs that broke out are 89% AI, in range"),
+        "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
+        + "); the 42 runs that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
         "just above the range (91%): every run breaks out, with about 790 AI actions to 80 by hand, 90% AI before "
         "the objective and 91% after; the people check a harvested credential before its first use, and a dump that "
         "yields only credentials already checked needs none, so the more hosts an account's credential is cached on "
-        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.8 dumps and file "
-        "searches (49 to 331 a run; espionage-tech one per 4.0)"),
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.7 dumps and file "
+        "searches (50 to 334 a run; espionage-tech one per 4.0)"),
     ("ai-share", "generated-1000"): (
         "just above the range (91%, before the objective and after it alike): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
@@ -260,11 +260,11 @@ GAPS: dict[tuple[str, str], str] = {
         "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 20 "
         "actions a run to 195 by the AI in the 94 of 100 runs that break out, 91% AI)"),
     ("ai-share", "small-business"): (
-        "above the range since the third December 4 session (92%; 88% before): the 29 of 100 ai-orchestrated runs "
+        "above the range since the third December 4 session (92%; 88% before): the 36 of 100 ai-orchestrated runs "
         "that never break out (the gateway foothold needs a privilege escalation before any credential is dumped) "
-        "now work to the horizon, rescanning and spraying the exposed logons every day, 125 AI actions to 1 by hand "
-        "a run, 99% AI (" + _IDLE_AI + "), where before they wrote the logon services off after one corpus run and "
-        "stopped within days (32 to 2); the 71 runs that break out are 89% AI, in range. Counted by "
+        "now spray the exposed logons for the two weeks of the spray's list, rescanning daily, 82 AI actions to 1 by "
+        "hand a run, 98% AI (" + _IDLE_AI + "), where before they wrote the logon services off after one corpus run "
+        "and stopped within days (32 to 2); the 64 runs that break out are 88% AI, in range. Counted by "
         "examples/ai_share.py"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).

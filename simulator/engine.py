@@ -136,6 +136,8 @@ class Run(Attacker):
         self._gate_events: dict[tuple[str, str], simpy.Event] = {}
         self.in_action: dict[simpy.Process, tuple[int | None, int | None]] = {}
         self.operators = simpy.Resource(self.env, capacity=self.p.operators) if self.p.executor == "ai" else None
+        self.spray_start: dict[tuple[int, str], float] = {}
+        """(entry host, service) -> minute of its first spraying round (the spray works through its list from then)."""
         self.sprayed: dict[tuple[int, str], int] = {}
         """(entry host, service) -> logon rounds run there from the breach corpus and by spraying: the first is the
         corpus, each later one a password-spraying round (``spraying_success``)."""

@@ -198,8 +198,8 @@ FACTORS: tuple[Factor, ...] = (
     Factor("attacker.retry_days", 1, 3, "automation presets: AI 1, human 3"),
     Factor("attacker.exfil_records_per_hour", 200000, 400000, "automation presets: human 200,000, AI 400,000"),
     Factor("attacker.stuffing_success", 0.01, 0.06, "assumption: a third to twice the presets' common 3%"),
-    Factor("attacker.spraying_success", 0.0, 0.02, "assumption: no spraying to four times the presets' common "
-           "0.005 a round"),
+    Factor("attacker.spraying_success", 0.0, 0.2, "assumption: no spraying to four times the presets' common 5% of "
+           "accounts with a password in the spray's list"),
     Factor("attacker.rotation_hours", 4, 72, "assumption: hours (cloud addresses) to three days around the "
            "default 24", log=True),
     Factor("attacker.lie_low_hours", 0, 96, "assumption: carries on to four days quiet after a noticed response, "

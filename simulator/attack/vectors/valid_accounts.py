@@ -11,7 +11,15 @@ from simulator.attack.movement import SESSION_SERVICES
 U_SPRAYED = 39
 
 
-def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: int, effort: float):
+SPRAY_ROUND_MINUTES = 60.0
+"""How long one pass's spraying round lasts, whoever runs it: paced so that no account sees more than a guess or two
+per lockout window (scripted, at no crew's speed), so a round is no burst and sets no peak request rate."""
+SPRAY_GUESSES = 3
+"""Guesses per account in one round (the round's footprint: this many requests per account it sprays)."""
+
+
+def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: int, effort: float,
+          duration: float | None = None):
     """One logon from outside with ``acct`` (None: a stuffing run or a spraying round that finds nothing); push-bombs
     where a second factor refuses a valid account. Returns the action's block ('mfa' when the account is no use on
     the service) or None; on success the attacker holds the host. A spraying round (T1110.003) goes through a
@@ -23,7 +31,7 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
         return "contained"  # encrypted, out of service: not a verdict on the account, try again later
     yield from attacker._authorise(h)  # a logon from outside straight into a sensitive zone is access to it too
     a = yield from attacker.act("initial-access", technique, effort, host=h, src_zone="internet",
-                                dst_zone=host.zone, account=acct, service=svc,
+                                dst_zone=host.zone, account=acct, service=svc, duration=duration,
                                 success=0.0 if acct is None else 1.0, factor=factor,
                                 honeytoken=acct is not None and net.accounts[acct].honeytoken,
                                 takeover=acct is not None, proxied=technique == "T1110.003")
@@ -98,19 +106,24 @@ class RemoteLogon:
         tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
         rounds = attacker.sprayed.get(entry, 0)
         if not tries:
-            if rounds and not held and p.spraying_success > 0:
-                # the corpus found nothing here: a spraying round, a new slice of the commonest passwords for every
-                # account (a draw per account and round, common to every cell)
-                found = [a for a in self._sprayable(attacker, h, svc)
-                         if attacker.uniform(U_SPRAYED, a, rounds) < p.spraying_success]
-                tries = [(found[0], "T1110.003", 50)] if found else [(None, "T1110.003", 50)]
+            sprayable = self._sprayable(attacker, h, svc)
+            if rounds and not held and p.spraying_success > 0 and sprayable:
+                # the corpus found nothing here: a spraying round (the spray works through its list at a lockout-safe
+                # pace from its first round on; this pass picks up what it has found since), then a logon with each
+                # password found, up to three
+                start = attacker.spray_start.setdefault(entry, self.env_now(attacker))
+                found = [a for a in sprayable if self._in_list(attacker, a)
+                         and start + attacker.uniform(U_SPRAYED, a, 1) * p.spraying_days * 1440.0
+                         <= self.env_now(attacker)]
+                tries = [(None, "T1110.003", SPRAY_GUESSES * len(sprayable))] + [(a, "T1078", 1) for a in found[:3]]
             else:
                 tries = [(None, "T1133", 50)]  # a corpus run that finds nothing
         if not held:
             attacker.sprayed[entry] = rounds + 1
         for acct, technique, factor in tries:
             effort = p.efforts.stuffing / (5 if technique == "T1078" else 1)  # a known-good logon is one try
-            blocked = yield from logon(attacker, h, svc, acct, technique, factor, effort)
+            blocked = yield from logon(attacker, h, svc, acct, technique, factor, effort,
+                                       SPRAY_ROUND_MINUTES if technique == "T1110.003" else None)
             if blocked == "infrastructure" or blocked == "contained":
                 if not held:
                     attacker.sprayed[entry] = rounds  # nothing was tried: the round is still to come
@@ -120,5 +133,29 @@ class RemoteLogon:
             if h in attacker.owned and (not held or not attacker._shell_less(h)):
                 return
         if (not held and not any((a, svc) not in refused for a in valid)
-                and not (p.spraying_success > 0 and self._sprayable(attacker, h, svc))):
-            attacker.dead.add((h, svc))  # no account left to try here (nor to spray)
+                and not self._spray_open(attacker, entry)):
+            attacker.dead.add((h, svc))  # no account left to try here (nor a password left to spray)
+
+    @staticmethod
+    def env_now(attacker) -> float:
+        return attacker.env.now
+
+    @staticmethod
+    def _in_list(attacker, a: int) -> bool:
+        """Whether account ``a``'s password is among the commonest ones a spray works through (``spraying_success``;
+        a draw per account, common to every cell)."""
+        return attacker.uniform(U_SPRAYED, a, 0) < attacker.p.spraying_success
+
+    def _spray_open(self, attacker, entry: tuple) -> bool:
+        """Whether spraying ``entry`` (host, service) may still find a password: its list not yet worked through
+        (``spraying_days`` from the first round), or an account in the list whose logon is still to be tried. Once
+        the list is done and no password of it is left to try, the service is closed, as after a corpus run."""
+        p = attacker.p
+        h, svc = entry
+        sprayable = self._sprayable(attacker, h, svc)
+        if p.spraying_success <= 0 or not sprayable:
+            return False
+        start = attacker.spray_start.get(entry)
+        if start is None or attacker.env.now < start + p.spraying_days * 1440.0:
+            return True
+        return any(self._in_list(attacker, a) for a in sprayable)
