@@ -1,6 +1,6 @@
 """Logons to a remote-access service from outside: valid accounts the attacker harvested on an earlier stay (T1078),
-then credential stuffing with a breach corpus (T1133), then, at each later try, password spraying (T1110.003,
-``spraying_success``); where a second factor stops a valid account and the attacker push-bombs (``mfa_fatigue``),
+then credential stuffing with a breach corpus (T1133), then password spraying (T1110.003, ``spraying_success``,
+``spraying_days``); where a second factor stops a valid account and the attacker push-bombs (``mfa_fatigue``),
 repeated MFA prompts until the user approves (T1621)."""
 
 from __future__ import annotations
@@ -111,10 +111,10 @@ class RemoteLogon:
                 # the corpus found nothing here: a spraying round (the spray works through its list at a lockout-safe
                 # pace from its first round on; this pass picks up what it has found since), then a logon with each
                 # password found, up to three
-                start = attacker.spray_start.setdefault(entry, self.env_now(attacker))
+                now = attacker.env.now
+                start = attacker.spray_start.setdefault(entry, now)
                 found = [a for a in sprayable if self._in_list(attacker, a)
-                         and start + attacker.uniform(U_SPRAYED, a, 1) * p.spraying_days * 1440.0
-                         <= self.env_now(attacker)]
+                         and start + attacker.uniform(U_SPRAYED, a, 1) * p.spraying_days * 1440.0 <= now]
                 tries = [(None, "T1110.003", SPRAY_GUESSES * len(sprayable))] + [(a, "T1078", 1) for a in found[:3]]
             else:
                 tries = [(None, "T1133", 50)]  # a corpus run that finds nothing
@@ -135,10 +135,6 @@ class RemoteLogon:
         if (not held and not any((a, svc) not in refused for a in valid)
                 and not self._spray_open(attacker, entry)):
             attacker.dead.add((h, svc))  # no account left to try here (nor a password left to spray)
-
-    @staticmethod
-    def env_now(attacker) -> float:
-        return attacker.env.now
 
     @staticmethod
     def _in_list(attacker, a: int) -> bool:
