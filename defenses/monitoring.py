@@ -150,7 +150,8 @@ class Monitoring(Control):
         network = cfg.network_sensors and action.src_zone != action.dst_zone
         if not (edr or network):
             return  # no sensor sees it
-        proxied = action.src_host is None and action.infrastructure is None  # from outside through a proxy pool
+        # from outside through a proxy pool (an outside action carries the attacker's infrastructure otherwise)
+        proxied = action.src_zone == "internet" and action.src_host is None and action.infrastructure is None
         if cfg.rate_threshold is not None and not proxied:
             src = (action.src_host, action.infrastructure)
             if (ctx.source_rate(*src) > cfg.rate_threshold
