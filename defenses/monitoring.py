@@ -81,9 +81,10 @@ class Monitoring(Control):
             self._edr[host] = edr
         return edr or (bool(self.raised) and self.ctx.net.hosts[host].zone in self.raised)
 
-    SAME_AS = {"T1110.003": "T1133"}
-    """A technique without content of its own takes that of the technique it looks like to a sensor: a password-
-    spraying round is a burst of failed logons from outside, as a stuffing run is."""
+    SAME_AS = {"T1110.004": "T1133", "T1110.003": "T1133"}
+    """A technique without content of its own takes that of the technique it looks like to a sensor: a credential-
+    stuffing run and a password-spraying round are logon attempts on an external remote service, whose content
+    (T1133) the presets set."""
 
     def _content(self, technique: str | None) -> float:
         """``detection``'s chance for ``technique``: its own entry, else its parent technique's (T1110 for

@@ -26,7 +26,7 @@ class Efforts(Frozen):
     fingerprint: float = Field(30, gt=0, le=100_000)
     """Gathering host information on one exposed host (T1592)."""
     stuffing: float = Field(60, gt=0, le=100_000)
-    """A credential-stuffing run against one remote-access service (T1133)."""
+    """A credential-stuffing run against one remote-access service (T1110.004 against T1133)."""
     discovery: float = Field(20, gt=0, le=100_000)
     """Enumerating what one foothold reaches (T1046)."""
     dump: float = Field(15, gt=0, le=100_000)

@@ -141,12 +141,18 @@ class Run(Attacker):
         self.sprayed: dict[tuple[int, str], int] = {}
         """(entry host, service) -> logon rounds run there from the breach corpus and by spraying: the first is the
         corpus, each later one a password-spraying round (``spraying_success``)."""
+        self.stale: set[int] = set()
+        """Accounts whose password from outside (a breach corpus's, a spray's, a harvested one) was refused as
+        changed since: not tried again that way (a harvested one comes back only when dumped again)."""
         self.mfa_refused: set[tuple[int, str]] = set()
         """(account, service) pairs where a logon met a second factor: the attacker does not try them again."""
         self.weaponised: set[int] = set()
         """Exploits whose weaponising is done: later uses are quick reuses."""
         self._weaponising: dict[int, simpy.Event] = {}
         """Exploits being weaponised right now -> the event that fires when that work ends (other lines wait)."""
+        self._moving: dict[int, list[tuple[int, tuple]]] = {}
+        """Hosts a lateral move is under way onto -> the moves onto them held back meanwhile (queued again when it
+        ends: an orchestrator does not send a second line of work onto a host before the first one's outcome)."""
         self.rate = 0.0
         self.peak = 0.0
         # figures

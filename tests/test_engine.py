@@ -122,7 +122,7 @@ def test_patched_exploits_fail_noisily(tiny):
 def test_mfa_blocks_stuffed_logons():
     loaded = load("espionage-tech")
     c = compiled(loaded, "autonomous", "weak", access_control={"mfa_coverage": 1.0})
-    blocked = [e for s in range(30) for e in run(c, s).timeline if e.technique == "T1133" and e.blocked == "mfa"]
+    blocked = [e for s in range(30) for e in run(c, s).timeline if e.technique == "T1110.004" and e.blocked == "mfa"]
     assert blocked
 
 
@@ -294,7 +294,7 @@ def test_a_logon_over_a_vpn_or_sso_is_a_session_not_a_shell():
         for e in r.timeline:
             if e.host in ("vpn-01", "mail-01") and e.success:
                 if e.phase in ("initial-access", "lateral-movement"):
-                    if e.technique in ("T1078", "T1133", "T1021"):
+                    if e.technique in ("T1078", "T1110.004", "T1021"):
                         session.add(e.host)
                         sessions += 1
                     else:

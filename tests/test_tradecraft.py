@@ -78,3 +78,38 @@ def test_ai_help_does_not_speed_up_a_logon_by_hand():
     m_assisted, m_all, m_manual = (statistics.median(x) for x in (assisted, everything, manual))
     assert m_assisted > 1.4 * m_all, (m_assisted, m_all)
     assert m_assisted > 0.6 * m_manual, (m_assisted, m_manual)
+
+
+def test_an_ai_crew_does_not_send_two_lines_of_work_onto_one_host_at_once(monkeypatch):
+    """Twenty concurrent lines of work, each with a credential for db-01: before, a third of an AI crew's moves on
+    espionage-tech began while another move onto the same host was under way. Now a move onto a host waits for the
+    one under way there (queued again when it ends, dropped if that one gained what it would); only a move that
+    weaponises an exploit (hours of work, not a move under way) neither waits nor holds others back."""
+    from simulator.attack.actions import Acting
+
+    act = Acting.act
+    under_way: dict[int, int] = {}
+    overlaps: list[tuple[float, int]] = []
+    moves = 0
+
+    def watched(self, phase, technique, effort, **kw):
+        nonlocal moves
+        h = kw.get("host")
+        quick = (phase == "lateral-movement" and not kw.get("fake") and not kw.get("redo")
+                 and (kw.get("vuln") is None or kw.get("hands_on")))
+        if quick:
+            moves += 1
+            if under_way.get(h):
+                overlaps.append((self.env.now, h))
+            under_way[h] = under_way.get(h, 0) + 1
+        a = yield from act(self, phase, technique, effort, **kw)
+        if quick:
+            under_way[h] -= 1
+        return a
+
+    monkeypatch.setattr(Acting, "act", watched)
+    c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
+    for s in range(6):
+        under_way.clear()
+        run(c, s)
+    assert moves > 300 and not overlaps, overlaps[:5]

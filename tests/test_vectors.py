@@ -37,7 +37,7 @@ def _first_access(r):
 
 def test_the_first_way_in_is_named_in_the_result():
     """``initial_access_vector`` names the vector of the first foothold, consistent with its technique."""
-    technique = {"exploit": {"T1190"}, "logon": {"T1078", "T1133", "T1110.003", "T1621"}}
+    technique = {"exploit": {"T1190"}, "logon": {"T1078", "T1110.004", "T1110.003", "T1621"}}
     for r in _runs(_loaded(lambda d: None)) + _runs(_loaded(_vpn("off")), access_broker_days=3):
         a = _first_access(r)
         if a is None:
@@ -152,8 +152,9 @@ def test_every_technique_the_attack_modules_name_has_its_att_ck_name():
     from simulator import techniques
 
     root = Path(__file__).resolve().parent.parent / "simulator" / "attack"
-    named = {t for f in root.rglob("*.py") for t in re.findall(r'"(T\d{4})"', f.read_text(encoding="utf-8"))}
-    assert {"T1566", "T1621", "T1078", "T1133"} <= named
+    pattern = r'"(T\d{4}(?:\.\d{3})?)"'
+    named = {t for f in root.rglob("*.py") for t in re.findall(pattern, f.read_text(encoding="utf-8"))}
+    assert {"T1566", "T1621", "T1078", "T1110.004", "T1110.003"} <= named
     assert named <= set(techniques.techniques()) | set(techniques.ics_techniques())
 
 
@@ -367,3 +368,38 @@ def test_a_spraying_round_names_no_address_to_block():
     r.execute()
     sprays = [a for a in alerts if a.technique == "T1110.003"]
     assert sprays and all(a.outside and a.infrastructure is None for a in sprays)
+
+
+def test_a_password_a_second_factor_refused_is_kept():
+    """A sprayed password accepted and then refused by MFA (hardened: MFA on every account) is the account's current
+    password: the attacker keeps it for services that ask for no second factor, as it would a dumped one (before,
+    it was forgotten). One refused only for want of logon rights, or a wrong one, is not kept."""
+    from simulator.engine import Run
+
+    r = Run(_office("autonomous", "hardened", spraying_success=1.0), 0)
+    r.execute()
+    refused = {a for a, svc in r.mfa_refused if svc == "rdp"}
+    assert refused and refused <= r.ever_harvested
+    weak = Run(_office("autonomous", "hardened", spraying_success=0.0001), 0)  # no password found: nothing kept
+    weak.execute()
+    assert not weak.ever_harvested
+
+
+def test_a_reset_account_s_corpus_password_is_a_wrong_one_not_news():
+    """The attacker does not read the defender's resets: a reset account stays in the breach corpus's list, and its
+    stuffed logon is refused as any wrong password is, then dropped (``stale``); it tells the attacker nothing of the
+    response (a harvested password refused after a reset does: test_persistence)."""
+    from simulator.attack.vectors.valid_accounts import RemoteLogon
+    from simulator.engine import Run
+
+    r = Run(_office("manual", "weak", stuffing_success=1.0), 0)
+    r.begin()
+    frontdesk = 0
+    r.contain(set(), {frontdesk})
+    assert frontdesk in RemoteLogon._accounts(r, 0, "rdp")[1]  # still a candidate: the attacker cannot tell
+    met = set(r._orders_met)
+    r.env.run(until=3 * 1440)
+    tries = [e for e in r.timeline if e.technique == "T1110.004"]
+    assert tries and any(e.blocked == "reset" for e in tries)
+    assert frontdesk in r.stale and frontdesk not in RemoteLogon._accounts(r, 0, "rdp")[1]
+    assert r._orders_met == met

@@ -15,7 +15,7 @@ from simulator.result import timeline_event
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
-tool, creating an account (``hands_on_speed``). Credential stuffing (T1133), password spraying (T1110.003) and push
+tool, creating an account (``hands_on_speed``). Credential stuffing (T1110.004), password spraying (T1110.003) and push
 bombing (T1621) are scripted."""
 
 
@@ -190,6 +190,8 @@ class Acting:
         if blocked is not None:
             if blocked == "infrastructure":
                 self._burned = True
+            elif blocked == "reset" and technique == "T1110.004":
+                pass  # a breach corpus's password refused: wrong, as most such guesses are (nothing learned)
             elif blocked == "reset":
                 self.harvested.discard(account)  # the logon was refused: the attacker learns the password changed
                 order = self._reset_by[account]

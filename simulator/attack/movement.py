@@ -123,10 +123,14 @@ class Movement:
         src = self._route(t, svc)
         if src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t):
             return
+        if self._held_back(t, (P_CRED + 2, ("move_cred", t, acct, svc))):
+            return
+        self._moving[t] = []
         a = yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
                                 src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
                                 success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
                                 takeover=True)
+        self._move_over(t)
         if a.success:
             self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
         elif a.blocked in ("mfa", "decoy"):
@@ -207,16 +211,40 @@ class Movement:
                 if v in self._weaponising and not self._public(v):
                     continue  # another line of work began weaponising it while the operators decided: wait for it
             break
+        # a move that weaponises the exploit is hours of work, not a move under way: it neither waits nor holds
+        # others back (a logon onto the same host meanwhile is the quicker way in)
+        quick = v in self.weaponised or self._public(v)
+        if quick and self._held_back(t, (P_EXPLOIT + 2, ("move_exploit", t, v))):
+            return
+        if quick:
+            self._moving[t] = []
         a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
                                          src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
                                          takeover=True)
+        if quick:
+            self._move_over(t)
         if a.success:
             self._moved(t, vi.access, src, "exploit")
         elif a.blocked is None:
             self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
+
+    def _held_back(self, t: int, entry: tuple[int, tuple]) -> bool:
+        """Hold a move onto ``t`` back while another move onto it is under way (True): it is queued again when that
+        one ends, and dropped then if that one gained what it would. Concurrent lines of work do not log on to one
+        host twice at once; a human crew seldom had two moves in flight, an AI crew's twenty often did."""
+        waiting = self._moving.get(t)
+        if waiting is None:
+            return False
+        waiting.append(entry)
+        return True
+
+    def _move_over(self, t: int) -> None:
+        """The move onto ``t`` ended: the moves held back meanwhile go back on the queue."""
+        for entry in self._moving.pop(t, ()):
+            self._push(*entry)
 
     def _moved(self, t: int, access: str, src: int, how: str, cred_entry: float | None = None,
                session: bool = False) -> None:

@@ -71,7 +71,7 @@ def screen_text(app) -> str:
     return " ".join(" ".join("".join(strip.text for strip in line) for line in update.strips).split())
 
 
-async def shows(pilot, *texts: str, timeout: float = 10.0) -> str:
+async def shows(pilot, *texts: str, timeout: float = 30.0) -> str:
     """Wait until the screen shows every one of ``texts`` (the panels repaint one after another); return the screen's
     text."""
     await wait_for(pilot, lambda: all(t in screen_text(pilot.app) for t in texts), timeout)

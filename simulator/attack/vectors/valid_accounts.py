@@ -1,9 +1,11 @@
 """Logons to a remote-access service from outside: valid accounts the attacker harvested on an earlier stay (T1078),
-then credential stuffing with a breach corpus (T1133), then password spraying (T1110.003, ``spraying_success``,
+then credential stuffing with a breach corpus (T1110.004), then password spraying (T1110.003, ``spraying_success``,
 ``spraying_days``); where a second factor stops a valid account and the attacker push-bombs (``mfa_fatigue``),
 repeated MFA prompts until the user approves (T1621)."""
 
 from __future__ import annotations
+
+import math
 
 from defenses.base import U_STUFFED
 from simulator.attack.movement import SESSION_SERVICES
@@ -46,6 +48,10 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
     if a.success:
         attacker._harvest_account(acct)
         attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user", svc in SESSION_SERVICES)
+    elif a.blocked == "mfa" and acct is not None and acct not in attacker.harvested:
+        # the password was accepted and a second factor asked for: the attacker keeps it (a stuffed or sprayed one;
+        # a harvested one is held already) for the services, inside or out, that ask for none
+        attacker._harvest_account(acct)
     return a.blocked
 
 
@@ -67,7 +73,6 @@ class RemoteLogon:
         """The harvested accounts to try on ``svc`` of ``h``, then those the breach corpus has (all of them, for a
         held host only those that would give a shell; never a decoy: nobody ever used one, so none has leaked)."""
         net, p = attacker.net, attacker.p
-        reset = attacker.belief.reset_credentials
         refused = attacker.mfa_refused
         if h in attacker.owned:
             session = svc in SESSION_SERVICES
@@ -79,8 +84,8 @@ class RemoteLogon:
                 return True
         valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused and gains(a)]
         stuffed = [a for a, acct in enumerate(net.accounts)
-                   if h in acct.logon and not acct.honeytoken and a not in reset and a not in valid
-                   and (a, svc) not in refused
+                   if h in acct.logon and not acct.honeytoken and a not in valid
+                   and (a, svc) not in refused and a not in attacker.stale
                    and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
         return valid, stuffed
 
@@ -88,12 +93,11 @@ class RemoteLogon:
     def _sprayable(attacker, h: int, svc: str) -> list[int]:
         """The accounts a spraying round against ``svc`` of ``h`` tries: every account that logs on there (the
         attacker enumerates user names) whose logon the service has not refused for want of a second factor or a
-        right; never a decoy (a random password no list holds)."""
+        right; never a decoy (a random password no list holds). Reset accounts too: the attacker cannot tell."""
         net = attacker.net
         refused = attacker.mfa_refused
-        reset = attacker.belief.reset_credentials
         return [a for a, acct in enumerate(net.accounts)
-                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused and a not in reset]
+                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused]
 
     def attempt(self, attacker, entry: tuple):
         h, svc = entry
@@ -103,7 +107,7 @@ class RemoteLogon:
         valid, stuffed = self._accounts(attacker, h, svc)
         if held and not (valid or stuffed):
             return  # nothing left that would give a shell (the service is not dead: the host may be lost, then hit)
-        tries = [(a, "T1078", 1) for a in valid] + [(a, "T1133", 50) for a in stuffed[:3]]
+        tries = [(a, "T1078", 1) for a in valid] + [(a, "T1110.004", 50) for a in stuffed[:3]]
         rounds = attacker.sprayed.get(entry, 0)
         if not tries:
             sprayable = self._sprayable(attacker, h, svc)
@@ -113,11 +117,18 @@ class RemoteLogon:
                 # password found, up to three
                 now = attacker.env.now
                 start = attacker.spray_start.setdefault(entry, now)
-                found = [a for a in sprayable if self._in_list(attacker, a)
-                         and start + attacker.uniform(U_SPRAYED, a, 1) * p.spraying_days * 1440.0 <= now]
+                reset_at = attacker.belief.reset_at
+                found = []
+                for a in sprayable:
+                    when = start + attacker.uniform(U_SPRAYED, a, 1) * p.spraying_days * 1440.0
+                    # (the spray reaches the account's password at ``when``; reset before that, the account's
+                    # password is a new one, not in the list: the guesses fail like any others)
+                    if (self._in_list(attacker, a) and a not in attacker.stale and when <= now
+                            and reset_at.get(a, math.inf) > when):
+                        found.append(a)
                 tries = [(None, "T1110.003", SPRAY_GUESSES * len(sprayable))] + [(a, "T1078", 1) for a in found[:3]]
             else:
-                tries = [(None, "T1133", 50)]  # a corpus run that finds nothing
+                tries = [(None, "T1110.004", 50)]  # a corpus run that finds nothing
         if not held:
             attacker.sprayed[entry] = rounds + 1
         for acct, technique, factor in tries:
@@ -130,6 +141,8 @@ class RemoteLogon:
                 return  # not a verdict on the service: try again later
             if blocked in ("mfa", "decoy"):
                 refused.add((acct, svc))  # a second factor was asked for, or no logon right: no use on this service
+            elif blocked == "reset":
+                attacker.stale.add(acct)  # the corpus's or the spray's password was changed since: not tried again
             if h in attacker.owned and (not held or not attacker._shell_less(h)):
                 return
         if (not held and not any((a, svc) not in refused for a in valid)
