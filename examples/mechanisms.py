@@ -3,9 +3,10 @@
     python examples/mechanisms.py espionage-tech --posture hardened --runs 100
 
 For each automation level against the posture, over the same seeds: the share of runs kept out at the perimeter and
-how the initial-access attempts ended, hosts held once in, dwell (Kaplan-Meier median), time from initial access to
-the first containment, why runs ended, and what the response cost (isolations, clean ones apart, host-hours,
-egress-blocked hours, infrastructure blocks, re-entries).
+how the initial-access attempts ended, how soon the crew got in (runs in within 12 hours, the median time to initial
+access), false findings acted on and caught, the time from initial access to the objective, hosts held once in, dwell
+(Kaplan-Meier median), time from initial access to the first containment, why runs ended, and what the response cost
+(isolations, clean ones apart, host-hours, egress-blocked hours, infrastructure blocks, re-entries).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
             if e.phase == "initial-access":
                 attempts[e.blocked or ("succeeded" if e.success else "failed")] += 1
     inside = [r for r in results if r.time_to_initial_access is not None]
+    to_obj = [r.time_to_objective - r.time_to_initial_access for r in inside if r.time_to_objective is not None]
     to_contain = [r.time_to_containment - r.time_to_initial_access for r in inside if r.time_to_containment]
     dwell = dwell_estimate([r.row() for r in results])
     n = len(results)
@@ -45,6 +47,10 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
         f"{level} vs {posture}, {n} runs: attacker success {success:.0%}",
         f"  kept out at the perimeter: {1 - len(inside) / n:.0%} of runs; initial-access attempts: "
         + ", ".join(f"{k} {v}" for k, v in attempts.most_common()),
+        f"  getting in: within 12 h in {sum(r.time_to_initial_access <= 720 for r in inside)} of {n} runs, median "
+        f"{duration(statistics.median(r.time_to_initial_access for r in inside)) if inside else '-'}; false findings "
+        f"acted on {mean('false_findings_acted'):.1f} a run, caught {mean('false_findings_caught'):.1f}; initial "
+        f"access to objective {duration(statistics.median(to_obj)) if to_obj else '-'} (median of {len(to_obj)})",
         f"  once in: {statistics.mean(r.hosts_compromised for r in inside) if inside else 0:.1f} hosts compromised "
         f"on average; dwell (Kaplan-Meier median) {duration(dwell.value)}; initial access to first containment "
         f"{duration(statistics.median(to_contain)) if to_contain else '-'} (median of {len(to_contain)})",

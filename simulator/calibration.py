@@ -234,38 +234,40 @@ GAPS: dict[tuple[str, str], str] = {
         "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
         "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
-        "file searches (about 670 a run in the 55 of 100 runs that break out) bring one credential to check per 6.5 "
-        "of them (103 checks; espionage-tech one per 4.0: 69 to 277), so those runs are 91% AI (92% before the "
-        "objective, 91% after; espionage-tech 88% and 88%); the 45 runs that never break out are 98% AI (" + _IDLE_AI
+        "file searches (about 840 a run in the 55 of 100 runs that break out) bring one credential to check per 6.4 "
+        "of them (131 checks; espionage-tech one per 4.3: 85 to 361), so those runs are 91% AI (93% before the "
+        "objective, 91% after; espionage-tech 89% and 87%); the 45 runs that never break out are 98% AI (" + _IDLE_AI
         + "). Counted by examples/ai_share.py"),
     ("ai-share", "generated-50"): (
-        "58 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
+        "56 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
         "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
-        + "); the 42 runs that broke out are 89% AI, in range"),
+        + "); the 44 runs that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
-        "just above the range (91%): every run breaks out, with about 790 AI actions to 80 by hand, 90% AI before "
-        "the objective and 91% after; the people check a harvested credential before its first use, and a dump that "
-        "yields only credentials already checked needs none, so the more hosts an account's credential is cached on "
-        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.7 dumps and file "
-        "searches (50 to 334 a run; espionage-tech one per 4.0)"),
+        "just above the range (91%): every run breaks out, with about 1,070 AI actions to 108 by hand, 91% AI "
+        "before the objective and after it; "
+        "the people check a harvested credential before its first use, and a dump that yields only credentials "
+        "already checked needs none, so the more hosts an account's credential is cached on "
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.6 dumps and file "
+        "searches (81 to 534 a run; espionage-tech one per 4.3)"),
     ("ai-share", "generated-1000"): (
         "just above the range (91%, before the objective and after it alike): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
-        "dump that yields only credentials already checked needs none): about 4,700 AI actions to 460 by hand a run, "
-        "one check per 7.0 dumps and file searches (358 to 2,487; espionage-tech one per 4.0)"),
+        "dump that yields only credentials already checked needs none): about 4,900 AI actions to 470 by hand a run, "
+        "one check per 7.1 dumps and file searches (360 to 2,567 over 20 runs; espionage-tech one per 4.2)"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (91%, before the objective and after it alike): the ways in by phishing and through "
+        "just above the range (92%, before the objective and after it alike): the ways in by phishing and through "
         "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "
-        "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 20 "
-        "actions a run to 195 by the AI in the 94 of 100 runs that break out, 91% AI)"),
+        "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 21 "
+        "actions a run to 216 by the AI in the 94 of 100 runs that break out, 91% AI; the 6 that never do are 96% "
+        "AI)"),
     ("ai-share", "small-business"): (
-        "above the range since the third December 4 session (92%; 88% before): the 36 of 100 ai-orchestrated runs "
-        "that never break out (the gateway foothold needs a privilege escalation before any credential is dumped) "
-        "now spray the exposed logons for the two weeks of the spray's list, rescanning daily, 82 AI actions to 1 by "
-        "hand a run, 98% AI (" + _IDLE_AI + "), where before they wrote the logon services off after one corpus run "
-        "and stopped within days (32 to 2); the 64 runs that break out are 88% AI, in range. Counted by "
-        "examples/ai_share.py"),
+        "above the range since the third December 4 session (92% at 500 runs; 88% before): the 35 of 100 "
+        "ai-orchestrated runs that never break out (the gateway foothold needs a privilege escalation before any "
+        "credential is dumped) now spray the exposed logons for the two weeks of the spray's list, rescanning "
+        "daily, 84 AI actions to 1 by hand a run, 98% AI (" + _IDLE_AI + "), where before they wrote the logon "
+        "services off after one corpus run and stopped within days (32 to 2); the 65 runs that break out are 88% "
+        "AI, in range. Counted by examples/ai_share.py"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests

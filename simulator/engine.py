@@ -78,6 +78,8 @@ class Run(Attacker):
         """Account -> the reset order after which a dump of it was queued (one re-harvest per reset)."""
         self._harvest_queued: set[int] = set()
         """Hosts with a re-harvest queued and not yet run."""
+        self._upgrade_queued: set[int] = set()
+        """Hosts held with user rights with a local logon with a harvested admin account queued and not yet run."""
         self.sessions: set[int] = set()
         """Held hosts it holds only through a session (a VPN tunnel, a web sign-on): no shell there."""
         self.compromised: set[int] = set()

@@ -113,3 +113,41 @@ def test_an_ai_crew_does_not_send_two_lines_of_work_onto_one_host_at_once(monkey
         under_way.clear()
         run(c, s)
     assert moves > 300 and not overlaps, overlaps[:5]
+
+
+def test_an_admin_account_in_hand_upgrades_a_host_held_with_user_rights():
+    """On tiny-plant the crew holds the engineering workstation with a clerk's logon and has dumped it-admin on an
+    office workstation: it logs on locally with it (T1078) and dumps the OT engineer's account there, whether or not
+    the local exploit works. Before, only the ransomware's target was upgraded so; elsewhere an admin account in hand
+    went unused, and a crew whose local exploit was patched stopped at the workstation (masked until now by a second
+    line of work moving onto the same host with the admin account at the same moment)."""
+    plant = load("examples/scenarios/tiny-plant.yaml")
+    c = _cell(plant, "autonomous", "weak")
+    upgrades = [e for s in range(12) for e in run(c, s).timeline
+                if e.phase == "privilege-escalation" and e.technique == "T1078"]
+    assert any(e.host == "eng-01" and e.success for e in upgrades)
+    assert {e.host for e in upgrades} - {"plc-gw-01"}  # not only the objective's host
+
+
+def test_a_step_redone_by_hand_is_not_run_from_a_host_lost_meanwhile(monkeypatch):
+    """A failed AI step an operator redoes by hand waits for an operator on shift (a weekend, for the orchestrated
+    crew). Seed 7 (espionage-tech, ai-orchestrated vs baseline): the exploit of ws-sales-04 from api-gw-01 failed on
+    day 5.4, the response isolated api-gw-01 on day 5.7 and evicted the crew, and the operators' redo on day 7.0 ran
+    from the host the crew no longer held and got it back in. A redo whose source is no longer held is dropped now."""
+    from simulator.attack.actions import Acting
+
+    act = Acting.act
+    bad: list[tuple[float, int]] = []
+
+    def watched(self, phase, technique, effort, **kw):
+        a = yield from act(self, phase, technique, effort, **kw)
+        src = kw.get("src_host")
+        if kw.get("redo") and a is not None and a.success and src is not None and src not in self.owned:
+            bad.append((self.env.now, src))
+        return a
+
+    monkeypatch.setattr(Acting, "act", watched)
+    c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
+    for s in (7, 0, 1, 2):
+        run(c, s)
+    assert not bad, bad

@@ -140,8 +140,11 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
-        if redo and host in self.owned and phase in ("lateral-movement", "initial-access") and not (
-                self._shell_less(host) and service not in SESSION_SERVICES):
+        if redo and ((host in self.owned and phase in ("lateral-movement", "initial-access") and not (
+                self._shell_less(host) and service not in SESSION_SERVICES))
+                or (src_host is not None and src_host not in self.owned)):
+            # moot by the time an operator gets to it: the target is held already, or the host the step was to be
+            # run from is no longer held (lost or isolated meanwhile: a redo by hand waits for an operator on shift)
             if operator is not None:
                 self.operators.release(operator)
             return None

@@ -39,6 +39,9 @@ class Movement:
         self.harvested.add(acct)
         self.ever_harvested.add(acct)
         net = self.net
+        if net.accounts[acct].kind == "admin":  # a held host it may log on to with user rights only: use it there
+            for x in sorted(self.owned.keys() & net.accounts[acct].logon):
+                self._queue_upgrade(x)
         h = self.obj_host
         if (self.obj_kind in IMPACT_KINDS and self.t_objective is None and self.owned.get(h) == "user"
                 and net.accounts[acct].kind == "admin" and h in net.accounts[acct].logon):
@@ -78,6 +81,7 @@ class Movement:
         if access == "user" and (prev is None or shell):
             for v in host.local_vulns:
                 self._push(P_ESCALATE, ("escalate", h, v))
+            self._queue_upgrade(h)
         self._push(P_HARVEST, ("harvest", h))
         if access == "admin" and h == getattr(self, "_ransom_target", None) and self.t_objective is None:
             self._push(P_EXFIL, ("impact", h))  # admin rights on the ransomware's target at last
