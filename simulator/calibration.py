@@ -234,8 +234,8 @@ GAPS: dict[tuple[str, str], str] = {
         "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
         "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
-        "file searches (about 840 a run in the 55 of 100 runs that break out) bring one credential to check per 6.4 "
-        "of them (131 checks; espionage-tech one per 4.3: 85 to 361), so those runs are 91% AI (93% before the "
+        "file searches (about 880 a run in the 55 of 100 runs that break out) bring one credential to check per 6.4 "
+        "of them (136 checks; espionage-tech one per 4.3: 84 to 361), so those runs are 91% AI (93% before the "
         "objective, 91% after; espionage-tech 89% and 87%); the 45 runs that never break out are 98% AI (" + _IDLE_AI
         + "). Counted by examples/ai_share.py"),
     ("ai-share", "generated-50"): (
@@ -244,17 +244,17 @@ GAPS: dict[tuple[str, str], str] = {
         "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
         + "); the 44 runs that broke out are 89% AI, in range"),
     ("ai-share", "generated-200"): (
-        "just above the range (91%): every run breaks out, with about 1,070 AI actions to 108 by hand, 91% AI "
+        "just above the range (91%): every run breaks out, with about 1,070 AI actions to 106 by hand, 91% AI "
         "before the objective and after it; "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
         "already checked needs none, so the more hosts an account's credential is cached on "
         "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.6 dumps and file "
-        "searches (81 to 534 a run; espionage-tech one per 4.3)"),
+        "searches (81 to 533 a run; espionage-tech one per 4.3)"),
     ("ai-share", "generated-1000"): (
-        "just above the range (91%, before the objective and after it alike): the AI's moves, dumps and file "
+        "just above the range (92%, before the objective and after it alike): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
-        "dump that yields only credentials already checked needs none): about 4,900 AI actions to 470 by hand a run, "
-        "one check per 7.1 dumps and file searches (360 to 2,567 over 20 runs; espionage-tech one per 4.2)"),
+        "dump that yields only credentials already checked needs none): about 5,600 AI actions to 500 by hand a run, "
+        "one check per 7.2 dumps and file searches (435 to 3,110 over 20 runs; espionage-tech one per 4.3)"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (92%, before the objective and after it alike): the ways in by phishing and through "
         "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "
