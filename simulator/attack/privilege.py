@@ -18,9 +18,8 @@ class Privilege:
     def _queue_upgrade(self, h: int) -> None:
         """Queue a local logon with a harvested admin account on ``h``, held with user rights and a shell, if one
         may log on there (after the gain of ``h``, or the harvest of such an account)."""
-        if (self.owned.get(h) != "user" or h in self._upgrade_queued or self._shell_less(h)
-                or h in self.belief.contained_hosts):
-            return
+        if self.owned.get(h) != "user" or h in self._upgrade_queued or self._shell_less(h):
+            return  # (an isolated host is lost, not held: no need to read the defender's state)
         net = self.net
         if any(net.accounts[a].kind == "admin" and (a, "local") not in self.mfa_refused
                for a in self.harvested & net.logon_accounts[h]):
