@@ -124,14 +124,14 @@ def run_text(r: RunResult, events: int = 15) -> str:
     ]
     if events:
         lines += ["", f"Timeline (first {min(events, len(r.timeline))} of {len(r.timeline)} actions)"]
-        lines.append(f"  {'when':<9} {'phase':<21} {'tech':<6} {'host':<15} {'actor':<5} result")
+        lines.append(f"  {'when':<9} {'phase':<21} {'tech':<9} {'host':<15} {'actor':<5} result")
         for e in r.timeline[:events]:
             result = "ok" if e.success else f"blocked:{e.blocked}" if e.blocked else "failed"
             if e.false_finding:
                 result += " (false finding)"
             if e.detected:
                 result += " ALERT"
-            lines.append(f"  {clock(e.time):<9} {e.phase:<21} {e.technique or '-':<6} {e.host or '-':<15} "
+            lines.append(f"  {clock(e.time):<9} {e.phase:<21} {e.technique or '-':<9} {e.host or '-':<15} "
                          f"{e.actor:<5} {result}")
     return "\n".join(lines)
 
