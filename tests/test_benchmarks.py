@@ -92,3 +92,15 @@ def test_instruction_counts():
     row = next(line for line in done.stdout.splitlines() if line.startswith("manual/hardened"))
     then, now, ratio = row.split()[1:]
     assert then.endswith("M") and now.endswith("M") and 0 < float(ratio) < 1, row
+
+
+def test_overlaps_and_ot_path_examples_run():
+    """examples/overlaps.py and examples/ot_path.py (figures the README quotes) run and print a line per target. On
+    the tiny scenario no move begins while another onto the same host is under way (the engine holds it back)."""
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "overlaps.py"),
+                          str(ROOT / "tests" / "data" / "tiny.yaml"), "--runs", "3"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert "moves (0 begun while another onto the host was under way)" in out, out
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "ot_path.py"), "--runs", "3",
+                          "--postures", "weak"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.startswith("weak: ") and "stop the line" in out, out
