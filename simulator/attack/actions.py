@@ -193,9 +193,8 @@ class Acting:
         if blocked is not None:
             if blocked == "infrastructure":
                 self._burned = True
-            elif blocked == "reset" and technique == "T1110.004":
-                pass  # a breach corpus's password refused: wrong, as most such guesses are (nothing learned)
-            elif blocked == "reset":
+            elif blocked == "reset" and technique != "T1110.004":
+                # (a breach corpus's password refused is wrong, as most such guesses are: nothing learned)
                 self.harvested.discard(account)  # the logon was refused: the attacker learns the password changed
                 order = self._reset_by[account]
                 self._noticed(order)  # the order that reset it reaches the attacker
