@@ -143,6 +143,9 @@ class Run(Attacker):
         self.sprayed: dict[tuple[int, str], int] = {}
         """(entry host, service) -> logon rounds run there from the breach corpus and by spraying: the first is the
         corpus, each later one a password-spraying round (``spraying_success``)."""
+        self.first_reset: dict[int, float] = {}
+        """Account -> minute its password was first changed (the world's state, not the defender's belief: a
+        password list holds the original password, gone from then on however often it is changed again)."""
         self.stale: set[int] = set()
         """Accounts whose password from outside (a breach corpus's, a spray's, a harvested one) was refused as
         changed since: not tried again that way (a harvested one comes back only when dumped again)."""
@@ -155,6 +158,12 @@ class Run(Attacker):
         self._moving: dict[int, list[tuple[int, tuple]]] = {}
         """Hosts a lateral move is under way onto -> the moves onto them held back meanwhile (queued again when it
         ends: an orchestrator does not send a second line of work onto a host before the first one's outcome)."""
+        self._escalating: dict[int, list[tuple[int, tuple]]] = {}
+        """Hosts a privilege escalation is under way on (a local exploit, a local logon with an admin account) -> the
+        escalations (and the ransomware's deployment) held back meanwhile: queued again when it ends."""
+        self.tier_refused: set[tuple[int, str]] = set()
+        """(account, zone) pairs where admin tiering refused a logon: the account may not log on in that zone, and
+        the attacker does not try it there again (a remote logon or a local one)."""
         self.rate = 0.0
         self.peak = 0.0
         # figures
@@ -383,6 +392,7 @@ class Run(Attacker):
         for acct in credentials:
             self._reset_by[acct] = order
             b.reset_at[acct] = now
+            self.first_reset.setdefault(acct, now)
             self.fresh_credentials.discard(acct)  # whatever it harvested since the last reset is stale now
         self.credentials_reset += len(credentials)
         blocked = block_egress and not b.egress_blocked

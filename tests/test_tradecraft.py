@@ -151,3 +151,98 @@ def test_a_step_redone_by_hand_is_not_run_from_a_host_lost_meanwhile(monkeypatch
     for s in (7, 0, 1, 2):
         run(c, s)
     assert not bad, bad
+
+
+def test_one_privilege_escalation_at_a_time_on_a_host(monkeypatch):
+    """A local exploit, a local logon with an admin account (an upgrade, or the ransomware's way to admin rights on
+    its target): before, concurrent lines of work ran them on one host at once (28 of 85 escalations a run of
+    ai-orchestrated vs baseline on espionage-tech, ``examples/overlaps.py``). Now an escalation waits for the one
+    under way there, as a move does; only a local exploit being weaponised (hours of work) neither waits nor holds
+    others back."""
+    from simulator.attack.actions import Acting
+
+    act = Acting.act
+    under_way: dict[int, int] = {}
+    overlaps: list[tuple[float, int]] = []
+    escalations = 0
+
+    def watched(self, phase, technique, effort, **kw):
+        nonlocal escalations
+        h = kw.get("host")
+        quick = (phase == "privilege-escalation" and not kw.get("redo")
+                 and (kw.get("vuln") is None or kw.get("hands_on")))
+        if quick:
+            escalations += 1
+            if under_way.get(h):
+                overlaps.append((self.env.now, h))
+            under_way[h] = under_way.get(h, 0) + 1
+        a = yield from act(self, phase, technique, effort, **kw)
+        if quick:
+            under_way[h] -= 1
+        return a
+
+    monkeypatch.setattr(Acting, "act", watched)
+    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak")):
+        c = _cell(load(name), "ai-orchestrated", posture)
+        for s in range(4):
+            under_way.clear()
+            run(c, s)
+    assert escalations > 150 and not overlaps, overlaps[:5]
+
+
+def test_an_admin_account_admin_tiering_refused_in_a_zone_is_not_tried_there_again(monkeypatch):
+    """Admin tiering refuses a tier-0 account's logon outside its tier: the refusal tells the crew the account may not
+    log on in that zone. Before, it tried again at every pass (the hospital with tiering, autonomous: 45 repeats in
+    8 runs, most of them the same outside logon on appgw-01); now once per account and zone, remote or local."""
+    from simulator.attack.actions import Acting
+
+    refusals: list[tuple[int, str]] = []
+    act = Acting.act
+
+    def watched(self, phase, technique, effort, **kw):
+        a = yield from act(self, phase, technique, effort, **kw)
+        if a is not None and a.blocked == "tiering":
+            refusals.append((kw["account"], kw["dst_zone"]))
+        return a
+
+    monkeypatch.setattr(Acting, "act", watched)
+    loaded = apply_cell(load("regional-hospital"), (("automation", "autonomous"), ("posture", "baseline")))
+    ac = loaded.posture.access_control.model_copy(update={"admin_tiering": True})
+    c = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture.model_copy(update={"access_control": ac}))
+    repeated = total = 0
+    for s in range(8):
+        refusals.clear()
+        run(c, 0, s)
+        total += len(refusals)
+        repeated += len(refusals) - len(set(refusals))
+    assert total and not repeated, (total, repeated)
+
+
+def test_a_move_held_back_goes_back_on_the_queue_at_its_planned_priority(monkeypatch):
+    """A move held back while another onto the same host is under way was queued again at the lowest priority of its
+    kind (a move onto the objective's host waited behind moves onto any workstation); now at the priority it was
+    planned at: the host's value, as when planned."""
+    from simulator.attack.base import P_CRED, P_EXPLOIT
+    from simulator.attack.movement import Movement
+
+    held = Movement._held_back
+    wrong: list[tuple] = []
+    seen = 0
+
+    def watched(self, t, entry, *under_way):
+        nonlocal seen
+        kind = entry[1][0]
+        if not under_way and kind in ("move_cred", "move_exploit"):
+            seen += 1
+            data = self.net.hosts[t].data
+            value = 2 if not data else 0 if self.obj in data else 1
+            base = P_CRED if kind == "move_cred" else P_EXPLOIT
+            if entry[0] != base + value:
+                wrong.append(entry)
+        return held(self, t, entry, *under_way)
+
+    monkeypatch.setattr(Movement, "_held_back", watched)
+    c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
+    for s in range(3):
+        run(c, s)
+    assert seen > 50 and not wrong, wrong[:5]

@@ -403,3 +403,27 @@ def test_a_reset_account_s_corpus_password_is_a_wrong_one_not_news():
     assert tries and any(e.blocked == "reset" for e in tries)
     assert frontdesk in r.stale and frontdesk not in RemoteLogon._accounts(r, 0, "rdp")[1]
     assert r._orders_met == met
+
+
+def test_a_password_reset_twice_is_not_found_by_the_spray_after_the_second_reset():
+    """The spray's list holds an account's original password: reset once before the spray reaches it, the account's
+    password is a new one, however often it is reset again. Before, the spray looked only at the last reset, so a
+    second reset after the spray's turn made the original password 'found' again and the crew tried it."""
+    from simulator.attack.vectors.valid_accounts import U_SPRAYED
+    from simulator.engine import Run
+
+    r = Run(_office("manual", "weak", spraying_success=1.0), 0)
+    r.begin()
+    while not r.spray_start:
+        r.env.step()
+    start = next(iter(r.spray_start.values()))
+    accounts = set(range(len(r.net.accounts)))
+    r.contain(set(), accounts)  # every password changed before the spray reaches it
+    turn = max(start + r.uniform(U_SPRAYED, a, 1) * r.p.spraying_days * 1440.0 for a in accounts)
+    assert turn > r.env.now
+    r.env.run(until=turn + 1)
+    r.contain(set(), accounts)  # and again, after the spray's turn
+    r.env.run(until=start + r.p.spraying_days * 1440.0)
+    rounds = [e for e in r.timeline if e.technique == "T1110.003" and e.time > turn]
+    assert rounds  # the spray went on after the second reset
+    assert not [e for e in r.timeline if e.technique == "T1078" and e.time > start], "a changed password was 'found'"

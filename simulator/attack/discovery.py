@@ -140,13 +140,12 @@ class Discovery:
         # logon services on a route, those that give a shell first (a session is one more way through the box)
         services = [x for x in routes if x in net.logon_services and not (shell_only and x in SESSION_SERVICES)]
         services.sort(key=SESSION_SERVICES.__contains__)
-        value = 2
-        if host.data:
-            value = 0 if self.obj in host.data else 1
+        value = self._move_value(t)
         usable = net.logon_accounts[t]
         for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
-            if ("c", t, acct) in self.tried or (admin_only and net.accounts[acct].kind != "admin"):
-                continue
+            if (("c", t, acct) in self.tried or (admin_only and net.accounts[acct].kind != "admin")
+                    or (acct, host.zone) in self.tier_refused):
+                continue  # (tiering refused it in this zone: ``tier_refused``)
             for s in services:
                 if (acct, s) not in self.mfa_refused and self._route(t, s) is not None:
                     self.tried.add(("c", t, acct))

@@ -56,6 +56,8 @@ class Impact:
             return  # (or a task queued for an objective met since)
         self._ransom_target = h
         if self.owned[h] != "admin" or self._shell_less(h):
+            if self._held_back(h, (P_EXFIL, ("impact", h)), self._escalating):
+                return  # an escalation is under way there: deploy when it ends, with whatever rights it gave
             yield from self._admin_on(h)
             if self.owned.get(h) != "admin" or self._shell_less(h):
                 # not a task to retry: it comes back when the attacker gains admin rights there or harvests an
@@ -188,14 +190,20 @@ class Impact:
             return  # (a session through the box: no local logon there)
         net = self.net
         zone = self._zone(h)
-        for acct in sorted(self.harvested & net.logon_accounts[h]):
-            if net.accounts[acct].kind != "admin" or (acct, "local") in self.mfa_refused:
-                continue
-            a = yield from self.act("privilege-escalation", "T1078", self.p.efforts.lateral, host=h, src_host=h,
-                                    src_zone=zone, dst_zone=zone, account=acct, success=0.95,
-                                    honeytoken=net.accounts[acct].honeytoken, takeover=True)
-            if a.success and h in self.owned:
-                self._gain(h, "admin")
-                return
-            if a.blocked == "decoy":
-                self.mfa_refused.add((acct, "local"))  # no logon right anywhere: not tried again
+        self._escalating[h] = []  # (callers hold back while another escalation is under way on ``h``)
+        try:
+            for acct in sorted(self.harvested & net.logon_accounts[h]):
+                if not self._admin_here(acct, h):
+                    continue
+                a = yield from self.act("privilege-escalation", "T1078", self.p.efforts.lateral, host=h, src_host=h,
+                                        src_zone=zone, dst_zone=zone, account=acct, success=0.95,
+                                        honeytoken=net.accounts[acct].honeytoken, takeover=True)
+                if a.success and h in self.owned:
+                    self._gain(h, "admin")
+                    return
+                if a.blocked == "decoy":
+                    self.mfa_refused.add((acct, "local"))  # no logon right anywhere: not tried again
+                elif a.blocked == "tiering":
+                    self.tier_refused.add((acct, zone))  # not in this zone: not tried here again
+        finally:
+            self._move_over(h, self._escalating)

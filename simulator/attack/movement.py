@@ -119,7 +119,8 @@ class Movement:
         access = "admin" if kind == "admin" else "user"
         session = svc in SESSION_SERVICES
         if (not self._would_gain(t, access, session) or acct not in self.harvested
-                or (acct, svc) in self.mfa_refused or self._route(t, svc) is None or self._focused() or self._down(t)):
+                or (acct, svc) in self.mfa_refused or (acct, self._zone(t)) in self.tier_refused
+                or self._route(t, svc) is None or self._focused() or self._down(t)):
             self._unplan(("c", t, acct))
             return
         yield from self.gate("credential_use", "harvested")
@@ -127,7 +128,7 @@ class Movement:
         src = self._route(t, svc)
         if src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t):
             return
-        if self._held_back(t, (P_CRED + 2, ("move_cred", t, acct, svc))):
+        if self._held_back(t, (P_CRED + self._move_value(t), ("move_cred", t, acct, svc))):
             return
         self._moving[t] = []
         a = yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
@@ -139,6 +140,8 @@ class Movement:
             self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
         elif a.blocked in ("mfa", "decoy"):
             self.mfa_refused.add((acct, svc))  # (no use on this service: a second factor, or no logon rights at all)
+        elif a.blocked == "tiering":
+            self.tier_refused.add((acct, self._zone(t)))  # an admin account kept out of this zone: not tried here
         elif a.blocked is None:
             self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
@@ -218,7 +221,7 @@ class Movement:
         # a move that weaponises the exploit is hours of work, not a move under way: it neither waits nor holds
         # others back (a logon onto the same host meanwhile is the quicker way in)
         quick = v in self.weaponised or self._public(v)
-        if quick and self._held_back(t, (P_EXPLOIT + 2, ("move_exploit", t, v))):
+        if quick and self._held_back(t, (P_EXPLOIT + self._move_value(t), ("move_exploit", t, v))):
             return
         if quick:
             self._moving[t] = []
@@ -235,20 +238,31 @@ class Movement:
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
 
-    def _held_back(self, t: int, entry: tuple[int, tuple]) -> bool:
-        """Hold a move onto ``t`` back while another move onto it is under way (True): it is queued again when that
-        one ends, and dropped then if that one gained what it would. Concurrent lines of work do not log on to one
-        host twice at once; a human crew seldom had two moves in flight, an AI crew's twenty often did."""
-        waiting = self._moving.get(t)
+    def _held_back(self, t: int, entry: tuple[int, tuple], under_way: dict | None = None) -> bool:
+        """Hold a move onto ``t`` back while another move onto it is under way (True): it is queued again, at the
+        priority it was planned at, when that one ends, and dropped then if that one gained what it would.
+        Concurrent lines of work do not log on to one host twice at once; a human crew seldom had two moves in
+        flight, an AI crew's twenty often did. ``under_way``: the marker to look at (the moves under way, or the
+        privilege escalations, ``_escalating``)."""
+        waiting = (self._moving if under_way is None else under_way).get(t)
         if waiting is None:
             return False
         waiting.append(entry)
         return True
 
-    def _move_over(self, t: int) -> None:
-        """The move onto ``t`` ended: the moves held back meanwhile go back on the queue."""
-        for entry in self._moving.pop(t, ()):
+    def _move_over(self, t: int, under_way: dict | None = None) -> None:
+        """The move onto ``t`` (or the escalation on it) ended: the work held back meanwhile goes back on the
+        queue."""
+        for entry in (self._moving if under_way is None else under_way).pop(t, ()):
             self._push(*entry)
+
+    def _move_value(self, t: int) -> int:
+        """What a move onto ``t`` is worth, added to its kind's priority: 0 (the objective's host), 1 (a host with
+        data) or 2 (any other)."""
+        data = self.net.hosts[t].data
+        if not data:
+            return 2
+        return 0 if self.obj in data else 1
 
     def _moved(self, t: int, access: str, src: int, how: str, cred_entry: float | None = None,
                session: bool = False) -> None:

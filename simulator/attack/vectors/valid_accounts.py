@@ -82,10 +82,13 @@ class RemoteLogon:
         else:
             def gains(a: int) -> bool:
                 return True
-        valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h]) if (a, svc) not in refused and gains(a)]
+        zone = net.hosts[h].zone
+        tiered = attacker.tier_refused
+        valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h])
+                 if (a, svc) not in refused and (a, zone) not in tiered and gains(a)]
         stuffed = [a for a, acct in enumerate(net.accounts)
                    if h in acct.logon and not acct.honeytoken and a not in valid
-                   and (a, svc) not in refused and a not in attacker.stale
+                   and (a, svc) not in refused and (a, zone) not in tiered and a not in attacker.stale
                    and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
         return valid, stuffed
 
@@ -95,9 +98,9 @@ class RemoteLogon:
         attacker enumerates user names) whose logon the service has not refused for want of a second factor or a
         right; never a decoy (a random password no list holds). Reset accounts too: the attacker cannot tell."""
         net = attacker.net
-        refused = attacker.mfa_refused
+        refused, tiered, zone = attacker.mfa_refused, attacker.tier_refused, net.hosts[h].zone
         return [a for a, acct in enumerate(net.accounts)
-                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused]
+                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused and (a, zone) not in tiered]
 
     def attempt(self, attacker, entry: tuple):
         h, svc = entry
@@ -117,14 +120,15 @@ class RemoteLogon:
                 # password found, up to three
                 now = attacker.env.now
                 start = attacker.spray_start.setdefault(entry, now)
-                reset_at = attacker.belief.reset_at
+                first_reset = attacker.first_reset
                 found = []
                 for a in sprayable:
                     when = start + attacker.uniform(U_SPRAYED, a, 1) * p.spraying_days * 1440.0
-                    # (the spray reaches the account's password at ``when``; reset before that, the account's
-                    # password is a new one, not in the list: the guesses fail like any others)
+                    # (the spray reaches the account's password at ``when``; reset before that, even once and
+                    # again since, the account's password is a new one, not in the list: the guesses fail like any
+                    # others)
                     if (self._in_list(attacker, a) and a not in attacker.stale and when <= now
-                            and reset_at.get(a, math.inf) > when):
+                            and first_reset.get(a, math.inf) > when):
                         found.append(a)
                 tries = [(None, "T1110.003", SPRAY_GUESSES * len(sprayable))] + [(a, "T1078", 1) for a in found[:3]]
             else:
@@ -141,6 +145,8 @@ class RemoteLogon:
                 return  # not a verdict on the service: try again later
             if blocked in ("mfa", "decoy"):
                 refused.add((acct, svc))  # a second factor was asked for, or no logon right: no use on this service
+            elif blocked == "tiering":
+                attacker.tier_refused.add((acct, attacker._zone(h)))  # an admin account kept out of this zone
             elif blocked == "reset":
                 attacker.stale.add(acct)  # the corpus's or the spray's password was changed since: not tried again
             if h in attacker.owned and (not held or not attacker._shell_less(h)):
