@@ -78,6 +78,7 @@ def validate(
     """Check scenario files; print every error as FILE:LINE: field: message. Exit 2 if any file is bad."""
     from simulator.build import objective_hosts_usable, objective_zone_reachable
     from simulator.loader import ScenarioError, load
+    from simulator.scenario import flow_service_warnings
 
     bad = False
     for f in files:
@@ -97,6 +98,9 @@ def validate(
                     "hold logs on to there; runs will not reach it)")
         typer.echo(f"{loaded.document.file}: ok: {sum(h.count for h in s.hosts)} hosts in {len(s.zones)} zones, "
                    f"{len(s.accounts)} accounts, {len(s.vulnerabilities)} vulnerabilities{note}")
+        for path, message in flow_service_warnings(s):
+            typer.echo(f"{loaded.document.file}:{loaded.document.line(path)}: {'.'.join(map(str, path))}: "
+                       f"warning: {message}")
     if bad:
         raise typer.Exit(EXIT_INPUT)
 

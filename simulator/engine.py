@@ -158,6 +158,9 @@ class Run(Attacker):
         self._moving: dict[int, list[tuple[int, tuple]]] = {}
         """Hosts a lateral move is under way onto -> the moves onto them held back meanwhile (queued again when it
         ends: an orchestrator does not send a second line of work onto a host before the first one's outcome)."""
+        self._harvesting: dict[int, bool] = {}
+        """Hosts a credential dump is under way on -> whether another was asked for meanwhile (held back until it
+        ends: ``Collection._harvest``)."""
         self._escalating: dict[int, list[tuple[int, tuple]]] = {}
         """Hosts a privilege escalation is under way on (a local exploit, a local logon with an admin account) -> the
         escalations (and the ransomware's deployment) held back meanwhile: queued again when it ends."""

@@ -236,7 +236,7 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
         else:
             tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
         return (f"Moving the attacker from {_levels(top)} changed attacker success by "
-                f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}.")
+                f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}." + _data_note(controls))
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
         upgrades = [c for c in tied if " -> " in c.name]
@@ -260,7 +260,31 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
     if auto is not None:
         text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
                  "automation effect" + (", within sampling noise of it" if within_noise(top, auto) else ""))
-    return text + "."
+    return text + "." + _data_note(controls)
+
+
+def _records(d: PairedDifference) -> str:
+    from simulator.tables import count_unit, estimate
+
+    unit, scale = count_unit([d.mean, d.low, d.high])
+    value, _, interval = estimate(d.mean, d.low, d.high, scale=scale, signed=True).partition(" ")
+    return f"{value}{unit} records {interval}"
+
+
+def _data_note(controls: Sequence[Change]) -> str:
+    """A second sentence where records lost rank the controls otherwise: the control that saved the most records
+    (its interval wholly below the first control's mean) is not the one that cut attacker success the most. Success
+    is the objective met; a control that stops a theft part-way (an isolation after a large-transfer alert) cuts
+    success more than records lost (an unseen-scenario helper's law firm: the SOC's automatic response first by
+    success, -84 points, while patching kept twice as many records in)."""
+    if not controls:
+        return ""
+    first = controls[0]
+    most = min(controls, key=lambda c: c.data_lost.mean)
+    if most is first or not most.data_lost.high < first.data_lost.mean:
+        return ""
+    return (f" By records lost the order differs: {_action(most)} kept the most in ({_records(most.data_lost)} a "
+            f"run), against {_records(first.data_lost)} for {_control(first)}.")
 
 
 def _than(auto: Change, best: Change | None) -> str:

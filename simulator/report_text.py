@@ -18,7 +18,17 @@ OUTCOME_TEXT = {
 
 
 def outcome_text(r: RunResult) -> str:
-    """The headline of one run (a detected attacker that never got in kept no foothold)."""
+    """The headline of one run (a detected attacker that never got in kept no foothold). Short of the objective
+    with records of its data out all the same (the objective asks for more of them), it says how many left: a
+    'CONTAINED' beside 200,000 stolen case files reads as a win otherwise."""
+    text = _outcome_text(r)
+    lost = getattr(r, "records_exfiltrated", 0)
+    if r.outcome != "objective_met" and lost:
+        text += f" (yet {lost:,} records of the objective's data left, fewer than the objective asks for)"
+    return text
+
+
+def _outcome_text(r: RunResult) -> str:
     if r.outcome != "objective_met" and r.time_to_initial_access is None:
         seen = getattr(r, "time_to_first_warning", None) is not None
         return "KEPT OUT: the attacker never got in" + ("; the defender saw its attempts from outside" if seen else "")

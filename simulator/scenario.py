@@ -493,19 +493,25 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         if h.data and h.count > 1:
             p.append((("hosts", i, "data"), "data assets need a single host (count: 1)"))
     pairs = 0
+    group_of = {m: h.id for h in s.hosts if h.count > 1 for m in h.member_ids()}
     for i, a in enumerate(s.accounts):
         for j, ref in enumerate(a.logon):
-            if ref not in hosts:
-                p.append((("accounts", i, "logon", j), f"unknown host or host group '{ref}'"))
-            else:
+            if ref in hosts:
                 pairs += hosts[ref].count
+            elif ref in group_of:
+                p.append((("accounts", i, "logon", j), f"'{ref}' is one host of the group '{group_of[ref]}' (count "
+                                                      f"{hosts[group_of[ref]].count}): an account logs on to a whole "
+                                                      f"group; name '{group_of[ref]}', or make '{ref}' a host of "
+                                                      "its own"))
+            else:
+                p.append((("accounts", i, "logon", j), f"unknown host or host group '{ref}'"))
+        for j, z in enumerate(a.tier_zones):  # (before, checked only when the logon lists were too long)
+            if z not in zones:
+                p.append((("accounts", i, "tier_zones", j), f"unknown zone '{z}'"))
     if pairs > MAX_LOGON_PAIRS:
         p.append((("accounts",), f"the accounts' logon lists expand to {pairs:,} (account, host) pairs, more than the "
                                 f"limit of {MAX_LOGON_PAIRS:,}: a run indexes every pair; give fewer accounts logon "
                                 "to the large groups"))
-        for j, z in enumerate(a.tier_zones):
-            if z not in zones:
-                p.append((("accounts", i, "tier_zones", j), f"unknown zone '{z}'"))
     for i, f in enumerate(s.flows):
         for key, z in (("from", f.source), ("to", f.target)):
             if z not in zones:
@@ -591,3 +597,13 @@ def _inject_problems(ex: Exercise) -> list[tuple[tuple[Any, ...], str]]:
         if not inj.questions:
             p.append((where, "a new inject needs at least one question"))
     return p
+
+
+def flow_service_warnings(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Services a flow lets across that no host runs and that are no logon service, with their paths: not an error
+    (a flow policy copied from a firewall names services no modelled host offers), but a typo ('rpd') quietly closes
+    the path it was meant to open, so ``tabletop validate`` shows them."""
+    run_anywhere = {svc for h in s.hosts for svc in h.services}
+    known = run_anywhere | set(s.services.logon)  # (a logon service no host runs yet is no typo: winrm in a policy)
+    return [(("flows", i, "services", j), f"no host runs '{svc}' (the hosts run {', '.join(sorted(run_anywhere))})")
+            for i, f in enumerate(s.flows) for j, svc in enumerate(f.services) if svc not in known]

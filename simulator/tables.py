@@ -59,16 +59,22 @@ def number(x: float, d: int, signed: bool = False) -> str:
     return text if signed or float(text) != 0 else text.lstrip("-")
 
 
+def _snap(x: float) -> float:
+    """Floating-point residue (|x| under 1e-9: a paired difference of two equal times taken from different absolute
+    times, -3.6e-14) is zero; shown as such, not to fifteen decimals."""
+    return 0.0 if abs(x) < 1e-9 else x
+
+
 def estimate(value: float | None, low: float | None = None, high: float | None = None, *, scale: float = 1.0,
              signed: bool = False, suffix: str = "", few: str = "") -> str:
     """'98% [93-99]', '-66 [-80, -52]' (signed bounds are comma-separated), '3.6 [2.5-7.1]', or the value alone;
     values divided by ``scale``; ``suffix`` after the value ('%'); ``few`` after a value with no interval."""
     if value is None:
         return "-"
-    v = value / scale
+    v = _snap(value / scale)
     if low is None or high is None:
         return number(v, decimals(v), signed) + suffix + few
-    lo, hi = low / scale, high / scale
+    lo, hi = _snap(low / scale), _snap(high / scale)
     d = decimals(v, lo, hi)
     sep = ", " if signed or lo < 0 else "-"
     return f"{number(v, d, signed)}{suffix} [{number(lo, d, signed)}{sep}{number(hi, d, signed)}]"

@@ -190,3 +190,30 @@ def test_validate_warns_when_no_way_leads_onto_the_objectives_host(tmp_path):
     live.write_text(text.replace("    credentials: [alice, helpdesk]\n", "    credentials: [alice, helpdesk, dba]\n"))
     r = runner.invoke(app, ["validate", str(live), str(TINY)])
     assert r.exit_code == 0 and "warning" not in r.stdout
+
+
+def test_floating_point_residue_prints_as_zero():
+    """A paired difference of two equal times computed from different absolute times (-3.6e-14 hours, an
+    unseen-scenario helper's fundamentals table) printed as -0.000000000000001 [-0.000000000000002, +0.000000000000001]
+    and blew its column out to 60 characters; it is zero."""
+    from simulator.tables import estimate
+
+    assert estimate(-3.6e-14, -2e-14, 1e-15, signed=True) == "0 [0, 0]"
+    assert estimate(-0.5, -0.9, -0.1, signed=True) == "-0.5 [-0.9, -0.1]"
+
+
+def test_a_run_short_of_its_objective_says_how_many_records_left_all_the_same():
+    """An objective asking for all 250,000 case files, 200,000 out when the response evicted the crew: the headline
+    said 'CONTAINED' and nothing more (an unseen-scenario helper's law firm)."""
+    from dataclasses import replace
+
+    from simulator.engine import run
+    from simulator.loader import load
+    from simulator.report_text import outcome_text
+    from simulator.sweep import apply_cell
+
+    c = apply_cell(load("espionage-tech"), (("automation", "manual"), ("posture", "baseline")))
+    r = next(x for x in (run(c, 0, i) for i in range(40)) if x.outcome == "contained")
+    assert "records" not in outcome_text(r) or r.records_exfiltrated
+    text = outcome_text(replace(r, records_exfiltrated=200_000))
+    assert text.startswith("CONTAINED") and "200,000 records of the objective's data left" in text

@@ -347,3 +347,27 @@ def test_a_control_and_an_automation_change_within_noise_are_called_even():
     # an automation change far smaller than the control is not even with it
     small = _jumped("attacker manual -> autonomous-vendor", [1.0] * 10 + [0.0] * 90)
     assert not fm.within_noise(patching, small)
+
+
+def test_the_verdict_says_where_records_lost_rank_the_controls_otherwise():
+    """Success is the objective met: a control that stops a theft part-way can lead on success while another keeps
+    far more records in (an unseen-scenario helper's law firm: the SOC's automatic response first by success while
+    patching kept twice as many records in). The verdict then says so, in a second sentence from the numbers."""
+    from dataclasses import replace
+
+    from simulator.stats import paired_difference
+
+    def lost(mean, low, high):
+        return replace(paired_difference([0.0] * 4, [mean] * 4), low=low, high=high)
+
+    dial = _change("soc automation: ai-response", "control", -0.84, -0.94, -0.74)
+    patch = _change("patching -> hardened", "control", -0.76, -0.86, -0.66)
+    dial = replace(dial, data_lost=lost(-98_000, -120_000, -76_000))
+    patch = replace(patch, data_lost=lost(-190_000, -210_000, -170_000))
+    text = fm.verdict([dial, patch], 50)
+    assert text.startswith("Turning the SOC's automation to ai-response mattered most")
+    assert text.endswith("By records lost the order differs: upgrading patching to hardened kept the most in (-190k "
+                         "records [-210, -170] a run), against -98k records [-120, -76] for soc automation: "
+                         "ai-response.")
+    same = replace(patch, data_lost=lost(-90_000, -100_000, -80_000))  # within: no second sentence
+    assert "By records lost" not in fm.verdict([dial, same], 50)

@@ -304,3 +304,38 @@ def test_edge_days_to_patch_bad_value(write):
     (msg,) = problems_of(path)
     assert msg.startswith(f"{path}:{line_of(text, 'edge_days_to_patch')}: "
                           "posture.overrides.patching.edge_days_to_patch: Input should be greater than 0")
+
+
+def test_an_unknown_tier_zone_is_an_error(write):
+    """Before, an account's tier_zones were checked only when the logon lists were too long, so a typo'd tier zone
+    (an unseen-scenario helper's 'admn') validated, and tiering then kept the account out of every zone."""
+    text = BASE.replace("tier_zones: [corp]", "tier_zones: [corpp]")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg == f"{path}:{line_of(text, 'tier_zones: [corpp]')}: accounts.1.tier_zones.0: unknown zone 'corpp'"
+
+
+def test_a_logon_to_one_host_of_a_count_group_says_so(write):
+    text = BASE.replace("{id: alice, kind: user, logon: [ws]}", "{id: alice, kind: user, logon: [ws-02]}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'logon: [ws-02]')}: accounts.0.logon.0: 'ws-02' is one host of "
+                          "the group 'ws' (count 3)")
+
+
+def test_a_flow_service_no_host_runs_is_a_warning_with_its_line(write):
+    """A typo in a flow's services ('rpd') quietly closes the path it was meant to open: validate names it (a
+    warning: a logon service no host runs, such as winrm in a copied policy, is not flagged), and exits 0."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    text = BASE.replace("{from: corp, to: servers, services: [smb, rdp]}",
+                        "{from: corp, to: servers, services: [smb, rpd, winrm]}")
+    path = write(text)
+    out = CliRunner().invoke(app, ["validate", str(path)])
+    assert out.exit_code == 0
+    line = line_of(text, "services: [smb, rpd, winrm]")
+    assert f"{path}:{line}: flows.2.services.1: warning: no host runs 'rpd'" in out.output
+    assert "winrm" not in out.output.split("warning")[1].split("(")[0]
+    assert out.output.count("warning: no host runs") == 1

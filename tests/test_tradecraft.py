@@ -80,39 +80,61 @@ def test_ai_help_does_not_speed_up_a_logon_by_hand():
     assert m_assisted > 0.6 * m_manual, (m_assisted, m_manual)
 
 
-def test_an_ai_crew_does_not_send_two_lines_of_work_onto_one_host_at_once(monkeypatch):
-    """Twenty concurrent lines of work, each with a credential for db-01: before, a third of an AI crew's moves on
-    espionage-tech began while another move onto the same host was under way. Now a move onto a host waits for the
-    one under way there (queued again when it ends, dropped if that one gained what it would); only a move that
-    weaponises an exploit (hours of work, not a move under way) neither waits nor holds others back."""
+def _watch_overlaps(monkeypatch, phase: str, techniques: tuple[str, ...] | None = None):
+    """Count the ``phase`` actions onto a host begun while another was under way there. An action is under way from
+    its start until it ends, or until a failed AI step is handed to the operators to redo by hand (the redo waits in
+    a person's queue: not under way; it is the caller's to drop if moot). Weaponising an exploit (the first use,
+    hours of work) is not counted. Returns the counters and the overlaps found."""
     from simulator.attack.actions import Acting
 
     act = Acting.act
     under_way: dict[int, int] = {}
+    counting: dict[object, int] = {}  # process -> the host its counted action is under way on
     overlaps: list[tuple[float, int]] = []
-    moves = 0
+    seen = {"actions": 0}
 
-    def watched(self, phase, technique, effort, **kw):
-        nonlocal moves
+    def watched(self, ph, technique, effort, **kw):
         h = kw.get("host")
-        quick = (phase == "lateral-movement" and not kw.get("fake") and not kw.get("redo")
+        proc = self.env.active_process
+        if kw.get("redo") and proc in counting:  # handed to the operators: no longer under way
+            under_way[counting.pop(proc)] -= 1
+        quick = (ph == phase and not kw.get("fake") and not kw.get("redo")
+                 and (techniques is None or technique in techniques)
                  and (kw.get("vuln") is None or kw.get("hands_on")))
         if quick:
-            moves += 1
+            seen["actions"] += 1
             if under_way.get(h):
                 overlaps.append((self.env.now, h))
             under_way[h] = under_way.get(h, 0) + 1
-        a = yield from act(self, phase, technique, effort, **kw)
-        if quick:
+            counting[proc] = h
+        a = yield from act(self, ph, technique, effort, **kw)
+        if quick and counting.get(proc) == h:
             under_way[h] -= 1
+            del counting[proc]
         return a
 
     monkeypatch.setattr(Acting, "act", watched)
+
+    def reset():
+        under_way.clear()
+        counting.clear()
+
+    return seen, overlaps, reset
+
+
+def test_an_ai_crew_does_not_send_two_lines_of_work_onto_one_host_at_once(monkeypatch):
+    """Twenty concurrent lines of work, each with a credential for db-01: before, a third of an AI crew's moves on
+    espionage-tech began while another move onto the same host was under way. Now a move onto a host waits for the
+    one under way there (queued again when it ends, dropped if that one gained what it would); only a move that
+    weaponises an exploit (hours of work, not a move under way) neither waits nor holds others back, and a failed
+    move handed to the operators to redo by hand is no longer under way (a ready logon does not wait for their
+    shift)."""
+    seen, overlaps, reset = _watch_overlaps(monkeypatch, "lateral-movement")
     c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
     for s in range(6):
-        under_way.clear()
+        reset()
         run(c, s)
-    assert moves > 300 and not overlaps, overlaps[:5]
+    assert seen["actions"] > 300 and not overlaps, overlaps[:5]
 
 
 def test_an_admin_account_in_hand_upgrades_a_host_held_with_user_rights():
@@ -157,43 +179,58 @@ def test_one_privilege_escalation_at_a_time_on_a_host(monkeypatch):
     """A local exploit, a local logon with an admin account (an upgrade, or the ransomware's way to admin rights on
     its target): before, concurrent lines of work ran them on one host at once (28 of 85 escalations a run of
     ai-orchestrated vs baseline on espionage-tech, ``examples/overlaps.py``). Now an escalation waits for the one
-    under way there, as a move does; only a local exploit being weaponised (hours of work) neither waits nor holds
-    others back."""
-    from simulator.attack.actions import Acting
+    under way there, as a move does; a local exploit being weaponised (hours of work) neither waits nor holds
+    others back. Nothing held back is lost: every held-back task goes back on the queue."""
+    from simulator.attack.movement import Movement
 
-    act = Acting.act
-    under_way: dict[int, int] = {}
-    overlaps: list[tuple[float, int]] = []
-    escalations = 0
+    held_back = Movement._held_back
+    pushed = Movement._move_over
+    held: list[tuple] = []
+    requeued: list[tuple] = []
 
-    def watched(self, phase, technique, effort, **kw):
-        nonlocal escalations
-        h = kw.get("host")
-        quick = (phase == "privilege-escalation" and not kw.get("redo")
-                 and (kw.get("vuln") is None or kw.get("hands_on")))
-        if quick:
-            escalations += 1
-            if under_way.get(h):
-                overlaps.append((self.env.now, h))
-            under_way[h] = under_way.get(h, 0) + 1
-        a = yield from act(self, phase, technique, effort, **kw)
-        if quick:
-            under_way[h] -= 1
-        return a
+    def holding(self, t, entry, under_way=None):
+        out = held_back(self, t, entry, under_way)
+        if out and under_way is self._escalating:
+            held.append(entry)
+        return out
 
-    monkeypatch.setattr(Acting, "act", watched)
+    def releasing(self, t, mark, under_way=None):
+        if under_way is self._escalating and (self._escalating.get(t) is mark):
+            requeued.extend(mark)
+        return pushed(self, t, mark, under_way)
+
+    monkeypatch.setattr(Movement, "_held_back", holding)
+    monkeypatch.setattr(Movement, "_move_over", releasing)
+    seen, overlaps, reset = _watch_overlaps(monkeypatch, "privilege-escalation")
     for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak")):
         c = _cell(load(name), "ai-orchestrated", posture)
         for s in range(4):
-            under_way.clear()
+            reset()
             run(c, s)
-    assert escalations > 150 and not overlaps, overlaps[:5]
+    assert seen["actions"] > 150 and not overlaps, overlaps[:5]
+    assert held and sorted(held) == sorted(requeued), (len(held), len(requeued))
+
+
+def test_one_credential_dump_at_a_time_on_a_host(monkeypatch):
+    """A dump was queued per reset account whose new password could be on a host, so after a reset of several
+    accounts cached on one host, several lines of work dumped it at once (espionage-tech, ai-orchestrated vs
+    baseline, 10 runs: 360 of 3,519 dumps began while another was under way on the host), each making noise a
+    sensor may see. Now a dump asked for meanwhile waits, and is dropped if the one under way got through with the
+    same rights (it read the host as it is when it ended)."""
+    seen, overlaps, reset = _watch_overlaps(monkeypatch, "credential-access", ("T1003", "T1552"))
+    c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
+    for s in range(4):
+        reset()
+        run(c, s)
+    assert seen["actions"] > 500 and not overlaps, overlaps[:5]
 
 
 def test_an_admin_account_admin_tiering_refused_in_a_zone_is_not_tried_there_again(monkeypatch):
     """Admin tiering refuses a tier-0 account's logon outside its tier: the refusal tells the crew the account may not
     log on in that zone. Before, it tried again at every pass (the hospital with tiering, autonomous: 45 repeats in
-    8 runs, most of them the same outside logon on appgw-01); now once per account and zone, remote or local."""
+    8 runs, most of them the same outside logon on appgw-01); now once per account and zone, remote or local. (The
+    rule assumes the crew reads what tiering means from the refusal, or from the directory's deny-logon policies,
+    which any domain user can read.)"""
     from simulator.attack.actions import Acting
 
     refusals: list[tuple[int, str]] = []
@@ -206,15 +243,17 @@ def test_an_admin_account_admin_tiering_refused_in_a_zone_is_not_tried_there_aga
         return a
 
     monkeypatch.setattr(Acting, "act", watched)
-    loaded = apply_cell(load("regional-hospital"), (("automation", "autonomous"), ("posture", "baseline")))
-    ac = loaded.posture.access_control.model_copy(update={"admin_tiering": True})
-    c = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture.model_copy(update={"access_control": ac}))
     repeated = total = 0
-    for s in range(8):
-        refusals.clear()
-        run(c, 0, s)
-        total += len(refusals)
-        repeated += len(refusals) - len(set(refusals))
+    for level in ("autonomous", "ai-orchestrated"):  # (the orchestrated crew's moves wait at gates meanwhile)
+        loaded = apply_cell(load("regional-hospital"), (("automation", level), ("posture", "baseline")))
+        ac = loaded.posture.access_control.model_copy(update={"admin_tiering": True})
+        c = compile_scenario(loaded.scenario, loaded.attacker,
+                             loaded.posture.model_copy(update={"access_control": ac}))
+        for s in range(8):
+            refusals.clear()
+            run(c, 0, s)
+            total += len(refusals)
+            repeated += len(refusals) - len(set(refusals))
     assert total and not repeated, (total, repeated)
 
 
@@ -227,6 +266,7 @@ def test_a_move_held_back_goes_back_on_the_queue_at_its_planned_priority(monkeyp
 
     held = Movement._held_back
     wrong: list[tuple] = []
+    valuable: list[bool] = []
     seen = 0
 
     def watched(self, t, entry, *under_way):
@@ -239,6 +279,7 @@ def test_a_move_held_back_goes_back_on_the_queue_at_its_planned_priority(monkeyp
             base = P_CRED if kind == "move_cred" else P_EXPLOIT
             if entry[0] != base + value:
                 wrong.append(entry)
+            valuable.append(value < 2)
         return held(self, t, entry, *under_way)
 
     monkeypatch.setattr(Movement, "_held_back", watched)
@@ -246,3 +287,4 @@ def test_a_move_held_back_goes_back_on_the_queue_at_its_planned_priority(monkeyp
     for s in range(3):
         run(c, s)
     assert seen > 50 and not wrong, wrong[:5]
+    assert any(valuable)  # some held-back moves were onto hosts with data (a priority above the lowest)

@@ -408,7 +408,8 @@ def test_a_reset_account_s_corpus_password_is_a_wrong_one_not_news():
 def test_a_password_reset_twice_is_not_found_by_the_spray_after_the_second_reset():
     """The spray's list holds an account's original password: reset once before the spray reaches it, the account's
     password is a new one, however often it is reset again. Before, the spray looked only at the last reset, so a
-    second reset after the spray's turn made the original password 'found' again and the crew tried it."""
+    second reset after the spray's turn made the original password 'found' again and the crew tried it. An account
+    reset only after the spray reached it is found (and its logon refused as a changed password: ``stale``)."""
     from simulator.attack.vectors.valid_accounts import U_SPRAYED
     from simulator.engine import Run
 
@@ -417,13 +418,36 @@ def test_a_password_reset_twice_is_not_found_by_the_spray_after_the_second_reset
     while not r.spray_start:
         r.env.step()
     start = next(iter(r.spray_start.values()))
-    accounts = set(range(len(r.net.accounts)))
-    r.contain(set(), accounts)  # every password changed before the spray reaches it
-    turn = max(start + r.uniform(U_SPRAYED, a, 1) * r.p.spraying_days * 1440.0 for a in accounts)
+    frontdesk, owner = 0, 1
+    r.contain(set(), {frontdesk})  # frontdesk's password changed before the spray reaches it
+    turn = max(start + r.uniform(U_SPRAYED, a, 1) * r.p.spraying_days * 1440.0 for a in (frontdesk, owner))
     assert turn > r.env.now
     r.env.run(until=turn + 1)
-    r.contain(set(), accounts)  # and again, after the spray's turn
+    r.contain(set(), {frontdesk, owner})  # both after the spray's turn (frontdesk a second time)
     r.env.run(until=start + r.p.spraying_days * 1440.0)
-    rounds = [e for e in r.timeline if e.technique == "T1110.003" and e.time > turn]
-    assert rounds  # the spray went on after the second reset
-    assert not [e for e in r.timeline if e.technique == "T1078" and e.time > start], "a changed password was 'found'"
+    assert [e for e in r.timeline if e.technique == "T1110.003" and e.time > turn]  # the spray went on
+    assert owner in r.stale  # found, tried, refused: its password changed after the spray found it
+    assert frontdesk not in r.stale, "a password changed before the spray reached it was 'found'"
+
+
+def test_a_password_admin_tiering_refused_is_kept():
+    """Admin tiering is checked after the password: a stuffed admin password refused at the way in for want of the
+    right shows it is the account's current one, as an MFA refusal does. The crew keeps it (before, it was dropped)
+    and does not try that account in that zone again."""
+    from simulator.engine import Run
+    from simulator.loader import load_document, parse_yaml
+    from simulator.sweep import apply_cell
+
+    text = RDP_OFFICE.replace("zones: [{id: lan}]", "zones: [{id: lan}, {id: srv}]").replace(
+        "  - {id: owner, kind: admin, logon: [reception, pms-01]}\n", "").replace(
+        "accounts:\n", "accounts:\n  - {id: owner, kind: admin, logon: [reception, pms-01], tier_zones: [srv]}\n")
+    loaded = apply_cell(load_document(parse_yaml(text, "rdp-office-tiered.yaml")),
+                        (("automation", "manual"), ("posture", "weak")))
+    ac = loaded.posture.access_control.model_copy(update={"admin_tiering": True})
+    c = compile_scenario(loaded.scenario, loaded.attacker.model_copy(update={"stuffing_success": 1.0}),
+                         loaded.posture.model_copy(update={"access_control": ac}))
+    r = Run(c, 0)
+    r.execute()
+    owner = 0  # tried first
+    refused = [e for e in r.timeline if e.phase == "initial-access" and e.blocked == "tiering"]
+    assert len(refused) == 1 and owner in r.ever_harvested and (owner, "lan") in r.tier_refused

@@ -85,7 +85,7 @@ class Acting:
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
             records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None,
-            redo: bool = False, proxied: bool = False):
+            redo: bool = False, proxied: bool = False, marker: tuple[dict, list] | None = None):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
         (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
@@ -93,7 +93,9 @@ class Acting:
         redone by hand is dropped (None returned) if, by the time an operator gets to it, the attacker holds the target
         already (another line of work took it meanwhile). ``proxied``: an action from outside sent through a rotating
         proxy pool (password spraying), so from no address of the attacker's own infrastructure: none to block, no
-        single source for a rate rule, and no wait for new addresses after a block."""
+        single source for a rate rule, and no wait for new addresses after a block. ``marker``: the caller's mark
+        of a move or an escalation under way on ``host`` (``Movement._mark``): a failed step handed to the operators
+        releases it, since a step waiting in a person's queue is not under way."""
         env = self.env
         p = self.p
         if actor is None:
@@ -213,6 +215,8 @@ class Acting:
         ))
         if (takeover and actor == "ai" and not a.success and a.blocked is None and not fake and p.takeover > 0
                 and self.arng.random() < p.takeover):
+            if marker is not None:
+                self._move_over(host, marker[1], marker[0])
             by_hand = yield from self.act(phase, technique, effort, actor="human", host=host, src_host=src_host,
                                           src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account,
                                           vuln=vuln, service=service, success=success, fake=fake,

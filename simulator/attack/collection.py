@@ -24,11 +24,28 @@ class Collection:
         access = self.owned.get(h)
         if access is None or self._shell_less(h):
             return  # (held as a session only: no shell there to dump from)
+        if h in self._harvesting:
+            # one dump at a time on a host: this one waits for the one under way, and is dropped when that ends if
+            # it got through with the same rights (it read the host as it is when it ends: what a reset and the
+            # user's next logon put there meanwhile included). Before, a dump was queued per reset account, so three
+            # lines of work dumped one host at once after a reset of three accounts cached there, each making noise.
+            self._harvesting[h] = True
+            return
         net, p = self.net, self.p
         zone = self._zone(h)
         technique = "T1003" if access == "admin" else "T1552"
-        a = yield from self.act("credential-access", technique, p.efforts.dump, host=h, src_host=h,
-                                src_zone=zone, dst_zone=zone, factor=2, takeover=True)
+        self._harvesting[h] = False
+        try:
+            a = yield from self.act("credential-access", technique, p.efforts.dump, host=h, src_host=h,
+                                    src_zone=zone, dst_zone=zone, factor=2, takeover=True)
+        finally:
+            waiting = self._harvesting.pop(h)
+        if (waiting and h in self.owned and h not in self._harvest_queued
+                and (self.owned[h] != access if a.success else a.blocked is not None)):
+            # the rights changed meanwhile, or the dump was cut short (isolated, the host got back since): the
+            # held-back dump is due (a dump that failed by chance is tried again as any failed task is)
+            self._harvest_queued.add(h)
+            self._push(P_HARVEST, ("harvest", h))
         if not a.success:
             if a.blocked is None:
                 self._failed((P_HARVEST, ("harvest", h)))  # re-harvest when regrouping

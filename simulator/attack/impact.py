@@ -58,7 +58,8 @@ class Impact:
         if self.owned[h] != "admin" or self._shell_less(h):
             if self._held_back(h, (P_EXFIL, ("impact", h)), self._escalating):
                 return  # an escalation is under way there: deploy when it ends, with whatever rights it gave
-            yield from self._admin_on(h)
+            if not (yield from self._admin_on(h, (P_EXFIL, ("impact", h)))):
+                return  # held back half-way: queued again already
             if self.owned.get(h) != "admin" or self._shell_less(h):
                 # not a task to retry: it comes back when the attacker gains admin rights there or harvests an
                 # admin account for it; meanwhile, with nothing else to do, it is stuck and looks for another way in
@@ -183,27 +184,36 @@ class Impact:
         self.escalate(Alert(self.env.now, "high", True, "impact", h, technique=technique, src_host=h, src_zone=zone,
                             success=True, phase="impact"))
 
-    def _admin_on(self, h: int):
+    def _admin_on(self, h: int, again: tuple[int, tuple]):
         """On a host held with user rights, log on locally with a harvested admin account that may log on to it
-        (T1078; tiering and resets apply, a local logon meets no remote MFA prompt)."""
+        (T1078; tiering and resets apply, a local logon meets no remote MFA prompt). Callers hold back while
+        another escalation is under way on ``h``. A failed logon handed to the operators to redo by hand releases
+        the mark (``Acting.act``); if another line of work's escalation began there meanwhile, the rest waits for
+        it: ``again``, the caller's task, is queued when it ends (returns False)."""
         if self._shell_less(h):
-            return  # (a session through the box: no local logon there)
+            return True  # (a session through the box: no local logon there)
         net = self.net
         zone = self._zone(h)
-        self._escalating[h] = []  # (callers hold back while another escalation is under way on ``h``)
+        mark = self._mark(h, self._escalating)
         try:
             for acct in sorted(self.harvested & net.logon_accounts[h]):
                 if not self._admin_here(acct, h):
                     continue
+                if self._escalating.get(h) is not mark:  # released for a redo by hand
+                    if self._held_back(h, again, self._escalating):
+                        return False
+                    mark = self._mark(h, self._escalating)
                 a = yield from self.act("privilege-escalation", "T1078", self.p.efforts.lateral, host=h, src_host=h,
                                         src_zone=zone, dst_zone=zone, account=acct, success=0.95,
-                                        honeytoken=net.accounts[acct].honeytoken, takeover=True)
+                                        honeytoken=net.accounts[acct].honeytoken, takeover=True,
+                                        marker=(self._escalating, mark))
                 if a.success and h in self.owned:
                     self._gain(h, "admin")
-                    return
+                    return True
                 if a.blocked == "decoy":
                     self.mfa_refused.add((acct, "local"))  # no logon right anywhere: not tried again
                 elif a.blocked == "tiering":
                     self.tier_refused.add((acct, zone))  # not in this zone: not tried here again
         finally:
-            self._move_over(h, self._escalating)
+            self._move_over(h, mark, self._escalating)
+        return True

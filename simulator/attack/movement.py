@@ -44,7 +44,7 @@ class Movement:
                 self._queue_upgrade(x)
         h = self.obj_host
         if (self.obj_kind in IMPACT_KINDS and self.t_objective is None and self.owned.get(h) == "user"
-                and net.accounts[acct].kind == "admin" and h in net.accounts[acct].logon):
+                and h in net.accounts[acct].logon and self._admin_here(acct, h)):
             self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
     def _gain(self, h: int, access: str, session: bool = False) -> None:
@@ -126,16 +126,17 @@ class Movement:
         yield from self.gate("credential_use", "harvested")
         yield from self._authorise(t)
         src = self._route(t, svc)
-        if src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t):
-            return
+        if (src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t)
+                or (acct, svc) in self.mfa_refused or (acct, self._zone(t)) in self.tier_refused):
+            return  # (refused meanwhile, by a second factor or tiering, on another line of work's try)
         if self._held_back(t, (P_CRED + self._move_value(t), ("move_cred", t, acct, svc))):
             return
-        self._moving[t] = []
+        mark = self._mark(t)
         a = yield from self.act("lateral-movement", "T1021", self.p.efforts.lateral, host=t, src_host=src,
                                 src_zone=self._zone(src), dst_zone=self._zone(t), account=acct, service=svc,
                                 success=0.95, honeytoken=net.accounts[acct].honeytoken or net.hosts[t].honeytoken,
-                                takeover=True)
-        self._move_over(t)
+                                takeover=True, marker=(self._moving, mark))
+        self._move_over(t, mark)
         if a.success:
             self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
         elif a.blocked in ("mfa", "decoy"):
@@ -143,9 +144,9 @@ class Movement:
         elif a.blocked == "tiering":
             self.tier_refused.add((acct, self._zone(t)))  # an admin account kept out of this zone: not tried here
         elif a.blocked is None:
-            self._failed((P_CRED + 2, ("move_cred", t, acct, svc)))
+            self._failed((P_CRED + self._move_value(t), ("move_cred", t, acct, svc)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
-            self.failed.add((P_CRED + 2, ("move_cred", t, acct, svc)))
+            self.failed.add((P_CRED + self._move_value(t), ("move_cred", t, acct, svc)))
 
     def _move_fake(self, t: int):
         """Use a hallucinated credential, unless an operator at a gate catches it first. Believing it valid, the
@@ -223,20 +224,19 @@ class Movement:
         quick = v in self.weaponised or self._public(v)
         if quick and self._held_back(t, (P_EXPLOIT + self._move_value(t), ("move_exploit", t, v))):
             return
-        if quick:
-            self._moving[t] = []
+        mark = self._mark(t) if quick else None
         a = yield from self._use_exploit(v, "lateral-movement", "T1210", host=t, src_host=src,
                                          src_zone=self._zone(src), dst_zone=self._zone(t), service=vi.service,
                                          success=vi.success, factor=3, honeytoken=self.net.hosts[t].honeytoken,
-                                         takeover=True)
-        if quick:
-            self._move_over(t)
+                                         takeover=True, marker=None if mark is None else (self._moving, mark))
+        if mark is not None:
+            self._move_over(t, mark)
         if a.success:
             self._moved(t, vi.access, src, "exploit")
         elif a.blocked is None:
-            self._failed((P_EXPLOIT + 2, ("move_exploit", t, v)))
+            self._failed((P_EXPLOIT + self._move_value(t), ("move_exploit", t, v)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
-            self.failed.add((P_EXPLOIT + 2, ("move_exploit", t, v)))
+            self.failed.add((P_EXPLOIT + self._move_value(t), ("move_exploit", t, v)))
 
     def _held_back(self, t: int, entry: tuple[int, tuple], under_way: dict | None = None) -> bool:
         """Hold a move onto ``t`` back while another move onto it is under way (True): it is queued again, at the
@@ -250,10 +250,23 @@ class Movement:
         waiting.append(entry)
         return True
 
-    def _move_over(self, t: int, under_way: dict | None = None) -> None:
-        """The move onto ``t`` (or the escalation on it) ended: the work held back meanwhile goes back on the
-        queue."""
-        for entry in (self._moving if under_way is None else under_way).pop(t, ()):
+    def _mark(self, t: int, under_way: dict | None = None) -> list:
+        """Mark a move onto ``t`` (or an escalation on it: ``under_way``) under way; returns the mark, the list of
+        the work held back meanwhile (``_held_back``)."""
+        mark: list = []
+        (self._moving if under_way is None else under_way)[t] = mark
+        return mark
+
+    def _move_over(self, t: int, mark: list, under_way: dict | None = None) -> None:
+        """The move onto ``t`` (or the escalation on it) marked ``mark`` ended, or was handed to the operators to
+        redo by hand (``Acting.act``: a step in a person's queue is not under way, and a ready logon does not wait
+        for their shift): the work held back meanwhile goes back on the queue. A mark released already, and
+        perhaps replaced by another line of work's, is left alone."""
+        marks = self._moving if under_way is None else under_way
+        if marks.get(t) is not mark:
+            return
+        del marks[t]
+        for entry in mark:
             self._push(*entry)
 
     def _move_value(self, t: int) -> int:

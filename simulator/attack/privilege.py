@@ -34,7 +34,8 @@ class Privilege:
         self._upgrade_queued.discard(h)
         if self.owned.get(h) != "user" or self._down(h):
             return
-        yield from self._admin_on(h)
+        if not (yield from self._admin_on(h, (P_ESCALATE, ("upgrade", h)))):
+            self._upgrade_queued.add(h)  # held back half-way: queued again already
 
     def _admin_here(self, acct: int, h: int) -> bool:
         """Whether a local logon on ``h`` with harvested account ``acct`` is worth trying: an admin account not
@@ -58,14 +59,14 @@ class Privilege:
         # weaponising the exploit is hours of work, not an escalation under way: it neither waits nor holds back
         # (a local logon with an admin account meanwhile is the quicker way up)
         quick = v in self.weaponised or self._public(v)
-        if quick:
-            if self._held_back(h, (P_ESCALATE, ("escalate", h, v)), self._escalating):
-                return
-            self._escalating[h] = []
+        if quick and self._held_back(h, (P_ESCALATE, ("escalate", h, v)), self._escalating):
+            return
+        mark = self._mark(h, self._escalating) if quick else None
         a = yield from self._use_exploit(v, "privilege-escalation", vi.technique, host=h, src_host=h,
-                                         src_zone=zone, dst_zone=zone, success=vi.success, takeover=True)
-        if quick:
-            self._move_over(h, self._escalating)
+                                         src_zone=zone, dst_zone=zone, success=vi.success, takeover=True,
+                                         marker=None if mark is None else (self._escalating, mark))
+        if mark is not None:
+            self._move_over(h, mark, self._escalating)
         if a.success and h in self.owned:
             self._gain(h, "admin")
         elif not a.success and a.blocked is None:

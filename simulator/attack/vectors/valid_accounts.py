@@ -48,9 +48,11 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
     if a.success:
         attacker._harvest_account(acct)
         attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user", svc in SESSION_SERVICES)
-    elif a.blocked == "mfa" and acct is not None and acct not in attacker.harvested:
-        # the password was accepted and a second factor asked for: the attacker keeps it (a stuffed or sprayed one;
-        # a harvested one is held already) for the services, inside or out, that ask for none
+    elif a.blocked in ("mfa", "tiering") and acct is not None and acct not in attacker.harvested:
+        # the password was accepted and then a second factor asked for, or the logon refused for want of the right
+        # (admin tiering: checked after the password): the attacker keeps it (a stuffed or sprayed one; a harvested
+        # one is held already) for the services, inside or out, that ask for no second factor, in the zones where
+        # the account may log on
         attacker._harvest_account(acct)
     return a.blocked
 
