@@ -264,24 +264,30 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
 
 
 def _records(d: PairedDifference) -> str:
+    """'-190k records [-210k, -170k]': the table's rounding, the unit on every number; whole records below a
+    thousand."""
     from simulator.tables import count_unit, estimate
 
     unit, scale = count_unit([d.mean, d.low, d.high])
+    if not unit:
+        return f"{d.mean:+,.0f} records [{d.low:+,.0f}, {d.high:+,.0f}]"
     value, _, interval = estimate(d.mean, d.low, d.high, scale=scale, signed=True).partition(" ")
-    return f"{value}{unit} records {interval}"
+    low, _, high = interval.strip("[]").partition(", ")
+    return f"{value}{unit} records [{low}{unit}, {high}{unit}]"
 
 
 def _data_note(controls: Sequence[Change]) -> str:
-    """A second sentence where records lost rank the controls otherwise: the control that saved the most records
-    (its interval wholly below the first control's mean) is not the one that cut attacker success the most. Success
-    is the objective met; a control that stops a theft part-way (an isolation after a large-transfer alert) cuts
-    success more than records lost (an unseen-scenario helper's law firm: the SOC's automatic response first by
-    success, -84 points, while patching kept twice as many records in)."""
+    """A second sentence where records lost rank the controls otherwise: the control that saved the most records is
+    not the one that cut attacker success the most, and saved more beyond doubt (it lowers records lost, and its
+    interval lies wholly below the first control's, a record or more apart). Success is the objective met; a control
+    that stops a theft part-way (an isolation after a large-transfer alert) cuts success more than records lost (an
+    unseen-scenario helper's law firm: the SOC's automatic response first by success, -84 points, while patching
+    kept twice as many records in). The intervals are not paired on the seeds, so the test is conservative."""
     if not controls:
         return ""
     first = controls[0]
     most = min(controls, key=lambda c: c.data_lost.mean)
-    if most is first or not most.data_lost.high < first.data_lost.mean:
+    if most is first or most.data_lost.mean >= 0 or not most.data_lost.high <= first.data_lost.low - 1:
         return ""
     return (f" By records lost the order differs: {_action(most)} kept the most in ({_records(most.data_lost)} a "
             f"run), against {_records(first.data_lost)} for {_control(first)}.")

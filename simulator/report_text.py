@@ -23,7 +23,7 @@ def outcome_text(r: RunResult) -> str:
     'CONTAINED' beside 200,000 stolen case files reads as a win otherwise."""
     text = _outcome_text(r)
     lost = getattr(r, "records_exfiltrated", 0)
-    if r.outcome != "objective_met" and lost:
+    if r.outcome != "objective_met" and lost and (getattr(r, "objectives", 1) or 1) == 1:
         text += f" (yet {lost:,} records of the objective's data left, fewer than the objective asks for)"
     return text
 

@@ -213,7 +213,12 @@ def test_a_run_short_of_its_objective_says_how_many_records_left_all_the_same():
     from simulator.sweep import apply_cell
 
     c = apply_cell(load("espionage-tech"), (("automation", "manual"), ("posture", "baseline")))
-    r = next(x for x in (run(c, 0, i) for i in range(40)) if x.outcome == "contained")
-    assert "records" not in outcome_text(r) or r.records_exfiltrated
+    r = next(x for x in (run(c, 0, i) for i in range(40)) if x.outcome == "contained" and not x.records_exfiltrated)
+    assert "records" not in outcome_text(r)
     text = outcome_text(replace(r, records_exfiltrated=200_000))
     assert text.startswith("CONTAINED") and "200,000 records of the objective's data left" in text
+    # several objectives: the partly-met headline says what was met; no note on one objective's records
+    m = apply_cell(load("regional-manufacturer"), (("automation", "manual"), ("posture", "baseline")))
+    partly = next(x for x in (run(m, 0, i) for i in range(60))
+                  if x.outcome != "objective_met" and x.records_exfiltrated)
+    assert outcome_text(partly).startswith("OBJECTIVES PARTLY MET") and "fewer than" not in outcome_text(partly)

@@ -288,3 +288,55 @@ def test_a_move_held_back_goes_back_on_the_queue_at_its_planned_priority(monkeyp
         run(c, s)
     assert seen > 50 and not wrong, wrong[:5]
     assert any(valuable)  # some held-back moves were onto hosts with data (a priority above the lowest)
+
+
+def test_a_redo_by_hand_of_an_escalation_is_dropped_once_the_host_is_admin(monkeypatch):
+    """A failed AI escalation handed to the operators releases the host, so another line of work's escalation may
+    get admin rights there first; the operator's later redo of the first is then moot and dropped (before, 7 of 17
+    such redos in four runs ran on a host already held as admin: noise and operator time for nothing). A redo by
+    hand that runs marks the host, so no other escalation overlaps it."""
+    from simulator.attack.actions import Acting
+
+    act = Acting.act
+    redone: list[bool] = []
+
+    def watched(self, phase, technique, effort, **kw):
+        a = yield from act(self, phase, technique, effort, **kw)
+        if kw.get("redo") and phase == "privilege-escalation" and a is not None:
+            # failed, yet the host is admin: it was before the redo began (nothing else escalates there meanwhile)
+            redone.append(not a.success and self.owned.get(kw["host"]) == "admin")
+        return a
+
+    monkeypatch.setattr(Acting, "act", watched)
+    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak")):
+        c = _cell(load(name), "ai-orchestrated", posture)
+        for s in range(3):
+            run(c, s)
+    assert len(redone) >= 3 and not any(redone), (len(redone), sum(redone))
+
+
+def test_a_move_that_failed_by_chance_is_tried_again_at_its_planned_priority(monkeypatch):
+    """A failed move went back on the queue at its kind's lowest priority, so a move onto the objective's host that
+    failed once waited behind moves onto any workstation; now at the host's value, as planned."""
+    from simulator.attack.base import P_CRED, P_EXPLOIT
+    from simulator.attack.campaign import Campaign
+
+    failed = Campaign._failed
+    wrong: list[tuple] = []
+    valuable: list[bool] = []
+
+    def watched(self, entry):
+        kind, t = entry[1][0], entry[1][1]
+        if kind in ("move_cred", "move_exploit"):
+            data = self.net.hosts[t].data
+            value = 2 if not data else 0 if self.obj in data else 1
+            valuable.append(value < 2)
+            if entry[0] != (P_CRED if kind == "move_cred" else P_EXPLOIT) + value:
+                wrong.append(entry)
+        return failed(self, entry)
+
+    monkeypatch.setattr(Campaign, "_failed", watched)
+    c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
+    for s in range(3):
+        run(c, s)
+    assert any(valuable) and not wrong, wrong[:5]

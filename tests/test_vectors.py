@@ -451,3 +451,50 @@ def test_a_password_admin_tiering_refused_is_kept():
     owner = 0  # tried first
     refused = [e for e in r.timeline if e.phase == "initial-access" and e.blocked == "tiering"]
     assert len(refused) == 1 and owner in r.ever_harvested and (owner, "lan") in r.tier_refused
+
+
+MFA_OFFICE = """
+name: mfa-office
+attacker: {preset: manual}
+posture: {preset: weak}
+zones: [{id: lan}]
+hosts:
+  - {id: reception, zone: lan, role: workstation, os: windows, services: [https, rdp, smb],
+     vulnerabilities: [WEB-1], credentials: [clerk]}
+  - id: pms-01
+    zone: lan
+    role: database
+    os: windows
+    services: [rdp, smb, sql]
+    data: [{id: patients, records: 9000}]
+accounts:
+  - {id: clerk, kind: admin, logon: [reception, pms-01], mfa: true}
+entry_points: [{host: reception, services: [https]}]
+vulnerabilities:
+  - {id: WEB-1, technique: T1190, service: https, severity: critical, success: 1.0, effort_hours: 1,
+     disclosed_day: -100, access: admin}
+objective: {data: patients}
+"""
+
+
+def test_a_logon_mfa_refused_over_rdp_is_tried_over_smb():
+    """MFA asks for a second factor on rdp, not on smb network logons (``mfa_services``): a logon refused by MFA
+    shows the password right, and the crew tries the host's other logon service. Before, the account was never
+    planned onto the host again, so a crew with the clerk's admin password stopped at the reception PC."""
+    from simulator.engine import Run
+    from simulator.loader import load_document, parse_yaml
+    from simulator.sweep import apply_cell
+
+    loaded = apply_cell(load_document(parse_yaml(MFA_OFFICE, "mfa-office.yaml")),
+                        (("automation", "manual"), ("posture", "weak")))
+    c = compile_scenario(loaded.scenario,
+                         loaded.attacker.model_copy(update={"stuffing_success": 0.0, "spraying_success": 0.0}),
+                         loaded.posture)
+    refused = 0
+    for s in range(10):
+        moves = [e for e in Run(c, s).execute().timeline if e.host == "pms-01" and e.phase == "lateral-movement"]
+        if any(e.blocked == "mfa" for e in moves):
+            refused += 1
+            first = next(i for i, e in enumerate(moves) if e.blocked == "mfa")
+            assert any(e.success for e in moves[first + 1:]), moves
+    assert refused

@@ -95,7 +95,8 @@ class Acting:
         proxy pool (password spraying), so from no address of the attacker's own infrastructure: none to block, no
         single source for a rate rule, and no wait for new addresses after a block. ``marker``: the caller's mark
         of a move or an escalation under way on ``host`` (``Movement._mark``): a failed step handed to the operators
-        releases it, since a step waiting in a person's queue is not under way."""
+        releases it, since a step waiting in a person's queue is not under way; when an operator gets to it, the
+        redo is dropped if another line of work's is under way there, and marks the host while it runs."""
         env = self.env
         p = self.p
         if actor is None:
@@ -144,12 +145,18 @@ class Acting:
             yield from self._lie_low()
         if redo and ((host in self.owned and phase in ("lateral-movement", "initial-access") and not (
                 self._shell_less(host) and service not in SESSION_SERVICES))
-                or (src_host is not None and src_host not in self.owned)):
-            # moot by the time an operator gets to it: the target is held already, or the host the step was to be
-            # run from is no longer held (lost or isolated meanwhile: a redo by hand waits for an operator on shift)
+                or (phase == "privilege-escalation" and self.owned.get(host) == "admin"
+                    and not self._shell_less(host))
+                or (src_host is not None and src_host not in self.owned)
+                or (marker is not None and host in marker[0])):
+            # moot by the time an operator gets to it: the target is held already (with admin rights, for an
+            # escalation), the host the step was to be run from is no longer held (lost or isolated meanwhile: a redo
+            # by hand waits for an operator on shift), or another line of work's move or escalation is under way on
+            # the host (the one handed over released it: ``marker``)
             if operator is not None:
                 self.operators.release(operator)
             return None
+        redo_mark = self._mark(host, marker[0]) if redo and marker is not None else None
         footprint = p.footprint * factor
         rate = footprint / max(end - start, 1.0)  # requests per minute, spread over the action
         self.rate += rate
@@ -213,6 +220,8 @@ class Acting:
             round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
             a.success, a.detected, a.blocked, a.false_finding,
         ))
+        if redo_mark is not None:  # the redo by hand was under way on the host: done
+            self._move_over(host, redo_mark, marker[0])
         if (takeover and actor == "ai" and not a.success and a.blocked is None and not fake and p.takeover > 0
                 and self.arng.random() < p.takeover):
             if marker is not None:
@@ -221,7 +230,7 @@ class Acting:
                                           src_zone=src_zone, dst_zone=dst_zone, factor=factor, account=account,
                                           vuln=vuln, service=service, success=success, fake=fake,
                                           false_finding=false_finding, honeytoken=honeytoken, records=records,
-                                          duration=given_duration, redo=True, proxied=proxied)
+                                          duration=given_duration, redo=True, proxied=proxied, marker=marker)
             if by_hand is not None:
                 a = by_hand
         return a

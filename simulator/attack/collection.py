@@ -43,7 +43,7 @@ class Collection:
         if (waiting and h in self.owned and h not in self._harvest_queued
                 and (self.owned[h] != access if a.success else a.blocked is not None)):
             # the rights changed meanwhile, or the dump was cut short (isolated, the host got back since): the
-            # held-back dump is due (a dump that failed by chance is tried again as any failed task is)
+            # held-back dump is due
             self._harvest_queued.add(h)
             self._push(P_HARVEST, ("harvest", h))
         if not a.success:

@@ -128,7 +128,12 @@ class Movement:
         src = self._route(t, svc)
         if (src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t)
                 or (acct, svc) in self.mfa_refused or (acct, self._zone(t)) in self.tier_refused):
-            return  # (refused meanwhile, by a second factor or tiering, on another line of work's try)
+            # (refused meanwhile, by a second factor or tiering, on another line of work's try: planned again over
+            # another service if one is left)
+            self._unplan(("c", t, acct))
+            if (acct, svc) in self.mfa_refused and acct in self.harvested:
+                self._plan(t, [acct])
+            return
         if self._held_back(t, (P_CRED + self._move_value(t), ("move_cred", t, acct, svc))):
             return
         mark = self._mark(t)
@@ -141,6 +146,9 @@ class Movement:
             self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
         elif a.blocked in ("mfa", "decoy"):
             self.mfa_refused.add((acct, svc))  # (no use on this service: a second factor, or no logon rights at all)
+            if a.blocked == "mfa":  # the password is right: another logon service of the host may ask no second
+                self.tried.discard(("c", t, acct))  # factor (smb, winrm network logons: ``mfa_services``)
+                self._plan(t, [acct])
         elif a.blocked == "tiering":
             self.tier_refused.add((acct, self._zone(t)))  # an admin account kept out of this zone: not tried here
         elif a.blocked is None:
