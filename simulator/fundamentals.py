@@ -289,8 +289,10 @@ def _data_note(controls: Sequence[Change]) -> str:
     most = min(controls, key=lambda c: c.data_lost.mean)
     if most is first or most.data_lost.mean >= 0 or not most.data_lost.high <= first.data_lost.low - 1:
         return ""
+    name = (f"the SOC's automation at {first.name.removeprefix('soc automation: ')}"
+            if first.name.startswith("soc automation: ") else _control(first))
     return (f" By records lost the order differs: {_action(most)} kept the most in ({_records(most.data_lost)} a "
-            f"run), against {_records(first.data_lost)} for {_control(first)}.")
+            f"run), against {_records(first.data_lost)} for {name}.")
 
 
 def _than(auto: Change, best: Change | None) -> str:

@@ -367,8 +367,8 @@ def test_the_verdict_says_where_records_lost_rank_the_controls_otherwise():
     text = fm.verdict([dial, patch], 50)
     assert text.startswith("Turning the SOC's automation to ai-response mattered most")
     assert text.endswith("By records lost the order differs: upgrading patching to hardened kept the most in (-190k "
-                         "records [-210k, -170k] a run), against -98k records [-120k, -76k] for soc automation: "
-                         "ai-response.")
+                         "records [-210k, -170k] a run), against -98k records [-120k, -76k] for the SOC's "
+                         "automation at ai-response.")
     same = replace(patch, data_lost=lost(-90_000, -100_000, -80_000))  # within: no second sentence
     assert "By records lost" not in fm.verdict([dial, same], 50)
     overlapping = replace(patch, data_lost=lost(-190_000, -300_000, -100_000))  # reaches the first's interval
@@ -377,4 +377,4 @@ def test_the_verdict_says_where_records_lost_rank_the_controls_otherwise():
     assert "By records lost" not in fm.verdict([replace(dial, data_lost=lost(+90_000, +80_000, +99_000)), worse], 50)
     small = replace(patch, data_lost=lost(-40, -50, -30))
     assert fm.verdict([replace(dial, data_lost=lost(-5, -9, -1)), small], 50).endswith(
-        "(-40 records [-50, -30] a run), against -5 records [-9, -1] for soc automation: ai-response.")
+        "(-40 records [-50, -30] a run), against -5 records [-9, -1] for the SOC's automation at ai-response.")
