@@ -319,14 +319,20 @@ objective: {data: patients}
 """
 
 
-def _office(automation: str, posture: str = "weak", **attacker):
+def _office(automation: str, posture: str = "weak", text: str | None = None, access_control: dict | None = None,
+            **attacker):
+    """``text`` (default RDP_OFFICE) compiled at one cell, with no breach corpus unless ``attacker`` says otherwise;
+    ``access_control``: fields of the posture's access control to override."""
     from simulator.loader import load_document, parse_yaml
     from simulator.sweep import apply_cell
 
-    loaded = apply_cell(load_document(parse_yaml(RDP_OFFICE, "rdp-office.yaml")),
+    loaded = apply_cell(load_document(parse_yaml(RDP_OFFICE if text is None else text, "office.yaml")),
                         (("automation", automation), ("posture", posture)))
     p = loaded.attacker.model_copy(update={"stuffing_success": 0.0, **attacker})
-    return compile_scenario(loaded.scenario, p, loaded.posture)
+    po = loaded.posture
+    if access_control:
+        po = po.model_copy(update={"access_control": po.access_control.model_copy(update=access_control)})
+    return compile_scenario(loaded.scenario, p, po)
 
 
 def test_an_exposed_logon_service_is_sprayed_until_the_horizon_not_closed_after_one_corpus_run():
@@ -435,18 +441,11 @@ def test_a_password_admin_tiering_refused_is_kept():
     right shows it is the account's current one, as an MFA refusal does. The crew keeps it (before, it was dropped)
     and does not try that account in that zone again."""
     from simulator.engine import Run
-    from simulator.loader import load_document, parse_yaml
-    from simulator.sweep import apply_cell
 
     text = RDP_OFFICE.replace("zones: [{id: lan}]", "zones: [{id: lan}, {id: srv}]").replace(
         "  - {id: owner, kind: admin, logon: [reception, pms-01]}\n", "").replace(
         "accounts:\n", "accounts:\n  - {id: owner, kind: admin, logon: [reception, pms-01], tier_zones: [srv]}\n")
-    loaded = apply_cell(load_document(parse_yaml(text, "rdp-office-tiered.yaml")),
-                        (("automation", "manual"), ("posture", "weak")))
-    ac = loaded.posture.access_control.model_copy(update={"admin_tiering": True})
-    c = compile_scenario(loaded.scenario, loaded.attacker.model_copy(update={"stuffing_success": 1.0}),
-                         loaded.posture.model_copy(update={"access_control": ac}))
-    r = Run(c, 0)
+    r = Run(_office("manual", text=text, access_control={"admin_tiering": True}, stuffing_success=1.0), 0)
     r.execute()
     owner = 0  # tried first
     refused = [e for e in r.timeline if e.phase == "initial-access" and e.blocked == "tiering"]
@@ -482,14 +481,8 @@ def test_a_logon_mfa_refused_over_rdp_is_tried_over_smb():
     shows the password right, and the crew tries the host's other logon service. Before, the account was never
     planned onto the host again, so a crew with the clerk's admin password stopped at the reception PC."""
     from simulator.engine import Run
-    from simulator.loader import load_document, parse_yaml
-    from simulator.sweep import apply_cell
 
-    loaded = apply_cell(load_document(parse_yaml(MFA_OFFICE, "mfa-office.yaml")),
-                        (("automation", "manual"), ("posture", "weak")))
-    c = compile_scenario(loaded.scenario,
-                         loaded.attacker.model_copy(update={"stuffing_success": 0.0, "spraying_success": 0.0}),
-                         loaded.posture)
+    c = _office("manual", text=MFA_OFFICE, spraying_success=0.0)
     refused = 0
     for s in range(10):
         moves = [e for e in Run(c, s).execute().timeline if e.host == "pms-01" and e.phase == "lateral-movement"]
