@@ -97,6 +97,12 @@ class Monitoring(Control):
         like = self.SAME_AS.get(technique or "")
         return det[like] if like in det else self.config.default_detection
 
+    def _high_severity(self, technique: str | None) -> bool:
+        """Whether the EDR rates a detection of ``technique`` high severity: listed itself, or its parent technique
+        listed (T1003 covers T1003.001)."""
+        listed = self.config.high_severity
+        return technique is not None and (technique in listed or technique.split(".")[0] in listed)
+
     def detection_probability(self, action: Action) -> float:
         """Chance a covered action raises an alert."""
         cfg = self.config
@@ -161,14 +167,22 @@ class Monitoring(Control):
                 ctx.raise_alert(self._alert(action, "high", "rate"), action)
                 return
         p = self.detection_probability(action)
+        p_edr = p  # chance the EDR's own verdict is among what alerts
         if edr and action.evasion:
             if network:  # two sensors saw it with p together: each alone with q, and only the EDR is evaded
                 q = 1.0 - math.sqrt(1.0 - p)
-                p = 1.0 - (1.0 - q * (1.0 - action.evasion)) * (1.0 - q)
+                p_edr = q * (1.0 - action.evasion)
+                p = 1.0 - (1.0 - p_edr) * (1.0 - q)
             else:
                 p *= 1.0 - action.evasion  # the attacker works around the EDR; nothing else sees this action
+                p_edr = p
         if ctx.rng.random() < p:
-            ctx.raise_alert(self._alert(action, "low", "edr" if edr else "network"), action)
+            # a high-severity technique seen by the EDR alerts high; where the EDR was evaded and both sensors
+            # watch, the alert is the EDR's with p_edr / p (a draw taken only then, so a posture without
+            # high-severity content draws as before)
+            high = edr and self._high_severity(action.technique) and (
+                p_edr >= p or ctx.rng.random() * p < p_edr)
+            ctx.raise_alert(self._alert(action, "high" if high else "low", "edr" if edr else "network"), action)
 
 
 class MonitoringConfig(ControlConfig):
@@ -201,5 +215,12 @@ class MonitoringConfig(ControlConfig):
     """Minimum minutes between two rate-anomaly alerts about the same source."""
     honeytokens: bool = False
     """Decoys marked in the scenario are deployed and alert on any touch."""
+    high_severity: tuple[TechniqueId, ...] = ()
+    """ATT&CK techniques (a parent covers its sub-techniques) whose EDR detections are high-confidence, as an EDR
+    product rates its own high-severity detections (credential dumping from memory, ransomware behaviour): triaged
+    first, recognised with ``soc.recognition_high``, and acted on by the SOC's automatic response (``ai-response``).
+    The same action seen by a network sensor alone stays low-confidence. Empty in every preset (an assumption kept
+    until the detection content fitted on M-Trends' dwell is refitted with it): every EDR alert is then
+    low-confidence."""
 
     behaviour_class = Monitoring

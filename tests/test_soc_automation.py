@@ -130,3 +130,41 @@ def test_incident_response_cleans_a_host_the_automation_only_cut_off():
         for h in taken:  # cleaned, not handed back as it was
             assert h not in r._soft
     assert took
+
+
+def _with_high_severity(automation: str, soc: str, high: tuple[str, ...], seeds: range) -> tuple[list, list[Soc]]:
+    """Every alert raised on ``seeds`` (espionage-tech, baseline) with ``monitoring.high_severity`` = ``high``, and
+    the runs' SOCs."""
+    loaded = load("espionage-tech").with_presets(automation=automation)
+    posture = loaded.posture.model_copy(update={
+        "soc": loaded.posture.soc.model_copy(update={"automation": soc}),
+        "monitoring": loaded.posture.monitoring.model_copy(update={"high_severity": high})})
+    compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
+    alerts, socs = [], []
+    for seed in seeds:
+        run = Run(compiled, seed)
+        raise_alert = run.raise_alert
+
+        def seen(alert, action=None, raise_alert=raise_alert):
+            alerts.append(alert)
+            raise_alert(alert, action)
+
+        run.raise_alert = seen
+        run.execute()
+        socs += [c for c in run.controls if isinstance(c, Soc)]
+    return alerts, socs
+
+
+def test_an_edr_high_severity_detection_is_high_confidence_and_the_automation_acts_on_it():
+    """``monitoring.high_severity``: an EDR detection of a listed technique (credential dumping, T1003) alerts high,
+    every other EDR detection and every network sensor's stays low; empty (every preset), no EDR alert is high. The
+    SOC's automatic response, which acts on high-confidence alerts only, then isolates on the dumps it sees: more
+    automatic isolations on the same seeds."""
+    seeds = range(30)
+    plain, plain_socs = _with_high_severity("manual", "ai-response", (), seeds)
+    high, high_socs = _with_high_severity("manual", "ai-response", ("T1003",), seeds)
+    assert not [a for a in plain if a.source == "edr" and a.confidence == "high"]
+    dumps = [a for a in high if a.source == "edr" and a.technique == "T1003"]
+    assert dumps and all(a.confidence == "high" for a in dumps)
+    assert all(a.confidence == "low" for a in high if a.source in ("edr", "network") and a.technique != "T1003")
+    assert sum(s.auto_isolations for s in high_socs) > sum(s.auto_isolations for s in plain_socs)
