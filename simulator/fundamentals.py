@@ -54,6 +54,9 @@ class Change:
     diffs: tuple[float, ...] = ()
     """The paired differences behind ``success``, per replicate in replicate order (changed minus base: -1, 0 or 1):
     two changes measured on the same seeds are set against each other with these (``within_noise``)."""
+    data_diffs: tuple[float, ...] = ()
+    """The same for ``data_lost`` (records, changed minus base): two controls' savings set against each other on the
+    same seeds (``_data_note``)."""
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,11 @@ def analyse(p: Plan, rows_by_cell: Mapping[int, Sequence[Mapping[str, Any]]], ho
     out = []
     for name, kind, a, b in p.changes:
         base, changed = series(a, "success"), series(b, "success")
+        data_a, data_b = series(a, "data"), series(b, "data")
         out.append(Change(name, kind, a, b, paired_difference(base, changed), breached_pairs(a, b),
-                          paired_difference(series(a, "data"), series(b, "data")),
-                          tuple(y - x for x, y in zip(base, changed, strict=True))))
+                          paired_difference(data_a, data_b),
+                          tuple(y - x for x, y in zip(base, changed, strict=True)),
+                          tuple(y - x for x, y in zip(data_a, data_b, strict=True))))
     return rank(out)
 
 
@@ -278,16 +283,22 @@ def _records(d: PairedDifference) -> str:
 
 def _data_note(controls: Sequence[Change]) -> str:
     """A second sentence where records lost rank the controls otherwise: the control that saved the most records is
-    not the one that cut attacker success the most, and saved more beyond doubt (it lowers records lost, and its
-    interval lies wholly below the first control's, a record or more apart). Success is the objective met; a control
-    that stops a theft part-way (an isolation after a large-transfer alert) cuts success more than records lost (an
-    unseen-scenario helper's law firm: the SOC's automatic response first by success, -84 points, while patching
-    kept twice as many records in). The intervals are not paired on the seeds, so the test is conservative."""
+    not the one that cut attacker success the most, and saved more beyond doubt (it lowers records lost, and on the
+    same seeds the per-replicate difference of the two savings has an interval wholly below zero, a record or more).
+    Success is the objective met; a control that stops a theft part-way (an isolation after a large-transfer alert)
+    cuts success more than records lost (an unseen-scenario helper's law firm: the SOC's automatic response first by
+    success, -84 points, while patching kept twice as many records in). Without the per-replicate differences, the
+    two intervals must not overlap (a conservative test)."""
     if not controls:
         return ""
     first = controls[0]
     most = min(controls, key=lambda c: c.data_lost.mean)
-    if most is first or most.data_lost.mean >= 0 or not most.data_lost.high <= first.data_lost.low - 1:
+    if most is first or most.data_lost.mean >= 0:
+        return ""
+    if most.data_diffs and len(most.data_diffs) == len(first.data_diffs):
+        if not paired_difference(first.data_diffs, most.data_diffs).high <= -1:
+            return ""
+    elif not most.data_lost.high <= first.data_lost.low - 1:
         return ""
     name = (f"the SOC's automation at {first.name.removeprefix('soc automation: ')}"
             if first.name.startswith("soc automation: ") else _control(first))

@@ -378,3 +378,30 @@ def test_the_verdict_says_where_records_lost_rank_the_controls_otherwise():
     small = replace(patch, data_lost=lost(-40, -50, -30))
     assert fm.verdict([replace(dial, data_lost=lost(-5, -9, -1)), small], 50).endswith(
         "(-40 records [-50, -30] a run), against -5 records [-9, -1] for the SOC's automation at ai-response.")
+
+
+def test_records_lost_are_compared_paired_on_the_seeds():
+    """The records-lost sentence sets the two controls' savings against each other replicate by replicate: where the
+    base's losses vary widely from seed to seed, two unpaired intervals overlap although on every seed one control
+    kept more in; the paired difference sees it (and sees no difference where there is none)."""
+    from dataclasses import replace
+
+    from simulator.stats import paired_difference
+
+    base = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
+    n = len(base)
+
+    def saving(change, share):
+        diffs = tuple(-share * x for x in base)
+        return replace(change, data_lost=paired_difference([0.0] * n, list(diffs)), data_diffs=diffs)
+
+    dial = saving(_change("soc automation: ai-response", "control", -0.84, -0.94, -0.74), 0.4)
+    patch = saving(_change("patching -> hardened", "control", -0.76, -0.86, -0.66), 0.6)
+    assert patch.data_lost.high > dial.data_lost.low  # unpaired, the intervals overlap
+    assert "By records lost the order differs: upgrading patching to hardened kept the most in" in fm.verdict(
+        [dial, patch], n)
+    # a larger mean saving, but seed by seed either control may keep more in: no sentence
+    mixed = tuple(-(0.65 if i % 2 else 0.2) * x for i, x in enumerate(base))
+    noisy = replace(patch, data_lost=paired_difference([0.0] * n, list(mixed)), data_diffs=mixed)
+    assert noisy.data_lost.mean < dial.data_lost.mean
+    assert "By records lost" not in fm.verdict([dial, noisy], n)
