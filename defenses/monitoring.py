@@ -153,8 +153,16 @@ class Monitoring(Control):
                 alert.planted = tuple(h for h in planted if cleaned.get(h, -math.inf) < first)
             ctx.raise_alert(alert, action)
             return
-        edr = action.host is not None and self.has_edr(action.host)
-        network = cfg.network_sensors and action.src_zone != action.dst_zone
+        if action.technique == "T1566":
+            # a phishing campaign: its mails are the mail gateway's to log (the phishing vector raises that alert);
+            # no network sensor sees a mail, and the EDR only a click's payload on the host it landed on (a
+            # campaign nobody clicked ran nothing there)
+            if not action.success:
+                return
+            edr, network = action.host is not None and self.has_edr(action.host), False
+        else:
+            edr = action.host is not None and self.has_edr(action.host)
+            network = cfg.network_sensors and action.src_zone != action.dst_zone
         if not (edr or network):
             return  # no sensor sees it
         # from outside through a proxy pool (an outside action carries the attacker's infrastructure otherwise)

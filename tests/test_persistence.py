@@ -66,7 +66,8 @@ def test_routes_are_per_zone(tiny):
 
 
 REVIEWED = ("examples/scenarios/retail.yaml", "examples/scenarios/university.yaml",
-            "examples/scenarios/water-utility.yaml")
+            "examples/scenarios/water-utility.yaml", "examples/scenarios/cloud-sso.yaml",
+            "examples/scenarios/msp-tenants.yaml")
 """Scenarios a reviewer wrote from the README alone (out-of-sample checks of the model)."""
 
 
@@ -438,3 +439,25 @@ def test_a_reset_lasts_only_until_the_attacker_dumps_the_new_password():
         assert r.fresh_credentials <= r.belief.reset_credentials
         twice += res.credentials_reset > len(r.belief.reset_credentials)
     assert again and twice
+
+
+def test_a_run_does_not_end_while_a_dump_waits_for_the_user_s_next_logon():
+    """A refused logon tells the crew a password was reset; it dumps the account again where the user logs on next
+    (half a day after the reset). That wait was not counted as work under way, so a run with nothing else to do could
+    end in the meantime (a helper's cloud company, ai-orchestrated vs baseline, replicate 52: ended at day 20.04 of 21
+    holding 7 hosts; with a longer horizon the new password was dumped at 20.04 and used on day 20.97). The same run
+    with the horizon 20 days later must do nothing before the first one's horizon that the first did not."""
+    import re
+
+    from simulator.loader import load_document, parse_yaml
+
+    text = Path("examples/scenarios/cloud-sso.yaml").read_text(encoding="utf-8")
+    horizon = float(re.search(r"^horizon_days: *([0-9.]+)", text, re.M).group(1))
+    longer = re.sub(r"^horizon_days: *[0-9.]+", f"horizon_days: {horizon + 20:g}", text, flags=re.M)
+    short_c = compiled(load_document(parse_yaml(text, "cloud-sso.yaml")), "ai-orchestrated", "baseline")
+    long_c = compiled(load_document(parse_yaml(longer, "cloud-sso-long.yaml")), "ai-orchestrated", "baseline")
+    a = Run(short_c, 0, 52).execute()
+    b = Run(long_c, 0, 52).execute()
+    cut = horizon * 1440
+    assert [(e.time, e.technique, e.host) for e in b.timeline if e.time < cut] == [
+        (e.time, e.technique, e.host) for e in a.timeline]

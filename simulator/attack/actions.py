@@ -209,6 +209,7 @@ class Acting:
                 self._noticed(order)  # the order that reset it reaches the attacker
                 if self._reharvest.get(account) != order:  # once per reset: dump it again where the user logs on
                     self._reharvest[account] = order
+                    self._busy += 1  # the run cannot end while the dump waits for the user's next logon
                     env.process(self._dump_again(account, self.belief.reset_at[account] + RELOGON_MINUTES))
         if phase != "planning":
             self.actions[actor] += 1
@@ -237,16 +238,22 @@ class Acting:
 
     def _dump_again(self, account: int, when: float):
         """After a refused logon: once the user has logged on again with the new password (``RELOGON_MINUTES``
-        after the reset), dump the held hosts where that account is cached."""
+        after the reset), dump the held hosts where that account is cached. Counted busy while it waits: before, a
+        run out of other work could end in the meantime (an unseen-scenario helper's cloud company: a refused logon
+        on day 20.04 of 21, the run ended at once; with a longer horizon the new password was dumped and used within
+        the day)."""
         reset_at = self.belief.reset_at
-        while when > self.env.now:  # reset again meanwhile: the user's next logon comes after the last reset
-            yield self.env.timeout(when - self.env.now)
-            when = reset_at[account] + RELOGON_MINUTES
-        for x in sorted(self.owned):
-            if (account in self.net.hosts[x].credentials and x not in self._harvest_queued
-                    and not self._shell_less(x)):
-                self._harvest_queued.add(x)
-                self._push(P_HARVEST, ("harvest", x))
+        try:
+            while when > self.env.now:  # reset again meanwhile: the user's next logon comes after the last reset
+                yield self.env.timeout(when - self.env.now)
+                when = reset_at[account] + RELOGON_MINUTES
+            for x in sorted(self.owned):
+                if (account in self.net.hosts[x].credentials and x not in self._harvest_queued
+                        and not self._shell_less(x)):
+                    self._harvest_queued.add(x)
+                    self._push(P_HARVEST, ("harvest", x))
+        finally:
+            self.busy(-1)
 
     def gate(self, name: str, scope: str):
         """Wait for an operator's approval. Returns True if this call waited for the decision (so what it brings
