@@ -5,7 +5,8 @@
 For each automation level against the posture, over the same seeds: the share of runs kept out at the perimeter and
 how the initial-access attempts ended, how soon the crew got in (runs in within 12 hours, the median time to initial
 access), false findings acted on and caught, the time from initial access to the objective, hosts held once in, dwell
-(Kaplan-Meier median), time from initial access to the first containment, why runs ended, and what the response cost
+(Kaplan-Meier median), time from initial access to the first containment, why runs ended, the runs where a warning
+from outside was escalated, and what the response cost
 (isolations, clean ones apart, host-hours, egress-blocked hours, infrastructure blocks, re-entries).
 """
 
@@ -42,6 +43,9 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
     def mean(name: str) -> float:
         return sum(getattr(r, name) for r in results) / n
 
+    def warned(text: str) -> int:
+        return sum(any(e.kind == "escalation" and text in e.detail for e in r.log) for r in results)
+
     success = sum(r.outcome == "objective_met" for r in results) / n
     return [
         f"{level} vs {posture}, {n} runs: attacker success {success:.0%}",
@@ -55,6 +59,8 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
         f"on average; dwell (Kaplan-Meier median) {duration(dwell.value)}; initial access to first containment "
         f"{duration(statistics.median(to_contain)) if to_contain else '-'} (median of {len(to_contain)})",
         "  runs ended: " + ", ".join(f"{k} {v}" for k, v in ends.most_common()),
+        f"  warnings from outside escalated (no evidence of a foothold): in {warned(' from outside escalated')} of "
+        f"{n} runs, the mail gateway's (a caught phishing campaign) in {warned('mail alert')}",
         f"  response per run: {mean('hosts_isolated'):.1f} isolations ({mean('clean_hosts_isolated'):.1f} clean), "
         f"{mean('isolated_host_hours'):.0f} host-hours isolated, egress blocked {mean('egress_blocked_hours'):.1f} h, "
         f"{mean('credentials_reset'):.1f} credentials reset, {mean('infrastructure_blocks'):.1f} infrastructure "

@@ -274,6 +274,20 @@ The output prints these for every check out of range, and "no mechanism recorded
 fail on an out-of-range check that is not listed here."""
 
 
+HINTS: dict[str, str] = {
+    "decision-points": (
+        "a completed campaign passes one exploitation gate, one credential_use gate, one sensitive_access gate per "
+        "sensitive zone it enters (the admin tier and each zone holding an objective's data, unless the scenario "
+        "marks its own) and one final gate per objective (exfiltration, or before an impact), so a scenario with "
+        "more sensitive zones or objectives than espionage-tech's has more by construction; "),
+    "ai-share": (
+        "the share falls with the people's work (checks of new credentials, takeovers of failed steps, exploits "
+        "weaponised by hand) and rises with the AI's (rescans and sprays in runs that never break out, dumps on "
+        "hosts whose credentials are already checked): python examples/ai_share.py SCENARIO splits it; "),
+}
+"""Where a figure is out of range on a scenario with no GAPS entry: what sets it, before the advice to read runs."""
+
+
 def resolve(dep: str, tags: Mapping[str, Mapping[str, Tag]]) -> list[Tag]:
     """The tagged values a ``kind:field`` dependency names (the field itself, or every value under it)."""
     kind, _, field = dep.partition(":")
@@ -458,9 +472,11 @@ def load_target(name: str) -> Loaded:
     return load(name)
 
 
-CAMPAIGN_FIELDS = ("phishing_recipients", "supplier_compromise_days", "access_broker_days", "buys_zero_days")
+CAMPAIGN_FIELDS = ("phishing_recipients", "supplier_compromise_days", "access_broker_days", "buys_zero_days",
+                   "mfa_fatigue")
 """Attacker overrides calibration keeps: which ways in the scenario's crew uses (its story, not how an automation
-level works), so a scenario whose crew phishes or comes through a supplier is calibrated on those ways in."""
+level works), so a scenario whose crew phishes, comes through a supplier or push-bombs its way past MFA (T1621) is
+calibrated on those ways in."""
 
 
 def presets_only(loaded: Loaded) -> Loaded:
@@ -566,7 +582,8 @@ def scenario_table(cal: ScenarioCalibration, tags: Mapping[str, Mapping[str, Tag
     body = []
     for r in cal.rows:
         unit = "" if r.figure.unit in ("share", "ratio", "count") else f" {r.figure.unit}"
-        open_ = "not reached" if r.figure.key == "dwell" else "-"  # a Kaplan-Meier curve that never gets to 1/2
+        # a Kaplan-Meier curve that never gets to 1/2 (its median, or its interval's top)
+        open_ = "not reached" if r.figure.key in ("dwell", "dwell-own") else "-"
         sim = f"{_fmt(r.value, r.figure.unit)}{unit}" if r.value is not None else open_
         if r.ci_low is not None or r.ci_high is not None:
             lo, hi = (open_ if x is None else _fmt(x, r.figure.unit) for x in (r.ci_low, r.ci_high))
@@ -630,8 +647,9 @@ def report(cals: Sequence[ScenarioCalibration], runs: int, seed: int,
         for name, r in checked:
             if not r.ok:
                 why = GAPS.get((r.figure.key, name), "no mechanism recorded for this scenario (those above are the "
-                               "bundled ones'): read its runs (tabletop run SCENARIO --automation LEVEL --posture "
-                               f"{POSTURE} --seed N) to see which step sets it before trusting this figure")
+                               "bundled ones'): " + HINTS.get(r.figure.key, "") + "read its runs (tabletop run "
+                               f"SCENARIO --automation LEVEL --posture {POSTURE} --seed N) to see which step sets it "
+                               "before trusting this figure")
                 if r.n < 10:
                     why += f" (judged on {r.n} run{'s' if r.n != 1 else ''} only)"
                 where.setdefault((r.figure.key, why), []).append(name)

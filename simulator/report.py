@@ -1090,9 +1090,10 @@ def from_session(fac: Any, source: str, parameters: dict[str, Any], runs: int = 
     elif fac.done:
         truth.append("The attacker did not meet its objective.")
     if fac.done:
-        from simulator.report_text import END_TEXT
+        from simulator.report_text import END_TEXT, end_text
 
-        truth.append(f"The run ended at {at(r.end_time)}: {END_TEXT.get(r.end_reason, r.end_reason)}.")
+        text = end_text(r) if r.end_reason in END_TEXT else r.end_reason
+        truth.append(f"The run ended at {at(r.end_time)}: {text}.")
     s4.blocks.append(("ul", truth))
     s4.blocks.append(("h", "What stopped the attacker (truth)"))
     stops = [f"Order {n} ({by_n[n].label}, {by_n[n].owner}): stopped {_plural(len(es), 'attacker action')}: "

@@ -63,6 +63,18 @@ END_TEXT = {
 """Why a run ended (RunResult.end_reason)."""
 
 
+def end_text(r: RunResult) -> str:
+    """Why the run ended, in words. A run whose objective was met goes on to the horizon or to the attacker's eviction;
+    where the attacker held nothing at the end, say what took its hosts (its own encryption takes the hosts it
+    encrypts out of service with it)."""
+    if r.end_reason != "objective_met" or r.owned_hosts:
+        return END_TEXT[r.end_reason]
+    lost = [w for w, n in (("its own encryption", getattr(r, "hosts_encrypted", 0)), ("the response", r.hosts_isolated))
+            if n]
+    return ("the objective was met (the attacker held no host at the end: "
+            + (" and ".join(lost) if lost else "it lost them") + " took them)")
+
+
 def _later_way_in(r: RunResult) -> str:
     """Breakout counts from the way in the first move rests on: where that is not the first initial access (a
     foothold that led nowhere came first), say so, or the line reads as minutes after a way in days earlier."""
@@ -100,7 +112,7 @@ def run_text(r: RunResult, events: int = 15) -> str:
         + (f", replicate {r.replicate}" if r.replicate else ""),
         "",
         outcome_text(r),
-        f"Run ended: {END_TEXT[r.end_reason]}"
+        f"Run ended: {end_text(r)}"
         + (f"; the attacker got back in {r.reentries}x after losing every foothold" if r.reentries else "") + ".",
         "",
         "Times (from campaign start unless said)",
@@ -116,7 +128,10 @@ def run_text(r: RunResult, events: int = 15) -> str:
         "",
         "Counts",
         f"  hosts compromised {r.hosts_compromised} (held at end: {len(r.owned_hosts)}; "
-        f"known to defender: {len(r.known_hosts)}; isolated at end: {len(r.contained_hosts)})",
+        f"known to defender: {len(r.known_hosts)}"
+        + (f", and the {r.hosts_encrypted} encrypted, each showing the ransom note"
+           if getattr(r, "hosts_encrypted", 0) else "")
+        + f"; isolated at end: {len(r.contained_hosts)})",
         *([f"  hosts encrypted {r.hosts_encrypted}: {r.downtime_hours:.0f} host-hours out of service until "
            f"restored or rebuilt (the horizon at most)"] if getattr(r, "hosts_encrypted", 0) else []),
         *([f"  OT process down {r.process_hours_disrupted:.0f} h"] if getattr(r, "process_hours_disrupted", 0)

@@ -278,9 +278,11 @@ def test_calibration_keeps_the_ways_in_of_the_scenarios_crew(tmp_path):
     calibration keeps it and says so; any other attacker override is left out."""
     src = cal.load_target("espionage-tech").document.text
     text = src.replace("attacker: {preset: ai-orchestrated}",
-                       "attacker: {preset: ai-orchestrated, overrides: {phishing_recipients: 5, speed: 3.0}}", 1)
+                       "attacker: {preset: ai-orchestrated, overrides: {phishing_recipients: 5, speed: 3.0, "
+                       "mfa_fatigue: 0.15}}", 1)
     assert text != src
     path = tmp_path / "crew.yaml"
     path.write_text(text, encoding="utf-8")
     bare = cal.presets_only(cal.load_target(str(path)))
-    assert bare.scenario.attacker.overrides == {"phishing_recipients": 5}
+    # push bombing (T1621) is a way in too (an unseen-scenario helper's cloud company used it; it was left out)
+    assert bare.scenario.attacker.overrides == {"phishing_recipients": 5, "mfa_fatigue": 0.15}

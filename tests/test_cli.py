@@ -222,3 +222,21 @@ def test_a_run_short_of_its_objective_says_how_many_records_left_all_the_same():
     partly = next(x for x in (run(m, 0, i) for i in range(60))
                   if x.outcome != "objective_met" and x.records_exfiltrated)
     assert outcome_text(partly).startswith("OBJECTIVES PARTLY MET") and "fewer than" not in outcome_text(partly)
+
+
+def test_a_run_whose_encryption_took_every_host_says_so():
+    """A ransomware run that met its objective and held nothing at the end (its own encryption took the hosts it
+    held out of service) said 'the attacker kept its access to the horizon or its eviction', and 'known to defender:
+    1' beside 22 encrypted hosts (an unseen-scenario helper's MSP). The end line now says what took the hosts, and
+    the counts line that the encrypted hosts show the ransom note."""
+    from simulator.engine import run
+    from simulator.loader import load
+    from simulator.report_text import end_text, run_text
+    from simulator.sweep import apply_cell
+
+    c = apply_cell(load("examples/scenarios/msp-tenants.yaml"), (("automation", "ai-orchestrated"),
+                                                                 ("posture", "baseline")))
+    r = next(x for x in (run(c, s) for s in range(12)) if x.outcome == "objective_met" and not x.owned_hosts)
+    assert r.hosts_encrypted and "kept its access" not in end_text(r)
+    assert end_text(r).startswith("the objective was met (the attacker held no host at the end: its own encryption")
+    assert f"and the {r.hosts_encrypted} encrypted, each showing the ransom note" in run_text(r, events=0)
