@@ -223,8 +223,8 @@ GAPS: dict[tuple[str, str], str] = {
         "so most are found by the outside notice (81), whose median is 25 days after initial access by assumption "
         "[MT]"),
     ("dwell", "regional-manufacturer"): (
-        "at the range's upper edge (19.6 days at 500 runs, its interval 17.0-22.1; 20.0 before the fourth review of "
-        "issue 13, 18.7 before the December 2026 review's changes): a third of the manual crew's ways in are the PLC "
+        "at the range's upper edge (19.3 days at 500 runs, its interval 17.0-22.2; 19.6 before the December 5 session's "
+        "phishing fix, 20.0 before the fourth review of issue 13, 18.7 before the December 2026 review's changes): a third of the manual crew's ways in are the PLC "
         "vendor's standing access into the plant, whose jump host the own SOC rarely sees, and half of its runs never "
         "break out; the own SOC finds 22 of 125 detected intrusions over 200 runs, the outside notice 101 (median 25 "
         "days after initial access by assumption [MT])"),
@@ -256,10 +256,10 @@ GAPS: dict[tuple[str, str], str] = {
         "dump that yields only credentials already checked needs none): about 5,850 AI actions to 500 by hand a run, "
         "one check per 7.2 dumps and file searches (450 to 3,260 over 20 runs; espionage-tech one per 4.1)"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (93%, 92% before the objective and after it alike): the ways in by phishing and through "
+        "just above the range (93%; 92% before the objective, 93% after it): the ways in by phishing and through "
         "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "
-        "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 17 "
-        "actions a run to 202 by the AI in the 94 of 100 runs that break out, 92% AI; the 6 that never do are 96% "
+        "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 16 "
+        "actions a run to 198 by the AI in the 94 of 100 runs that break out, 92% AI; the 6 that never do are 96% "
         "AI)"),
     ("ai-share", "small-business"): (
         "above the range since the third December 4 session (92% at 500 runs; 88% before): the 36 of 100 "

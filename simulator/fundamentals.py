@@ -241,7 +241,8 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
         else:
             tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
         return (f"Moving the attacker from {_levels(top)} changed attacker success by "
-                f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}." + _data_note(controls))
+                f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}." + _data_note(controls)
+                + _dial_note([best, *close] if best is not None else []))
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
         upgrades = [c for c in tied if " -> " in c.name]
@@ -265,7 +266,20 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
     if auto is not None:
         text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
                  "automation effect" + (", within sampling noise of it" if within_noise(top, auto) else ""))
-    return text + "." + _data_note(controls)
+    return text + "." + _data_note(controls) + _dial_note([*tied, *near])
+
+
+DIAL_NOTE = (" The SOC's automatic response rests on assumed figures (no measurement is published): it isolates the "
+             "hosts a high-confidence alert shows minutes after it (soc.auto_isolate_minutes), a production server "
+             "or the data store itself included, for hours (soc.auto_isolate_hours); read it as what such a "
+             "response would do, not as what one does.")
+
+
+def _dial_note(lead: Sequence[Change]) -> str:
+    """A caveat where the verdict's leading controls include the SOC's automatic response (an unseen-scenario
+    helper's cloud company: 'turning the SOC's automation to ai-response mattered most', -84 points, from isolating
+    the data warehouse five minutes after a large-transfer alert, with no word that every timing there is assumed)."""
+    return DIAL_NOTE if any(c.name == "soc automation: ai-response" for c in lead) else ""
 
 
 def _records(d: PairedDifference) -> str:

@@ -71,8 +71,9 @@ def end_text(r: RunResult) -> str:
         return END_TEXT[r.end_reason]
     lost = [w for w, n in (("its own encryption", getattr(r, "hosts_encrypted", 0)), ("the response", r.hosts_isolated))
             if n]
-    return ("the objective was met (the attacker held no host at the end: "
-            + (" and ".join(lost) if lost else "it lost them") + " took them)")
+    if not lost:
+        return "the objective was met (the attacker held no host at the end)"
+    return f"the objective was met (the attacker held no host at the end: {' and '.join(lost)} took them)"
 
 
 def _later_way_in(r: RunResult) -> str:

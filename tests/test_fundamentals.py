@@ -366,6 +366,8 @@ def test_the_verdict_says_where_records_lost_rank_the_controls_otherwise():
     patch = replace(patch, data_lost=lost(-190_000, -210_000, -170_000))
     text = fm.verdict([dial, patch], 50)
     assert text.startswith("Turning the SOC's automation to ai-response mattered most")
+    assert text.endswith(fm.DIAL_NOTE)  # the dial leads: its figures are assumptions, and the verdict says so
+    text = text.removesuffix(fm.DIAL_NOTE)
     assert text.endswith("By records lost the order differs: upgrading patching to hardened kept the most in (-190k "
                          "records [-210k, -170k] a run), against -98k records [-120k, -76k] for the SOC's "
                          "automation at ai-response.")
@@ -376,7 +378,7 @@ def test_the_verdict_says_where_records_lost_rank_the_controls_otherwise():
     worse = replace(patch, data_lost=lost(+20_000, +10_000, +30_000))  # no control lowers records lost
     assert "By records lost" not in fm.verdict([replace(dial, data_lost=lost(+90_000, +80_000, +99_000)), worse], 50)
     small = replace(patch, data_lost=lost(-40, -50, -30))
-    assert fm.verdict([replace(dial, data_lost=lost(-5, -9, -1)), small], 50).endswith(
+    assert fm.verdict([replace(dial, data_lost=lost(-5, -9, -1)), small], 50).removesuffix(fm.DIAL_NOTE).endswith(
         "(-40 records [-50, -30] a run), against -5 records [-9, -1] for the SOC's automation at ai-response.")
 
 
@@ -405,3 +407,15 @@ def test_records_lost_are_compared_paired_on_the_seeds():
     noisy = replace(patch, data_lost=paired_difference([0.0] * n, list(mixed)), data_diffs=mixed)
     assert noisy.data_lost.mean < dial.data_lost.mean
     assert "By records lost" not in fm.verdict([dial, noisy], n)
+
+
+def test_the_verdict_flags_the_assumed_automatic_response_only_where_it_leads():
+    """An unseen-scenario helper's cloud company: 'turning the SOC's automation to ai-response mattered most', -84
+    points, from isolating the data warehouse five minutes after a large-transfer alert; every timing there is an
+    assumption, and the verdict now says so, where the dial is among the leading controls and nowhere else."""
+    dial = _change("soc automation: ai-response", "control", -0.84, -0.94, -0.74)
+    patch = _change("patching -> hardened", "control", -0.40, -0.50, -0.30)
+    assert fm.verdict([dial, patch], 50).endswith(fm.DIAL_NOTE)
+    first = _change("patching -> hardened", "control", -0.90, -0.95, -0.85)
+    assert fm.DIAL_NOTE not in fm.verdict([first, _change("soc automation: ai-response", "control", -0.3, -0.4,
+                                                          -0.2)], 50)
