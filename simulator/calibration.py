@@ -223,8 +223,9 @@ GAPS: dict[tuple[str, str], str] = {
         "so most are found by the outside notice (81), whose median is 25 days after initial access by assumption "
         "[MT]"),
     ("dwell", "regional-manufacturer"): (
-        "at the range's upper edge (19.3 days at 500 runs, its interval 17.0-22.2; 19.6 before the December 5 session's "
-        "phishing fix, 20.0 before the fourth review of issue 13, 18.7 before the December 2026 review's changes): a third of the manual crew's ways in are the PLC "
+        "at the range's upper edge (19.3 days at 500 runs, its interval 17.0-22.2; 19.6 before the December 5 "
+        "session's phishing fix, 20.0 before the fourth review of issue 13, 18.7 before the December 2026 review's "
+        "changes): a third of the manual crew's ways in are the PLC "
         "vendor's standing access into the plant, whose jump host the own SOC rarely sees, and half of its runs never "
         "break out; the own SOC finds 22 of 125 detected intrusions over 200 runs, the outside notice 101 (median 25 "
         "days after initial access by assumption [MT])"),
