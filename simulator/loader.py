@@ -177,6 +177,12 @@ def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) 
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown field"
+            key = path[-1] if path else None
+            if isinstance(key, str) and " " in key.strip() and e.get("input") is None:
+                # YAML read 'description: drivers, delivery schedule' inside {...} as two entries: the comma ended
+                # the value, and the rest became a key with no value
+                msg += (" (inside {...} an unquoted comma ends a value, and what follows it becomes a key of its "
+                        "own: quote the value, e.g. description: \"a, b\")")
         elif e["type"] == "missing":
             msg = "field required"
         out.append(Problem(doc.file, doc.line(path), _dotted(path), clean(msg)))

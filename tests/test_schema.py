@@ -39,6 +39,18 @@ def test_unknown_key_names_its_line(write):
     assert msg == f"{path}:{line_of(text, 'colour: blue')}: hosts.2.colour: unknown field"
 
 
+def test_an_unquoted_comma_in_a_flow_mapping_gets_a_hint(write):
+    """'description: customers, orders' inside {...}: YAML ends the value at the comma and reads 'orders' as a key
+    with no value (an unseen-scenario helper's 'drivers, delivery schedule'); the message says so."""
+    text = BASE.replace("description: customer table}", "description: customer table, delivery schedule}")
+    path = write(text)
+    (msg,) = problems_of(path)
+    assert msg.startswith(f"{path}:{line_of(text, 'delivery schedule')}: hosts.2.data.0.delivery schedule: unknown "
+                          "field (inside {...} an unquoted comma ends a value")
+    (plain,) = problems_of(write(BASE.replace("    role: database\n", "    role: database\n    colour: blue\n")))
+    assert plain.endswith("hosts.2.colour: unknown field")  # a plain unknown key gets no such hint
+
+
 def test_broken_reference_names_its_line(write):
     text = BASE.replace("    zone: servers\n    role: database", "    zone: serverz\n    role: database")
     path = write(text)
