@@ -78,7 +78,7 @@ def validate(
     """Check scenario files; print every error as FILE:LINE: field: message. Exit 2 if any file is bad."""
     from simulator.build import objective_hosts_usable, objective_zone_reachable
     from simulator.loader import ScenarioError, load
-    from simulator.scenario import flow_service_warnings
+    from simulator.scenario import flow_service_warnings, supplier_warnings
 
     bad = False
     for f in files:
@@ -98,7 +98,7 @@ def validate(
                     "hold logs on to there; runs will not reach it)")
         typer.echo(f"{loaded.document.file}: ok: {sum(h.count for h in s.hosts)} hosts in {len(s.zones)} zones, "
                    f"{len(s.accounts)} accounts, {len(s.vulnerabilities)} vulnerabilities{note}")
-        for path, message in flow_service_warnings(s):
+        for path, message in flow_service_warnings(s) + supplier_warnings(s):
             typer.echo(f"{loaded.document.file}:{loaded.document.line(path)}: {'.'.join(map(str, path))}: "
                        f"warning: {message}")
     if bad:

@@ -607,3 +607,25 @@ def flow_service_warnings(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     known = run_anywhere | set(s.services.logon)  # (a logon service no host runs yet is no typo: winrm in a policy)
     return [(("flows", i, "services", j), f"no host runs '{svc}' (the hosts run {', '.join(sorted(run_anywhere))})")
             for i, f in enumerate(s.flows) for j, svc in enumerate(f.services) if svc not in known]
+
+
+def supplier_warnings(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Suppliers that get the attacker nowhere, with their paths: one whose account is a decoy (a decoy logs on
+    nowhere where monitoring watches decoys), or logs on to no host. Not errors (a scenario may keep one for later, and
+    a decoy is an account like any other where nobody watches decoys), but such a way in is dead or nearly so, so
+    ``tabletop validate`` says so rather than only that the objective may be unreachable (an unseen-scenario
+    helper's find)."""
+    accounts = {a.id: a for a in s.accounts}
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for i, sup in enumerate(s.suppliers):
+        acct = accounts.get(sup.account)
+        if acct is None:
+            continue  # (an error of its own)
+        if acct.honeytoken:
+            out.append((("suppliers", i, "account"), f"'{acct.id}' is a decoy account: wherever decoys are "
+                                                     "watched (monitoring.honeytokens) it logs on nowhere, so supplier "
+                                                     f"'{sup.id}' gets nowhere with it"))
+        elif not acct.logon:
+            out.append((("suppliers", i, "account"), f"'{acct.id}' logs on to no host: supplier '{sup.id}' reaches "
+                                                     "nothing"))
+    return out

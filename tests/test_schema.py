@@ -351,3 +351,27 @@ def test_a_flow_service_no_host_runs_is_a_warning_with_its_line(write):
     assert f"{path}:{line}: flows.2.services.1: warning: no host runs 'rpd'" in out.output
     assert "winrm" not in out.output.split("warning")[1].split("(")[0]
     assert out.output.count("warning: no host runs") == 1
+
+
+def test_a_supplier_that_gets_nowhere_is_a_warning_with_its_line(write):
+    """A supplier whose account is a decoy, or logs on to no host, passed validate with only the generic
+    'objective unreachable' warning (an unseen-scenario helper's MSP): it now names the supplier's line."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    text = Path("examples/scenarios/msp-tenants.yaml").read_text(encoding="utf-8")
+    clean = CliRunner().invoke(app, ["validate", "examples/scenarios/msp-tenants.yaml"])
+    assert clean.exit_code == 0 and "suppliers" not in clean.output
+    account = "{id: msp-tech, kind: admin, logon: [rmm-01, pms-01, fs-acct-01, dispatch-01]}"
+    for changed, said in ((account[:-1] + ", honeytoken: true}", "is a decoy account"),
+                          ("{id: msp-tech, kind: admin, logon: []}", "logs on to no host")):
+        bad = text.replace(account, changed)
+        assert bad != text
+        path = write(bad)
+        out = CliRunner().invoke(app, ["validate", str(path)])
+        assert out.exit_code == 0
+        assert f"{path}:{line_of(bad, 'account: msp-tech')}: suppliers.0.account: warning: 'msp-tech' {said}" \
+            in out.output, out.output
