@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Annotated
 
@@ -174,20 +175,24 @@ class Monitoring(Control):
                 self._last_rate_alert[src] = now
                 ctx.raise_alert(self._alert(action, "high", "rate"), action)
                 return
-        p = self.detection_probability(action)
+        if action.technique == "T1566":
+            # the click's payload: one execution on that host, however many mails the campaign sent
+            p = self.detection_probability(dataclasses.replace(action, footprint=1.0))
+        else:
+            p = self.detection_probability(action)
         p_edr = p  # chance the EDR's own verdict is among what alerts
-        if edr and action.evasion:
-            if network:  # two sensors saw it with p together: each alone with q, and only the EDR is evaded
-                q = 1.0 - math.sqrt(1.0 - p)
-                p_edr = q * (1.0 - action.evasion)
+        if edr and network:  # two sensors saw it with p together: each alone with q
+            q = 1.0 - math.sqrt(1.0 - p)
+            p_edr = q * (1.0 - action.evasion)
+            if action.evasion:  # only the EDR is evaded
                 p = 1.0 - (1.0 - p_edr) * (1.0 - q)
-            else:
-                p *= 1.0 - action.evasion  # the attacker works around the EDR; nothing else sees this action
-                p_edr = p
+        elif edr and action.evasion:
+            p *= 1.0 - action.evasion  # the attacker works around the EDR; nothing else sees this action
+            p_edr = p
         if ctx.rng.random() < p:
-            # a high-severity technique seen by the EDR alerts high; where the EDR was evaded and both sensors
-            # watch, the alert is the EDR's with p_edr / p (a draw taken only then, so a posture without
-            # high-severity content draws as before)
+            # a high-severity technique seen by the EDR alerts high; where both sensors watch, the alert is the
+            # EDR's with p_edr / p (a draw taken only then, so a posture without high-severity content draws as
+            # before; the alert's source label stays as it was)
             high = edr and self._high_severity(action.technique) and (
                 p_edr >= p or ctx.rng.random() * p < p_edr)
             ctx.raise_alert(self._alert(action, "high" if high else "low", "edr" if edr else "network"), action)

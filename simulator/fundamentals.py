@@ -242,7 +242,7 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
             tail = f" (the largest control effect, {best.name}: {_pts(best.success)})" if best else ""
         return (f"Moving the attacker from {_levels(top)} changed attacker success by "
                 f"{_pts(top.success)}, {_than(top, best)} upgrading any single control{tail}." + _data_note(controls)
-                + _dial_note([best, *close] if best is not None else []))
+                + _dial_note([best, *close, *_data_named(controls)] if best is not None else []))
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
         upgrades = [c for c in tied if " -> " in c.name]
@@ -266,13 +266,19 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
     if auto is not None:
         text += (f", against {_pts(auto.success)} for moving the attacker from {_levels(auto)}, the largest "
                  "automation effect" + (", within sampling noise of it" if within_noise(top, auto) else ""))
-    return text + "." + _data_note(controls) + _dial_note([*tied, *near])
+    return text + "." + _data_note(controls) + _dial_note([*tied, *near, *_data_named(controls)])
 
 
 DIAL_NOTE = (" The SOC's automatic response rests on assumed figures (no measurement is published): it isolates the "
              "hosts a high-confidence alert shows minutes after it (soc.auto_isolate_minutes), a production server "
              "or the data store itself included, for hours (soc.auto_isolate_hours); read it as what such a "
              "response would do, not as what one does.")
+
+
+def _data_named(controls: Sequence[Change]) -> list[Change]:
+    """The controls the records-lost sentence credits, if it has one."""
+    picked = _data_pick(controls)
+    return picked[1] if picked else []
 
 
 def _dial_note(lead: Sequence[Change]) -> str:
@@ -303,21 +309,37 @@ def _data_note(controls: Sequence[Change]) -> str:
     cuts success more than records lost (an unseen-scenario helper's law firm: the SOC's automatic response first by
     success, -84 points, while patching kept twice as many records in). Without the per-replicate differences, the
     two intervals must not overlap (a conservative test)."""
-    if not controls:
+    picked = _data_pick(controls)
+    if picked is None:
         return ""
+    first, most = picked
+    name = (f"the SOC's automation at {first.name.removeprefix('soc automation: ')}"
+            if first.name.startswith("soc automation: ") else _control(first))
+    upgrades = [c for c in most if " -> " in c.name]
+    if len(most) > 1 and len(upgrades) == len(most) and len({c.name.split(" -> ")[1] for c in most}) == 1:
+        who = (f"upgrading {', '.join(_control(c) for c in most[:-1])} or {_control(most[-1])} to "
+               f"{most[0].name.split(' -> ')[1]}")
+    else:
+        who = " or ".join(_action(c) for c in most)
+    each = " each, tied" if len(most) > 1 else ""
+    return (f" By records lost the order differs: {who} kept the most in ({_records(most[0].data_lost)} a "
+            f"run{each}), against {_records(first.data_lost)} for {name}.")
+
+
+def _data_pick(controls: Sequence[Change]) -> tuple[Change, list[Change]] | None:
+    """(the first control, the controls that saved the most records, tied) where ``_data_note`` has a sentence."""
+    if not controls:
+        return None
     first = controls[0]
     most = min(controls, key=lambda c: c.data_lost.mean)
     if most is first or most.data_lost.mean >= 0:
-        return ""
+        return None
     if most.data_diffs and len(most.data_diffs) == len(first.data_diffs):
         if not paired_difference(first.data_diffs, most.data_diffs).high <= -1:
-            return ""
+            return None
     elif not most.data_lost.high <= first.data_lost.low - 1:
-        return ""
-    name = (f"the SOC's automation at {first.name.removeprefix('soc automation: ')}"
-            if first.name.startswith("soc automation: ") else _control(first))
-    return (f" By records lost the order differs: {_action(most)} kept the most in ({_records(most.data_lost)} a "
-            f"run), against {_records(first.data_lost)} for {name}.")
+        return None
+    return first, [c for c in controls if c is not first and c.data_lost.mean == most.data_lost.mean]
 
 
 def _than(auto: Change, best: Change | None) -> str:

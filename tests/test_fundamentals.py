@@ -419,3 +419,43 @@ def test_the_verdict_flags_the_assumed_automatic_response_only_where_it_leads():
     first = _change("patching -> hardened", "control", -0.90, -0.95, -0.85)
     assert fm.DIAL_NOTE not in fm.verdict([first, _change("soc automation: ai-response", "control", -0.3, -0.4,
                                                           -0.2)], 50)
+
+
+def test_the_records_sentence_names_every_control_tied_for_the_most_records_kept():
+    """retail: access control and segmentation both kept -680k records a run in, yet the sentence named access
+    control alone (a practitioner review)."""
+    from dataclasses import replace
+
+    from simulator.stats import paired_difference
+
+    base = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
+    n = len(base)
+
+    def saving(change, share):
+        diffs = tuple(-share * x for x in base)
+        return replace(change, data_lost=paired_difference([0.0] * n, list(diffs)), data_diffs=diffs)
+
+    dial = saving(_change("soc automation: ai-response", "control", -0.84, -0.94, -0.74), 0.4)
+    ac = saving(_change("access_control -> hardened", "control", -0.76, -0.86, -0.66), 0.6)
+    seg = saving(_change("segmentation -> hardened", "control", -0.70, -0.80, -0.60), 0.6)
+    text = fm.verdict([dial, ac, seg], n)
+    assert "upgrading access_control or segmentation to hardened kept the most in (" in text
+    assert "a run each, tied)" in text
+
+
+def test_the_caveat_comes_too_where_the_records_sentence_credits_the_automatic_response():
+    from dataclasses import replace
+
+    from simulator.stats import paired_difference
+
+    base = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
+    n = len(base)
+
+    def saving(change, share):
+        diffs = tuple(-share * x for x in base)
+        return replace(change, data_lost=paired_difference([0.0] * n, list(diffs)), data_diffs=diffs)
+
+    patch = saving(_change("patching -> hardened", "control", -0.84, -0.94, -0.74), 0.2)
+    dial = saving(_change("soc automation: ai-response", "control", -0.30, -0.40, -0.20), 0.6)
+    text = fm.verdict([patch, dial], n)
+    assert "turning the SOC's automation to ai-response kept the most in" in text and text.endswith(fm.DIAL_NOTE)

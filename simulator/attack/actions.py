@@ -253,7 +253,8 @@ class Acting:
                     self._harvest_queued.add(x)
                     self._push(P_HARVEST, ("harvest", x))
         finally:
-            self.busy(-1)
+            if not self.stop.triggered:  # (not when a run that ended is collected with the wait still open)
+                self.busy(-1)
 
     def gate(self, name: str, scope: str):
         """Wait for an operator's approval. Returns True if this call waited for the decision (so what it brings
