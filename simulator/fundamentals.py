@@ -185,6 +185,19 @@ def _action(c: Change) -> str:
     return "upgrading " + c.name.replace(" -> ", " to ")
 
 
+def _actions(changes: Sequence[Change]) -> str:
+    """Tied changes as one phrase: 'upgrading access_control or segmentation to hardened', then the SOC's dial
+    ('... or turning the SOC's automation to ai-response')."""
+    upgrades = [c for c in changes if " -> " in c.name]
+    parts = []
+    if upgrades:
+        names = ", ".join(_control(c) for c in upgrades[:-1])
+        names = f"{names} or {_control(upgrades[-1])}" if names else _control(upgrades[-1])
+        parts.append(f"upgrading {names} to {upgrades[0].name.split(' -> ')[1]}")
+    parts += [_action(c) for c in changes if " -> " not in c.name]
+    return " or ".join(parts)
+
+
 def within_noise(top: Change, other: Change) -> bool:
     """Whether the size of ``other``'s effect on attacker success is within sampling noise of ``top``'s: on the same
     seeds, the per-replicate difference of the two effects' sizes (each paired difference taken in the direction of
@@ -245,17 +258,8 @@ def verdict(changes: Sequence[Change], runs: int) -> str:
                 + _dial_note([best, *close, *_data_named(controls)] if best is not None else []))
     tied = [c for c in controls if abs(c.success.mean) == abs(top.success.mean)]
     if len(tied) > 1:
-        upgrades = [c for c in tied if " -> " in c.name]
-        dials = [c for c in tied if " -> " not in c.name]  # the SOC's automation dial, tied with an upgrade
-        parts = []
-        if upgrades:
-            upgrade = upgrades[0].name.split(" -> ")[1]
-            names = ", ".join(_control(c) for c in upgrades[:-1])
-            names = f"{names} or {_control(upgrades[-1])}" if names else _control(upgrades[-1])
-            parts.append(f"upgrading {names} to {upgrade}")
-        parts += [_action(c) for c in dials]
         effects = ", ".join(f"{_pts(c.success)} ({_control(c)})" for c in tied)
-        text = f"{' or '.join(parts)} mattered most, tied: attacker success {effects}"
+        text = f"{_actions(tied)} mattered most, tied: attacker success {effects}"
         text = text[0].upper() + text[1:]
     else:
         text = f"{_action(top)[0].upper()}{_action(top)[1:]} mattered most: attacker success {_pts(top.success)}"
@@ -315,14 +319,8 @@ def _data_note(controls: Sequence[Change]) -> str:
     first, most = picked
     name = (f"the SOC's automation at {first.name.removeprefix('soc automation: ')}"
             if first.name.startswith("soc automation: ") else _control(first))
-    upgrades = [c for c in most if " -> " in c.name]
-    if len(most) > 1 and len(upgrades) == len(most) and len({c.name.split(" -> ")[1] for c in most}) == 1:
-        who = (f"upgrading {', '.join(_control(c) for c in most[:-1])} or {_control(most[-1])} to "
-               f"{most[0].name.split(' -> ')[1]}")
-    else:
-        who = " or ".join(_action(c) for c in most)
     each = " each, tied" if len(most) > 1 else ""
-    return (f" By records lost the order differs: {who} kept the most in ({_records(most[0].data_lost)} a "
+    return (f" By records lost the order differs: {_actions(most)} kept the most in ({_records(most[0].data_lost)} a "
             f"run{each}), against {_records(first.data_lost)} for {name}.")
 
 

@@ -40,3 +40,14 @@ def write(tmp_path):
         return p
 
     return _write
+
+
+def capture_alerts(run, into: list) -> None:
+    """Record every alert ``run`` raises, as (alert, action), into ``into`` (before the run executes)."""
+    raise_alert = run.raise_alert
+
+    def seen(alert, action=None):
+        into.append((alert, action))
+        raise_alert(alert, action)
+
+    run.raise_alert = seen

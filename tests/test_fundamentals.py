@@ -390,20 +390,15 @@ def test_records_lost_are_compared_paired_on_the_seeds():
 
     from simulator.stats import paired_difference
 
-    base = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
-    n = len(base)
+    n = len(SEEDED_LOSSES)
 
-    def saving(change, share):
-        diffs = tuple(-share * x for x in base)
-        return replace(change, data_lost=paired_difference([0.0] * n, list(diffs)), data_diffs=diffs)
-
-    dial = saving(_change("soc automation: ai-response", "control", -0.84, -0.94, -0.74), 0.4)
-    patch = saving(_change("patching -> hardened", "control", -0.76, -0.86, -0.66), 0.6)
+    dial = _saving(_change("soc automation: ai-response", "control", -0.84, -0.94, -0.74), 0.4)
+    patch = _saving(_change("patching -> hardened", "control", -0.76, -0.86, -0.66), 0.6)
     assert patch.data_lost.high > dial.data_lost.low  # unpaired, the intervals overlap
     assert "By records lost the order differs: upgrading patching to hardened kept the most in" in fm.verdict(
         [dial, patch], n)
     # a larger mean saving, but seed by seed either control may keep more in: no sentence
-    mixed = tuple(-(0.65 if i % 2 else 0.2) * x for i, x in enumerate(base))
+    mixed = tuple(-(0.65 if i % 2 else 0.2) * x for i, x in enumerate(SEEDED_LOSSES))
     noisy = replace(patch, data_lost=paired_difference([0.0] * n, list(mixed)), data_diffs=mixed)
     assert noisy.data_lost.mean < dial.data_lost.mean
     assert "By records lost" not in fm.verdict([dial, noisy], n)
@@ -424,38 +419,34 @@ def test_the_verdict_flags_the_assumed_automatic_response_only_where_it_leads():
 def test_the_records_sentence_names_every_control_tied_for_the_most_records_kept():
     """retail: access control and segmentation both kept -680k records a run in, yet the sentence named access
     control alone (a practitioner review)."""
-    from dataclasses import replace
+    n = len(SEEDED_LOSSES)
 
-    from simulator.stats import paired_difference
-
-    base = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
-    n = len(base)
-
-    def saving(change, share):
-        diffs = tuple(-share * x for x in base)
-        return replace(change, data_lost=paired_difference([0.0] * n, list(diffs)), data_diffs=diffs)
-
-    dial = saving(_change("soc automation: ai-response", "control", -0.84, -0.94, -0.74), 0.4)
-    ac = saving(_change("access_control -> hardened", "control", -0.76, -0.86, -0.66), 0.6)
-    seg = saving(_change("segmentation -> hardened", "control", -0.70, -0.80, -0.60), 0.6)
+    dial = _saving(_change("soc automation: ai-response", "control", -0.84, -0.94, -0.74), 0.4)
+    ac = _saving(_change("access_control -> hardened", "control", -0.76, -0.86, -0.66), 0.6)
+    seg = _saving(_change("segmentation -> hardened", "control", -0.70, -0.80, -0.60), 0.6)
     text = fm.verdict([dial, ac, seg], n)
     assert "upgrading access_control or segmentation to hardened kept the most in (" in text
     assert "a run each, tied)" in text
 
 
 def test_the_caveat_comes_too_where_the_records_sentence_credits_the_automatic_response():
+    n = len(SEEDED_LOSSES)
+
+    patch = _saving(_change("patching -> hardened", "control", -0.84, -0.94, -0.74), 0.2)
+    dial = _saving(_change("soc automation: ai-response", "control", -0.30, -0.40, -0.20), 0.6)
+    text = fm.verdict([patch, dial], n)
+    assert "turning the SOC's automation to ai-response kept the most in" in text and text.endswith(fm.DIAL_NOTE)
+
+
+SEEDED_LOSSES = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
+"""A base cell's records lost per replicate that vary widely from seed to seed (so unpaired intervals are wide)."""
+
+
+def _saving(change, share: float):
+    """``change`` keeping ``share`` of every replicate's SEEDED_LOSSES in, with its per-replicate differences."""
     from dataclasses import replace
 
     from simulator.stats import paired_difference
 
-    base = [100_000.0 * k for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 5)]
-    n = len(base)
-
-    def saving(change, share):
-        diffs = tuple(-share * x for x in base)
-        return replace(change, data_lost=paired_difference([0.0] * n, list(diffs)), data_diffs=diffs)
-
-    patch = saving(_change("patching -> hardened", "control", -0.84, -0.94, -0.74), 0.2)
-    dial = saving(_change("soc automation: ai-response", "control", -0.30, -0.40, -0.20), 0.6)
-    text = fm.verdict([patch, dial], n)
-    assert "turning the SOC's automation to ai-response kept the most in" in text and text.endswith(fm.DIAL_NOTE)
+    diffs = tuple(-share * x for x in SEEDED_LOSSES)
+    return replace(change, data_lost=paired_difference([0.0] * len(diffs), list(diffs)), data_diffs=diffs)

@@ -140,19 +140,15 @@ def _with_high_severity(automation: str, soc: str, high: tuple[str, ...], seeds:
         "soc": loaded.posture.soc.model_copy(update={"automation": soc}),
         "monitoring": loaded.posture.monitoring.model_copy(update={"high_severity": high})})
     compiled = compile_scenario(loaded.scenario, loaded.attacker, posture)
-    alerts, socs = [], []
+    from tests.conftest import capture_alerts
+
+    seen, socs = [], []
     for seed in seeds:
         run = Run(compiled, seed)
-        raise_alert = run.raise_alert
-
-        def seen(alert, action=None, raise_alert=raise_alert):
-            alerts.append(alert)
-            raise_alert(alert, action)
-
-        run.raise_alert = seen
+        capture_alerts(run, seen)
         run.execute()
         socs += [c for c in run.controls if isinstance(c, Soc)]
-    return alerts, socs
+    return [alert for alert, _ in seen], socs
 
 
 def test_an_edr_high_severity_detection_is_high_confidence_and_the_automation_acts_on_it():

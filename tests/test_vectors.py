@@ -507,16 +507,12 @@ def test_a_phishing_campaign_is_the_mail_gateway_s_to_see_and_names_no_scanning_
         "edr_coverage": 1.0, "network_sensors": True, "detection": {"T1566": 0.6}})
     p = loaded.attacker.model_copy(update={"phishing_recipients": 40})
     compiled = compile_scenario(loaded.scenario, p, loaded.posture.model_copy(update={"monitoring": mon}))
+    from tests.conftest import capture_alerts
+
     alerts = []
     for seed in range(40):
         r = Run(compiled, seed)
-        raise_alert = r.raise_alert
-
-        def seen(alert, action=None, raise_alert=raise_alert):
-            alerts.append((alert, action))
-            raise_alert(alert, action)
-
-        r.raise_alert = seen
+        capture_alerts(r, alerts)
         r.execute()
     phish = [(al, ac) for al, ac in alerts if al.technique == "T1566"]
     assert [al for al, _ in phish if al.source == "edr"]  # clicks are seen
