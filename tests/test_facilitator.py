@@ -130,21 +130,23 @@ def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_tim
 
 
 def test_orders_change_the_outcome(espionage):
-    """Named seed (found by search): ai-orchestrated, seed 37 (the README's example; 2 before the fourth review of
-    issue 13, 19 before the December 2026 review's changes).
+    """Named seed (found by search): ai-orchestrated, seed 10 (the README's example; 37 before the December 5
+    session's second set of changes, under which the attacker, re-planning the hosts back from cleanup, gets the
+    data out there once the egress block lifts; 2 before the fourth review of issue 13, 19 before the December 2026
+    review's changes).
     Doing nothing the objective is met; isolating the hosts
     the first escalated alert named (both held by then) and blocking egress keeps the source code in."""
-    assert Facilitator(espionage, 37, "ai-orchestrated").finish().outcome == "objective_met"
-    fac = Facilitator(espionage, 37, "ai-orchestrated")
+    assert Facilitator(espionage, 10, "ai-orchestrated").finish().outcome == "objective_met"
+    fac = Facilitator(espionage, 10, "ai-orchestrated")
     to_known(fac)
-    assert fac.targets("isolate_host") == ["api-gw-01", "web-portal-01"]
+    assert fac.targets("isolate_host") == ["web-portal-01", "ws-sales-08"]
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)
     fac.decide("block_egress")
     result = fac.finish()
     assert result.outcome != "objective_met" and result.records_exfiltrated == 0
     assert result.egress_blocked_hours > 0
-    assert fac.without_orders().to_json() == run(fac.compiled, 37).to_json()
+    assert fac.without_orders().to_json() == run(fac.compiled, 10).to_json()
 
 
 def test_undo_cancels_an_order_under_way_or_replays_without_a_done_one(espionage):
@@ -277,12 +279,12 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
 
 
 def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
-    """The README's example: the orders at the first escalated alert (seed 37), replayed over other seeds, keep the
+    """The README's example: the orders at the first escalated alert (seed 10), replayed over other seeds, keep the
     data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
-    lifted (seeds 0-59: 39 of 39 wins)."""
+    lifted (seeds 0-59: 33 of 33 wins)."""
     from simulator.facilitator import _timed_run
 
-    fac = Facilitator(espionage, 37, "ai-orchestrated")
+    fac = Facilitator(espionage, 10, "ai-orchestrated")
     to_known(fac)
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)

@@ -117,9 +117,9 @@ def test_a_second_reset_before_the_user_logs_on_again_still_leads_to_a_dump():
     r.env.run(until=100)
     r.contain(set(), {alice})
     r.env.run(until=RELOGON_MINUTES + 50)
-    assert ("harvest", ws) not in _queued(r)
+    assert ("redump", ws, alice) not in _queued(r)
     r.env.run(until=100 + RELOGON_MINUTES + 1)
-    assert ("harvest", ws) in _queued(r)
+    assert ("redump", ws, alice) in _queued(r)
 
 
 def test_a_password_phished_after_its_reset_works():

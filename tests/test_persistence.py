@@ -131,6 +131,118 @@ def test_an_attacker_holding_hosts_never_stalls(name):
     assert not stalled, stalled
 
 
+def _open_ways(r: Run) -> set[tuple]:
+    """The moves the attacker could make now that nobody has planned: a known target it does not hold (or holds as
+    a session only), not isolated or out of service, with a harvested credential that logs on there over a route
+    it holds that no second factor or tiering refused, or a usable exploit, neither queued, under way, tried or
+    waiting in ``failed`` for the next regrouping (mirrors ``Discovery._plan``)."""
+    from simulator.attack.movement import APPLIANCES, SESSION_SERVICES
+
+    net = r.net
+    if r.t_objective is None and r.obj_host in r.owned and r._focused():
+        return set()
+    waiting = {(task[0], task[1], task[2]) for _, task in r.failed if task[0] in ("move_cred", "move_exploit")}
+    day = r.env.now / 1440
+    out = set()
+    for t in sorted(r.known_targets):
+        if (t in r.owned and not r._shell_less(t)) or t in r.belief.contained_hosts or r._down(t):
+            continue
+        routes = r.routes.get(t)
+        if not routes:
+            continue
+        host = net.hosts[t]
+        admin_only = t in r.owned and host.os in APPLIANCES
+        services = [x for x in routes if x in net.logon_services and not (t in r.owned and x in SESSION_SERVICES)]
+        for a in sorted(r.harvested & net.logon_accounts[t]):
+            if (("c", t, a) in r.tried or ("move_cred", t, a) in waiting
+                    or (admin_only and net.accounts[a].kind != "admin") or (a, host.zone) in r.tier_refused):
+                continue
+            if any((a, s) not in r.mfa_refused and r._route(t, s) is not None for s in services):
+                out.add(("c", t, a))
+        for v in host.network_vulns:
+            vi = net.vulns[v]
+            if (vi.service in routes and r._usable_from(v) <= day and ("v", t, v) not in r.tried
+                    and ("move_exploit", t, v) not in waiting and not (admin_only and vi.access != "admin")
+                    and r._route(t, vi.service) is not None):
+                out.add(("v", t, v))
+    return out
+
+
+def _path_watch(r: Run, found: list[tuple]):
+    """Every 6 hours, while the attacker holds hosts out of work (nothing queued, no line of work busy, not lying
+    low): the moves open to it that nobody planned. One left so for longer than a regrouping's wait and a day was
+    never going to be made."""
+    env = r.env
+    since: dict[tuple, float] = {}
+    while True:
+        yield env.timeout(360)
+        idle = r.owned and not r._tasks and not r._active and r._quiet_until <= env.now and not r.stop.triggered
+        ways = _open_ways(r) if idle else set()
+        since = {k: since.get(k, env.now) for k in ways}
+        late = sorted(k for k, t in since.items() if env.now - t > r._retry_wait() + 1440)
+        if late:
+            found.append((since[late[0]], r.net.hosts[late[0][1]].id))
+            return
+
+
+@pytest.mark.parametrize("name", [*bundled_names(), "tests/data/tiny.yaml", *REVIEWED])
+def test_an_attacker_holding_hosts_makes_the_moves_open_to_it(name):
+    """Issue 13 (an attacker that stops for bookkeeping reasons), the case the stall watch above misses: out of work,
+    holding hosts, with a move open that nothing would plan. Three ways it happened before the fix: a host back in
+    service after cleanup was never planned again (espionage-tech, ai-orchestrated vs baseline, replicate 31: 32
+    hosts held from day 13 to the horizon, the campaign rescanning the perimeter daily, the objective's host one ssh
+    logon away with an admin password in hand); the moves dropped while the attacker focused on its objective were
+    not planned again once it was met; and the campaign back at the perimeter with no failed task to retry never
+    regrouped, so it never looked inside again."""
+    from simulator.sweep import apply_cell
+
+    loaded = load(name)
+    left = []
+    for level, posture in (("autonomous", "baseline"), ("ai-orchestrated", "baseline"), ("ai-orchestrated", "hardened"),
+                           ("manual", "baseline"), ("manual", "hardened")):
+        c = apply_cell(loaded, (("automation", level), ("posture", posture)))
+        for s in range(8):
+            r = Run(c, 0, s)
+            found: list[tuple] = []
+            r.env.process(_path_watch(r, found))
+            r.execute()
+            if found:
+                left.append((level, posture, s, round(found[0][0] / 1440, 2), found[0][1]))
+    assert not left, left
+
+
+def test_a_reset_password_is_dumped_again_from_one_host():
+    """After a refused logon the attacker dumps one held host caching the account for its new password, and the
+    next only if that one did not yield it; before, it dumped every held host caching it at once (on the regional
+    hospital, where an account is cached on 57 hosts on average, most of the AI's dumps, each one noise)."""
+    from simulator.attack.base import RELOGON_MINUTES
+
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "weak")
+    r = Run(c, 0)
+    r.begin()
+    net = r.net
+    acct = next(a for a, x in enumerate(net.accounts) if x.kind == "user"
+                and sum(a in h.credentials for h in net.hosts) >= 3)
+    hosts = [i for i, h in enumerate(net.hosts) if acct in h.credentials][:3]
+    hosts.sort(key=lambda h: not all(y(h, acct) for y in r._harvest_yield))  # one whose dump yields it first
+    assert all(y(hosts[0], acct) for y in r._harvest_yield)
+    for _ in range(c.attacker.concurrency):
+        r.env.process(r.worker())
+    for h in hosts:
+        r.owned[h] = "admin"
+        r.owned_by_zone.setdefault(net.hosts[h].zone, []).append(h)
+    r.found_on[acct] = [hosts[0]]
+    r.belief.reset_credentials.add(acct)
+    r.belief.reset_at[acct] = r.env.now
+    r._reset_by[acct] = 1
+    r._busy += 1
+    r.env.process(r._dump_again(acct, r.env.now + RELOGON_MINUTES))
+    r.env.run(until=r.env.now + RELOGON_MINUTES + 600)
+    dumps = [e for e in r.timeline if e.technique in ("T1003", "T1552") and e.host in {net.hosts[h].id for h in hosts}]
+    assert acct in r.fresh_credentials and acct in r.harvested
+    assert [e.host for e in dumps] == [net.hosts[hosts[0]].id]
+
+
 class _Ctx:
     """Just enough of the engine's context for monitoring's rate rule."""
 
@@ -187,14 +299,15 @@ def test_rate_rule_counts_per_source():
 
 
 def test_an_attack_cut_short_by_isolation_is_tried_again():
-    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 6, the first found by search over seeds 0-399
-    once escalations and credential dumps on one host were held back too and a step handed to the operators
+    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 1, the first found by search over seeds 0-399
+    once a reset password was dumped again from one host at a time and hosts back from cleanup were planned again;
+    6 once escalations and credential dumps on one host were held back too and a step handed to the operators
     released its host, a logon MFA refused went on over another service; 1 once concurrent moves onto one host were
     held back, 18 before it, 10 before the fourth review of issue 13, 27 before the December 2026 review's changes, a
     reviewer's seed 23 before public exploits): isolating the source host cuts the exploit against git-01 short on
-    day 12.4; the attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already
+    day 11.7; the attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already
     tried' list for good)."""
-    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 6)
+    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 1)
     at_git = [e for e in r.timeline if e.host == "git-01" and e.phase == "lateral-movement"]
     cut = next(e for e in at_git if e.blocked == "contained")
     assert any(e.time > cut.time and e.blocked != "contained" for e in at_git)

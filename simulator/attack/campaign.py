@@ -190,6 +190,8 @@ class Campaign:
                   else f"objective {self.goal_i + 1} of {len(self.goal_times)} met: {detail}", h)
         if self.goal_i + 1 == len(self.goal_times):
             self.t_objective = env.now
+            for t in sorted(self.known_targets):  # it spreads again: the moves dropped while it focused
+                self._plan(t, None)
             return
         self.goal_i += 1
         self.obj_kind, self.obj, self.obj_host, self.obj_records = self.net.goals[self.goal_i]

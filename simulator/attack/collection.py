@@ -67,6 +67,7 @@ class Collection:
                     self._log("re-harvest", f"{net.accounts[acct].id}'s new password dumped "
                                             f"{(self.env.now - reset) / 60:.0f} h after its reset", h)
                 self._harvest_account(acct, h)
+                self.found_on.setdefault(acct, []).append(h)
                 new.append(acct)
         fake = self.arng.random() < p.false_finding_rate
         if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake,
