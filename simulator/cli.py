@@ -274,6 +274,10 @@ def fundamentals(
     from simulator.tables import fundamentals_table, terminal_width, wrap
 
     width = terminal_width(columns)
+    if both and sum(fm.DIAL_NOTE in v for v in verdicts.values()) > 1:
+        # the caveat on the automatic response once, after the sentence on both readings, not under each table
+        verdicts = {r: v.replace(fm.DIAL_NOTE, "") for r, v in verdicts.items()}
+        both += fm.DIAL_NOTE
     blocks = []
     for r, changes in results.items():
         name = loaded.scenario.name if r is None else f"{loaded.scenario.name}, the {r} reading"

@@ -455,7 +455,7 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
 
     if same_first and same_verdict:
         assert fv is not None and fs is not None
-        return (f"Under both readings, upgrading {fv.name.replace(' -> ', ' to ')} ranks first among the controls "
+        return (f"Under both readings, {_action(fv)} ranks first among the controls "
                 f"(vendor {_pts(fv.success)}, skeptic {_pts(fs.success)}), and the verdict holds: "
                 f"{_held(ranked, key)}.")
     close = ""

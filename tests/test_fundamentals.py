@@ -289,6 +289,30 @@ def test_cli_fundamentals_readings():
     assert doc["sentence"] == " ".join(last.split())  # the same seeds give the same sentence (unwrapped)
 
 
+def test_readings_sentence_names_the_soc_dial_as_a_setting():
+    """The SOC's dial first under both readings reads as turning it on, not 'upgrading soc automation: ai-response'
+    (found on the cloud company an unseen-scenario helper wrote)."""
+    both = fm.readings_sentence({r: _reading("soc automation: ai-response", -0.8, f"autonomous-{r}", 0.7)
+                                 for r in ("vendor", "skeptic")}, 50)
+    assert both.startswith("Under both readings, turning the SOC's automation to ai-response ranks first")
+
+
+def test_cli_readings_caveat_the_soc_dial_once():
+    """Where the automatic response leads under both readings, its caveat comes once, after the sentence on both,
+    not under each reading's table (examples/scenarios/cloud-sso.yaml, where it leads by about 85 points)."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    r = CliRunner().invoke(app, ["fundamentals", "examples/scenarios/cloud-sso.yaml", "--readings", "--runs", "20",
+                                 "--workers", "1", "--columns", "1000"])
+    assert r.exit_code == 0, r.output
+    text = r.stdout
+    assert text.count(fm.DIAL_NOTE.strip()) == 1
+    last = text.strip().split("\n\n")[-1]
+    assert last.startswith("Under both readings") and last.endswith(fm.DIAL_NOTE.strip())
+
+
 def test_cli_fundamentals_bad_from_level():
     from typer.testing import CliRunner
 
