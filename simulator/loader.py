@@ -170,6 +170,17 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path_:
     return tuple(out)
 
 
+def _after_comma(doc: Document, path: Path_, key: str) -> bool:
+    """Whether ``key``, a key with no value, follows a comma inside a {...} on its line of the file: a value's tail
+    that an unquoted comma cut off, as in '{description: drivers, schedule}'."""
+    lines = doc.text.splitlines()
+    n = doc.line(path)
+    if not 0 < n <= len(lines):
+        return " " in key.strip()  # (no text to read: a key with a space is a fragment of a value)
+    line = lines[n - 1]
+    return "{" in line and re.search(r",\s*" + re.escape(key) + r"\s*[,}]", line) is not None
+
+
 def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) -> list[Problem]:
     out = []
     for e in err.errors(include_url=False):
@@ -178,9 +189,9 @@ def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) 
         if e["type"] == "extra_forbidden":
             msg = "unknown field"
             key = path[-1] if path else None
-            if isinstance(key, str) and " " in key.strip() and e.get("input") is None:
+            if isinstance(key, str) and e.get("input") is None and _after_comma(doc, path, key):
                 # YAML read 'description: drivers, delivery schedule' inside {...} as two entries: the comma ended
-                # the value, and the rest became a key with no value
+                # the value, and the rest became a key with no value (one word or several)
                 msg += (" (inside {...} an unquoted comma ends a value, and what follows it becomes a key of its "
                         "own: quote the value, e.g. description: \"a, b\")")
         elif e["type"] == "missing":

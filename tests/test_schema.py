@@ -49,6 +49,10 @@ def test_an_unquoted_comma_in_a_flow_mapping_gets_a_hint(write):
                           "field (inside {...} an unquoted comma ends a value")
     (plain,) = problems_of(write(BASE.replace("    role: database\n", "    role: database\n    colour: blue\n")))
     assert plain.endswith("hosts.2.colour: unknown field")  # a plain unknown key gets no such hint
+    # one word after the comma is a cut-off value too (before, only a fragment with a space got the hint)
+    text = BASE.replace("description: customer table}", "description: customers, orders}")
+    (msg,) = problems_of(write(text))
+    assert "hosts.2.data.0.orders: unknown field (inside {...} an unquoted comma ends a value" in msg
 
 
 def test_broken_reference_names_its_line(write):
