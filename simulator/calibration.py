@@ -235,8 +235,8 @@ GAPS: dict[tuple[str, str], str] = {
         "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
         "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
-        "file searches (about 460 a run in the 55 of 100 runs that break out) bring one credential to check per 5.6 "
-        "of them (81 checks; espionage-tech one per 3.2: 47 to 152), so those runs are 93% AI (94% before the "
+        "file searches (about 430 a run in the 55 of 100 runs that break out) bring one credential to check per 5.7 "
+        "of them (75 checks; espionage-tech one per 3.1: 48 to 147), so those runs are 93% AI (94% before the "
         "objective, 92% after; espionage-tech 90% and 87%); the 45 runs that never break out are 98% AI (" + _IDLE_AI
         + "). A reset password is dumped again from one host since the second December 5 session, not from every "
         "host caching it: half the dumps, and fewer resets to follow, so fewer checks too (860 and 133 before). "
@@ -247,22 +247,22 @@ GAPS: dict[tuple[str, str], str] = {
         "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
         + "); the 47 runs that broke out are 91% AI, at the range's top (93% before the objective, 90% after)"),
     ("ai-share", "generated-200"): (
-        "just above the range (93%): every run breaks out, with about 670 AI actions to 50 by hand, 92% AI "
-        "before the objective and 94% after it; "
+        "just above the range (93%): every run breaks out, with about 640 AI actions to 47 by hand, 92% AI "
+        "before the objective and 93% after it; "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
         "already checked needs none, so the more hosts an account's credential is cached on "
         "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.2 dumps and file "
-        "searches (38 to 240 a run; espionage-tech one per 3.2)"),
+        "searches (37 to 227 a run; espionage-tech one per 3.1)"),
     ("ai-share", "generated-1000"): (
-        "just above the range (93%; 92% before the objective, 93% after it): the AI's moves, dumps and file "
+        "just above the range (93%, before the objective and after it alike): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
-        "dump that yields only credentials already checked needs none): about 4,720 AI actions to 360 by hand a run, "
-        "one check per 6.4 dumps and file searches (310 to 1,980 over 20 runs; espionage-tech one per 3.2)"),
+        "dump that yields only credentials already checked needs none): about 4,840 AI actions to 360 by hand a run, "
+        "one check per 6.5 dumps and file searches (310 to 2,020 over 20 runs; espionage-tech one per 3.1)"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (93%; 92% before the objective and after it): the ways in by phishing and through "
+        "just above the range (93%; 92% before the objective, 93% after it): the ways in by phishing and through "
         "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "
         "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 16 "
-        "actions a run to 194 by the AI in the 95 of 100 runs that break out, 92% AI; the 5 that never do are 96% "
+        "actions a run to 194 by the AI in the 97 of 100 runs that break out, 92% AI; the 3 that never do are 97% "
         "AI)"),
     ("ai-share", "small-business"): (
         "above the range since the third December 4 session (92% at 500 runs; 88% before): the 35 of 100 "

@@ -460,23 +460,8 @@ class Run(Attacker):
         cleaned = len(back) - len(released) - still_down
         if cleaned:
             self._log("restored", f"{count(cleaned, 'host')} cleaned and back in service")
-            self.env.process(self._answering_again([h for h in back if h not in self.owned and not self._down(h)]))
         if released:
             self._log("restored", f"{count(len(released), 'host')} released from isolation (not cleaned)")
-
-    def _answering_again(self, hosts: list[int]):
-        """Hosts back in service after cleanup are targets again: the attacker finds them answering at its next
-        look (``retry_days``) and plans the ways in it has. Before, nothing planned them again unless something else
-        did (a new foothold, a disclosure, a regrouping, a new credential for them), and an attacker back at the
-        perimeter with no failed task to retry never regroups: espionage-tech, ai-orchestrated, replicate 31 held
-        32 hosts from day 13 to the horizon, rescanning the perimeter daily, while the objective's host, restored on
-        day 16.6, was one ssh logon away with an admin credential in hand."""
-        yield self.env.timeout(self._retry_wait())
-        if self.stop.triggered or not self.owned:
-            return  # (the campaign plans every known target when it gets back in)
-        for t in hosts:
-            if t in self.known_targets:
-                self._plan(t, None)
 
     def _lift_egress_block(self, until: float):
         yield self.env.timeout(max(0.0, until - self.env.now))

@@ -193,7 +193,8 @@ def test_an_attacker_holding_hosts_makes_the_moves_open_to_it(name):
     hosts held from day 13 to the horizon, the campaign rescanning the perimeter daily, the objective's host one ssh
     logon away with an admin password in hand); the moves dropped while the attacker focused on its objective were
     not planned again once it was met; and the campaign back at the perimeter with no failed task to retry never
-    regrouped, so it never looked inside again."""
+    regrouped, so it never looked inside again (retail, autonomous vs baseline, replicate 7: 52 hosts held at the
+    perimeter, six workstations restored on day 15.3 one logon away for two days)."""
     from simulator.sweep import apply_cell
 
     loaded = load(name)
@@ -241,6 +242,41 @@ def test_a_reset_password_is_dumped_again_from_one_host():
     dumps = [e for e in r.timeline if e.technique in ("T1003", "T1552") and e.host in {net.hosts[h].id for h in hosts}]
     assert acct in r.fresh_credentials and acct in r.harvested
     assert [e.host for e in dumps] == [net.hosts[hosts[0]].id]
+
+
+def test_a_second_reset_during_the_re_dump_waits_for_the_user_s_next_logon():
+    """A practitioner reviewer's find: reset again while the crew works through the hosts caching the account (a
+    response round resets every account cached on the hosts it isolates), no host has the new password before the
+    user's next logon, and the one-host-at-a-time walk dumped every host for nothing and gave up for good. Now the
+    walk stops, waits for that logon and starts over: a few dumps, and the password back in hand."""
+    from simulator.attack.base import RELOGON_MINUTES
+
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "weak")
+    r = Run(c, 0)
+    r.begin()
+    net = r.net
+    acct = max((a for a, x in enumerate(net.accounts) if x.kind == "user"),
+               key=lambda a: sum(a in h.credentials for h in net.hosts))
+    hosts = [i for i, h in enumerate(net.hosts) if acct in h.credentials]
+    assert len(hosts) >= 4
+    for h in hosts:
+        r.owned[h] = "admin"
+        r.owned_by_zone.setdefault(net.hosts[h].zone, []).append(h)
+    for _ in range(c.attacker.concurrency):
+        r.env.process(r.worker())
+    r.belief.reset_credentials.add(acct)
+    r.belief.reset_at[acct] = r.env.now
+    r._reset_by[acct] = 1
+    r._busy += 1
+    r.env.process(r._dump_again(acct, r.env.now + RELOGON_MINUTES))
+    r.env.run(until=r.env.now + RELOGON_MINUTES + 0.5)  # the walk has begun: its first dump is under way
+    r.belief.reset_at[acct] = r.env.now  # reset again before the user's next logon
+    r.env.run(until=r.env.now + 3 * 60)
+    ids = {net.hosts[h].id for h in hosts}
+    early = [e for e in r.timeline if e.technique in ("T1003", "T1552") and e.host in ids]
+    assert len(early) < len(hosts) // 2  # it did not dump every host caching the account for nothing
+    r.env.run(until=r.env.now + RELOGON_MINUTES + 600)
+    assert acct in r.harvested and acct in r.fresh_credentials
 
 
 class _Ctx:

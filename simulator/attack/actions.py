@@ -13,6 +13,9 @@ from simulator.attack.base import P_HARVEST, RELOGON_MINUTES
 from simulator.attack.movement import SESSION_SERVICES
 from simulator.result import timeline_event
 
+U_REDUMP = 40
+"""Keyed draw: the order in which held hosts caching a reset account are dumped again for its new password."""
+
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
 tool, creating an account (``hands_on_speed``). Credential stuffing (T1110.004), password spraying (T1110.003) and push
@@ -255,11 +258,15 @@ class Acting:
 
     def _next_redump(self, account: int) -> None:
         """Queue a dump of the next held host that may hold ``account``'s new password: first where a dump found
-        the account before, then any other held host caching it that the attacker's rights there can read."""
+        the account (the last find first), then any other held host caching it that the attacker's rights there can
+        read, in an order of its own (a keyed draw per host and account, not the order the scenario lists its
+        hosts in)."""
         tried = self._redumped.get(account, set())
         net = self.net
         service = net.accounts[account].kind == "service"  # (a dump with user rights reads service accounts only)
-        for x in self.found_on.get(account, []) + sorted(self.owned):
+        found = self.found_on.get(account, [])
+        rest = sorted((x for x in self.owned if x not in found), key=lambda x: (self.uniform(U_REDUMP, x, account), x))
+        for x in [*found, *rest]:
             if (x in self.owned and x not in tried and not self._shell_less(x)
                     and account in net.hosts[x].credentials and (service or self.owned[x] == "admin")):
                 self._push(P_HARVEST, ("redump", x, account))
@@ -272,12 +279,19 @@ class Acting:
         first had already brought the password."""
         if account in self.harvested:
             return  # back in hand already (another dump, a phishing page)
+        if self.belief.reset_at[account] + RELOGON_MINUTES > self.env.now:
+            # reset again since the walk began: no host has the new password before the user's next logon, so
+            # wait for it and start over, rather than dump every host now for nothing and give up (a practitioner
+            # reviewer's find: a response round that resets the accounts cached on the hosts it isolates did this)
+            self._busy += 1
+            self.env.process(self._dump_again(account, self.belief.reset_at[account] + RELOGON_MINUTES))
+            return
+        self._redumped.setdefault(account, set()).add(h)
+        status = None
         if h in self.owned and not self._shell_less(h):
-            self._redumped.setdefault(account, set()).add(h)
-            yield from self._harvest(h)
-        else:
-            self._redumped.setdefault(account, set()).add(h)
-        if account not in self.harvested:
+            status = yield from self._harvest(h)
+        if account not in self.harvested and status not in ("waiting", "retry"):
+            # (a dump under way there, or one failed by chance and retried at once, still reads this host)
             self._next_redump(account)
 
     def gate(self, name: str, scope: str):

@@ -27,8 +27,11 @@ class Campaign:
         if self._regrouping or self._active or self._tasks:
             return
         if self._campaign_running:
-            if self.owned and self.failed and self.env.now + self._retry_wait() < self.net.horizon:
-                # back at the perimeter for another way in, it still retries what failed inside on its schedule
+            if self.owned and self.env.now + self._retry_wait() < self.net.horizon:
+                # back at the perimeter for another way in (or waiting there for an operator, a weekend), it still
+                # regroups inside on its own schedule: retries what failed and plans the moves open to it, a host
+                # back from cleanup included (before, it regrouped only with a failed task to retry, so a host
+                # restored meanwhile waited for the next perimeter round, days away over a weekend)
                 self._regrouping = True
                 self.env.process(self._regroup())
             return
@@ -68,8 +71,7 @@ class Campaign:
         if not self._tasks and self._stuck is not None and not self._stuck.triggered and self.t_objective is None:
             self._campaign_running = True  # nothing to do from what it holds: back to the perimeter
             self._stuck.succeed()
-            return
-        self._maybe_finish()
+        self._maybe_finish()  # (at the perimeter, holding hosts, the next regrouping comes on the same schedule)
 
     def campaign(self):
         """Plan, then get in; after an eviction, get back in; with footholds that lead nowhere, look for another way

@@ -30,7 +30,7 @@ class Collection:
             # user's next logon put there meanwhile included). Before, a dump was queued per reset account, so three
             # lines of work dumped one host at once after a reset of three accounts cached there, each making noise.
             self._harvesting[h] = True
-            return
+            return "waiting"
         net, p = self.net, self.p
         zone = self._zone(h)
         technique = "T1003" if access == "admin" else "T1552"
@@ -49,6 +49,7 @@ class Collection:
         if not a.success:
             if a.blocked is None:
                 self._failed((P_HARVEST, ("harvest", h)))  # re-harvest when regrouping
+                return "retry"
             return
         new = []
         for acct in net.hosts[h].credentials:
@@ -67,7 +68,10 @@ class Collection:
                     self._log("re-harvest", f"{net.accounts[acct].id}'s new password dumped "
                                             f"{(self.env.now - reset) / 60:.0f} h after its reset", h)
                 self._harvest_account(acct, h)
-                self.found_on.setdefault(acct, []).append(h)
+                found = self.found_on.setdefault(acct, [])
+                if h in found:
+                    found.remove(h)
+                found.insert(0, h)  # where it turned up last, first
                 new.append(acct)
         fake = self.arng.random() < p.false_finding_rate
         if (new or fake) and (yield from self.verified_out(h, "credential-access", "T1078", fake,

@@ -72,12 +72,6 @@ class InitialAccess:
                 if env.now + wait >= net.horizon:
                     return None  # the horizon comes first
                 yield env.timeout(wait)
-                if self.owned:
-                    # holding hosts, it looks again at what it knows inside on each round, as when regrouping: a
-                    # host back in service, a move dropped while it focused on the objective (before, an attacker
-                    # back at the perimeter with no failed task to retry never regrouped and never made them)
-                    for t in sorted(self.known_targets):
-                        self._plan(t, None)
         gained = self._gained()
         if not (gained - self._inside_gains):
             self._entry_vector = "inside"  # no way in of its own: a line of work moved on from inside meanwhile
