@@ -178,7 +178,11 @@ def _after_comma(doc: Document, path: Path_, key: str) -> bool:
     if not 0 < n <= len(lines):
         return " " in key.strip()  # (no text to read: a key with a space is a fragment of a value)
     line = lines[n - 1]
-    return "{" in line and re.search(r",\s*" + re.escape(key) + r"\s*[,}]", line) is not None
+    m = re.search(r",\s*" + re.escape(key) + r"\s*[,}]", line)
+    if m is None:
+        return False
+    before = "\n".join(lines[max(0, n - 11):n - 1] + [line[:m.start()]])  # (a {...} may run over several lines)
+    return before.count("{") > before.count("}")
 
 
 def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) -> list[Problem]:

@@ -53,6 +53,10 @@ def test_an_unquoted_comma_in_a_flow_mapping_gets_a_hint(write):
     text = BASE.replace("description: customer table}", "description: customers, orders}")
     (msg,) = problems_of(write(text))
     assert "hosts.2.data.0.orders: unknown field (inside {...} an unquoted comma ends a value" in msg
+    # a {...} that runs onto a second line (an unseen-scenario helper's vulnerability list)
+    text = BASE.replace("description: customer table}", "\n        description: customers, orders}")
+    (msg,) = problems_of(write(text))
+    assert "hosts.2.data.0.orders: unknown field (inside {...} an unquoted comma ends a value" in msg
 
 
 def test_broken_reference_names_its_line(write):
