@@ -67,7 +67,7 @@ def test_routes_are_per_zone(tiny):
 
 REVIEWED = ("examples/scenarios/retail.yaml", "examples/scenarios/university.yaml",
             "examples/scenarios/water-utility.yaml", "examples/scenarios/cloud-sso.yaml",
-            "examples/scenarios/msp-tenants.yaml")
+            "examples/scenarios/msp-tenants.yaml", "examples/scenarios/logistics.yaml")
 """Scenarios a reviewer wrote from the README alone (out-of-sample checks of the model)."""
 
 
