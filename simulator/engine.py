@@ -79,7 +79,7 @@ class Run(Attacker):
         self._harvest_queued: set[int] = set()
         """Hosts with a re-harvest queued and not yet run."""
         self.found_on: dict[int, list[int]] = {}
-        """Account -> the hosts whose dumps yielded it, in the order found (where to look again after a reset)."""
+        """Account -> the hosts whose dumps yielded it, the last find first (where to look again after a reset)."""
         self._redumped: dict[int, set[int]] = {}
         """Account -> the hosts dumped again for its new password since its last reset."""
         self._upgrade_queued: set[int] = set()

@@ -171,8 +171,9 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path_:
 
 
 def _after_comma(doc: Document, path: Path_, key: str) -> bool:
-    """Whether ``key``, a key with no value, follows a comma inside a {...} on its line of the file: a value's tail
-    that an unquoted comma cut off, as in '{description: drivers, schedule}'."""
+    """Whether ``key``, a key with no value, follows a comma on its line of the file inside a {...} (opened on that
+    line or up to ten lines before): a value's tail that an unquoted comma cut off, as in '{description: drivers,
+    schedule}'."""
     lines = doc.text.splitlines()
     n = doc.line(path)
     if not 0 < n <= len(lines):

@@ -264,13 +264,15 @@ class Acting:
         tried = self._redumped.get(account, set())
         net = self.net
         service = net.accounts[account].kind == "service"  # (a dump with user rights reads service accounts only)
-        found = self.found_on.get(account, [])
-        rest = sorted((x for x in self.owned if x not in found), key=lambda x: (self.uniform(U_REDUMP, x, account), x))
-        for x in [*found, *rest]:
-            if (x in self.owned and x not in tried and not self._shell_less(x)
-                    and account in net.hosts[x].credentials and (service or self.owned[x] == "admin")):
-                self._push(P_HARVEST, ("redump", x, account))
-                return
+        held = self.owned
+        can = {x for x in held if x not in tried and not self._shell_less(x) and account in net.hosts[x].credentials
+               and (service or held[x] == "admin")}
+        if not can:
+            return
+        x = next((x for x in self.found_on.get(account, []) if x in can), None)
+        if x is None:
+            x = min(can, key=lambda y: (self.uniform(U_REDUMP, y, account), y))
+        self._push(P_HARVEST, ("redump", x, account))
 
     def _redump(self, h: int, account: int):
         """Dump held host ``h`` again for ``account``'s new password; on to the next host where it did not turn
