@@ -8,6 +8,7 @@ import pytest
 
 from defenses.base import Action, Belief
 from defenses.monitoring import Monitoring, MonitoringConfig
+from simulator.attack.base import RELOGON_MINUTES
 from simulator.engine import Run, run
 from simulator.loader import bundled_names, load
 from tests.conftest import compiled
@@ -212,32 +213,43 @@ def test_an_attacker_holding_hosts_makes_the_moves_open_to_it(name):
     assert not left, left
 
 
+def _run_for_redump() -> Run:
+    """espionage-tech, ai-orchestrated vs weak, begun, with its lines of work running (they start at initial
+    access otherwise)."""
+    c = compiled(load("espionage-tech"), "ai-orchestrated", "weak")
+    r = Run(c, 0)
+    r.begin()
+    for _ in range(c.attacker.concurrency):
+        r.env.process(r.worker())
+    return r
+
+
+def _reset_held(r: Run, acct: int, hosts: list[int]) -> None:
+    """The attacker holds ``hosts`` with admin rights; ``acct`` is reset now and a logon with it was refused: the
+    re-dump waits for the user's next logon (as ``Acting.act`` starts it)."""
+    for h in hosts:
+        r.owned[h] = "admin"
+        r.owned_by_zone.setdefault(r.net.hosts[h].zone, []).append(h)
+    r.belief.reset_credentials.add(acct)
+    r.belief.reset_at[acct] = r.env.now
+    r._reset_by[acct] = 1
+    r._busy += 1
+    r.env.process(r._dump_again(acct, r.env.now + RELOGON_MINUTES))
+
+
 def test_a_reset_password_is_dumped_again_from_one_host():
     """After a refused logon the attacker dumps one held host caching the account for its new password, and the
     next only if that one did not yield it; before, it dumped every held host caching it at once (on the regional
     hospital, where an account is cached on 57 hosts on average, most of the AI's dumps, each one noise)."""
-    from simulator.attack.base import RELOGON_MINUTES
-
-    c = compiled(load("espionage-tech"), "ai-orchestrated", "weak")
-    r = Run(c, 0)
-    r.begin()
+    r = _run_for_redump()
     net = r.net
     acct = next(a for a, x in enumerate(net.accounts) if x.kind == "user"
                 and sum(a in h.credentials for h in net.hosts) >= 3)
     hosts = [i for i, h in enumerate(net.hosts) if acct in h.credentials][:3]
     hosts.sort(key=lambda h: not all(y(h, acct) for y in r._harvest_yield))  # one whose dump yields it first
     assert all(y(hosts[0], acct) for y in r._harvest_yield)
-    for _ in range(c.attacker.concurrency):
-        r.env.process(r.worker())
-    for h in hosts:
-        r.owned[h] = "admin"
-        r.owned_by_zone.setdefault(net.hosts[h].zone, []).append(h)
     r.found_on[acct] = [hosts[0]]
-    r.belief.reset_credentials.add(acct)
-    r.belief.reset_at[acct] = r.env.now
-    r._reset_by[acct] = 1
-    r._busy += 1
-    r.env.process(r._dump_again(acct, r.env.now + RELOGON_MINUTES))
+    _reset_held(r, acct, hosts)
     r.env.run(until=r.env.now + RELOGON_MINUTES + 600)
     dumps = [e for e in r.timeline if e.technique in ("T1003", "T1552") and e.host in {net.hosts[h].id for h in hosts}]
     assert acct in r.fresh_credentials and acct in r.harvested
@@ -249,26 +261,13 @@ def test_a_second_reset_during_the_re_dump_waits_for_the_user_s_next_logon():
     response round resets every account cached on the hosts it isolates), no host has the new password before the
     user's next logon, and the one-host-at-a-time walk dumped every host for nothing and gave up for good. Now the
     walk stops, waits for that logon and starts over: a few dumps, and the password back in hand."""
-    from simulator.attack.base import RELOGON_MINUTES
-
-    c = compiled(load("espionage-tech"), "ai-orchestrated", "weak")
-    r = Run(c, 0)
-    r.begin()
+    r = _run_for_redump()
     net = r.net
     acct = max((a for a, x in enumerate(net.accounts) if x.kind == "user"),
                key=lambda a: sum(a in h.credentials for h in net.hosts))
     hosts = [i for i, h in enumerate(net.hosts) if acct in h.credentials]
     assert len(hosts) >= 4
-    for h in hosts:
-        r.owned[h] = "admin"
-        r.owned_by_zone.setdefault(net.hosts[h].zone, []).append(h)
-    for _ in range(c.attacker.concurrency):
-        r.env.process(r.worker())
-    r.belief.reset_credentials.add(acct)
-    r.belief.reset_at[acct] = r.env.now
-    r._reset_by[acct] = 1
-    r._busy += 1
-    r.env.process(r._dump_again(acct, r.env.now + RELOGON_MINUTES))
+    _reset_held(r, acct, hosts)
     r.env.run(until=r.env.now + RELOGON_MINUTES + 0.5)  # the walk has begun: its first dump is under way
     r.belief.reset_at[acct] = r.env.now  # reset again before the user's next logon
     r.env.run(until=r.env.now + 3 * 60)
@@ -571,7 +570,6 @@ def test_a_reset_lasts_only_until_the_attacker_dumps_the_new_password():
     still holds a host the user logs on to, the user's next logon puts the new one there (half a day after the reset,
     ``RELOGON_MINUTES``), and a dump after that takes it: the logons work again. Incident response resets the account
     again once an alert shows it used after its last reset."""
-    from simulator.attack.base import RELOGON_MINUTES
 
     c = compiled(load("espionage-tech"), "ai-orchestrated", "baseline")
     ids = {a.id: i for i, a in enumerate(c.net.accounts)}
