@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         results = [Run(loaded, a.seed, i).execute() for i in range(a.runs)]
         out = [r for r in results if r.breakout_time is not None]
         stuck = [r for r in results if r.breakout_time is None]
-        print(f"{name}, ai-orchestrated vs baseline, {a.runs} runs, seed {a.seed}:")
+        ai = sum(r.actions_ai for r in results)
+        tactical = ai + sum(r.actions_human for r in results)
+        print(f"{name}, ai-orchestrated vs baseline, {a.runs} runs, seed {a.seed}: "
+              + (f"{ai / tactical:.1%} AI pooled over the runs" if tactical else "no tactical actions"))
         for label, group in (("broke out", out), ("never broke out", stuck)):
             if group:
                 print(f"  {label} ({len(group)}): " + "\n    ".join(_split(group)))

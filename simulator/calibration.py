@@ -163,7 +163,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("breakout-assisted", "Breakout, ai-assisted (median)", "CS", "20-90 min", 20, 90, "min",
            ("automation:ai-assisted.speed", "automation:ai-assisted.concurrency", "automation:ai-assisted.calendar",
             "automation:ai-assisted.works_off_shift") + _PATH),
-    Figure("ai-share", "AI share of actions, ai-orch. (mean)", "GTG", "80-90%", 0.80, 0.90, "share",
+    Figure("ai-share", "AI share of actions, ai-orch. (pooled)", "GTG", "80-90%", 0.80, 0.90, "share",
            ("automation:ai-orchestrated.executor", "automation:ai-orchestrated.takeover",
             "automation:ai-orchestrated.max_ai_effort_hours", "automation:ai-orchestrated.human_speed",
             "automation:ai-orchestrated.verification", "automation:ai-orchestrated.gates")),
@@ -370,6 +370,23 @@ def _mean(values: list[float]) -> tuple[float | None, float | None, float | None
     return m, m - half, m + half, n
 
 
+def _pooled(parts: list[tuple[int, int]]) -> tuple[float | None, float | None, float | None, int]:
+    """The share of a pooled total, sum(k) / sum(n), over runs' (k, n) pairs, with a 95% interval for a ratio
+    estimator (linearised: the runs' residuals k - R n). A campaign's share of work weighs each run by its size, as
+    the compare table's AI share does; a mean of per-run shares would weigh a run of 5 actions like one of 5,000."""
+    parts = [(k, n) for k, n in parts if n]
+    runs = len(parts)
+    total = sum(n for _, n in parts)
+    if not total:
+        return None, None, None, 0
+    r = sum(k for k, _ in parts) / total
+    if runs < 2:
+        return r, r, r, runs
+    var = sum((k - r * n) ** 2 for k, n in parts) / (runs - 1)
+    half = Z95 * var**0.5 / (total / runs) / runs**0.5
+    return r, max(0.0, r - half), min(1.0, r + half), runs
+
+
 def _share(k: int, n: int) -> tuple[float | None, float | None, float | None, int]:
     lo, hi = wilson(k, n)
     return (k / n if n else None), (lo if n else None), (hi if n else None), n
@@ -421,7 +438,8 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
     own = km_median(times, own_seen)
     m_orch, m_manual = median(_breakouts(orch)), median(_breakouts(manual))
     ai_b = _breakouts(orch) + _breakouts(auton)
-    shares = [r["actions_ai"] / t for r in orch if (t := r["actions_ai"] + r["actions_human"])]
+    work = [(r["actions_ai"], r["actions_ai"] + r["actions_human"]) for r in orch]
+    shares = [k / n for k, n in work if n]
     ways = [r.get("initial_access_vector") for a in LEVELS for r in runs[a]]
     exploit = sum(1 for w in ways if w == "exploit")
     creds = sum(1 for w in ways if w in CREDENTIAL_ABUSE)
@@ -429,7 +447,7 @@ def rows_from(runs: Mapping[str, Sequence[Mapping[str, Any]]], horizon: float) -
     values: dict[str, tuple[tuple[float | None, float | None, float | None, int], str]] = {
         "breakout-manual": (_median(_breakouts(manual)), _by_logon(manual)),
         "breakout-assisted": (_median(_breakouts(assisted)), _by_logon(assisted)),
-        "ai-share": (_mean(shares), ""),
+        "ai-share": (_pooled(work), f"per-run mean {sum(shares) / len(shares):.0%}" if shares else ""),
         "decision-points": (_mean([r["human_decision_points"] for r in orch if r.get("outcome") == "objective_met"]),
                             ""),
         "peak-rate": (_median([r["peak_requests_per_minute"] / 60 for r in orch]), ""),

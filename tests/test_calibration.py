@@ -146,6 +146,25 @@ def test_breakout_figures_from_rows():
     assert fast.value == pytest.approx(3 / 6) and fast.n == 6 and fast.note == "fastest 27 s" and fast.ok is None
 
 
+def test_ai_share_pools_the_campaign_s_work():
+    """The AI share is the campaign's work pooled over its runs (as the compare table's column), not a mean of
+    per-run shares: a run stuck at the perimeter with 50 actions, 49 by the agents, weighs a fiftieth of one with
+    2,500, 2,000 by the agents; the per-run mean is in the note."""
+    orch = [_row(0.0, ai=49, human=1), _row(0.0, ai=2000, human=500), _row(0.0)]  # (a run with no action: no weight)
+    empty = [_row()]
+    by = {r.figure.key: r for r in cal.rows_from({"manual": empty, "ai-assisted": empty, "ai-orchestrated": orch,
+                                                  "autonomous": empty}, 43200.0)}
+    share = by["ai-share"]
+    assert share.value == pytest.approx(2049 / 2550) and share.n == 2
+    assert share.ci_low < share.value < share.ci_high
+    assert share.note == "per-run mean 89%"  # (0.98 + 0.8) / 2
+    alike = [_row(0.0, ai=9, human=1)] * 5
+    same = cal.rows_from({"manual": empty, "ai-assisted": empty, "ai-orchestrated": alike, "autonomous": empty},
+                         43200.0)
+    row = next(r for r in same if r.figure.key == "ai-share")
+    assert row.value == pytest.approx(0.9) and row.ci_low == pytest.approx(0.9) and row.ci_high == pytest.approx(0.9)
+
+
 def test_access_mix_pools_the_levels_and_the_report_pools_the_targets():
     """Exploitation's share of first footholds among exploitation and credential abuse (logon, broker), every level
     pooled; phishing and suppliers count as other; never-breached runs are left out. The report pools the targets."""
