@@ -7,7 +7,8 @@ how the initial-access attempts ended, how soon the crew got in (runs in within 
 access), false findings acted on and caught, the time from initial access to the objective, hosts held once in, dwell
 (Kaplan-Meier median), time from initial access to the first containment, why runs ended, the runs where a warning
 from outside was escalated, and what the response cost
-(isolations, clean ones apart, host-hours, egress-blocked hours, infrastructure blocks, re-entries).
+(isolations, clean ones apart, host-hours, egress-blocked hours, infrastructure blocks, re-entries); where the
+network has a domain controller, the runs with a DCSync and the logons refused after a password reset.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
         return sum(any(e.kind == "escalation" and text in e.detail for e in r.log) for r in results)
 
     success = sum(r.outcome == "objective_met" for r in results) / n
+    syncs = [[e for e in r.log if e.kind == "dcsync"] for r in results]
+    synced = [x for x in syncs if x]
+    refused = sum(1 for r in results for e in r.timeline if e.blocked == "reset") / n
+    dc_line = [
+        f"  domain controllers: a DCSync in {len(synced)} of {n} runs ({sum(map(len, synced)) / len(synced):.1f} a run "
+        f"there, {sum(1 for x in synced for e in x if '(from ' in e.detail)} from a host other than a domain "
+        f"controller); logons refused after a password reset {refused:.1f} a run"
+        if synced else f"  domain controllers: no DCSync; logons refused after a password reset {refused:.1f} a run"
+    ] if c.net.domain_controllers else []
     return [
         f"{level} vs {posture}, {n} runs: attacker success {success:.0%}",
         f"  kept out at the perimeter: {1 - len(inside) / n:.0%} of runs; initial-access attempts: "
@@ -65,7 +75,7 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
         f"{mean('isolated_host_hours'):.0f} host-hours isolated, egress blocked {mean('egress_blocked_hours'):.1f} h, "
         f"{mean('credentials_reset'):.1f} credentials reset, {mean('infrastructure_blocks'):.1f} infrastructure "
         f"blocks; re-entries {mean('reentries'):.2f}",
-    ]
+    ] + dc_line
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -37,6 +37,8 @@ class HostInfo:
     honeytoken: bool
     os: str = "linux"
     """windows, linux or appliance (a Windows host is in the domain a held domain controller can push to)."""
+    domain: bool = False
+    """Joined to the directory (``Host.domain``; by default every Windows host)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ class AccountInfo:
     logon_sorted: tuple[int, ...] = ()
     """The same hosts as ``logon``, in order (sampled from at run time: sorting 10,000 hosts per draw was the one
     per-run cost that grew with the network)."""
+    domain: bool | None = None
+    """``Account.domain`` (None: by the hosts it logs on to or is cached on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,38 @@ class Network:
         return self.goals[0][3]
 
     @cached_property
+    def domain_controllers(self) -> tuple[int, ...]:
+        """Domain-joined hosts with role ``domain-controller``."""
+        return tuple(h for h, info in enumerate(self.hosts) if info.domain and info.role == "domain-controller")
+
+    @cached_property
+    def domain_accounts(self) -> tuple[int, ...]:
+        """The directory's accounts a DCSync replicates (``Collection._dcsync``): those the scenario marks
+        ``domain: true``, and by default every account that logs on to, or is cached on, a domain-joined host
+        (``Host.domain``: by default a Windows one); none without a domain controller. Accounts of Linux hosts,
+        appliances and workgroup machines are local."""
+        if not self.domain_controllers:
+            return ()
+        joined = [h for h, info in enumerate(self.hosts) if info.domain]
+        by_hosts = {a for h in joined for a in self.logon_accounts[h]}
+        by_hosts.update(a for h in joined for a in self.hosts[h].credentials)
+        return tuple(a for a, acct in enumerate(self.accounts)
+                     if (a in by_hosts if acct.domain is None else acct.domain))
+
+    @cached_property
+    def domain_account_set(self) -> frozenset[int]:
+        """``domain_accounts``, for lookups."""
+        return frozenset(self.domain_accounts)
+
+    @cached_property
+    def replication_accounts(self) -> frozenset[int]:
+        """Directory admin accounts that log on to a domain controller (Domain Admins): with one in hand, a DCSync
+        can be run from any held host that reaches a domain controller, as replication rights allow."""
+        dcs = set(self.domain_controllers)
+        return frozenset(a for a in self.domain_accounts
+                         if self.accounts[a].kind == "admin" and not dcs.isdisjoint(self.accounts[a].logon))
+
+    @cached_property
     def entry_hosts(self) -> frozenset[int]:
         """The entry points' hosts: a move from one onto another is not a move into the network (not a breakout)."""
         return frozenset(h for h, _ in self.entry)
@@ -163,11 +199,11 @@ def build_network(s: Scenario, posture: Posture) -> Network:
                 data_idx.append(len(data))
                 data.append(DataInfo(d.id, idx, d.records, d.sensitive, d.honeytoken))
             hosts.append(HostInfo(mid, h.zone, h.role, h.services, net_v, loc_v, creds, tuple(data_idx), h.edr,
-                                  h.honeytoken, h.os))
+                                  h.honeytoken, h.os, h.os == "windows" if h.domain is None else h.domain))
     host_index = {h.id: i for i, h in enumerate(hosts)}
     accounts = tuple(
         AccountInfo(a.id, a.kind, frozenset(i for ref in a.logon for i in members[ref]), a.mfa, frozenset(a.tier_zones),
-                    a.honeytoken, tuple(sorted({i for ref in a.logon for i in members[ref]})))
+                    a.honeytoken, tuple(sorted({i for ref in a.logon for i in members[ref]})), a.domain)
         for a in s.accounts
     )
     graph = zone_graph(s, posture)

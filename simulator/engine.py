@@ -78,6 +78,12 @@ class Run(Attacker):
         """Account -> the reset order after which a dump of it was queued (one re-harvest per reset)."""
         self._harvest_queued: set[int] = set()
         """Hosts with a re-harvest queued and not yet run."""
+        self._dcsync_due = False
+        """A DCSync queued or under way (``Collection._dcsync``)."""
+        self._dcsync_reset = False
+        """... set off by a refused logon (a reset to get past)."""
+        self._sync_refused: set[int] = set()
+        """Accounts a DCSync was refused with other than by a reset (a decoy): not tried for one again."""
         self.found_on: dict[int, list[int]] = {}
         """Account -> the hosts whose dumps yielded it, the last find first (where to look again after a reset)."""
         self._redumped: dict[int, set[int]] = {}

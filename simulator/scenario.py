@@ -117,6 +117,10 @@ class Host(Frozen):
     agent runs)."""
     honeytoken: bool = False
     """A decoy host: any touch alerts when the posture deploys honeytokens."""
+    domain: bool | None = None
+    """Joined to the directory the domain controllers (role ``domain-controller``) keep (None: every Windows host is,
+    no other is). Its accounts are what a DCSync replicates: false for a Windows host in a workgroup or a separate OT
+    domain."""
     count: int = Field(1, ge=1, le=MAX_HOSTS)
     """How many identical hosts this entry stands for."""
 
@@ -143,6 +147,9 @@ class Account(Frozen):
     """For admin accounts: the zones of its tier (used when the posture enforces admin tiering)."""
     honeytoken: bool = False
     """A decoy account: any use alerts when the posture deploys honeytokens."""
+    domain: bool | None = None
+    """A directory account, which a DCSync replicates (None: one that logs on to, or is cached on, a domain-joined
+    host; true for one whose logons elsewhere, a VPN's or a single sign-on's, check the directory)."""
     description: str = Field("", max_length=2000)
     """Who uses it."""
 

@@ -57,13 +57,15 @@ def test_hardened_segmentation_stops_the_supplier_s_rdp_and_nobody_encrypts():
 
 def test_a_held_domain_controller_pushes_the_encryption_to_hosts_never_held():
     """Holding dc-01 with admin rights, the crew encrypts every Windows host of the domain by Group Policy
-    (T1484.001), held or not; without it, only what it holds with admin rights."""
+    (T1484.001), held or not; without it, only what it holds with admin rights. (Since DCSync, a crew holding the
+    domain controller holds most Windows hosts already by the encryption: in some runs the push reaches none it does
+    not hold.)"""
     from simulator.engine import Run
 
     loaded = load(str(PATH)).with_presets(automation="ai-orchestrated", posture="weak")
     compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
     net = compiled.net
-    pushed = plain = 0
+    pushed = plain = reached = 0
     for s in range(40):
         run_ = Run(compiled, s)
         r = run_.execute()
@@ -72,11 +74,12 @@ def test_a_held_domain_controller_pushes_the_encryption_to_hosts_never_held():
         beyond = set(run_.encrypted) - run_.compromised
         if any(e.technique == "T1484.001" and e.success for e in r.timeline):
             pushed += 1
-            assert beyond and all(net.hosts[x].os == "windows" for x in beyond)
+            reached += bool(beyond)
+            assert all(net.hosts[x].os == "windows" for x in beyond)
         else:
             plain += 1
             assert not beyond
-    assert pushed and plain
+    assert pushed and plain and reached
 
 
 def test_the_push_reaches_only_hosts_that_can_fetch_the_policy_and_spares_nothing_it_holds():

@@ -16,7 +16,7 @@ from simulator.result import timeline_event
 U_REDUMP = 40
 """Keyed draw: the order in which held hosts caching a reset account are dumped again for its new password."""
 
-HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1552", "T1136"})
+HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1003.006", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
 tool, creating an account (``hands_on_speed``). Credential stuffing (T1110.004), password spraying (T1110.003) and push
 bombing (T1621) are scripted."""
@@ -212,6 +212,8 @@ class Acting:
                 self._noticed(order)  # the order that reset it reaches the attacker
                 if self._reharvest.get(account) != order:  # once per reset: dump it again where the user logs on
                     self._reharvest[account] = order
+                    if account in self.net.domain_account_set:
+                        self._queue_dcsync(reset=True)  # able to sync the directory, the new password is there
                     self._busy += 1  # the run cannot end while the dump waits for the user's next logon
                     env.process(self._dump_again(account, self.belief.reset_at[account] + RELOGON_MINUTES))
         if phase != "planning":

@@ -87,6 +87,95 @@ class Collection:
                 self._plan(t, [acct])
             self._where_creds_work(acct)
 
+    def _dcsync(self, dc: int, src: int, acct: int | None):
+        """Replicate the directory's secrets from domain controller ``dc`` (DCSync, T1003.006): every domain
+        account's current password hash at once (``Network.domain_accounts``), whatever the hosts cache and whatever
+        their hygiene (``dump_yield``: LAPS and Credential Guard protect what a host caches, not the directory). Run
+        on ``dc`` itself, held with admin rights (``acct`` None), or from held host ``src`` with ``acct``, an account
+        with replication rights (``Network.replication_accounts``: a Domain Admin), over the network: a logon whose
+        reset refuses it like any other, which admin tiering does not stop (the domain controller is in the
+        account's tier). A reset is in the directory the moment it is made, so a sync after one brings the new
+        password at once, with no wait for the user's next logon: resets do not hold while the attacker can sync
+        (why a response evicts from the domain controllers and resets the Domain Admins before the rest). Queued by
+        ``_queue_dcsync``. A decoy account in the directory comes with the rest: using it trips its alarm."""
+        done = False
+        try:
+            if not self._can_sync(dc, src, acct):
+                return
+            a = yield from self.act("credential-access", "T1003.006", self.p.efforts.dump, host=dc, src_host=src,
+                                    src_zone=self._zone(src), dst_zone=self._zone(dc), account=acct, factor=5,
+                                    takeover=True)
+            if not a.success:
+                if a.blocked is None:
+                    done = True
+                    self._failed((P_HARVEST, ("dcsync", dc, src, acct)))
+                elif acct is not None and a.blocked not in ("contained", "reset"):
+                    self._sync_refused.add(acct)  # (a decoy: not tried for a sync again)
+                return  # (refused or cut off: another way, if there is one)
+            done = True
+            reset_at = self.belief.reset_at
+            new = []
+            for x in self.net.domain_accounts:
+                stale = x in reset_at and x not in self.fresh_credentials
+                if x in self.harvested and not stale:
+                    continue  # (held, and no reset since it was taken)
+                if x in reset_at:
+                    # the directory holds the password as it is now: a reset one comes back new
+                    self.fresh_credentials.add(x)
+                    self.tried = {k for k in self.tried if not (k[0] == "c" and k[2] == x)}
+                self._harvest_account(x, dc)
+                new.append(x)
+            what = ("nothing it did not hold" if not new else "1 domain account's password" if len(new) == 1
+                    else f"{len(new)} domain accounts' passwords")
+            self._log("dcsync", f"{what} replicated from the domain controller"
+                                + ("" if src == dc else f" (from {self.net.hosts[src].id})"), dc)
+            if not new:
+                return
+            yield from self.verified_out(dc if src == dc else src, "credential-access", "T1078", False)
+            for x in new:
+                for t in sorted(self.known_targets & self.net.accounts[x].logon):
+                    self._plan(t, [x])
+                self._where_creds_work(x)
+        finally:
+            self._dcsync_due = False
+            if not done:  # lost the way meanwhile (isolated, a domain controller lost): another, if there is one
+                self._queue_dcsync(self._dcsync_reset)
+
+    def _can_sync(self, dc: int, src: int, acct: int | None) -> bool:
+        """Whether a DCSync from ``src`` against ``dc`` (with ``acct``, or on ``dc`` itself) is open now."""
+        if (self._down(dc) or self._down(src) or src not in self.owned or self._shell_less(src)
+                or dc in self.belief.contained_hosts):
+            return False  # (an isolated domain controller answers nobody)
+        if acct is None:
+            return src == dc and self.owned[dc] == "admin"
+        return (acct in self.harvested and acct not in self._sync_refused
+                and dc in self.net.reach_map[self._zone(src)])
+
+    def _queue_dcsync(self, reset: bool = False) -> None:
+        """Queue a DCSync if one is open and none is queued or under way: on a domain controller held with admin
+        rights, else from a held host that reaches one, with an account with replication rights in hand. Only if
+        there is something to gain: a domain account not in hand, or (``reset``: a refused logon told the attacker)
+        a reset one; one brings the whole directory, so a second domain controller taken, or a burst of refused
+        logons, needs no second one."""
+        if self._dcsync_due or not self.net.domain_controllers:
+            return
+        if not reset and self.net.domain_account_set <= self.harvested:
+            return
+        way = None
+        for dc in self.net.domain_controllers:
+            if self._can_sync(dc, dc, None):
+                way = (dc, dc, None)
+                break
+        if way is None:
+            accts = sorted(self.harvested & self.net.replication_accounts)
+            way = next(((dc, src, a) for a in accts for src in sorted(self.owned)
+                        for dc in self.net.domain_controllers if self._can_sync(dc, src, a)), None)
+        if way is None:
+            return
+        self._dcsync_due = True
+        self._dcsync_reset = reset
+        self._push(P_HARVEST, ("dcsync", *way))
+
     def _collect(self, h: int, d: int):
         if h not in self.owned or self._down(h):
             return  # (an encrypted host is out of service: nothing on it can be read)

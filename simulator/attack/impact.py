@@ -84,11 +84,11 @@ class Impact:
             g = yield from self.act("impact", "T1484.001", self.p.efforts.lateral, host=dc, src_host=dc, src_zone=dz,
                                     dst_zone=dz, takeover=True)
             if g.success and dc in self.owned:
-                # every Windows host that can reach the domain controller for its policy (smb, as the scenario's
-                # flows and the posture allow), held with user rights or not held at all, and not isolated
+                # every domain-joined Windows host that can reach the domain controller for its policy (smb, as the
+                # scenario's flows and the posture allow), held with user rights or not held at all, not isolated
                 contained, held_admin = self.belief.contained_hosts, set(targets)
                 pushed = [x for x, hi in enumerate(net.hosts)
-                          if hi.os == "windows" and x not in held_admin and x not in contained
+                          if hi.os == "windows" and hi.domain and x not in held_admin and x not in contained
                           and (x == dc or "smb" in net.reach_map[hi.zone].get(dc, ()))]
         zone = self._zone(h)
         a = yield from self.act("impact", "T1486", self.p.efforts.impact, host=h, src_host=h, src_zone=zone,

@@ -38,6 +38,8 @@ class Movement:
             self.cred_entry[acct] = self.entered_at.get(h, self.env.now) if h is not None else self.env.now
         self.harvested.add(acct)
         self.ever_harvested.add(acct)
+        if acct in self.net.replication_accounts:
+            self._queue_dcsync()  # replication rights: the directory is open from any host reaching its controllers
         net = self.net
         if net.accounts[acct].kind == "admin":  # a held host it may log on to with user rights only: use it there
             for x in sorted(self.owned.keys() & net.accounts[acct].logon):
@@ -83,6 +85,8 @@ class Movement:
                 self._push(P_ESCALATE, ("escalate", h, v))
             self._queue_upgrade(h)
         self._push(P_HARVEST, ("harvest", h))
+        if access == "admin" and host.role == "domain-controller":
+            self._queue_dcsync()  # the directory's every password (``Collection._dcsync``)
         if access == "admin" and h == getattr(self, "_ransom_target", None) and self.t_objective is None:
             self._push(P_EXFIL, ("impact", h))  # admin rights on the ransomware's target at last
         if access == "admin" and self.p.backdoor_share > 0 and self.uniform(U_BACKDOOR, h) < self.p.backdoor_share:
