@@ -8,7 +8,8 @@ access), false findings acted on and caught, the time from initial access to the
 (Kaplan-Meier median), time from initial access to the first containment, why runs ended, the runs where a warning
 from outside was escalated, and what the response cost
 (isolations, clean ones apart, host-hours, egress-blocked hours, infrastructure blocks, re-entries); where the
-network has a domain controller, the runs with a DCSync and the logons refused after a password reset.
+network has a domain controller, the runs with a DCSync, the logons refused after a password reset and the runs
+whose encryptor a held domain controller pushed by Group Policy.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
     syncs = [[e for e in r.log if e.kind == "dcsync"] for r in results]
     synced = [x for x in syncs if x]
     refused = sum(1 for r in results for e in r.timeline if e.blocked == "reset") / n
+    pushed = sum(any(e.technique == "T1484.001" and e.success for e in r.timeline) for r in results)
     dc_line = [
-        f"  domain controllers: a DCSync in {len(synced)} of {n} runs ({sum(map(len, synced)) / len(synced):.1f} a run "
-        f"there, {sum(1 for x in synced for e in x if '(from ' in e.detail)} from a host other than a domain "
-        f"controller); logons refused after a password reset {refused:.1f} a run"
-        if synced else f"  domain controllers: no DCSync; logons refused after a password reset {refused:.1f} a run"
-    ] if c.net.domain_controllers else []
+        (f"  domain controllers: a DCSync in {len(synced)} of {n} runs ({sum(map(len, synced)) / len(synced):.1f} a "
+         f"run there, {sum(1 for x in synced for e in x if '(from ' in e.detail)} from a host other than a domain "
+         "controller)" if synced else "  domain controllers: no DCSync")
+        + f"; logons refused after a password reset {refused:.1f} a run"
+        + (f"; the encryptor pushed by Group Policy in {pushed} runs" if pushed else "")
+    ] if any(h.role == "domain-controller" for h in c.net.hosts) else []
     return [
         f"{level} vs {posture}, {n} runs: attacker success {success:.0%}",
         f"  kept out at the perimeter: {1 - len(inside) / n:.0%} of runs; initial-access attempts: "

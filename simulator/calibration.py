@@ -237,7 +237,8 @@ GAPS: dict[tuple[str, str], str] = {
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
         "file searches (about 430 a run in the 55 of 100 runs that break out) bring one credential to check per 5.7 "
         "of them (75 checks; espionage-tech one per 3.1: 48 to 147), so those runs are 93% AI (94% before the "
-        "objective, 92% after; espionage-tech 90% and 87%); the 45 runs that never break out are 98% AI (" + _IDLE_AI
+        "objective, 92% after; espionage-tech 90% and 87%; 93% pooled over all 100 runs, 95% as a mean of per-run "
+        "shares); the 45 runs that never break out are 98% AI (" + _IDLE_AI
         + "). A reset password is dumped again from one host since the second December 5 session, not from every "
         "host caching it: half the dumps, and fewer resets to follow, so fewer checks too (860 and 133 before). "
         "Counted by examples/ai_share.py"),
@@ -245,27 +246,31 @@ GAPS: dict[tuple[str, str], str] = {
         "53 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
         "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
-        + "); the 47 runs that broke out are 91% AI, at the range's top (93% before the objective, 90% after)"),
+        + "); the 47 runs that broke out are 92% AI (92% before the objective, 92% after), and, with about 455 AI "
+        "actions to 41 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
     ("ai-share", "generated-200"): (
-        "just above the range (93%): every run breaks out, with about 640 AI actions to 47 by hand, 92% AI "
-        "before the objective and 93% after it; "
+        "just above the range (93%): every run breaks out, with about 1,735 AI actions to 124 by hand a run, 92% "
+        "AI before the objective and 93% after it (since the third December 5 session's DCSync the crew, holding the "
+        "Domain Admin's password, has every account and takes most of the organisation after the objective: 1,538 "
+        "AI actions a run after it, 439 before); "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
         "already checked needs none, so the more hosts an account's credential is cached on "
-        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.2 dumps and file "
-        "searches (37 to 227 a run; espionage-tech one per 3.1)"),
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.3 dumps and file "
+        "searches (109 to 682 a run; espionage-tech one per 3.1)"),
     ("ai-share", "generated-1000"): (
-        "just above the range (93%, before the objective and after it alike): the AI's moves, dumps and file "
+        "just above the range (94%; 93% before the objective, 94% after): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
-        "dump that yields only credentials already checked needs none): about 4,840 AI actions to 360 by hand a run, "
-        "one check per 6.5 dumps and file searches (310 to 2,020 over 20 runs; espionage-tech one per 3.1)"),
+        "dump that yields only credentials already checked needs none): about 4,960 AI actions to 330 by hand a run, "
+        "one check per 7.1 dumps and file searches (290 to 2,060 over 20 runs; espionage-tech one per 3.1)"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (93%; 92% before the objective, 93% after it): the ways in by phishing and through "
-        "the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the agents run "
-        "themselves, so the people's work is the takeovers and the checks of harvested credentials (about 16 "
-        "actions a run to 194 by the AI in the 97 of 100 runs that break out, 92% AI; the 3 that never do are 97% "
-        "AI)"),
+        "just above the range (92% pooled; 92% before the objective, 93% after it): the ways in by phishing and "
+        "through the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the "
+        "agents run themselves, so the people's work is the takeovers and the checks of harvested credentials "
+        "(about 16 actions a run to 194 by the AI in the 97 of 100 runs that break out, 92% AI; the 3 that never do "
+        "are 96.5% AI)"),
     ("ai-share", "small-business"): (
-        "above the range since the third December 4 session (92% at 500 runs; 88% before): the 35 of 100 "
+        "above the range since the third December 4 session (91% pooled at 500 runs, 92% as a mean of per-run shares; "
+        "88% before): the 35 of 100 "
         "ai-orchestrated runs that never break out (the gateway foothold needs a privilege escalation before any "
         "credential is dumped) now spray the exposed logons for the two weeks of the spray's list, rescanning "
         "daily, 84 AI actions to 1 by hand a run, 98% AI (" + _IDLE_AI + "), where before they wrote the logon "
