@@ -134,9 +134,11 @@ class Monitoring(Control):
     LOGONS = frozenset({"initial-access", "lateral-movement", "privilege-escalation"})
 
     def check(self, action: Action) -> str | None:
-        """A deployed decoy account logs on nowhere: its logon is refused ('decoy'), and alerts (``observe``)."""
+        """A deployed decoy account logs on nowhere: its logon, or a DCSync with it (T1003.006: a decoy has no
+        replication rights), is refused ('decoy'), and alerts (``observe``)."""
         if (action.account is not None and self.config.honeytokens and not action.false_finding
-                and action.phase in self.LOGONS and self.ctx.net.accounts[action.account].honeytoken):
+                and (action.phase in self.LOGONS or action.technique == "T1003.006")
+                and self.ctx.net.accounts[action.account].honeytoken):
             return "decoy"
         return None
 

@@ -37,7 +37,8 @@ ENGINE_TECHNIQUES = ("T1595", "T1592", "T1133", "T1110.004", "T1110.003", "T1078
 def planned(scenario) -> list[str]:
     """Every technique the attacker may use in ``scenario``, in kill-chain order."""
     ids = set(ENGINE_TECHNIQUES) | {v.technique for v in scenario.vulnerabilities}
-    if any(h.role == "domain-controller" for h in scenario.hosts):
+    if any(h.role == "domain-controller" and (h.os == "windows" if h.domain is None else h.domain)
+           for h in scenario.hosts):
         ids.add("T1003.006")  # DCSync (``Collection._dcsync``)
     order = list(techniques())
     return sorted(ids, key=lambda t: (order.index(t) if t in order else len(order), t))

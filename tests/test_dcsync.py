@@ -188,3 +188,61 @@ def test_the_directory_follows_the_scenario_s_domain_flags(tmp_path):
         a for a, x in enumerate(after.accounts) if x.id == "svc-ci"}
     assert set(after.domain_accounts) == expected
     assert not any(after.hosts[h].domain for h in range(len(after.hosts)) if after.hosts[h].id.startswith("ws-sales"))
+
+
+def test_a_reset_learned_of_during_the_operators_check_gets_its_own_sync():
+    """The operators check what a sync brought (about twenty minutes); a reset the crew learns of meanwhile queues
+    another sync (a reviewer found the trigger lost: the first sync still counted as under way)."""
+    r = _begun(notices_response=0.0)
+    net = r.net
+    dc = _host(r, "dc-01")
+    r._gain(dc, "admin")
+    r.env.run(until=r.env.now + 2)
+    assert [e.technique for e in r.timeline if e.technique == "T1003.006"] == ["T1003.006"]
+    assert not any(e.actor == "human" and e.technique == "T1078" for e in r.timeline)  # (the check under way)
+    alice = next(a for a, x in enumerate(net.accounts) if x.id == "alice")
+    r.belief.reset_credentials.add(alice)
+    r.belief.reset_at[alice] = r.env.now
+    r._reset_by[alice] = 1
+    r.fresh_credentials.discard(alice)
+    target = next(i for i, h in enumerate(net.hosts) if h.zone == "corp" and alice in net.logon_accounts[i])
+    r.env.process(r.act("lateral-movement", "T1021", 10.0, host=target, src_host=dc, src_zone="admin",
+                        dst_zone="corp", account=alice, service="smb"))
+    r.env.run(until=r.env.now + 30)
+    assert len([e for e in r.timeline if e.technique == "T1003.006"]) == 2
+    assert alice in r.fresh_credentials and alice in r.harvested
+
+
+def test_a_decoy_domain_admin_is_refused_a_sync_and_alerts(tmp_path):
+    """A decoy account with logon rights on the domain controllers (a tripwire Domain Admin) has no replication
+    rights: where the posture deploys decoys, a sync with it is refused and alerts, and it is not tried again."""
+    import yaml
+
+    from simulator.loader import load_document, parse_yaml
+
+    data = yaml.safe_load(load("espionage-tech").document.text)
+    for a in data["accounts"]:
+        if a["id"] == "honey-admin":
+            a["logon"] = ["dc", "file-01"]
+            a["tier_zones"] = ["admin"]
+    c = compiled(load_document(parse_yaml(yaml.safe_dump(data, sort_keys=False), "decoy.yaml")), "ai-orchestrated",
+                 "hardened")
+    assert c.posture.monitoring.honeytokens
+    r = Run(c, 0)
+    r.begin()
+    for _ in range(c.attacker.concurrency):
+        r.env.process(r.worker())
+    honey = next(a for a, x in enumerate(r.net.accounts) if x.id == "honey-admin")
+    assert honey in r.net.replication_accounts
+    jump = _host(r, "jump-01")
+    r.owned[jump] = "admin"
+    r.owned_by_zone.setdefault("admin", []).append(jump)
+    alerts = []
+    raise_alert = r.raise_alert
+    r.raise_alert = lambda alert, action=None: (alerts.append(alert), raise_alert(alert, action))[1]
+    r._harvest_account(honey, jump)
+    r.env.run(until=r.env.now + 120)
+    syncs = [e for e in r.timeline if e.technique == "T1003.006"]
+    assert len(syncs) == 1 and syncs[0].blocked == "decoy" and not syncs[0].success
+    assert any(a.source == "honeytoken" and a.technique == "T1003.006" for a in alerts)
+    assert not any(e.kind == "dcsync" for e in r.log)

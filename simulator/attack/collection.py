@@ -98,19 +98,22 @@ class Collection:
         password at once, with no wait for the user's next logon: resets do not hold while the attacker can sync
         (why a response evicts from the domain controllers and resets the Domain Admins before the rest). Queued by
         ``_queue_dcsync``. A decoy account in the directory comes with the rest: using it trips its alarm."""
-        done = False
+        done = cleared = False
         try:
             if not self._can_sync(dc, src, acct):
                 return
+            decoy = acct is not None and self.net.accounts[acct].honeytoken
             a = yield from self.act("credential-access", "T1003.006", self.p.efforts.dump, host=dc, src_host=src,
                                     src_zone=self._zone(src), dst_zone=self._zone(dc), account=acct, factor=5,
-                                    takeover=True)
+                                    honeytoken=decoy, takeover=True)
+            if a.success and (src not in self.owned or (acct is None and self.owned.get(dc) != "admin")):
+                return  # (lost, or cleaned, while it waited: a shift, a pause; nothing replicated)
             if not a.success:
                 if a.blocked is None:
                     done = True
                     self._failed((P_HARVEST, ("dcsync", dc, src, acct)))
                 elif acct is not None and a.blocked not in ("contained", "reset"):
-                    self._sync_refused.add(acct)  # (a decoy: not tried for a sync again)
+                    self._sync_refused.add(acct)  # (a decoy, refused and alerting: not tried for a sync again)
                 return  # (refused or cut off: another way, if there is one)
             done = True
             reset_at = self.belief.reset_at
@@ -129,6 +132,8 @@ class Collection:
                     else f"{len(new)} domain accounts' passwords")
             self._log("dcsync", f"{what} replicated from the domain controller"
                                 + ("" if src == dc else f" (from {self.net.hosts[src].id})"), dc)
+            self._dcsync_due = False  # done: a reset learned of during the operator's check below queues another
+            cleared = True
             if not new:
                 return
             yield from self.verified_out(dc if src == dc else src, "credential-access", "T1078", False)
@@ -137,7 +142,8 @@ class Collection:
                     self._plan(t, [x])
                 self._where_creds_work(x)
         finally:
-            self._dcsync_due = False
+            if not cleared:
+                self._dcsync_due = False
             if not done:  # lost the way meanwhile (isolated, a domain controller lost): another, if there is one
                 self._queue_dcsync(self._dcsync_reset)
 

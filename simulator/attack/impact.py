@@ -78,7 +78,7 @@ class Impact:
         if h not in targets:
             return  # lost it while waiting at the gate
         pushed: list[int] = []
-        dc = next((x for x in targets if net.hosts[x].role == "domain-controller"), None)
+        dc = next((x for x in targets if net.hosts[x].role == "domain-controller" and net.hosts[x].domain), None)
         if dc is not None:  # a held domain controller pushes the encryptor to every domain host (a Group Policy)
             dz = self._zone(dc)
             g = yield from self.act("impact", "T1484.001", self.p.efforts.lateral, host=dc, src_host=dc, src_zone=dz,
