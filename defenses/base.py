@@ -148,6 +148,9 @@ class Action:
     """For an action from outside: the generation of outside infrastructure (addresses) it came from."""
     evasion: float = 0.0
     """Share of EDR detections the attacker avoids on this action (its profile's ``edr_evasion``)."""
+    forged: bool = False
+    """A logon (or directory sync) with a reset domain account made with a forged Kerberos ticket (a golden ticket,
+    T1558.001) the domain still accepts: a password reset does not refuse it."""
 
 
 @dataclass(slots=True)
@@ -295,6 +298,10 @@ class Context(Protocol):
 
     def block_infrastructure(self, generation: int) -> None:
         """Block one generation of the attacker's outside infrastructure (addresses an alert saw) at the perimeter."""
+
+    def reset_krbtgt(self) -> None:
+        """Reset the domain's Kerberos key (krbtgt) once: tickets forged with the key before the previous one stop
+        working."""
 
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         """Write a defender event to the run's log (``at``: when it happened, if earlier than now)."""

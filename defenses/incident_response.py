@@ -60,6 +60,10 @@ class IncidentResponse(Control):
         triages."""
         self.lead_rng = self.ctx.substream(U_IR_LEAD_STREAM)
         self.monitoring = next((c for c in self.ctx.controls if isinstance(c, Monitoring)), None)
+        self.dc_evidence = False
+        """The round saw a domain controller compromised (a DCSync alert, or a domain controller in evidence)."""
+        self.krbtgt_under_way = False
+        """The krbtgt key's double reset is under way."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
@@ -114,6 +118,8 @@ class IncidentResponse(Control):
                 self.leads.add(h)
         if alert.phase in THEFT_PHASES:
             self.theft = True
+        if alert.technique == "T1003.006" or any(h in self.ctx.net.domain_controllers for h in hosts):
+            self.dc_evidence = True  # (a DCSync seen: the whole directory, the krbtgt key with it, is the attacker's)
         if not self.in_progress:
             self.in_progress = True
             ctx.busy(+1)
@@ -151,6 +157,18 @@ class IncidentResponse(Control):
         self.resets_pending.discard(acct)
         if ctx.belief.due_for_reset({acct}):
             ctx.contain(set(), {acct})
+        ctx.busy(-1)
+
+    def _reset_krbtgt(self):
+        """A domain controller compromised: reset the domain's Kerberos key (krbtgt) now, with the round's
+        passwords, and again ``krbtgt_interval_hours`` later, once the tickets issued under the old key have expired
+        (Microsoft's guidance: the domain accepts the current key and the one before, so a ticket forged with the
+        key a DCSync brought stops working only at the second reset)."""
+        ctx = self.ctx
+        ctx.reset_krbtgt()
+        yield ctx.env.timeout(self.config.krbtgt_interval_hours * 60)
+        ctx.reset_krbtgt()
+        self.krbtgt_under_way = False
         ctx.busy(-1)
 
     def _block_infrastructure(self, generation: int):
@@ -197,6 +215,12 @@ class IncidentResponse(Control):
         block = cfg.block_egress and self.theft and not belief.egress_blocked
         self.theft = False
         ctx.contain(hosts, creds, block, until=until, egress_until=now + cfg.egress_block_hours * 60)
+        dc = self.dc_evidence or any(h in net.domain_controllers for h in found)
+        self.dc_evidence = False
+        if dc and cfg.reset_credentials and cfg.reset_krbtgt and not self.krbtgt_under_way:
+            self.krbtgt_under_way = True
+            ctx.busy(+1)
+            ctx.env.process(self._reset_krbtgt())
         self.in_progress = False
         ctx.busy(-1)
 
@@ -215,7 +239,7 @@ class IncidentResponse(Control):
         if action.infrastructure is not None and action.infrastructure in belief.blocked_infrastructure:
             return "infrastructure"
         if (action.account is not None and action.account in belief.reset_credentials
-                and action.account not in self.ctx.fresh_credentials):
+                and action.account not in self.ctx.fresh_credentials and not action.forged):
             return "reset"
         if action.phase == "exfiltration" and belief.egress_blocked:
             return "egress"
@@ -250,6 +274,14 @@ class IncidentResponseConfig(ControlConfig):
     """Isolate the hosts in evidence and those scoping finds."""
     reset_credentials: bool = True
     """Reset credentials seen used by the attacker and those cached on isolated hosts."""
+    reset_krbtgt: bool = True
+    """With ``reset_credentials``: when a round sees a domain controller compromised (a DCSync alert, or a domain
+    controller in evidence), reset the domain's Kerberos key (krbtgt) twice, ``krbtgt_interval_hours`` apart, so
+    that tickets forged with the key a DCSync brought (golden tickets, T1558.001) stop working; until then a forged
+    ticket gets past every password reset of a domain account."""
+    krbtgt_interval_hours: float = Field(12.0, gt=0, le=24 * 30)
+    """Hours between the two krbtgt resets: longer than a Kerberos ticket's 10-hour lifetime, so that the
+    domain's own tickets are renewed under the new key first (assumption, from Microsoft's guidance)."""
     block_egress: bool = False
     """The playbook may block egress: it does so when a round saw evidence of theft or staging (an alert on
     collection or exfiltration), for ``egress_block_hours``."""

@@ -82,10 +82,12 @@ class Monitoring(Control):
             self._edr[host] = edr
         return edr or (bool(self.raised) and self.ctx.net.hosts[host].zone in self.raised)
 
-    SAME_AS = {"T1110.004": "T1133", "T1110.003": "T1133"}
+    SAME_AS = {"T1110.004": "T1133", "T1110.003": "T1133", "T1558.001": "T1021"}
     """A technique without content of its own takes that of the technique it looks like to a sensor: a credential-
     stuffing run and a password-spraying round are logon attempts on an external remote service, whose content
-    (T1133) the presets set."""
+    (T1133) the presets set; a move with a forged Kerberos ticket (T1558.001) is, to an EDR agent or a network
+    sensor, a remote-service logon (T1021): what tells a forged ticket apart (a ticket no domain controller issued)
+    is in the domain controllers' Kerberos logs, which identity sensors read, and the model has none."""
 
     def _content(self, technique: str | None) -> float:
         """``detection``'s chance for ``technique``: its own entry, else its parent technique's (T1110 for

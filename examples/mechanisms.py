@@ -9,7 +9,8 @@ access), false findings acted on and caught, the time from initial access to the
 from outside was escalated, and what the response cost
 (isolations, clean ones apart, host-hours, egress-blocked hours, infrastructure blocks, re-entries); where the
 network has a domain controller, the runs with a DCSync, the logons refused after a password reset and the runs
-whose encryptor a held domain controller pushed by Group Policy.
+whose encryptor a held domain controller pushed by Group Policy, and the golden tickets: the runs where a forged
+ticket got past a reset, and the response's krbtgt resets.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
          f"run there, {sum(1 for x in synced for e in x if '(from ' in e.detail)} from a host other than a domain "
          "controller)" if synced else "  domain controllers: no DCSync")
         + f"; logons refused after a password reset {refused:.1f} a run"
-        + (f"; the encryptor pushed by Group Policy in {pushed} runs" if pushed else "")
+        + (f"; the encryptor pushed by Group Policy in {pushed} runs" if pushed else ""),
+        f"  golden tickets: forged logons past a reset in {sum(r.forged_logons > 0 for r in results)} runs "
+        f"({mean('forged_logons'):.1f} a run); krbtgt reset {mean('krbtgt_resets'):.1f} times a run "
+        f"(twice or more in {sum(r.krbtgt_resets >= 2 for r in results)} runs)",
     ] if any(h.role == "domain-controller" for h in c.net.hosts) else []
     return [
         f"{level} vs {posture}, {n} runs: attacker success {success:.0%}",

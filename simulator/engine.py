@@ -84,6 +84,15 @@ class Run(Attacker):
         """... set off by a refused logon (a reset to get past)."""
         self._sync_refused: set[int] = set()
         """Accounts a DCSync was refused with other than by a reset (a decoy): not tried for one again."""
+        self.krbtgt_version = 0
+        """Truth: the domain's Kerberos key (krbtgt) generation, one more per reset (``reset_krbtgt``)."""
+        self.krbtgt_held: int | None = None
+        """The krbtgt generation a DCSync brought the attacker (None: none): with it, it forges tickets (golden
+        tickets, T1558.001) for any domain account, which the domain accepts while the key they were forged with is
+        the current one or the one before (a reset keeps the previous key valid: why it is reset twice)."""
+        self.krbtgt_resets = 0
+        self.forged_logons = 0
+        """Logons and syncs a reset refused the password for, let through by a forged ticket."""
         self.found_on: dict[int, list[int]] = {}
         """Account -> the hosts whose dumps yielded it, the last find first (where to look again after a reset)."""
         self._redumped: dict[int, set[int]] = {}
@@ -500,6 +509,17 @@ class Run(Attacker):
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         self._log(kind, detail, host, at)
 
+    def reset_krbtgt(self) -> None:
+        """Reset the domain's Kerberos key (krbtgt) once: tickets forged with the key before the previous one stop
+        working (Microsoft's guidance resets it twice, hours apart, so that both keys a forger may hold are gone)."""
+        self.krbtgt_version += 1
+        self.krbtgt_resets += 1
+        self._log("containment", f"reset the krbtgt key (reset {self.krbtgt_resets} of this run)")
+
+    def ticket_valid(self) -> bool:
+        """Whether a ticket forged now (with the krbtgt key the attacker holds) is accepted by the domain."""
+        return self.krbtgt_held is not None and self.krbtgt_version - self.krbtgt_held <= 1
+
     def busy(self, delta: int) -> None:
         self._busy += delta
         self._maybe_finish()
@@ -647,8 +667,9 @@ class Run(Attacker):
     def decide(self, kind: str, target: str | None = None, until: float | None = None,
                egress_until: float | None = None) -> str:
         """Apply a tabletop team's decision now. Kinds: isolate_host (target: a host id; back in service, cleaned, at
-        ``until``, or isolated to the horizon), reset_credentials (target: an account id, or None for every
-        credential the defender knows stolen or cached on hosts it knows), block_egress (lifted at ``egress_until``,
+        ``until``, or isolated to the horizon), reset_credentials (target: an account id, ``krbtgt`` for the domain's
+        Kerberos key where the network has a domain controller, or None for every credential the defender knows stolen
+        or cached on hosts it knows), block_egress (lifted at ``egress_until``,
         or never), escalate (to incident response; target: a host id or None), raise_monitoring (target: a zone),
         nothing. Returns what was done, for the scribe log."""
         net = self.net
@@ -665,6 +686,12 @@ class Run(Attacker):
             else:
                 self.contain({h}, set(), False, until=until)
                 done = f"isolated {target}"
+        elif kind == "reset_credentials" and target == "krbtgt" and net.domain_controllers:
+            self.reset_krbtgt()
+            done = "reset the krbtgt key" + (" (the second reset: tickets forged before the first no longer work)"
+                                             if self.krbtgt_resets == 2 else
+                                             " (a second, after the tickets' 10-hour lifetime, evicts forged tickets)"
+                                             if self.krbtgt_resets == 1 else "")
         elif kind == "reset_credentials":
             if target is not None:
                 ids = {a.id: i for i, a in enumerate(net.accounts)}
@@ -777,6 +804,8 @@ class Run(Attacker):
             egress_blocked_hours=round(self.egress_minutes / 60, 4),
             credentials_reset=self.credentials_reset,
             infrastructure_blocks=self.infra_blocks,
+            krbtgt_resets=self.krbtgt_resets,
+            forged_logons=self.forged_logons,
             reentries=self.reentries,
             quiet_hours=round((self._quiet_minutes - max(0.0, self._quiet_until - self.env.now)) / 60, 4),
             owned_hosts=tuple(hosts[h].id for h in sorted(self.owned)),

@@ -403,7 +403,9 @@ class Facilitator:
         if kind in ("isolate_host", "escalate"):
             return [h for h, s in self.known_hosts().items() if kind == "escalate" or s != "isolated"]
         if kind == "reset_credentials":
-            return [a for a, s in self.known_accounts().items() if s != "reset"]
+            # the domain's Kerberos key is always there to reset where there is a domain (twice evicts forged tickets)
+            return ([a for a, s in self.known_accounts().items() if s != "reset"]
+                    + (["krbtgt"] if self.compiled.net.domain_controllers else []))
         if kind == "raise_monitoring":
             return self.zones()
         return []
@@ -419,6 +421,9 @@ class Facilitator:
         if kind == "isolate_host":
             return (ir.contain_hours * 60, f"{target} out of service until cleaned (about {ir.cleanup_hours:g} h)",
                     ir.cleanup_hours * 60, None)
+        if kind == "reset_credentials" and target == "krbtgt":
+            return (ir.contain_hours * 60, "the domain's Kerberos tickets reissued (a second reset within 10 hours "
+                                           "logs every user and service out)", None, None)
         if kind == "reset_credentials":
             n = 1 if target else max(1, sum(1 for s in self.known_accounts().values() if s == "stolen"))
             return (ir.contain_hours * 60, f"{n} account{'s' if n != 1 else ''} locked until their users re-enrol",
@@ -446,7 +451,8 @@ class Facilitator:
             raise ValueError(f"unknown host '{target}'")
         if kind == "isolate_host" and target is None:
             raise ValueError("isolate_host needs a host")
-        if kind == "reset_credentials" and target is not None and target not in {a.id for a in net.accounts}:
+        if (kind == "reset_credentials" and target is not None and target not in {a.id for a in net.accounts}
+                and not (target == "krbtgt" and net.domain_controllers)):
             raise ValueError(f"unknown account '{target}'")
         if kind == "raise_monitoring" and target not in net.zones:
             raise ValueError(f"unknown zone '{target}'")

@@ -371,6 +371,8 @@ class _Outputs(BaseModel):
     egress_blocked_hours: Minutes
     credentials_reset: Count
     infrastructure_blocks: Count
+    krbtgt_resets: Count = 0
+    forged_logons: Count = 0
     reentries: Count
     quiet_hours: Minutes = 0.0
 

@@ -159,6 +159,11 @@ class RunResult:
     credentials_reset: int
     infrastructure_blocks: int
     """Times the defender blocked the attacker's outside infrastructure (each cost the attacker a rotation)."""
+    krbtgt_resets: int
+    """Times the defender reset the domain's Kerberos key (krbtgt): twice is one eviction of forged tickets."""
+    forged_logons: int
+    """Logons (and directory syncs) with a reset domain account let through by a forged Kerberos ticket (golden
+    ticket, T1558.001), the krbtgt key a DCSync brought still accepted."""
     reentries: int
     """Times the attacker got back in after losing every foothold."""
     quiet_hours: float

@@ -39,6 +39,6 @@ def planned(scenario) -> list[str]:
     ids = set(ENGINE_TECHNIQUES) | {v.technique for v in scenario.vulnerabilities}
     if any(h.role == "domain-controller" and (h.os == "windows" if h.domain is None else h.domain)
            for h in scenario.hosts):
-        ids.add("T1003.006")  # DCSync (``Collection._dcsync``)
+        ids |= {"T1003.006", "T1558.001"}  # DCSync (``Collection._dcsync``), then golden tickets with its krbtgt key
     order = list(techniques())
     return sorted(ids, key=lambda t: (order.index(t) if t in order else len(order), t))

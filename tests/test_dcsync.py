@@ -146,7 +146,9 @@ def test_a_domain_admin_credential_syncs_from_any_host_that_reaches_a_domain_con
     assert any(e.kind == "dcsync" and f"(from {net.hosts[ws].id})" in e.detail for e in r.log)
     assert set(net.domain_accounts) <= r.harvested
 
-    # the Domain Admin reset (and the crew told by a refused logon): the next sync is refused, and none follows
+    # the sync brought the domain's krbtgt key: with the Domain Admin reset, a ticket forged for it (a golden
+    # ticket) still syncs, and the new password comes back with the rest
+    assert r.krbtgt_held == 0
     r.belief.reset_credentials.add(da)
     r.belief.reset_at[da] = r.env.now
     r._reset_by[da] = 1
@@ -155,7 +157,26 @@ def test_a_domain_admin_credential_syncs_from_any_host_that_reaches_a_domain_con
     r._queue_dcsync(reset=True)
     r.env.run(until=r.env.now + 60)
     last = [e for e in r.timeline if e.technique == "T1003.006"][-1]
-    assert last.blocked == "reset" and da not in r.harvested
+    assert last.success and r.forged_logons == 1 and da in r.fresh_credentials
+
+    # one krbtgt reset leaves the previous key valid (a forged ticket still works); the second evicts it: with the
+    # Domain Admin reset again (and the crew told by a refused logon), the next sync is refused, and none follows
+    r.reset_krbtgt()
+    assert r.ticket_valid()
+    r.reset_krbtgt()
+    assert not r.ticket_valid() and r.krbtgt_resets == 2
+    for dc in net.domain_controllers:  # (evicted from the domain controllers too: no sync on one held)
+        if dc in r.owned:
+            r._lose(dc)
+    forged = r.forged_logons
+    r.belief.reset_at[da] = r.env.now
+    r._reset_by[da] = 2
+    r.fresh_credentials.discard(da)
+    r._dcsync_due = False
+    r._queue_dcsync(reset=True)
+    r.env.run(until=r.env.now + 60)
+    last = [e for e in r.timeline if e.technique == "T1003.006"][-1]
+    assert last.blocked == "reset" and da not in r.harvested and r.forged_logons == forged
     n = len([e for e in r.timeline if e.technique == "T1003.006"])
     r.env.run(until=r.env.now + 600)
     assert len([e for e in r.timeline if e.technique == "T1003.006"]) == n
@@ -205,6 +226,8 @@ def test_a_reset_learned_of_during_the_operators_check_gets_its_own_sync():
     r.belief.reset_at[alice] = r.env.now
     r._reset_by[alice] = 1
     r.fresh_credentials.discard(alice)
+    r.reset_krbtgt()
+    r.reset_krbtgt()  # (and the krbtgt key twice, so that no forged ticket gets past alice's reset)
     target = next(i for i, h in enumerate(net.hosts) if h.zone == "corp" and alice in net.logon_accounts[i])
     r.env.process(r.act("lateral-movement", "T1021", 10.0, host=target, src_host=dc, src_zone="admin",
                         dst_zone="corp", account=alice, service="smb"))

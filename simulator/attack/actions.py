@@ -185,6 +185,15 @@ class Acting:
                    infrastructure=self.infra if outside and not proxied else None)
         if evading:
             a.evasion = p.edr_evasion
+        if (account is not None and self.krbtgt_held is not None and src_host is not None
+                and service not in SESSION_SERVICES and host is not None and self.net.hosts[host].domain
+                and account in self.net.domain_account_set and account in self.belief.reset_credentials
+                and account not in self.fresh_credentials and self.ticket_valid()):
+            # the password is reset, but with the domain's Kerberos key a DCSync brought, the crew forges a ticket
+            # for the account (a golden ticket) over Kerberos, which no password reset refuses
+            a.forged = True
+            if phase == "lateral-movement":
+                a.technique = technique = "T1558.001"
         if aborted:
             a.blocked = "contained"
         else:
@@ -222,6 +231,11 @@ class Acting:
             self.operator_minutes += duration if not aborted else a.duration
         for catch_up in self._catch_up:
             catch_up(env.now)
+        if a.forged and a.success:
+            self.forged_logons += 1
+            if self.forged_logons == 1:
+                self._log("golden-ticket", f"a forged Kerberos ticket for {self.net.accounts[account].id}, whose "
+                                           "password was reset, let the attacker in (T1558.001)", host)
         self.timeline.append(timeline_event(
             round(env.now, 4), phase, technique, None if host is None else self.net.hosts[host].id, actor,
             a.success, a.detected, a.blocked, a.false_finding,

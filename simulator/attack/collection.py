@@ -116,6 +116,7 @@ class Collection:
                     self._sync_refused.add(acct)  # (a decoy, refused and alerting: not tried for a sync again)
                 return  # (refused or cut off: another way, if there is one)
             done = True
+            self.krbtgt_held = self.krbtgt_version  # the directory's krbtgt key comes with the rest
             reset_at = self.belief.reset_at
             new = []
             for x in self.net.domain_accounts:
