@@ -64,6 +64,8 @@ class IncidentResponse(Control):
         """The round saw a domain controller compromised (a DCSync alert, or a domain controller in evidence)."""
         self.krbtgt_under_way = False
         """The krbtgt key's double reset is under way."""
+        self.krbtgt_again = False
+        """A domain controller compromise seen while a pair was under way: another pair follows it."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
@@ -165,9 +167,15 @@ class IncidentResponse(Control):
         (Microsoft's guidance: the domain accepts the current key and the one before, so a ticket forged with the
         key a DCSync brought stops working only at the second reset)."""
         ctx = self.ctx
-        ctx.reset_krbtgt()
-        yield ctx.env.timeout(self.config.krbtgt_interval_hours * 60)
-        ctx.reset_krbtgt()
+        while True:
+            self.krbtgt_again = False
+            ctx.reset_krbtgt()
+            yield ctx.env.timeout(self.config.krbtgt_interval_hours * 60)
+            ctx.reset_krbtgt()
+            if not self.krbtgt_again:
+                break
+            # a compromise seen between the two resets: a sync then may have brought the key in between, which the
+            # second reset leaves valid; another pair
         self.krbtgt_under_way = False
         ctx.busy(-1)
 
@@ -204,23 +212,28 @@ class IncidentResponse(Control):
         self.pending.clear()
         hosts = found if cfg.isolate_hosts else set()
         creds: set[int] = set()
+        dc = (self.dc_evidence or any(h in net.domain_controllers for h in found)) and cfg.reset_krbtgt
+        self.dc_evidence = False
         if cfg.reset_credentials:
             # the credentials seen used (again, if seen since their last reset) and every one cached on a host it
             # isolates now (whenever the attacker got there, it may have dumped the current password)
             creds = belief.due_for_reset(set(belief.known_credentials) - self.decoys)
             for h in found:
                 creds.update(c for c in net.hosts[h].credentials if c not in self.decoys)
+            if dc:  # a domain controller compromised: assume the whole directory read, every domain password known
+                creds.update(a for a in net.domain_accounts if a not in self.decoys)
         now = ctx.env.now
         until = now + self.rng.lognormvariate(math.log(cfg.cleanup_hours * 60), cfg.spread) if hosts else None
         block = cfg.block_egress and self.theft and not belief.egress_blocked
         self.theft = False
         ctx.contain(hosts, creds, block, until=until, egress_until=now + cfg.egress_block_hours * 60)
-        dc = self.dc_evidence or any(h in net.domain_controllers for h in found)
-        self.dc_evidence = False
-        if dc and cfg.reset_credentials and cfg.reset_krbtgt and not self.krbtgt_under_way:
-            self.krbtgt_under_way = True
-            ctx.busy(+1)
-            ctx.env.process(self._reset_krbtgt())
+        if dc and cfg.reset_credentials:
+            if self.krbtgt_under_way:
+                self.krbtgt_again = True  # (seen again between the two resets: the key may be taken anew, another pair)
+            else:
+                self.krbtgt_under_way = True
+                ctx.busy(+1)
+                ctx.env.process(self._reset_krbtgt())
         self.in_progress = False
         ctx.busy(-1)
 
@@ -276,9 +289,10 @@ class IncidentResponseConfig(ControlConfig):
     """Reset credentials seen used by the attacker and those cached on isolated hosts."""
     reset_krbtgt: bool = True
     """With ``reset_credentials``: when a round sees a domain controller compromised (a DCSync alert, or a domain
-    controller in evidence), reset the domain's Kerberos key (krbtgt) twice, ``krbtgt_interval_hours`` apart, so
-    that tickets forged with the key a DCSync brought (golden tickets, T1558.001) stop working; until then a forged
-    ticket gets past every password reset of a domain account."""
+    controller in evidence), reset every domain account's password (the directory is assumed read) and the domain's
+    Kerberos key (krbtgt) twice, ``krbtgt_interval_hours`` apart, so that tickets forged with the key a DCSync brought
+    (golden tickets, T1558.001) stop working; until then a forged ticket gets past every password reset of a domain
+    account. A compromise seen between the two resets brings another pair after them."""
     krbtgt_interval_hours: float = Field(12.0, gt=0, le=24 * 30)
     """Hours between the two krbtgt resets: longer than a Kerberos ticket's 10-hour lifetime, so that the
     domain's own tickets are renewed under the new key first (assumption, from Microsoft's guidance)."""

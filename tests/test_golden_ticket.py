@@ -122,3 +122,37 @@ def test_a_team_can_order_a_krbtgt_reset_where_there_is_a_domain(university):
 def test_golden_tickets_are_planned_where_a_domain_controller_is():
     assert "T1558.001" in planned(load("espionage-tech").scenario)
     assert "T1558.001" not in planned(load(str(ROOT / "tests" / "data" / "tiny.yaml")).scenario)
+
+
+def test_a_compromise_seen_between_the_two_resets_brings_another_pair(university):
+    """A reviewer's find: evidence of a domain controller compromise during the 12 hours between the two resets was
+    dropped, so a sync in that gap (the old key still valid) brought a key the second reset left valid for good. Now
+    another pair follows, and the round resets every domain account with it."""
+    from defenses.base import Alert
+    from defenses.incident_response import IncidentResponse
+
+    c = compiled(university, "ai-orchestrated", "baseline", incident_response={"contain_hours": 0.1, "spread": 0.0})
+    r = Run(c, 0)
+    r.begin()
+    ir = next(x for x in r.controls if isinstance(x, IncidentResponse))
+    dc = r.net.domain_controllers[0]
+
+    def seen() -> None:
+        ir.on_escalation(Alert(r.env.now, "high", True, "edr", dc, None, "T1003.006", dc, r._zone(dc), True,
+                               "credential-access"))
+
+    seen()
+    r.env.run(until=r.env.now + 30)
+    assert r.krbtgt_resets == 1
+    assert set(r.net.domain_accounts) - {a for a, x in enumerate(r.net.accounts) if x.honeytoken} <= \
+        r.belief.reset_credentials
+    r.env.run(until=r.env.now + 60)
+    r.krbtgt_held = r.krbtgt_version  # a sync in the gap: the key after the first reset
+    seen()
+    r.env.run(until=r.env.now + 13 * 60)
+    assert r.krbtgt_resets == 3 and not r.ticket_valid()  # (the pair's second reset alone would leave it valid)
+    r.env.run(until=r.env.now + 13 * 60)
+    assert r.krbtgt_resets == 4
+    times = [e.time for e in r.log if e.kind == "containment" and "krbtgt" in e.detail]
+    assert times[1] - times[0] == pytest.approx(720) and times[2] == pytest.approx(times[1])
+    assert times[3] - times[2] == pytest.approx(720)
