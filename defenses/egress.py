@@ -1,9 +1,13 @@
 """Egress control: slows or exposes exfiltration.
 
-A rate cap bounds records per hour; filtering blocks exfiltration over the command channel (T1041), leaving web
-services (T1567). Data-loss prevention counts what each host sends out within a sliding ``dlp_window_hours``: once it
-reaches ``large_transfer_records`` it raises a high-confidence alert (and counts afresh). A transfer is seen whole, not
-hour by hour, so a slow transfer is caught once its volume adds up (a volume rule, as DLP products apply one).
+A rate cap bounds records per hour; filtering (default-deny outbound) refuses every transfer out but two: over a web
+service (T1567) from the zones the users browse from (``Zone.web_egress``, through their proxy), and over the
+attacker's own way in (a held host with an internet-facing service: a web shell, a VPN tunnel; inbound, so not
+filtered). Data elsewhere must be staged on such a host first (``Exfiltration._stage``, T1074.002), an internal
+transfer the sensors at the zone boundary can see. Data-loss prevention counts what each host sends out within a sliding
+``dlp_window_hours``: once it reaches ``large_transfer_records`` it raises a high-confidence alert (and counts afresh).
+A transfer is seen whole, not hour by hour, so a slow transfer is caught once its volume adds up (a volume rule, as
+DLP products apply one).
 """
 
 from __future__ import annotations
@@ -21,9 +25,14 @@ class Egress(Control):
         """Per source host: (minute, records) of the transfers counted toward the next DLP alert."""
 
     def check(self, action: Action) -> str | None:
-        if action.phase == "exfiltration" and self.config.filtering and action.technique == "T1041":
-            return "egress"
-        return None
+        if action.phase != "exfiltration" or not self.config.filtering:
+            return None
+        net = self.ctx.net
+        if action.src_host in net.entry_hosts:
+            return None  # pulled out over the attacker's own way in (a web shell, a VPN tunnel): inbound, not filtered
+        if action.technique == "T1567" and action.src_zone in net.web_egress_zones:
+            return None  # a web service through the users' proxy
+        return "egress"  # default-deny outbound: no channel out of its own from here
 
     def observe(self, action: Action) -> None:
         limit = self.config.large_transfer_records
@@ -55,6 +64,8 @@ class EgressConfig(ControlConfig):
     dlp_window_hours: float = Field(24.0, gt=0, le=24 * 30)
     """The window over which DLP adds up one host's outbound records."""
     filtering: bool = False
-    """Unknown destinations blocked: exfiltration over the C2 channel (T1041) fails."""
+    """Default-deny outbound: a transfer out works only over a web service (T1567) from a zone with ``web_egress``
+    (through the users' proxy) or over the attacker's own way in (a held internet-facing host: a web shell, a VPN
+    tunnel), so data elsewhere is staged on such a host first."""
 
     behaviour_class = Egress

@@ -115,6 +115,8 @@ class Network:
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
     sensitive_zones: frozenset[str] = frozenset()
     """Zones an operator authorises access to, one by one (``Zone.sensitive``: the ``sensitive_access`` gate)."""
+    web_egress_zones: frozenset[str] = frozenset()
+    """Zones whose hosts reach web services on the internet under egress filtering (``Zone.web_egress``)."""
     phishing: tuple[tuple[tuple[int, ...], int], ...] = ()
     """(member host indices, users) per phishing target group of the scenario."""
     suppliers: tuple[tuple[int, tuple[tuple[int, str], ...]], ...] = ()
@@ -124,6 +126,17 @@ class Network:
     def objective_records(self) -> int:
         """Records of the first objective's data that must leave (a data-theft objective)."""
         return self.goals[0][3]
+
+    @cached_property
+    def zone_links(self) -> dict[str, frozenset[str]]:
+        """Zone -> the zones it exchanges traffic with, either way (a host of one reachable from the other)."""
+        out: dict[str, set[str]] = {z: set() for z in self.zones}
+        for a, hosts in self.reach_map.items():
+            for h in hosts:
+                b = self.hosts[h].zone
+                out.setdefault(a, set()).add(b)
+                out.setdefault(b, set()).add(a)
+        return {z: frozenset(v) for z, v in out.items()}
 
     @cached_property
     def domain_controllers(self) -> tuple[int, ...]:
@@ -159,7 +172,9 @@ class Network:
 
     @cached_property
     def entry_hosts(self) -> frozenset[int]:
-        """The entry points' hosts: a move from one onto another is not a move into the network (not a breakout)."""
+        """The entry points' hosts: a move from one onto another is not a move into the network (not a breakout); a
+        hold on one is a channel in from outside (a web shell, a VPN tunnel) that data can be pulled out through,
+        whatever outbound filtering allows."""
         return frozenset(h for h, _ in self.entry)
 
 
@@ -258,6 +273,7 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         logon_services=frozenset(s.services.logon),
         admin_zones=s.admin_tier_zones(),
         sensitive_zones=s.sensitive_zones(),
+        web_egress_zones=s.web_egress_zones(),
         phishing=tuple((tuple(host_index[m] for h in s.hosts if h.id == t.hosts for m in h.member_ids()), t.users)
                        for t in s.phishing),
         suppliers=_suppliers(s, posture, hosts, accounts),

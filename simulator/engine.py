@@ -84,6 +84,12 @@ class Run(Attacker):
         """... set off by a refused logon (a reset to get past)."""
         self._sync_refused: set[int] = set()
         """Accounts a DCSync was refused with other than by a reset (a decoy): not tried for one again."""
+        self._filtered: set[str] | None = None
+        """Once a transfer out was refused by egress filtering (None before): the zones it learned reach no web
+        service (the crew does not try the C2 channel and the web again on every transfer)."""
+        self._stage_wait: tuple[int, int, bool] | None = None
+        """An exfiltration (host, data set, misread) egress filtering refused, waiting for a held host in a zone that
+        reaches the web (``Exfiltration._stage``)."""
         self.krbtgt_version = 0
         """Truth: the domain's Kerberos key (krbtgt) generation, one more per reset (``reset_krbtgt``)."""
         self.krbtgt_held: int | None = None

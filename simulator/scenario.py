@@ -46,6 +46,14 @@ LEGACY_ADMIN_ZONE = "admin"
 """A zone with this id and no ``admin_tier`` flag is the admin tier (files written before the flag existed)."""
 
 
+USER_DEVICE_ROLES = ("workstation", "-pc", "laptop", "desktop")
+"""Role endings of the devices people browse from: a zone holding one reaches the web under egress filtering, by
+default (``Zone.web_egress``)."""
+INDUSTRIAL_SERVICES = frozenset({"modbus", "dnp3", "s7", "opc-ua", "iec-104", "profinet", "ethernet-ip", "bacnet"})
+"""Industrial protocols: a zone with a host speaking one is a control network, which browses nowhere by default (an
+engineering workstation there included)."""
+
+
 class Zone(Frozen):
     """A network zone (dmz, corp, servers, admin, ot, ...). The internet is implicit and never declared."""
 
@@ -62,6 +70,13 @@ class Zone(Frozen):
     """An operator authorises access to it before the attacker's first move in, whatever the move (an AI-executed
     campaign's ``sensitive_access`` gate; GTG-1002: "authorizing access to particularly sensitive systems").
     Omitted: true for the administration tier and for a zone holding an objective's data."""
+
+    web_egress: bool | None = None
+    """Its hosts reach web services on the internet (through the users' web proxy) when the posture's egress
+    ``filtering`` (default-deny outbound) is on; from any other zone a transfer out is refused, so the attacker
+    stages the data on a held host in such a zone, or on an internet-facing one it holds, first (T1074.002). Omitted:
+    true for a zone holding a device people browse from (a host whose role ends in ``workstation``, ``-pc``,
+    ``laptop`` or ``desktop``), unless a host there speaks an industrial protocol (a control network)."""
 
     @property
     def is_admin_tier(self) -> bool:
@@ -430,6 +445,14 @@ class Scenario(Frozen):
     def admin_tier_zones(self) -> frozenset[str]:
         """Ids of the zones that form the administration tier."""
         return frozenset(z.id for z in self.zones if z.is_admin_tier)
+
+    def web_egress_zones(self) -> frozenset[str]:
+        """Ids of the zones that reach web services on the internet under egress filtering (``Zone.web_egress``; by
+        default the zones holding a workstation)."""
+        users = {h.zone for h in self.hosts if h.role.endswith(USER_DEVICE_ROLES)}
+        plant = {h.zone for h in self.hosts if INDUSTRIAL_SERVICES.intersection(h.services)}
+        return frozenset(z.id for z in self.zones
+                         if (z.id in users and z.id not in plant if z.web_egress is None else z.web_egress))
 
     def sensitive_zones(self) -> frozenset[str]:
         """Ids of the zones whose access an operator authorises (``Zone.sensitive``; by default the administration

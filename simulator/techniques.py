@@ -40,5 +40,7 @@ def planned(scenario) -> list[str]:
     if any(h.role == "domain-controller" and (h.os == "windows" if h.domain is None else h.domain)
            for h in scenario.hosts):
         ids |= {"T1003.006", "T1558.001"}  # DCSync (``Collection._dcsync``), then golden tickets with its krbtgt key
+    if any(h.data for h in scenario.hosts if h.zone not in scenario.web_egress_zones()):
+        ids.add("T1074.002")  # data staged where users browse, under egress filtering (``Exfiltration._stage``)
     order = list(techniques())
     return sorted(ids, key=lambda t: (order.index(t) if t in order else len(order), t))

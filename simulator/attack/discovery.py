@@ -97,8 +97,8 @@ class Discovery:
         admin rights there, on a shell: holding the host with user rights (or as a session only), it keeps spreading to
         find an admin account or a way to a shell."""
         h = self.obj_host
-        if self.t_objective is not None or h not in self.owned:
-            return False
+        if self.t_objective is not None or h not in self.owned or self._stage_wait is not None:
+            return False  # (nor while the data waits for a host to stage it on: it spreads to find one)
         return self.obj_kind not in IMPACT_KINDS or (self.owned[h] == "admin" and not self._shell_less(h))
 
     def _reveal(self, zone: str, h: int) -> list[int]:

@@ -78,6 +78,10 @@ class Movement:
                 self._push(P_DISCOVER, ("discover", h))
             for d in host.data:
                 self._push(P_COLLECT, ("collect", h, d))
+        wait = self._stage_wait
+        if wait is not None and self._stage_host(wait[0]) is not None:
+            self._stage_wait = None  # a host the data egress filtering refused can leave from, at last
+            self._push(P_EXFIL, ("exfil", *wait))
         if h in self.sessions or (access == "user" and host.os in APPLIANCES):
             return  # a session through a VPN concentrator, a gateway or a web login: not a shell on the host
         if access == "user" and (prev is None or shell):
