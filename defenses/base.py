@@ -148,6 +148,8 @@ class Action:
     """For an action from outside: the generation of outside infrastructure (addresses) it came from."""
     evasion: float = 0.0
     """Share of EDR detections the attacker avoids on this action (its profile's ``edr_evasion``)."""
+    origin: int | None = None
+    """For an exfiltration from a host the data was staged on: the host it was read on (``Alert.origin``)."""
     forged: bool = False
     """A logon (or directory sync) with a reset domain account made with a forged Kerberos ticket (a golden ticket,
     T1558.001) the domain still accepts: a password reset does not refuse it."""
@@ -186,6 +188,9 @@ class Alert:
     planted: tuple[int, ...] = ()
     """For the use of a decoy (honeytoken) account: the hosts the defender planted it on (its credential is cached
     there and nowhere else), so whoever used it got it from one of them."""
+    origin: int | None = None
+    """For data seen leaving a host it was staged on: the host it came from (the records say whose they are, and the
+    staging transfer is in that host's logs), where the attacker had to be to read it."""
 
     @property
     def outside(self) -> bool:
@@ -205,6 +210,8 @@ class Alert:
         if self.source == "team" and self.host is not None and self.host not in out:
             out.append(self.host)  # a team's escalation names a host on its own evidence (an outside notice names
             # the host as its source: the first line)
+        if self.origin is not None and self.success and self.origin not in out:
+            out.append(self.origin)  # staged data seen leaving: where it was read is a held host too
         if planted:  # a decoy used: where it was planted was dumped
             out.extend(h for h in self.planted if h not in out)
         return tuple(out)

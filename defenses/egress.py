@@ -47,7 +47,8 @@ class Egress(Control):
         if sum(n for _, n in sent) >= limit:
             sent.clear()
             self.ctx.raise_alert(Alert(now, "high", True, "egress", action.host, None, action.technique,
-                                       action.src_host, action.src_zone, True, action.phase), action)
+                                       action.src_host, action.src_zone, True, action.phase,
+                                       origin=action.origin), action)
 
     def limit_exfil_rate(self, rate: float) -> float:
         cap = self.config.rate_cap_records_per_hour

@@ -131,7 +131,7 @@ class Monitoring(Control):
         """An alert with what the sensor saw of ``action``."""
         return Alert(self.ctx.env.now, confidence, True, source, action.host, action.account, action.technique,
                      action.src_host, action.src_zone, action.success, action.phase, action.vuln,
-                     action.infrastructure, _password_ok(action))
+                     action.infrastructure, _password_ok(action), origin=action.origin)
 
     LOGONS = frozenset({"initial-access", "lateral-movement", "privilege-escalation"})
 

@@ -139,3 +139,26 @@ def test_the_data_is_relayed_through_the_zones_the_crew_holds():
         if r.outcome == "objective_met" and staged:
             relayed += net.hosts[net.host_index[staged[0].host]].zone not in net.zone_links["scada"]
     assert relayed > 0
+
+
+def test_staged_data_seen_leaving_points_back_at_where_it_was_read():
+    """A DLP alert on the host the data was staged on names the host it was read on too (its records say whose they
+    are): the response isolates both. Without it, filtering helped the attacker: the response cut off the staging
+    host, the crew kept the data host and staged again (retail, hardened egress: 32 thefts in 100 runs with filtering,
+    21 without, before this)."""
+    from defenses.base import Alert
+
+    seen = Alert(0.0, "high", True, "egress", 5, None, "T1567", 5, "corp", True, "exfiltration", origin=9)
+    assert set(seen.evidence_hosts()) == {5, 9}
+    c = compiled(load("examples/scenarios/retail.yaml"), "ai-orchestrated", "baseline",
+                 egress={"filtering": True, "large_transfer_records": 20000, "rate_cap_records_per_hour": 50000})
+    net = c.net
+    data_host = net.goals[0][2]
+    pointed = 0
+    for seed in range(20):
+        r = run(c, seed)
+        staged_dlp = [e for e in r.log if e.kind == "escalation" and e.detail.startswith("egress alert")
+                      and e.host is not None and net.host_index[e.host] != data_host]
+        if staged_dlp and net.hosts[data_host].id in r.known_hosts:
+            pointed += 1
+    assert pointed > 0

@@ -88,7 +88,8 @@ class Acting:
             factor: float = 1.0, account: int | None = None, vuln: int | None = None, service: str | None = None,
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
             records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None,
-            redo: bool = False, proxied: bool = False, marker: tuple[dict, list] | None = None):
+            redo: bool = False, proxied: bool = False, marker: tuple[dict, list] | None = None,
+            origin: int | None = None):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
         (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
@@ -99,7 +100,8 @@ class Acting:
         single source for a rate rule, and no wait for new addresses after a block. ``marker``: the caller's mark
         of a move or an escalation under way on ``host`` (``Movement._mark``): a failed step handed to the operators
         releases it, since a step waiting in a person's queue is not under way; when an operator gets to it, the
-        redo is dropped if another line of work's is under way there, and marks the host while it runs."""
+        redo is dropped if another line of work's is under way there, and marks the host while it runs. ``origin``:
+        for data leaving a host it was staged on, the host it was read on (evidence in what the sensors see)."""
         env = self.env
         p = self.p
         if actor is None:
@@ -185,6 +187,7 @@ class Acting:
                    infrastructure=self.infra if outside and not proxied else None)
         if evading:
             a.evasion = p.edr_evasion
+        a.origin = origin
         if (account is not None and self.krbtgt_held is not None and src_host is not None
                 and service not in SESSION_SERVICES and host is not None and self.net.hosts[host].domain
                 and account in self.net.domain_account_set and account in self.belief.reset_credentials

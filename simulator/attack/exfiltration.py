@@ -49,7 +49,8 @@ class Exfiltration:
             a = yield from self.act("exfiltration", technique, 0.0, host=src, src_host=src,
                                     src_zone=self._zone(src), dst_zone="internet", records=chunk,
                                     factor=2 * EXFIL_CHUNK_MINUTES / 60,
-                                    false_finding=misread, duration=60.0 * chunk / rate)
+                                    false_finding=misread, duration=60.0 * chunk / rate,
+                                    origin=None if src == h else h)
             if a.blocked == "egress" and not self.belief.egress_blocked:
                 if self._filtered is None:
                     self._filtered = set()
