@@ -246,22 +246,22 @@ GAPS: dict[tuple[str, str], str] = {
         "53 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
         "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
-        + "); the 47 runs that broke out are 92% AI (92% before the objective, 92% after), and, with about 453 AI "
-        "actions to 40 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
+        + "); the 47 runs that broke out are 92% AI (92% before the objective, 92% after), and, with about 404 AI "
+        "actions to 36 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
     ("ai-share", "generated-200"): (
-        "just above the range (93%): every run breaks out, with about 1,700 AI actions to 120 by hand a run, 92% "
-        "AI before the objective and 93% after it (since the third December 5 session's DCSync the crew, holding the "
-        "Domain Admin's password, has every account and takes most of the organisation after the objective: 1,501 "
-        "AI actions a run after it, 439 before); "
+        "just above the range (93.7% at 100 runs): every run breaks out, with about 1,650 AI actions to 110 by hand a run, 92% "
+        "AI before the objective and 94% after it (since the third December 5 session's DCSync the crew, holding the "
+        "Domain Admin's password, has every account and takes most of the organisation after the objective: 1,449 "
+        "AI actions a run after it, 200 before); "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
         "already checked needs none, so the more hosts an account's credential is cached on "
-        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.3 dumps and file "
-        "searches (105 to 668 a run; espionage-tech one per 3.1)"),
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.9 dumps and file "
+        "searches (96 to 660 a run; espionage-tech one per 3.1)"),
     ("ai-share", "generated-1000"): (
         "just above the range (94%; 93% before the objective, 94% after): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
-        "dump that yields only credentials already checked needs none): about 5,040 AI actions to 330 by hand a run, "
-        "one check per 7.0 dumps and file searches (300 to 2,090 over 20 runs; espionage-tech one per 3.1)"),
+        "dump that yields only credentials already checked needs none): about 5,010 AI actions to 330 by hand a run, "
+        "one check per 7.2 dumps and file searches (291 to 2,106 over 20 runs; espionage-tech one per 3.1)"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (92% pooled; 92% before the objective, 93% after it): the ways in by phishing and "
         "through the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the "
