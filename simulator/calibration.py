@@ -249,8 +249,8 @@ GAPS: dict[tuple[str, str], str] = {
         + "); the 47 runs that broke out are 92% AI (92% before the objective, 92% after), and, with about 404 AI "
         "actions to 36 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
     ("ai-share", "generated-200"): (
-        "just above the range (93.7% at 100 runs): every run breaks out, with about 1,650 AI actions to 110 by hand a run, 92% "
-        "AI before the objective and 94% after it (since the third December 5 session's DCSync the crew, holding the "
+        "just above the range (93.7% at 100 runs): every run breaks out, with about 1,650 AI actions to 110 by hand "
+        "a run, 92% AI before the objective and 94% after it (since the third December 5 session's DCSync the crew, holding the "
         "Domain Admin's password, has every account and takes most of the organisation after the objective: 1,449 "
         "AI actions a run after it, 200 before); "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
