@@ -250,9 +250,9 @@ GAPS: dict[tuple[str, str], str] = {
         "actions to 36 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
     ("ai-share", "generated-200"): (
         "just above the range (93.7% at 100 runs): every run breaks out, with about 1,650 AI actions to 110 by hand "
-        "a run, 92% AI before the objective and 94% after it (since the third December 5 session's DCSync the crew, holding the "
-        "Domain Admin's password, has every account and takes most of the organisation after the objective: 1,449 "
-        "AI actions a run after it, 200 before); "
+        "a run, 92% AI before the objective and 94% after it (since the third December 5 session's DCSync the "
+        "crew, holding the Domain Admin's password, has every account and takes most of the organisation after the "
+        "objective: 1,449 AI actions a run after it, 200 before); "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
         "already checked needs none, so the more hosts an account's credential is cached on "
         "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 6.9 dumps and file "
