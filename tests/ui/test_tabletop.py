@@ -178,3 +178,22 @@ async def test_quitting_with_unsaved_orders_asks_first():
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert app.is_running
+
+
+async def test_a_krbtgt_reset_is_offered_where_there_is_a_domain():
+    """The Identity team can reset the domain's Kerberos key (krbtgt) from the orders list, with its cost named; two
+    such orders evict forged tickets (golden tickets)."""
+    app = create_app("examples/scenarios/university.yaml", workers=1, runs=10, seed=0, automation="ai-orchestrated",
+                     tabletop=True)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        screen = app.get_screen("facilitator")
+        screen.query_one("#decision", Select).value = "reset_credentials"
+        await pilot.pause()
+        sel = screen.query_one("#target", Select)
+        labels = dict((v, str(label)) for label, v in sel._options)
+        assert "Kerberos key" in labels["krbtgt"]
+        await _order(pilot, screen, "reset_credentials", "krbtgt")
+        await pilot.pause()
+        assert "Kerberos tickets reissued" in str(screen.query_one("#order-plan", Static).render())
+        assert [o.target for o in screen.fac.orders] == ["krbtgt"]

@@ -37,6 +37,10 @@ DECISION_TEXT = {
 NO_TARGET = {"reset_credentials": "every account known stolen", "escalate": "no host named"}
 
 
+KEY_LABELS = {"krbtgt": "krbtgt (the domain's Kerberos key: reset twice, forged tickets stop working)"}
+"""Order targets that are not a known account or host, as the lists name them."""
+
+
 class FacilitatorScreen(Screen):
     """The exercise screen."""
 
@@ -197,7 +201,7 @@ class FacilitatorScreen(Screen):
         kind = str(self.query_one("#decision", Select).value)
         sel = self.query_one("#target", Select)
         known = {**f.known_hosts(), **f.known_accounts()}
-        options = [(f"{t} ({known[t]})" if t in known else t, t) for t in f.targets(kind)]
+        options = [(f"{t} ({known[t]})" if t in known else KEY_LABELS.get(t, t), t) for t in f.targets(kind)]
         if kind in NO_TARGET:
             options.insert(0, (NO_TARGET[kind], "-"))
         keep = sel.value
