@@ -124,6 +124,19 @@ def test_dcsync_happens_in_whole_runs():
     assert not any(e.technique == "T1003.006" for s in range(3) for e in run(manual, s).timeline)
 
 
+def _sync_after_reset(r: Run, account: int, order: int):
+    """Reset ``account`` (containment order ``order``), tell the crew by a refused logon, and run an hour: the last
+    DCSync event."""
+    r.belief.reset_credentials.add(account)
+    r.belief.reset_at[account] = r.env.now
+    r._reset_by[account] = order
+    r.fresh_credentials.discard(account)
+    r._dcsync_due = False
+    r._queue_dcsync(reset=True)
+    r.env.run(until=r.env.now + 60)
+    return [e for e in r.timeline if e.technique == "T1003.006"][-1]
+
+
 def test_a_domain_admin_credential_syncs_from_any_host_that_reaches_a_domain_controller():
     """With an account with replication rights in hand (a Domain Admin: an admin account that logs on to a domain
     controller), the crew syncs the directory from a held workstation over the network, holding no domain
@@ -149,14 +162,7 @@ def test_a_domain_admin_credential_syncs_from_any_host_that_reaches_a_domain_con
     # the sync brought the domain's krbtgt key: with the Domain Admin reset, a ticket forged for it (a golden
     # ticket) still syncs, and the new password comes back with the rest
     assert r.krbtgt_held == 0
-    r.belief.reset_credentials.add(da)
-    r.belief.reset_at[da] = r.env.now
-    r._reset_by[da] = 1
-    r.fresh_credentials.discard(da)
-    r._dcsync_due = False
-    r._queue_dcsync(reset=True)
-    r.env.run(until=r.env.now + 60)
-    last = [e for e in r.timeline if e.technique == "T1003.006"][-1]
+    last = _sync_after_reset(r, da, 1)
     assert last.success and r.forged_logons == 1 and da in r.fresh_credentials
 
     # one krbtgt reset leaves the previous key valid (a forged ticket still works); the second evicts it: with the
@@ -169,13 +175,7 @@ def test_a_domain_admin_credential_syncs_from_any_host_that_reaches_a_domain_con
         if dc in r.owned:
             r._lose(dc)
     forged = r.forged_logons
-    r.belief.reset_at[da] = r.env.now
-    r._reset_by[da] = 2
-    r.fresh_credentials.discard(da)
-    r._dcsync_due = False
-    r._queue_dcsync(reset=True)
-    r.env.run(until=r.env.now + 60)
-    last = [e for e in r.timeline if e.technique == "T1003.006"][-1]
+    last = _sync_after_reset(r, da, 2)
     assert last.blocked == "reset" and da not in r.harvested and r.forged_logons == forged
     n = len([e for e in r.timeline if e.technique == "T1003.006"])
     r.env.run(until=r.env.now + 600)
