@@ -694,10 +694,8 @@ class Run(Attacker):
                 done = f"isolated {target}"
         elif kind == "reset_credentials" and target == "krbtgt" and net.domain_controllers:
             self.reset_krbtgt()
-            done = "reset the krbtgt key" + (" (the second reset: tickets forged before the first no longer work)"
-                                             if self.krbtgt_resets == 2 else
-                                             " (a second, after the tickets' 10-hour lifetime, evicts forged tickets)"
-                                             if self.krbtgt_resets == 1 else "")
+            done = (f"reset the krbtgt key (reset {self.krbtgt_resets} of this run: a ticket forged before the "
+                    "previous one no longer works)")
         elif kind == "reset_credentials":
             if target is not None:
                 ids = {a.id: i for i, a in enumerate(net.accounts)}

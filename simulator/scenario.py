@@ -448,7 +448,7 @@ class Scenario(Frozen):
 
     def web_egress_zones(self) -> frozenset[str]:
         """Ids of the zones that reach web services on the internet under egress filtering (``Zone.web_egress``; by
-        default the zones holding a workstation)."""
+        default the zones holding a device people browse from, ``USER_DEVICE_ROLES``, control networks aside)."""
         users = {h.zone for h in self.hosts if h.role.endswith(USER_DEVICE_ROLES)}
         plant = {h.zone for h in self.hosts if INDUSTRIAL_SERVICES.intersection(h.services)}
         return frozenset(z.id for z in self.zones
