@@ -3,15 +3,20 @@
 What an escalated alert shows decides what the team does with it:
 
 - **Evidence that the attacker is on an own host** (the source of an internal action, the target of an access that
-  succeeded, a host the team names): a response round opens. After a log-normal delay (``contain_hours``) the team
-  scopes from the hosts in evidence: each other host the attacker holds is found with probability ``scoping``
-  (forensic capacity), and each clean host in the same zones is flagged by mistake with probability
-  ``scoping_false_positive``. It isolates what it found (interrupting attacker work there), resets the credentials
-  seen used by the attacker and those cached on the isolated hosts, and, only if the round saw evidence of theft or
-  staging (an alert on collection or exfiltration) and the playbook allows it, blocks egress for
-  ``egress_block_hours``. An isolated host is cleaned and restored after ``cleanup_hours`` (log-normal), rebuilt with
-  the hole the evidence showed closed (an exploit an alert saw succeed there); its other patches follow the patching
-  schedule. An attacker who kept another foothold or a valid credential can come back to it.
+  succeeded, a host the team names): where the playbook lets the analyst (``edr_isolation``), a host in evidence that
+  runs EDR is cut off the network from the EDR console ``edr_isolate_minutes`` later (a user's device, or any host
+  but a domain controller), the attacker's work there interrupted; the round cleans it. A response round opens.
+  After a log-normal delay (``contain_hours``) the team scopes from the hosts in evidence, following the attacker's
+  trail: a held host it leads to (one the attacker logged on to with an account known stolen, or one it moved to or
+  from a host found, where either end runs EDR) is found with probability ``scoping_trace``, pivoting on from each
+  host found; each other host the attacker holds is found with probability ``scoping`` (forensic capacity), and each
+  clean host in the same zones is flagged by mistake with probability ``scoping_false_positive``. It isolates what it
+  found (interrupting attacker work there), resets the credentials seen used by the attacker and those cached on the
+  isolated hosts, and, only if the round saw evidence of theft or staging (an alert on collection or exfiltration)
+  and the playbook allows it, blocks egress for ``egress_block_hours``. An isolated host is cleaned and restored after
+  ``cleanup_hours`` (log-normal), rebuilt with the hole the evidence showed closed (an exploit an alert saw succeed
+  there); its other patches follow the patching schedule. An attacker who kept another foothold or a valid
+  credential can come back to it.
 - **A decoy (honeytoken) account seen used** points at the hosts it is planted on (cached there and nowhere else),
   except those back clean since its first use. Planted on one host, that host is evidence. Planted on several, one
   of them was dumped, not each: the round triages them (a held one is found if it runs EDR, whose record holds the
@@ -30,11 +35,13 @@ restored after cleanup is isolated again only on new evidence.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from pydantic import Field
 
 from defenses.base import THEFT_PHASES, Action, Alert, Control, ControlConfig
 from defenses.monitoring import Monitoring
+from simulator.scenario import USER_DEVICE_ROLES
 
 U_IR_STREAM = 111
 U_IR_RESET_STREAM = 112
@@ -66,6 +73,8 @@ class IncidentResponse(Control):
         """The krbtgt key's double reset is under way."""
         self.krbtgt_again = False
         """A domain controller compromise seen while a pair was under way: another pair follows it."""
+        self.edr_isolations = 0
+        """Hosts an analyst cut off the network from the EDR console."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
@@ -109,6 +118,13 @@ class IncidentResponse(Control):
                     ctx.env.process(self._reset_known(acct))
             if not hosts and not leads:
                 return
+        if cfg.edr_isolation != "none" and cfg.isolate_hosts and self.monitoring is not None:
+            net = ctx.net
+            cut = {h for h in hosts if h not in belief.contained_hosts and self.monitoring.has_edr(h)
+                   and h not in net.domain_controllers
+                   and (cfg.edr_isolation == "all" or net.hosts[h].role.endswith(USER_DEVICE_ROLES))}
+            if cut:
+                ctx.env.process(self._edr_isolate(cut))
         if alert.vuln is not None and alert.success and alert.host in hosts:
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
         for h in hosts:
@@ -126,6 +142,47 @@ class IncidentResponse(Control):
             self.in_progress = True
             ctx.busy(+1)
             ctx.env.process(self._respond())
+
+    def _edr_isolate(self, hosts: set[int]):
+        """The analyst who escalated cuts the hosts in evidence off the network from the EDR console: a network
+        isolation (the implant is still there) until the round, which has them in evidence, takes it over to clean
+        them; a host the round isolated first is left to it."""
+        ctx = self.ctx
+        yield ctx.env.timeout(self.config.edr_isolate_minutes)
+        hosts = hosts - ctx.belief.contained_hosts
+        if hosts:
+            self.edr_isolations += len(hosts)
+            ctx.contain(hosts, set(), False, eradicate=False, by="an analyst (EDR network containment)")
+
+    def _trace(self, found: set[int]) -> set[int]:
+        """The held hosts the round's evidence leads to, pivoting from each host found: one the attacker logged on to
+        with an account known stolen (the directory's and the hosts' logon records), or one it moved to from a host
+        found or from which it moved to one, where either end runs EDR (the agent's record of the connection). Each
+        is found with probability ``scoping_trace`` (one draw a host and round)."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        belief = ctx.belief
+        edr = self.monitoring.has_edr if self.monitoring is not None else (lambda h: False)
+        logons = ctx.trail_logons
+        links = ctx.trail_links
+        out = set(found)
+        drawn: set[int] = set()
+
+        def draw(candidates: set[int]) -> list[int]:
+            new = []
+            for h in sorted(candidates):
+                if h in out or h in drawn or h not in ctx.owned:
+                    continue
+                drawn.add(h)
+                if self.rng.random() < cfg.scoping_trace:
+                    out.add(h)
+                    new.append(h)
+            return new
+
+        frontier = sorted(found) + draw({h for a in belief.known_credentials for h in logons.get(a, ())})
+        while frontier:
+            frontier = draw({h for f in frontier for h in links.get(f, ()) if edr(f) or edr(h)})
+        return out - found
 
     def _triage(self, found: set[int]) -> set[int]:
         """The leads a round confirms: a decoy planted on several hosts and seen used says one of them was dumped,
@@ -197,7 +254,9 @@ class IncidentResponse(Control):
         open_ = belief.network_isolated
         found = {h for h in self.pending if h not in belief.contained_hosts or h in open_}
         found |= self._triage(found)
-        if found:  # scoping starts from hosts in evidence: forensic capacity finds the others, with some mistakes
+        if found:  # scoping starts from hosts in evidence and follows the trail; forensic capacity finds others, with
+            # some mistakes
+            found |= self._trace(found)
             for host in sorted(ctx.owned):
                 if host not in found and host not in belief.contained_hosts and self.rng.random() < cfg.scoping:
                     found.add(host)
@@ -296,6 +355,13 @@ class IncidentResponseConfig(ControlConfig):
     krbtgt_interval_hours: float = Field(12.0, gt=0, le=24 * 30)
     """Hours between the two krbtgt resets: longer than a Kerberos ticket's 10-hour lifetime, so that the
     domain's own tickets are renewed under the new key first (assumption, from Microsoft's guidance)."""
+    edr_isolation: Literal["none", "workstations", "all"] = "none"
+    """What the analyst who escalates evidence of a compromised host may cut off the network from the EDR console
+    at once, without waiting for the round: 'none', 'workstations' (a user's device: a role ending in workstation,
+    -pc, laptop or desktop) or 'all' (any host running EDR but a domain controller, whose isolation stops the
+    directory for everyone). The round cleans it. Needs ``isolate_hosts``."""
+    edr_isolate_minutes: float = Field(15.0, ge=0, le=24 * 60)
+    """Minutes from the escalation to the EDR network containment."""
     block_egress: bool = False
     """The playbook may block egress: it does so when a round saw evidence of theft or staging (an alert on
     collection or exfiltration), for ``egress_block_hours``."""
@@ -303,6 +369,10 @@ class IncidentResponseConfig(ControlConfig):
     """How long an egress block lasts (a business cost: outbound traffic stops)."""
     scoping: float = Field(0.3, ge=0, le=1)
     """Chance the investigation finds each other host the attacker holds (forensic capacity)."""
+    scoping_trace: float = Field(0.8, ge=0, le=1)
+    """Chance the investigation finds a held host the attacker's trail leads to from the hosts found: one it logged
+    on to with an account known stolen (the directory's and the hosts' logon records), or one it moved to or from a
+    host found, where either end runs EDR (the agent's record of the connection); each host found leads on."""
     scoping_false_positive: float = Field(0.02, ge=0, le=1)
     """Chance scoping flags each clean host in the zones under investigation as compromised (it is isolated too)."""
     cleanup_hours: float = Field(72.0, ge=1 / 60, le=24 * 365)

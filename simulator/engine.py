@@ -48,6 +48,7 @@ _DRIVERS = {
     "_block_infrastructure": "posture.incident_response.block_infra_minutes",
     "_false_isolations": "posture.soc.automation (false isolations)",
     "_auto_isolate": "posture.soc.auto_isolate_minutes, posture.soc.auto_isolate_hours",
+    "_edr_isolate": "posture.incident_response.edr_isolate_minutes",
 }
 """Process -> the parameters whose values set how often it acts, for the event-budget error."""
 
@@ -98,6 +99,11 @@ class Run(Attacker):
         the current one or the one before (a reset keeps the previous key valid: why it is reset twice)."""
         self.krbtgt_resets = 0
         self.forged_logons = 0
+        self.trail_logons: dict[int, set[int]] = {}
+        """Account -> hosts the attacker logged on to with it (what the logon records hold, for the response's
+        scoping)."""
+        self.trail_links: dict[int, set[int]] = {}
+        """Host -> hosts the attacker acted on from it or from which it acted on it (both ways)."""
         """Logons and syncs a reset refused the password for, let through by a forged ticket."""
         self.found_on: dict[int, list[int]] = {}
         """Account -> the hosts whose dumps yielded it, the last find first (where to look again after a reset)."""
@@ -350,7 +356,7 @@ class Run(Attacker):
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
                 until: float | None = None, egress_until: float | None = None, false_alarm: bool = False,
-                eradicate: bool = True) -> None:
+                eradicate: bool = True, by: str = "the SOC's automation") -> None:
         now = self.env.now
         b = self.belief
         horizon = self.net.horizon
@@ -404,7 +410,7 @@ class Run(Attacker):
                 noticed = True
                 if not eradicate:
                     self._soft[h] = self.owned[h]  # cut off, not cleaned: the implant is still there
-                    self._soft_entry[h] = self.entered_at[h]  # and its way in with it (breakout's clock)
+                    self._soft_entry[h] = self.entered_at.get(h)  # and its way in with it (breakout's clock)
                     if h in self.sessions:
                         self._soft_session.add(h)
                 self._lose(h)
@@ -430,8 +436,9 @@ class Run(Attacker):
             if egress_until is not None:
                 self.env.process(self._lift_egress_block(egress_until))
         what = (f"isolated {count(len(hosts), 'host')}" if eradicate
-                else f"the SOC's automation cut {count(len(hosts), 'host')} off the network"
-                + (" (a false alarm)" if false_alarm else " (not cleaned: released as it was unless the response "
+                else f"{by} cut {count(len(hosts), 'host')} off the network"
+                + (" (a false alarm)" if false_alarm else " (the response round it escalated to cleans it)"
+                   if by != "the SOC's automation" else " (not cleaned: released as it was unless the response "
                    "takes it over)"))
         done = [what if hosts else "",
                 f"took over {count(len(taken_over), 'network isolation')} to clean" if taken_over else "",

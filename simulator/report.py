@@ -75,6 +75,8 @@ PARAM_NAMES = {
     "posture.incident_response.reset_credentials": "Incident response resets credentials",
     "posture.incident_response.block_egress": "Incident response may block egress",
     "posture.incident_response.scoping": "Chance scoping finds another compromised host",
+    "posture.incident_response.scoping_trace": "Chance scoping follows the attacker's trail to a host",
+    "posture.incident_response.edr_isolation": "Analyst isolates hosts in evidence from the EDR console",
     "posture.egress.rate_cap_records_per_hour": "Egress cap (records per hour)",
     "posture.egress.large_transfer_records": "Large-transfer alert threshold (records)",
     "posture.egress.filtering": "Egress filtering",

@@ -176,6 +176,8 @@ FACTORS: tuple[Factor, ...] = (
     _ends("posture.incident_response.block_egress"),
     Factor("posture.incident_response.egress_block_hours", 48, 72, "hardened preset 48, the schema's default 72"),
     _span("posture.incident_response.scoping"),
+    _span("posture.incident_response.scoping_trace"),
+    _ends("posture.incident_response.edr_isolation"),
     _span("posture.incident_response.scoping_false_positive"),
     _span("posture.incident_response.cleanup_hours", log=True),
     _ends("posture.incident_response.block_infrastructure"),

@@ -82,10 +82,11 @@ def test_filtering_changes_outcomes_and_never_helps_the_attacker():
 def test_waiting_for_a_staging_host_the_crew_keeps_spreading():
     """Holding the data host and no host it can leave from, the crew does not sit on the data: it logs the wait,
     stops focusing (so it spreads) and takes the data out once it holds such a host (some runs of the human-paced
-    crews do)."""
+    crews do against weak's response; against baseline's, since the fifth December 5 session's trail-following
+    scoping and EDR isolation, a crew waiting on the servers is most often stranded there to the horizon)."""
     waited_then_out = 0
     for level in ("manual", "ai-assisted"):
-        c = _filtered(load("espionage-tech"), level)
+        c = compiled(load("espionage-tech"), level, "weak", egress={"filtering": True})
         for seed in range(60):
             r = Run(c, seed).execute()
             wait = next((e.time for e in r.log if e.kind == "staging" and "waits" in e.detail), None)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from defenses.base import Action, Alert
 from defenses.incident_response import IncidentResponse
+from defenses.monitoring import Monitoring
 from simulator.attack.base import RELOGON_MINUTES
 from simulator.engine import Run
 from simulator.loader import load
@@ -18,6 +19,7 @@ def _run(automation: str = "ai-orchestrated", posture: str = "baseline") -> Run:
     r = Run(compiled(load("espionage-tech"), automation, posture), 0)
     r._catch_up.clear()
     _ir(r).start()
+    next(c for c in r.controls if isinstance(c, Monitoring)).start()  # (which hosts run EDR: no alerts raised)
     return r
 
 
@@ -313,7 +315,6 @@ def test_a_reset_password_is_refused_before_mfa_is_asked_and_an_mfa_refusal_show
     attacker never learnt of the reset). So a logon MFA refuses is one whose password was right: its alert says so,
     and incident response counts it as the credential seen used, after its reset too (before, only a logon that
     succeeded did, so a reset the attacker had already dumped again was not redone on that evidence)."""
-    from defenses.monitoring import Monitoring
 
     r = _run()
     reason, _ = _mfa_logon(r, reset=True, fresh=False)
@@ -344,7 +345,6 @@ def test_an_outside_mfa_refusal_alone_gets_the_password_reset_and_isolates_nothi
     it isolates no host, the refused logon's target (the VPN concentrator) included; a second refusal while the reset
     is under way adds nothing. Before the attacker is in, such a reset is a cost (one credential reset) but no
     containment of an intrusion: the run's time to containment stays empty."""
-    from defenses.monitoring import Monitoring
 
     r = _run()
     reason, a = _mfa_logon(r, reset=False, fresh=False)
@@ -400,7 +400,6 @@ def test_what_is_not_reached_is_blocked_first_and_a_declined_push_or_a_tiering_r
     """Blocked addresses and isolated hosts come before a reset password (the attacker learns nothing of a password
     through a connection the perimeter dropped, and rotates its addresses); a push-bombing run the user declined and
     a logon refused by admin tiering each show the password right (from a review of the check order)."""
-    from defenses.monitoring import Monitoring
 
     r = _run()
     r.belief.blocked_infrastructure.add(0)
@@ -431,7 +430,6 @@ def test_a_watched_decoy_account_seen_used_is_left_set_as_a_tripwire():
     known stolen but not reset, neither then nor by a later response round: its use is watched, not stopped (from a
     practitioner's review: before, the outside reset and every round after it took the tripwire away). Where nobody
     watches them (`baseline`), it is an account like any other, and reset."""
-    from defenses.monitoring import Monitoring
 
     for posture, watched in (("hardened", True), ("baseline", False)):
         r = _run(posture=posture)
@@ -515,7 +513,6 @@ def test_a_decoy_account_used_points_the_response_at_where_it_was_planted():
     logon is refused ('decoy') and alerts, so leaving it set opens no way in (the fix of a reviewer's finding). The
     breach
     corpus never holds a decoy (nobody ever used one), so no stuffing run can fake that evidence."""
-    from defenses.monitoring import Monitoring
     from simulator.attack.vectors.valid_accounts import RemoteLogon
 
     r = _started(posture="hardened")
@@ -579,7 +576,6 @@ def test_a_decoy_planted_on_several_hosts_is_a_lead_the_round_triages_not_eviden
     four of them clean). Without EDR the held one is found only with the round's forensic capacity (scoping). A decoy
     planted on one host leaves no doubt: that host is isolated whatever its sensors. A host restored from a backup
     since the decoy's first use is clean too, and named no more than a rebuilt one."""
-    from defenses.monitoring import Monitoring
 
     def decoy_round(edr: bool, scoping: float, fp: float, plant_on: str | None = None) -> Run:
         r = _started(posture="hardened")

@@ -63,10 +63,11 @@ def test_the_notice_changes_no_draw_of_the_runs_before_it():
 
 def test_the_room_hears_of_the_notice():
     """In a facilitated exercise the notice reaches the player view as an escalated alert, with an inject of its own
-    (who takes the call, which clocks start, what evidence to keep); espionage-tech, manual, seed 1 has one."""
+    (who takes the call, which clocks start, what evidence to keep); espionage-tech, manual, seed 6 has one (seed 1
+    before the fifth December 5 session, whose faster containment found its intrusion before the notice)."""
     from simulator.facilitator import Facilitator
 
-    fac = Facilitator(load("espionage-tech"), 1, "manual")
+    fac = Facilitator(load("espionage-tech"), 6, "manual")
     result = fac.finish()
     (n,) = _notices(result)
     (inj,) = [i for i in fac.injects if i.kind == "outside-notice"]

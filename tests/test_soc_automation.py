@@ -87,7 +87,8 @@ def test_an_automatic_isolation_is_released_as_it_was(rows):
 def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():
     """The README's mechanism: under ai-response, an AI-orchestrated attacker's theft is cut by the isolation of the
     host the data leaves from, and it comes back after the isolation's day: in most of its successes the
-    exfiltration started more than once (seeds 0-99: 94 of 94; 88 of 88 before the second December 5 session)."""
+    exfiltration started more than once (seeds 0-99: 69 of 69; 94 of 94 before the fifth December 5 session's
+    trail-following scoping and EDR isolation, 88 of 88 before the second)."""
     loaded = load("espionage-tech").with_presets(automation="ai-orchestrated")
     posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
         update={"automation": "ai-response"})})
@@ -98,7 +99,7 @@ def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():
         if r.outcome == "objective_met":
             wins += 1
             restarted += sum(1 for e in r.log if e.kind == "exfiltration") > 1
-    assert wins >= 70 and restarted / wins >= 0.85
+    assert wins >= 50 and restarted / wins >= 0.85
 
 
 def test_incident_response_cleans_a_host_the_automation_only_cut_off():
@@ -117,10 +118,10 @@ def test_incident_response_cleans_a_host_the_automation_only_cut_off():
         taken: list[int] = []
 
         def contain(hosts, credentials, block_egress=False, until=None, egress_until=None, false_alarm=False,
-                    eradicate=True, r=r, real=real_contain, taken=taken):
+                    eradicate=True, r=r, real=real_contain, taken=taken, **kw):
             if eradicate:
                 taken.extend(h for h in hosts if h in r.belief.network_isolated)
-            return real(hosts, credentials, block_egress, until, egress_until, false_alarm, eradicate)
+            return real(hosts, credentials, block_egress, until, egress_until, false_alarm, eradicate, **kw)
 
         r.contain = contain
         res = r.execute()
