@@ -130,11 +130,11 @@ def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_tim
 
 
 def test_orders_change_the_outcome(espionage):
-    """Named seed (found by search): ai-orchestrated, seed 3 (the README's example; 36 before the fifth December 5 session's trail-following scoping
-    and EDR isolation, 10 before the review of the
-    second December 5 session's changes, 37 before that session, under whose changes the attacker, re-planning the
-    hosts back from cleanup, got the data out there once the egress block lifted; 2 before the fourth review of
-    issue 13, 19 before the December 2026 review's changes).
+    """Named seed (found by search): ai-orchestrated, seed 3 (the README's example; 36 before the fifth December 5
+    session's trail-following scoping and EDR isolation, 10 before the review of the second December 5 session's
+    changes, 37 before that session, under whose changes the attacker, re-planning the hosts back from cleanup, got
+    the data out there once the egress block lifted; 2 before the fourth review of issue 13, 19 before the December
+    2026 review's changes).
     Doing nothing the objective is met; isolating the hosts
     the first escalated alert named (both held by then) and blocking egress keeps the source code in."""
     assert Facilitator(espionage, 3, "ai-orchestrated").finish().outcome == "objective_met"
