@@ -279,6 +279,11 @@ class Context(Protocol):
     """The truth: reset accounts whose new password the attacker has harvested since (a logon with it works)."""
     controls: list[Control]
     """The run's controls (those switched on): a control may read another's configuration, never its state."""
+    trail_logons: dict[int, set[int]]
+    """Records monitoring keeps for the response's scoping: account -> hosts where a logon by the attacker with it is
+    on record."""
+    trail_links: dict[int, set[int]]
+    """Records monitoring keeps: host -> hosts a connection by the attacker to or from it is on record."""
 
     def uniform(self, purpose: int, a: int, b: int = 0) -> float:
         """A uniform draw that is a pure function of (run seed, purpose, a, b): common random numbers across cells."""
@@ -295,13 +300,14 @@ class Context(Protocol):
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
                 until: float | None = None, egress_until: float | None = None, false_alarm: bool = False,
-                eradicate: bool = True) -> None:
+                eradicate: bool = True, by: str = "the SOC's automation") -> None:
         """Isolate ``hosts`` (interrupting attacker work on them) until minute ``until``, when they come back cleaned
         and rebuilt (None: for the rest of the run); reset ``credentials``; block egress until ``egress_until``.
         Every hour of it is a business cost in the result. ``false_alarm``: an isolation on no evidence of the
         intrusion (an automation's false positive): a cost, never the response's time to containment.
         ``eradicate`` False: a network isolation only (an automation's): when it ends the host comes back as it
-        was, the attacker's hold included, unless incident response took it over meanwhile."""
+        was, the attacker's hold included, unless incident response took it over meanwhile. ``by``: who cut the
+        hosts off, for the log."""
 
     def block_infrastructure(self, generation: int) -> None:
         """Block one generation of the attacker's outside infrastructure (addresses an alert saw) at the perimeter."""
@@ -405,3 +411,4 @@ U_MFA = 3
 U_EDR = 4
 U_DUMP = 5
 U_STUFFED = 6
+U_TRAIL = 7

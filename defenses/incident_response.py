@@ -4,19 +4,20 @@ What an escalated alert shows decides what the team does with it:
 
 - **Evidence that the attacker is on an own host** (the source of an internal action, the target of an access that
   succeeded, a host the team names): where the playbook lets the analyst (``edr_isolation``), a host in evidence that
-  runs EDR is cut off the network from the EDR console ``edr_isolate_minutes`` later (a user's device, or any host
-  but a domain controller), the attacker's work there interrupted; the round cleans it. A response round opens.
-  After a log-normal delay (``contain_hours``) the team scopes from the hosts in evidence, following the attacker's
-  trail: a held host it leads to (one the attacker logged on to with an account known stolen, or one it moved to or
-  from a host found, where either end runs EDR) is found with probability ``scoping_trace``, pivoting on from each
-  host found; each other host the attacker holds is found with probability ``scoping`` (forensic capacity), and each
-  clean host in the same zones is flagged by mistake with probability ``scoping_false_positive``. It isolates what it
+  runs EDR is cut off the network from the EDR console ``edr_isolate_minutes`` later (a user's device, or any host but
+  a domain controller or a data store: ``edr_isolable``), the attacker's work there interrupted; the round cleans it.
+  A response round opens. After a log-normal delay (``contain_hours``) the team scopes from the hosts in evidence,
+  following the attacker's trail in the records monitoring kept (``_trace``): a held host where a logon by the
+  attacker with an account known stolen is on record, or one it moved to or from a host found, where either end ran
+  EDR, is found with probability ``scoping_trace``, pivoting on from each host found; each other host the attacker
+  holds is found with probability ``scoping`` (forensic capacity), and each clean host in the same zones, or with the
+  stolen account's own logons, is flagged by mistake with probability ``scoping_false_positive``. It isolates what it
   found (interrupting attacker work there), resets the credentials seen used by the attacker and those cached on the
-  isolated hosts, and, only if the round saw evidence of theft or staging (an alert on collection or exfiltration)
-  and the playbook allows it, blocks egress for ``egress_block_hours``. An isolated host is cleaned and restored after
+  isolated hosts, and, only if the round saw evidence of theft or staging (an alert on collection or exfiltration) and
+  the playbook allows it, blocks egress for ``egress_block_hours``. An isolated host is cleaned and restored after
   ``cleanup_hours`` (log-normal), rebuilt with the hole the evidence showed closed (an exploit an alert saw succeed
-  there); its other patches follow the patching schedule. An attacker who kept another foothold or a valid
-  credential can come back to it.
+  there); its other patches follow the patching schedule. An attacker who kept another foothold or a valid credential
+  can come back to it.
 - **A decoy (honeytoken) account seen used** points at the hosts it is planted on (cached there and nowhere else),
   except those back clean since its first use. Planted on one host, that host is evidence. Planted on several, one
   of them was dumped, not each: the round triages them (a held one is found if it runs EDR, whose record holds the
@@ -46,6 +47,7 @@ from simulator.scenario import USER_DEVICE_ROLES
 U_IR_STREAM = 111
 U_IR_RESET_STREAM = 112
 U_IR_LEAD_STREAM = 113
+U_IR_TRACE_STREAM = 114
 
 
 class IncidentResponse(Control):
@@ -66,6 +68,7 @@ class IncidentResponse(Control):
         """Hosts a decoy account's use points at (planted on several: one of them was dumped) that the next round
         triages."""
         self.lead_rng = self.ctx.substream(U_IR_LEAD_STREAM)
+        self.trace_rng = self.ctx.substream(U_IR_TRACE_STREAM)
         self.monitoring = next((c for c in self.ctx.controls if isinstance(c, Monitoring)), None)
         self.dc_evidence = False
         """The round saw a domain controller compromised (a DCSync alert, or a domain controller in evidence)."""
@@ -120,9 +123,8 @@ class IncidentResponse(Control):
                 return
         if cfg.edr_isolation != "none" and cfg.isolate_hosts and self.monitoring is not None:
             net = ctx.net
-            cut = {h for h in hosts if h not in belief.contained_hosts and self.monitoring.has_edr(h)
-                   and h not in net.domain_controllers
-                   and (cfg.edr_isolation == "all" or net.hosts[h].role.endswith(USER_DEVICE_ROLES))}
+            cut = {h for h in hosts if h not in belief.contained_hosts and edr_isolable(cfg, net, h)
+                   and self.monitoring.has_edr(h)}
             if cut:
                 ctx.env.process(self._edr_isolate(cut))
         if alert.vuln is not None and alert.success and alert.host in hosts:
@@ -154,35 +156,43 @@ class IncidentResponse(Control):
             self.edr_isolations += len(hosts)
             ctx.contain(hosts, set(), False, eradicate=False, by="an analyst (EDR network containment)")
 
-    def _trace(self, found: set[int]) -> set[int]:
-        """The held hosts the round's evidence leads to, pivoting from each host found: one the attacker logged on to
-        with an account known stolen (the directory's and the hosts' logon records), or one it moved to from a host
-        found or from which it moved to one, where either end runs EDR (the agent's record of the connection). Each
-        is found with probability ``scoping_trace`` (one draw a host and round)."""
+    def _trace(self, found: set[int]) -> tuple[set[int], set[int]]:
+        """Follow the attacker's trail from the hosts found: (the held hosts it leads to, the clean hosts it had the
+        team look at). The records are what monitoring kept as the attacker acted (``Run.trail_logons``,
+        ``Run.trail_links``): a search for an account known stolen returns every host it logged on to, its user's
+        own logons among them; the attacker's stand out (their source, their hour), so each host where one is on
+        record is found with probability ``scoping_trace``, and the hosts with only the user's logons are looked at
+        (``scoping_false_positive`` pulls a clean one by mistake, in the round). A host found leads on to the hosts
+        its records show connections to or from, found with the same chance; a host the attacker has left still
+        leads on (its records stay), though there is nothing on it to isolate. One draw a host and round, on the
+        response's trace stream (purpose 114: the other draws of the round are not shifted)."""
         cfg: IncidentResponseConfig = self.config
         ctx = self.ctx
+        net = ctx.net
         belief = ctx.belief
-        edr = self.monitoring.has_edr if self.monitoring is not None else (lambda h: False)
         logons = ctx.trail_logons
         links = ctx.trail_links
-        out = set(found)
-        drawn: set[int] = set()
+        rng = self.trace_rng
+        held: set[int] = set()
+        drawn: set[int] = set(found)
 
         def draw(candidates: set[int]) -> list[int]:
             new = []
-            for h in sorted(candidates):
-                if h in out or h in drawn or h not in ctx.owned:
-                    continue
+            for h in sorted(candidates - drawn):
                 drawn.add(h)
-                if self.rng.random() < cfg.scoping_trace:
-                    out.add(h)
+                if rng.random() < cfg.scoping_trace:
                     new.append(h)
+                    if h in ctx.owned:
+                        held.add(h)
             return new
 
-        frontier = sorted(found) + draw({h for a in belief.known_credentials for h in logons.get(a, ())})
+        known = sorted(belief.known_credentials - self.decoys)
+        on_record = {h for a in known for h in logons.get(a, ())}
+        looked_at = {h for a in known for h in net.accounts[a].logon} - on_record
+        frontier = sorted(found) + draw(on_record)
         while frontier:
-            frontier = draw({h for f in frontier for h in links.get(f, ()) if edr(f) or edr(h)})
-        return out - found
+            frontier = draw({h for f in frontier for h in links.get(f, ())})
+        return held, looked_at
 
     def _triage(self, found: set[int]) -> set[int]:
         """The leads a round confirms: a decoy planted on several hosts and seen used says one of them was dumped,
@@ -256,17 +266,19 @@ class IncidentResponse(Control):
         found |= self._triage(found)
         if found:  # scoping starts from hosts in evidence and follows the trail; forensic capacity finds others, with
             # some mistakes
-            found |= self._trace(found)
+            traced, looked_at = self._trace(found)
+            found |= traced
             for host in sorted(ctx.owned):
                 if host not in found and host not in belief.contained_hosts and self.rng.random() < cfg.scoping:
                     found.add(host)
-            if cfg.scoping_false_positive > 0:
+            if cfg.scoping_false_positive > 0:  # the clean hosts in the zones under investigation, and those the
+                # search for a stolen account's logons had the team look at
                 zones = {net.hosts[h].zone for h in found}
-                for z in sorted(zones):
-                    for h in (i for i, host in enumerate(net.hosts) if host.zone == z):
-                        if (h not in found and h not in ctx.owned and h not in belief.contained_hosts
-                                and self.rng.random() < cfg.scoping_false_positive):
-                            found.add(h)
+                nearby = {i for i, host in enumerate(net.hosts) if host.zone in zones} | looked_at
+                for h in sorted(nearby):
+                    if (h not in found and h not in ctx.owned and h not in belief.contained_hosts
+                            and self.rng.random() < cfg.scoping_false_positive):
+                        found.add(h)
         belief.known_hosts |= found
         self.pending.clear()
         hosts = found if cfg.isolate_hosts else set()
@@ -320,6 +332,19 @@ class IncidentResponse(Control):
         return None
 
 
+def edr_isolable(cfg: IncidentResponseConfig, net, h: int) -> bool:
+    """Whether the playbook (``edr_isolation``) lets an analyst cut host ``h`` off from the EDR console without the
+    round: 'workstations', a user's device (``USER_DEVICE_ROLES``); 'servers', any host but a domain controller
+    (its isolation stops the directory for everyone) or one holding the scenario's data (the crown jewels: their
+    owner decides, in the round). Whether ``h`` runs EDR is the caller's to check."""
+    if cfg.edr_isolation == "none" or not cfg.isolate_hosts:
+        return False
+    host = net.hosts[h]
+    if host.role.endswith(USER_DEVICE_ROLES):
+        return True
+    return cfg.edr_isolation == "servers" and h not in net.domain_controllers and not host.data
+
+
 class IncidentResponseConfig(ControlConfig):
     """Incident response."""
 
@@ -355,11 +380,12 @@ class IncidentResponseConfig(ControlConfig):
     krbtgt_interval_hours: float = Field(12.0, gt=0, le=24 * 30)
     """Hours between the two krbtgt resets: longer than a Kerberos ticket's 10-hour lifetime, so that the
     domain's own tickets are renewed under the new key first (assumption, from Microsoft's guidance)."""
-    edr_isolation: Literal["none", "workstations", "all"] = "none"
+    edr_isolation: Literal["none", "workstations", "servers"] = "none"
     """What the analyst who escalates evidence of a compromised host may cut off the network from the EDR console
     at once, without waiting for the round: 'none', 'workstations' (a user's device: a role ending in workstation,
-    -pc, laptop or desktop) or 'all' (any host running EDR but a domain controller, whose isolation stops the
-    directory for everyone). The round cleans it. Needs ``isolate_hosts``."""
+    -pc, laptop or desktop) or 'servers' (any host running EDR but a domain controller, whose isolation stops the
+    directory for everyone, or a host holding the scenario's data, whose owner decides in the round). The round
+    cleans it. Needs ``isolate_hosts``."""
     edr_isolate_minutes: float = Field(15.0, ge=0, le=24 * 60)
     """Minutes from the escalation to the EDR network containment."""
     block_egress: bool = False
@@ -370,9 +396,11 @@ class IncidentResponseConfig(ControlConfig):
     scoping: float = Field(0.3, ge=0, le=1)
     """Chance the investigation finds each other host the attacker holds (forensic capacity)."""
     scoping_trace: float = Field(0.8, ge=0, le=1)
-    """Chance the investigation finds a held host the attacker's trail leads to from the hosts found: one it logged
-    on to with an account known stolen (the directory's and the hosts' logon records), or one it moved to or from a
-    host found, where either end runs EDR (the agent's record of the connection); each host found leads on."""
+    """Chance the investigation finds a host the attacker's trail leads to from the hosts found: one where a logon by
+    the attacker with an account known stolen is on record (the domain controllers' records for a domain-joined
+    host, the EDR agent's for another), or one it moved to or from a host found, where either end ran EDR (the
+    agent's record of the connection); each host found leads on. The search for a stolen account also returns its
+    user's own logons: those hosts are looked at, and ``scoping_false_positive`` pulls a clean one by mistake."""
     scoping_false_positive: float = Field(0.02, ge=0, le=1)
     """Chance scoping flags each clean host in the zones under investigation as compromised (it is isolated too)."""
     cleanup_hours: float = Field(72.0, ge=1 / 60, le=24 * 365)

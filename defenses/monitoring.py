@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import random
 from typing import Annotated
 
 from pydantic import Field
 
-from defenses.base import U_EDR, Action, Alert, Control, ControlConfig
+from defenses.base import U_EDR, U_TRAIL, Action, Alert, Control, ControlConfig
 
 NO_AGENT = frozenset({"network", "appliance"})
 """Host kinds (``os``) no EDR agent runs on unless the scenario says ``edr: true``."""
@@ -50,6 +51,9 @@ class Monitoring(Control):
         self._planted: dict[int, tuple[int, ...]] = {}
         """Decoy accounts seen used -> the hosts they are planted on (cached there)."""
         self._decoy_used: dict[int, float] = {}
+        self._trail_rng: random.Random | None = None
+        """Draws for whether an action that evades the EDR (``edr_evasion``) leaves its record: made when first
+        needed (no preset evades), a stream of its own (purpose 7)."""
         """Decoy accounts -> minute of their first use seen."""
 
     def on_decision(self, kind: str, target: str | None) -> bool:
@@ -144,10 +148,30 @@ class Monitoring(Control):
             return "decoy"
         return None
 
+    def _record_trail(self, action: Action) -> None:
+        """Keep the records a response's scoping can search later (``Run.trail_logons``, ``Run.trail_links``), as
+        they were when the attacker acted: a logon with an account on a domain-joined host (the domain controllers'
+        records) or on a host running EDR (its agent's); a connection from one own host to another where either end
+        ran EDR. Nothing is recorded for an action that failed, or one that evaded the agent (``edr_evasion``)."""
+        ctx = self.ctx
+        h, src = action.host, action.src_host
+        evaded = False
+        if action.evasion > 0:
+            if self._trail_rng is None:
+                self._trail_rng = ctx.substream(U_TRAIL)
+            evaded = self._trail_rng.random() < action.evasion
+        if action.account is not None and (ctx.net.hosts[h].domain or (self.has_edr(h) and not evaded)):
+            ctx.trail_logons.setdefault(action.account, set()).add(h)
+        if src is not None and src != h and (self.has_edr(src) or self.has_edr(h)) and not evaded:
+            ctx.trail_links.setdefault(src, set()).add(h)
+            ctx.trail_links.setdefault(h, set()).add(src)
+
     def observe(self, action: Action) -> None:
         cfg = self.config
         ctx = self.ctx
         now = ctx.env.now
+        if action.success and action.host is not None:
+            self._record_trail(action)
         if action.honeytoken and cfg.honeytokens:
             alert = self._alert(action, "high", "honeytoken")
             planted = self._planted_on(action.account) if action.account is not None else ()

@@ -49,6 +49,17 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
     def warned(text: str) -> int:
         return sum(any(e.kind == "escalation" and text in e.detail for e in r.log) for r in results)
 
+    def contained_first(r) -> bool:
+        return r.time_to_containment is not None and (r.time_to_objective is None
+                                                      or r.time_to_containment < r.time_to_objective)
+
+    def before(r, kind: str, text: str = "") -> bool:
+        """A log event of ``kind`` (its detail holding ``text``) after initial access and before the objective."""
+        start = r.time_to_initial_access
+        cut = r.time_to_objective if r.time_to_objective is not None else float("inf")
+        return start is not None and any(e.kind == kind and text in e.detail and start <= e.time < cut
+                                         for e in r.log)
+
     success = sum(r.outcome == "objective_met" for r in results) / n
     syncs = [[e for e in r.log if e.kind == "dcsync"] for r in results]
     synced = [x for x in syncs if x]
@@ -82,6 +93,10 @@ def cell(scenario: str, level: str, posture: str, runs: int, seed: int) -> list[
         f"{mean('isolated_host_hours'):.0f} host-hours isolated, egress blocked {mean('egress_blocked_hours'):.1f} h, "
         f"{mean('credentials_reset'):.1f} credentials reset, {mean('infrastructure_blocks'):.1f} infrastructure "
         f"blocks; re-entries {mean('reentries'):.2f}",
+        f"  before the objective (or the end): the first containment (an order that took a held host or a password "
+        f"from the attacker) in {sum(contained_first(r) for r in results)} of {n} runs, an analyst's EDR isolation "
+        f"in {sum(before(r, 'containment', 'EDR') for r in results)}; the "
+        f"crew lay low after noticing the response in {sum(before(r, 'lying-low') for r in results)}",
     ] + dc_line
 
 

@@ -99,12 +99,14 @@ class Run(Attacker):
         the current one or the one before (a reset keeps the previous key valid: why it is reset twice)."""
         self.krbtgt_resets = 0
         self.forged_logons = 0
-        self.trail_logons: dict[int, set[int]] = {}
-        """Account -> hosts the attacker logged on to with it (what the logon records hold, for the response's
-        scoping)."""
-        self.trail_links: dict[int, set[int]] = {}
-        """Host -> hosts the attacker acted on from it or from which it acted on it (both ways)."""
         """Logons and syncs a reset refused the password for, let through by a forged ticket."""
+        self.trail_logons: dict[int, set[int]] = {}
+        """Account -> hosts the attacker logged on to with it where a record of the logon was kept (a domain-joined
+        host: the domain controllers' records; another host running EDR: its agent's), for the response's scoping.
+        Written by monitoring as the logons happen."""
+        self.trail_links: dict[int, set[int]] = {}
+        """Host -> hosts the attacker acted on from it or from which it acted on it (both ways), where either end ran
+        EDR at the time (the agent's record of the connection). Written by monitoring."""
         self.found_on: dict[int, list[int]] = {}
         """Account -> the hosts whose dumps yielded it, the last find first (where to look again after a reset)."""
         self._redumped: dict[int, set[int]] = {}

@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from defenses.base import ACCESS_PHASES, THEFT_PHASES, Alert
+from defenses.incident_response import edr_isolable
 from defenses.monitoring import Monitoring
 from simulator.build import compile_scenario
 from simulator.engine import Run
 from simulator.injects import InjectSpec, book, local_clock, merged, technique
 from simulator.loader import Loaded, ScenarioError, load_document, parse_yaml
 from simulator.result import LogEvent, RunResult, TimelineEvent
-from simulator.scenario import USER_DEVICE_ROLES
 from simulator.stats import wilson
 
 SESSION_VERSION = 2
@@ -421,7 +421,7 @@ class Facilitator:
         ir = self.compiled.posture.incident_response
         soc = self.compiled.posture.soc
         if kind == "isolate_host":
-            if self._edr_isolable(target):  # the analyst cuts it off from the EDR console; the round cleans it
+            if self._edr_isolable(target):  # the analyst cuts it off from the EDR console, then it is cleaned
                 return (ir.edr_isolate_minutes, f"{target} cut off from the EDR console, out of service until "
                                                 f"cleaned (about {ir.cleanup_hours:g} h)", ir.cleanup_hours * 60, None)
             return (ir.contain_hours * 60, f"{target} out of service until cleaned (about {ir.cleanup_hours:g} h)",
@@ -446,12 +446,8 @@ class Facilitator:
     def _edr_isolable(self, target: str | None) -> bool:
         """The posture lets an analyst isolate ``target`` from the EDR console (``edr_isolation``), and it runs EDR
         in this session: minutes, not the round's containment hours."""
-        ir = self.compiled.posture.incident_response
-        net = self.compiled.net
-        h = net.host_index.get(target) if target else None
-        if h is None or ir.edr_isolation == "none" or not ir.isolate_hosts or h in net.domain_controllers:
-            return False
-        if ir.edr_isolation == "workstations" and not net.hosts[h].role.endswith(USER_DEVICE_ROLES):
+        h = self.compiled.net.host_index.get(target) if target else None
+        if h is None or not edr_isolable(self.compiled.posture.incident_response, self.compiled.net, h):
             return False
         mon = next((c for c in self.run.controls if isinstance(c, Monitoring)), None)
         return mon is not None and mon.has_edr(h)

@@ -292,9 +292,11 @@ class _Ctx:
         self.alerts: list = []
         self._rates = rates
         self.request_rate = aggregate
+        self.trail_logons: dict = {}
+        self.trail_links: dict = {}
 
         class _Net:
-            hosts = [type("H", (), {"zone": "corp", "edr": True})() for _ in range(10)]
+            hosts = [type("H", (), {"zone": "corp", "edr": True, "domain": True})() for _ in range(10)]
             zones = ("corp",)
 
         self.net = _Net()

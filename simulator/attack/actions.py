@@ -206,12 +206,6 @@ class Acting:
                     a.blocked = reason
                     break
             a.success = a.blocked is None and not fake and (success >= 1.0 or roll < success)
-            if a.success and host is not None:  # the trail the response's scoping follows
-                if account is not None:
-                    self.trail_logons.setdefault(account, set()).add(host)
-                if src_host is not None and src_host != host:
-                    self.trail_links.setdefault(src_host, set()).add(host)
-                    self.trail_links.setdefault(host, set()).add(src_host)
             for observe in self._observe:
                 observe(a)
         self.rate -= rate
