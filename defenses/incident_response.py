@@ -76,8 +76,6 @@ class IncidentResponse(Control):
         """The krbtgt key's double reset is under way."""
         self.krbtgt_again = False
         """A domain controller compromise seen while a pair was under way: another pair follows it."""
-        self.edr_isolations = 0
-        """Hosts an analyst cut off the network from the EDR console."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
@@ -121,12 +119,11 @@ class IncidentResponse(Control):
                     ctx.env.process(self._reset_known(acct))
             if not hosts and not leads:
                 return
-        if cfg.edr_isolation != "none" and cfg.isolate_hosts and self.monitoring is not None:
-            net = ctx.net
-            cut = {h for h in hosts if h not in belief.contained_hosts and edr_isolable(cfg, net, h)
-                   and self.monitoring.has_edr(h)}
-            if cut:
-                ctx.env.process(self._edr_isolate(cut))
+        mon = self.monitoring
+        cut = {h for h in hosts if h not in belief.contained_hosts and edr_isolable(cfg, ctx.net, h)
+               and mon is not None and mon.has_edr(h)}  # (none where the playbook lets no analyst isolate)
+        if cut:
+            ctx.env.process(self._edr_isolate(cut))
         if alert.vuln is not None and alert.success and alert.host in hosts:
             self.fixed.setdefault(alert.host, set()).add(alert.vuln)
         for h in hosts:
@@ -153,7 +150,6 @@ class IncidentResponse(Control):
         yield ctx.env.timeout(self.config.edr_isolate_minutes)
         hosts = hosts - ctx.belief.contained_hosts
         if hosts:
-            self.edr_isolations += len(hosts)
             ctx.contain(hosts, set(), False, eradicate=False, by="an analyst (EDR network containment)")
 
     def _trace(self, found: set[int]) -> tuple[set[int], set[int]]:

@@ -51,10 +51,10 @@ class Monitoring(Control):
         self._planted: dict[int, tuple[int, ...]] = {}
         """Decoy accounts seen used -> the hosts they are planted on (cached there)."""
         self._decoy_used: dict[int, float] = {}
+        """Decoy accounts -> minute of their first use seen."""
         self._trail_rng: random.Random | None = None
         """Draws for whether an action that evades the EDR (``edr_evasion``) leaves its record: made when first
         needed (no preset evades), a stream of its own (purpose 7)."""
-        """Decoy accounts -> minute of their first use seen."""
 
     def on_decision(self, kind: str, target: str | None) -> bool:
         if kind == "raise_monitoring" and target in self.ctx.net.zones:
