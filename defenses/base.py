@@ -300,14 +300,14 @@ class Context(Protocol):
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
                 until: float | None = None, egress_until: float | None = None, false_alarm: bool = False,
-                eradicate: bool = True, by: str = "the SOC's automation") -> None:
+                eradicate: bool = True, by: str = "the SOC's automation", note: str | None = None) -> None:
         """Isolate ``hosts`` (interrupting attacker work on them) until minute ``until``, when they come back cleaned
         and rebuilt (None: for the rest of the run); reset ``credentials``; block egress until ``egress_until``.
         Every hour of it is a business cost in the result. ``false_alarm``: an isolation on no evidence of the
         intrusion (an automation's false positive): a cost, never the response's time to containment.
         ``eradicate`` False: a network isolation only (an automation's): when it ends the host comes back as it
         was, the attacker's hold included, unless incident response took it over meanwhile. ``by``: who cut the
-        hosts off, for the log."""
+        hosts off, and ``note`` what becomes of them (by default: released as they were), for the log."""
 
     def block_infrastructure(self, generation: int) -> None:
         """Block one generation of the attacker's outside infrastructure (addresses an alert saw) at the perimeter."""

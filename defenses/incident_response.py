@@ -119,9 +119,7 @@ class IncidentResponse(Control):
                     ctx.env.process(self._reset_known(acct))
             if not hosts and not leads:
                 return
-        mon = self.monitoring
-        cut = {h for h in hosts if h not in belief.contained_hosts and edr_isolable(cfg, ctx.net, h)
-               and mon is not None and mon.has_edr(h)}  # (none where the playbook lets no analyst isolate)
+        cut = {h for h in hosts if h not in belief.contained_hosts and edr_isolable(cfg, ctx.net, h, self.monitoring)}
         if cut:
             ctx.env.process(self._edr_isolate(cut))
         if alert.vuln is not None and alert.success and alert.host in hosts:
@@ -150,7 +148,8 @@ class IncidentResponse(Control):
         yield ctx.env.timeout(self.config.edr_isolate_minutes)
         hosts = hosts - ctx.belief.contained_hosts
         if hosts:
-            ctx.contain(hosts, set(), False, eradicate=False, by="an analyst (EDR network containment)")
+            ctx.contain(hosts, set(), False, eradicate=False, by="an analyst (EDR network containment)",
+                        note="the response round it escalated to cleans it")
 
     def _trace(self, found: set[int]) -> tuple[set[int], set[int]]:
         """Follow the attacker's trail from the hosts found: (the held hosts it leads to, the clean hosts it had the
@@ -328,17 +327,17 @@ class IncidentResponse(Control):
         return None
 
 
-def edr_isolable(cfg: IncidentResponseConfig, net, h: int) -> bool:
-    """Whether the playbook (``edr_isolation``) lets an analyst cut host ``h`` off from the EDR console without the
-    round: 'workstations', a user's device (``USER_DEVICE_ROLES``); 'servers', any host but a domain controller
-    (its isolation stops the directory for everyone) or one holding the scenario's data (the crown jewels: their
-    owner decides, in the round). Whether ``h`` runs EDR is the caller's to check."""
-    if cfg.edr_isolation == "none" or not cfg.isolate_hosts:
+def edr_isolable(cfg: IncidentResponseConfig, net, h: int, monitoring: Monitoring | None) -> bool:
+    """Whether an analyst may cut host ``h`` off from the EDR console without the round: the playbook
+    (``edr_isolation``) covers it ('workstations', a user's device, ``USER_DEVICE_ROLES``; 'servers', any host but a
+    domain controller, whose isolation stops the directory for everyone, or one holding the scenario's data, the
+    crown jewels, whose owner decides in the round) and it runs EDR in this run (``monitoring``'s record)."""
+    if cfg.edr_isolation == "none" or not cfg.isolate_hosts or monitoring is None:
         return False
     host = net.hosts[h]
-    if host.role.endswith(USER_DEVICE_ROLES):
-        return True
-    return cfg.edr_isolation == "servers" and h not in net.domain_controllers and not host.data
+    covered = host.role.endswith(USER_DEVICE_ROLES) or (
+        cfg.edr_isolation == "servers" and h not in net.domain_controllers and not host.data)
+    return covered and monitoring.has_edr(h)
 
 
 class IncidentResponseConfig(ControlConfig):

@@ -358,7 +358,7 @@ class Run(Attacker):
 
     def contain(self, hosts: set[int], credentials: set[int], block_egress: bool = False,
                 until: float | None = None, egress_until: float | None = None, false_alarm: bool = False,
-                eradicate: bool = True, by: str = "the SOC's automation") -> None:
+                eradicate: bool = True, by: str = "the SOC's automation", note: str | None = None) -> None:
         now = self.env.now
         b = self.belief
         horizon = self.net.horizon
@@ -439,9 +439,8 @@ class Run(Attacker):
                 self.env.process(self._lift_egress_block(egress_until))
         what = (f"isolated {count(len(hosts), 'host')}" if eradicate
                 else f"{by} cut {count(len(hosts), 'host')} off the network"
-                + (" (a false alarm)" if false_alarm else " (the response round it escalated to cleans it)"
-                   if by != "the SOC's automation" else " (not cleaned: released as it was unless the response "
-                   "takes it over)"))
+                + (" (a false alarm)" if false_alarm else f" ({note})" if note
+                   else " (not cleaned: released as it was unless the response takes it over)"))
         done = [what if hosts else "",
                 f"took over {count(len(taken_over), 'network isolation')} to clean" if taken_over else "",
                 f"reset {count(len(credentials), 'credential')}" if credentials else "",

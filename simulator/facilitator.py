@@ -444,13 +444,11 @@ class Facilitator:
         return 0.0, "none", None, None
 
     def _edr_isolable(self, target: str | None) -> bool:
-        """The posture lets an analyst isolate ``target`` from the EDR console (``edr_isolation``), and it runs EDR
-        in this session: minutes, not the round's containment hours."""
+        """The posture lets an analyst isolate ``target`` from the EDR console and it runs EDR in this session:
+        minutes, not the round's containment hours."""
         h = self.compiled.net.host_index.get(target) if target else None
-        if h is None or not edr_isolable(self.compiled.posture.incident_response, self.compiled.net, h):
-            return False
         mon = next((c for c in self.run.controls if isinstance(c, Monitoring)), None)
-        return mon is not None and mon.has_edr(h)
+        return h is not None and edr_isolable(self.compiled.posture.incident_response, self.compiled.net, h, mon)
 
     def decide(self, kind: str, target: str | None = None, check: bool = True) -> Order:
         """Give an order now (it takes effect after the posture's delay). ``check``: the target must be one the
