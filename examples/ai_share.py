@@ -5,8 +5,9 @@
 For each calibration target (a bundled scenario or generated-N), ai-orchestrated against the baseline preset, as
 `tabletop calibrate` runs it: the runs that break out and those that never do, apart; in each, AI and human actions
 a run before the objective and after it (a run's timeline split at its time to objective), and the people's checks
-of harvested credentials (T1078) against the AI's dumps and file searches (T1003, T1552), the ratio that sets the
-share in the runs that break out.
+of harvested credentials (T1078) against the AI's dumps and file searches (T1003, T1552), and their checks of the
+accesses the agents reported (T1033): how many were queued, checked, lost to the response before an operator got to
+them, or still waiting at the run's end (with the operators' hours a run).
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from simulator.result import RunResult
 from simulator.sweep import apply_cell
 
 
-def _split(results: list[RunResult]) -> list[str]:
+def _split(runs: list[tuple[Run, RunResult]]) -> list[str]:
+    results = [res for _, res in runs]
     n = len(results)
+    q = sum(r.access_checks["queued"] for r, _ in runs)
+    c = sum(r.access_checks["checked"] for r, _ in runs)
+    lost = sum(r.access_checks["lost first"] for r, _ in runs)
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
     checks = harvests = 0
@@ -45,7 +50,9 @@ def _split(results: list[RunResult]) -> list[str]:
     return [f"mean share {sum(shares) / len(shares):.1%}" if shares else "no actions",
             f"before the objective {part(before)}; after it {part(after)}",
             f"checks of harvested credentials {checks / n:.1f} a run to {harvests / n:.1f} dumps and file searches "
-            f"({ratio})"]
+            f"({ratio})",
+            f"accesses reported {q / n:.0f} a run: checked {c / n:.0f}, lost first {lost / n:.0f}, waiting at the end "
+            f"{(q - c - lost) / n:.0f} (operators {sum(r.operator_minutes for r, _ in runs) / 60 / n:.0f} h a run)"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,9 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in a.targets:
         loaded = apply_cell(presets_only(load_target(name)), (("automation", "ai-orchestrated"),
                                                               ("posture", "baseline")))
-        results = [Run(loaded, a.seed, i).execute() for i in range(a.runs)]
-        out = [r for r in results if r.breakout_time is not None]
-        stuck = [r for r in results if r.breakout_time is None]
+        runs = [Run(loaded, a.seed, i) for i in range(a.runs)]
+        pairs = [(r, r.execute()) for r in runs]
+        results = [res for _, res in pairs]
+        out = [p for p in pairs if p[1].breakout_time is not None]
+        stuck = [p for p in pairs if p[1].breakout_time is None]
         ai = sum(r.actions_ai for r in results)
         tactical = ai + sum(r.actions_human for r in results)
         print(f"{name}, ai-orchestrated vs baseline, {a.runs} runs, seed {a.seed}: "

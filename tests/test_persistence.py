@@ -373,10 +373,10 @@ def _breakout_cell(name: str, level: str):
 
 def test_breakout_counts_from_the_way_in_the_move_rests_on():
     """CrowdStrike's breakout runs from the compromise of the host the attacker moves on from. On regional-hospital
-    the AI's first foothold (seed 0, replicate 5) is the patient portal on day 0.3, a dead end; it gets in again
-    through the VPN on day 9.4, dumps a credential there and is out about an hour later: breakout is that hour, not
-    the nine days since the portal."""
-    r = run(_breakout_cell("regional-hospital", "ai-orchestrated"), 0, 5)
+    the AI's first foothold (seed 0, replicate 9) is the patient portal on day 0.3, a dead end; it gets in again
+    through the VPN on day 10.1, dumps a credential there and is out 46 minutes later: breakout is those minutes, not
+    the ten days since the portal."""
+    r = run(_breakout_cell("regional-hospital", "ai-orchestrated"), 0, 9)
     t_break = next(e.time for e in r.log if e.kind == "breakout")
     assert t_break - r.time_to_initial_access > 3 * 1440  # days after the first foothold
     assert r.breakout_time is not None and r.breakout_time < 120  # hours, not days, after the way in it rests on

@@ -15,6 +15,10 @@ from simulator.result import timeline_event
 
 U_REDUMP = 40
 """Keyed draw: the order in which held hosts caching a reset account are dumped again for its new password."""
+U_ACCESS_CHECK = 41
+"""Keyed draw (host, report): whether an operator checks an access the agents reported (``verification``)."""
+U_OVERSTATED = 42
+"""Keyed draw (host, report): whether the agent reports a step that failed as done (``false_finding_rate``)."""
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1003.006", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
@@ -89,7 +93,7 @@ class Acting:
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
             records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None,
             redo: bool = False, proxied: bool = False, marker: tuple[dict, list] | None = None,
-            origin: int | None = None):
+            origin: int | None = None, spot_check: bool = False):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
         (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
@@ -101,7 +105,10 @@ class Acting:
         of a move or an escalation under way on ``host`` (``Movement._mark``): a failed step handed to the operators
         releases it, since a step waiting in a person's queue is not under way; when an operator gets to it, the
         redo is dropped if another line of work's is under way there, and marks the host while it runs. ``origin``:
-        for data leaving a host it was staged on, the host it was read on (evidence in what the sensors see)."""
+        for data leaving a host it was staged on, the host it was read on (evidence in what the sensors see).
+        ``spot_check``: an operator's check of an access the agents reported (``_check_access``), which nothing waits
+        for: it queues for an operator behind the work that something waits for, and is dropped (None returned) if
+        the host is no longer held by the time an operator gets to it."""
         env = self.env
         p = self.p
         if actor is None:
@@ -132,7 +139,8 @@ class Acting:
             self.infra += 1
         operator = None
         if actor == "human" and self.operators is not None:
-            operator = self.operators.request()  # AI-executed campaign: hands-on work queues for an operator
+            # AI-executed campaign: hands-on work queues for an operator
+            operator = self.operators.request(priority=1 if spot_check else 0)
             yield operator
         while True:
             start = env.now
@@ -148,6 +156,10 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
+        if spot_check and host not in self.owned:
+            if operator is not None:
+                self.operators.release(operator)
+            return None  # lost meanwhile (isolated): nothing left to check
         if redo and ((host in self.owned and phase in ("lateral-movement", "initial-access") and not (
                 self._shell_less(host) and service not in SESSION_SERVICES))
                 or (phase == "privilege-escalation" and self.owned.get(host) == "admin"
@@ -350,6 +362,46 @@ class Acting:
         yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
                             dst_zone=zone)
         return self.reviewed_out(false, what, h)
+
+    def _claimed(self, t: int, a: Action) -> None:
+        """The agents report an access gained on ``t`` by ``a`` (a host taken, admin rights gained): an operator
+        checks it by hand with ``verification``'s chance, apart from the agents' work, which goes on meanwhile."""
+        p = self.p
+        if a.actor != "ai" or p.verification <= 0 or t not in self.owned:
+            return
+        n = self._claims[t] = self._claims.get(t, 0) + 1
+        if self.uniform(U_ACCESS_CHECK, t, n) < p.verification:
+            self.access_checks["queued"] += 1
+            self._busy += 1  # work under way: the run does not end while a check waits for an operator
+            self.env.process(self._check_access(t))
+
+    def _check_access(self, t: int):
+        """An operator confirms an access the agents reported on held host ``t`` (who, with what rights, in a shell
+        there: T1033), an action the sensors on ``t`` may see like any other."""
+        zone = self._zone(t)
+        try:
+            a = yield from self.act("discovery", "T1033", self.p.efforts.verify, actor="human", host=t, src_host=t,
+                                    src_zone=zone, dst_zone=zone, spot_check=True)
+            self.access_checks["lost first" if a is None else "checked"] += 1
+        finally:
+            if not self.stop.triggered:  # (not when a run that ended is collected with the check still queued)
+                self.busy(-1)
+
+    def _overstated(self, t: int, src: int, a: Action):
+        """A step onto ``t`` (from ``src``) that failed by chance, and that the agent may report done all the same
+        (``false_finding_rate``; GTG-1002: the model "overstated findings"): the agents act on the access they
+        believe they have, a dump there, which fails (the noise of a failed one, seen from ``src``) and tells them,
+        before an operator's check of the report would (``_check_access`` checks accesses apart from the agents'
+        work). The caller then retries the step as any failure. Run inline: the line of work is the one misled."""
+        p = self.p
+        if a.actor != "ai" or p.false_finding_rate <= 0:
+            return
+        n = self._claims[t] = self._claims.get(t, 0) + 1
+        if self.uniform(U_OVERSTATED, t, n) >= p.false_finding_rate:
+            return
+        self.false_acted += 1
+        yield from self.act("credential-access", "T1003", p.efforts.dump, host=t, src_host=src,
+                            src_zone=self._zone(src), dst_zone=self._zone(t), fake=True)
 
     def reviewed_out(self, reviewed: bool, what: str, host: int | None = None) -> bool:
         """A false finding (``what``, for the log) meets a human review: True if the operator catches it, and the
