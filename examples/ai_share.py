@@ -6,8 +6,9 @@ For each calibration target (a bundled scenario or generated-N), ai-orchestrated
 `tabletop calibrate` runs it: the runs that break out and those that never do, apart; in each, AI and human actions
 a run before the objective and after it (a run's timeline split at its time to objective), and the people's checks
 of harvested credentials (T1078) against the AI's dumps and file searches (T1003, T1552), and their checks of the
-accesses the agents reported (T1033): how many were queued, checked, lost to the response before an operator got to
-them, or still waiting at the run's end (with the operators' hours a run).
+accesses the agents reported (T1033): how many were queued, done, lost to the response before an operator got to them
+(apart: those that first waited out the crew's lying low), or still waiting at the run's end (with the operators'
+hours a run).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def _split(runs: list[tuple[Run, RunResult]]) -> list[str]:
     n = len(results)
     q = sum(r.access_checks["queued"] for r, _ in runs)
     c = sum(r.access_checks["checked"] for r, _ in runs)
-    lost = sum(r.access_checks["lost first"] for r, _ in runs)
+    lost_now = sum(r.access_checks["lost first"] for r, _ in runs)
+    lost_low = sum(r.access_checks["lost while the crew lay low"] for r, _ in runs)
+    lost = lost_now + lost_low
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
     checks = harvests = 0
@@ -51,7 +54,8 @@ def _split(runs: list[tuple[Run, RunResult]]) -> list[str]:
             f"before the objective {part(before)}; after it {part(after)}",
             f"checks of harvested credentials {checks / n:.1f} a run to {harvests / n:.1f} dumps and file searches "
             f"({ratio})",
-            f"accesses reported {q / n:.0f} a run: checked {c / n:.0f}, lost first {lost / n:.0f}, waiting at the end "
+            f"accesses checked {q / n:.0f} a run: done {c / n:.0f}; lost to the response first {lost_now / n:.0f}, and "
+            f"{lost_low / n:.0f} more while the crew lay low; waiting at the end "
             f"{(q - c - lost) / n:.0f} (operators {sum(r.operator_minutes for r, _ in runs) / 60 / n:.0f} h a run)"]
 
 

@@ -227,15 +227,15 @@ GAPS: dict[tuple[str, str], str] = {
         "break out; the own SOC finds 22 of 125 detected intrusions over 200 runs, the outside notice 101 (median 25 "
         "days after initial access by assumption [MT])"),
     ("ai-share", "generated-1000"): (
-        "just above the range (91% at 500 runs; 94% before the operators checked the accesses the agents report): "
-        "they check every such access as well as every new credential, but two of them (`operators`, an "
-        "assumption) cannot keep up with a 1,000-host network: of about 1,030 accesses reported a run, 167 are "
-        "checked, 674 are lost to the response before an operator gets to them (the two are at the credential "
-        "checks and the exploits by hand the agents wait for, which go first: 182 operator-hours a run) and 189 "
-        "still wait at the run's end; espionage-tech 77 of 143 checked, generated-200 149 of 446 (10 runs each, "
-        "counted by instrumenting Acting._check_access). The AI's dumps and file searches grow with the network "
-        "faster than the new credentials they bring (one check of a credential per 7.3 of them, espionage-tech one "
-        "per 3.6). Counted by examples/ai_share.py"),
+        "just above the range (about 91%; 94% before the operators checked the accesses the agents report): the "
+        "operators check every access the agents report, but on a 1,000-host network most of those checks never "
+        "happen: the crew, noticing responses, lies low for two days at a time (no action, a check included) while the "
+        "response isolates the hosts whose checks wait, and a burst of accesses after a DCSync queues hundreds of "
+        "checks behind the two operators (`operators`, an assumption) and the work the agents wait for; "
+        "python examples/ai_share.py generated-1000 --runs 20 counts them (of about 770 checks a run, about 100 done, "
+        "most of the rest lost to the response while the crew lay low, the others still waiting at the horizon). "
+        "The AI's dumps and file searches also grow with the network faster than the new credentials they bring (one "
+        "check of a credential per 7 of them, espionage-tech one per 3.7)"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests

@@ -278,6 +278,8 @@ class Run(Attacker):
         self.decision_points = 0
         self.false_acted = 0
         self._claims: dict[int, int] = {}  # reports of an access per host, for their keyed draws
+        self._fail_reports: dict[int, int] = {}  # failed AI steps per host, for theirs (apart: common random numbers)
+        self._checking: set[int] = set()  # hosts whose access check waits or is under way
         self.access_checks: Counter[str] = Counter()  # operators' checks of reported accesses: queued, checked, lost
         self.false_caught = 0
         self.alerts_true = 0

@@ -85,14 +85,62 @@ def test_an_access_lost_before_an_operator_gets_to_it_is_not_checked():
 
 
 def test_a_failed_step_the_agent_reports_done_costs_a_wasted_step():
-    """false_finding_rate 1: the agent reports the failed move onto file-01 as done and acts on it, a dump there that
-    fails (noise from its source) before the move is tried again; at 0 nothing follows the failure."""
+    """false_finding_rate 1: the agent reports the failed move onto file-01 as done and acts on it, a command over a
+    remote session from ws-eng-01 that is not there (T1021, failing: noise), before the move is tried again; for a
+    failed escalation, a dump with the user's rights on the host itself. At 0 nothing follows the failure."""
     for rate, wasted in ((1.0, 1), (0.0, 0)):
         r = _run("autonomous", false_finding_rate=rate)
         src, t = _h(r, "ws-eng-01"), _h(r, "file-01")
-        r._gain(src, "admin")
+        r._gain(src, "user")
         r.env.process(r._overstated(t, src, AI))
+        r.env.process(r._overstated(src, src, AI))
         r.env.run(until=1440)
-        dumps = [e for e in r.timeline if e.technique == "T1003"]
-        assert r.false_acted == wasted and len(dumps) == wasted
-        assert all(e.host == "file-01" and not e.success and e.false_finding and e.actor == "ai" for e in dumps)
+        fakes = [(e.technique, e.host) for e in r.timeline if e.false_finding and e.actor == "ai" and not e.success]
+        assert r.false_acted == 2 * wasted
+        assert sorted(fakes) == ([("T1003", "ws-eng-01"), ("T1021", "file-01")] if wasted else [])
+
+
+def test_every_access_the_ai_gains_is_reported_for_a_check():
+    """Through the real paths (a logon or an exploit from outside, a move by logon or exploit, an escalation by
+    exploit or by an admin account's logon): every successful AI step of those phases in whole runs is reported
+    (``_claimed``) at the time it ends. Before, only credentials and data findings were checked."""
+    reported = set()
+    seen = set()
+    for seed in range(3):
+        r = Run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), seed)
+        claimed = r._claimed
+
+        def spy(t, a, claimed=claimed, r=r, seed=seed):
+            if a.actor == "ai" and a.success:
+                reported.add((seed, round(r.env.now, 4), r.net.hosts[t].id, a.technique))
+            claimed(t, a)
+
+        r._claimed = spy
+        res = r.execute()
+        steps = {(seed, e.time, e.host, e.technique) for e in res.timeline if e.actor == "ai" and e.success
+                 and e.phase in ("initial-access", "lateral-movement", "privilege-escalation")}
+        assert steps <= reported, sorted(steps - reported)[:5]
+        seen |= {(e[3]) for e in steps}
+    assert {"T1190", "T1021", "T1210", "T1068", "T1078"} <= seen, seen
+
+
+def test_a_check_waits_for_the_shift_before_it_takes_an_operator():
+    """Off shift, two access checks wait for the operators' shift without taking one, so a credential check the
+    agents wait for, asked for later in the night, goes first in the morning (before, the checks held both
+    operators through the night and the credential check came after one of them)."""
+    r = _run()
+    night = next(t for t in range(0, 7 * 1440, 30) if r.shifts.next_on_shift(t) > t + 120)
+    r.env.run(until=night)
+    for name in ("ws-eng-01", "ws-eng-02"):
+        h = _h(r, name)
+        r._gain(h, "admin")
+        r._claimed(h, AI)
+    r.env.run(until=night + 10)
+    h = _h(r, "file-01")
+    zone = r.net.hosts[h].zone
+    r.env.process(r.act("credential-access", "T1078", r.p.efforts.verify, actor="human", host=h, src_host=h,
+                        src_zone=zone, dst_zone=zone))
+    r.env.run(until=night + 3 * 1440)
+    spot = sorted(e.time for e in _human(r, "T1033"))
+    cred = _human(r, "T1078")[0].time
+    assert len(spot) == 2 and cred <= spot[0] + 1e-6 and cred < spot[1]

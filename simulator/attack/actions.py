@@ -18,7 +18,7 @@ U_REDUMP = 40
 U_ACCESS_CHECK = 41
 """Keyed draw (host, report): whether an operator checks an access the agents reported (``verification``)."""
 U_OVERSTATED = 42
-"""Keyed draw (host, report): whether the agent reports a step that failed as done (``false_finding_rate``)."""
+"""Keyed draw (host, failed step): whether the agent reports a step that failed as done (``false_finding_rate``)."""
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1003.006", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
@@ -156,7 +156,7 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
-        if spot_check and host not in self.owned:
+        if spot_check and (host not in self.owned or self._shell_less(host)):
             if operator is not None:
                 self.operators.release(operator)
             return None  # lost meanwhile (isolated): nothing left to check
@@ -365,43 +365,76 @@ class Acting:
 
     def _claimed(self, t: int, a: Action) -> None:
         """The agents report an access gained on ``t`` by ``a`` (a host taken, admin rights gained): an operator
-        checks it by hand with ``verification``'s chance, apart from the agents' work, which goes on meanwhile."""
+        checks it by hand with ``verification``'s chance, apart from the agents' work, which goes on meanwhile. Not
+        where the hold is a session through the box (a VPN or SSO logon, a user's hold on an appliance: no shell
+        to look from), and once per host at a time (a host retaken while its check waits is checked once)."""
         p = self.p
-        if a.actor != "ai" or p.verification <= 0 or t not in self.owned:
+        if a.actor != "ai" or p.verification <= 0 or t not in self.owned or self._shell_less(t):
             return
         n = self._claims[t] = self._claims.get(t, 0) + 1
-        if self.uniform(U_ACCESS_CHECK, t, n) < p.verification:
-            self.access_checks["queued"] += 1
-            self._busy += 1  # work under way: the run does not end while a check waits for an operator
-            self.env.process(self._check_access(t))
+        if self.uniform(U_ACCESS_CHECK, t, n) >= p.verification or t in self._checking:
+            return
+        self._checking.add(t)
+        self.access_checks["queued"] += 1
+        self._busy += 1  # work under way: the run does not end while a check waits for an operator
+        self.env.process(self._check_access(t))
 
     def _check_access(self, t: int):
         """An operator confirms an access the agents reported on held host ``t`` (who, with what rights, in a shell
-        there: T1033), an action the sensors on ``t`` may see like any other."""
-        zone = self._zone(t)
+        there: T1033), an action the sensors on ``t`` may see like any other. The check waits for the operators'
+        shift and for a quiet period to end before it asks for an operator, so it never holds one through a night
+        or a pause ahead of the work the agents wait for, to which it gives way (``spot_check``). Counted in
+        ``access_checks``: checked; lost first (the host isolated, or left as a session only, before an operator
+        got to it or during the check); lost while the crew lay low (the same, where a noticed response paused the
+        crew's work at some time while the check waited)."""
+        env = self.env
+        quiet = self._quiet_until > env.now
+        paused = self._quiet_minutes  # (grows when a noticed response makes the crew lie low)
         try:
-            a = yield from self.act("discovery", "T1033", self.p.efforts.verify, actor="human", host=t, src_host=t,
-                                    src_zone=zone, dst_zone=zone, spot_check=True)
-            self.access_checks["lost first" if a is None else "checked"] += 1
+            while True:
+                start = self.shifts.next_on_shift(env.now)
+                if start > env.now:
+                    yield env.timeout(start - env.now)
+                if self._quiet_until <= env.now:
+                    break
+                yield from self._lie_low()
+            a = None
+            if t in self.owned and not self._shell_less(t):
+                zone = self._zone(t)
+                a = yield from self.act("discovery", "T1033", self.p.efforts.verify, actor="human", host=t,
+                                        src_host=t, src_zone=zone, dst_zone=zone, spot_check=True)
+            if a is not None and a.blocked is None:
+                self.access_checks["checked"] += 1
+            else:
+                quiet = quiet or self._quiet_minutes > paused
+                self.access_checks["lost while the crew lay low" if quiet else "lost first"] += 1
         finally:
+            self._checking.discard(t)
             if not self.stop.triggered:  # (not when a run that ended is collected with the check still queued)
                 self.busy(-1)
 
     def _overstated(self, t: int, src: int, a: Action):
-        """A step onto ``t`` (from ``src``) that failed by chance, and that the agent may report done all the same
-        (``false_finding_rate``; GTG-1002: the model "overstated findings"): the agents act on the access they
-        believe they have, a dump there, which fails (the noise of a failed one, seen from ``src``) and tells them,
-        before an operator's check of the report would (``_check_access`` checks accesses apart from the agents'
-        work). The caller then retries the step as any failure. Run inline: the line of work is the one misled."""
+        """A step onto ``t`` (from ``src``; ``src == t`` for an escalation) that failed by chance, and that the agent
+        may report done all the same (``false_finding_rate``; GTG-1002: the model "overstated findings"). The agents
+        act on the access they believe they have, and the attempt fails and tells them: a command over a remote
+        session from ``src`` that is not there (T1021), or, for rights not gained, a dump on ``t`` with the user's
+        rights (T1003), either one the noise of a failed action. The caller then retries the step as any failure.
+        No operator's check is queued: checks come apart from the agents' work, after their own next step would
+        have told them. Run inline: the line of work is the one misled."""
         p = self.p
         if a.actor != "ai" or p.false_finding_rate <= 0:
             return
-        n = self._claims[t] = self._claims.get(t, 0) + 1
+        n = self._fail_reports[t] = self._fail_reports.get(t, 0) + 1
         if self.uniform(U_OVERSTATED, t, n) >= p.false_finding_rate:
             return
         self.false_acted += 1
-        yield from self.act("credential-access", "T1003", p.efforts.dump, host=t, src_host=src,
-                            src_zone=self._zone(src), dst_zone=self._zone(t), fake=True)
+        szone, zone = self._zone(src), self._zone(t)
+        if src == t:
+            yield from self.act("credential-access", "T1003", p.efforts.dump, host=t, src_host=t, src_zone=zone,
+                                dst_zone=zone, fake=True)
+        else:
+            yield from self.act("lateral-movement", "T1021", p.efforts.lateral, host=t, src_host=src,
+                                src_zone=szone, dst_zone=zone, fake=True)
 
     def reviewed_out(self, reviewed: bool, what: str, host: int | None = None) -> bool:
         """A false finding (``what``, for the log) meets a human review: True if the operator catches it, and the
