@@ -5,10 +5,8 @@
 For each calibration target (a bundled scenario or generated-N), ai-orchestrated against the baseline preset, as
 `tabletop calibrate` runs it: the runs that break out and those that never do, apart; in each, AI and human actions
 a run before the objective and after it (a run's timeline split at its time to objective), and the people's checks
-of harvested credentials (T1078) against the AI's dumps and file searches (T1003, T1552), and their checks of the
-accesses the agents reported (T1033): how many were queued, done, lost to the response before an operator got to them
-(apart: those that first waited out the crew's lying low), or still waiting at the run's end (with the operators'
-hours a run).
+of harvested credentials (T1078) against the AI's dumps and file searches (T1003, T1552), the ratio that sets the
+share in the runs that break out.
 """
 
 from __future__ import annotations
@@ -22,14 +20,8 @@ from simulator.result import RunResult
 from simulator.sweep import apply_cell
 
 
-def _split(runs: list[tuple[Run, RunResult]]) -> list[str]:
-    results = [res for _, res in runs]
+def _split(results: list[RunResult]) -> list[str]:
     n = len(results)
-    q = sum(r.access_checks["queued"] for r, _ in runs)
-    c = sum(r.access_checks["checked"] for r, _ in runs)
-    lost_now = sum(r.access_checks["lost first"] for r, _ in runs)
-    lost_low = sum(r.access_checks["lost while the crew lay low"] for r, _ in runs)
-    lost = lost_now + lost_low
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
     checks = harvests = 0
@@ -53,10 +45,7 @@ def _split(runs: list[tuple[Run, RunResult]]) -> list[str]:
     return [f"mean share {sum(shares) / len(shares):.1%}" if shares else "no actions",
             f"before the objective {part(before)}; after it {part(after)}",
             f"checks of harvested credentials {checks / n:.1f} a run to {harvests / n:.1f} dumps and file searches "
-            f"({ratio})",
-            f"accesses checked {q / n:.0f} a run: done {c / n:.0f}; lost to the response first {lost_now / n:.0f}, and "
-            f"{lost_low / n:.0f} more while the crew lay low; waiting at the end "
-            f"{(q - c - lost) / n:.0f} (operators {sum(r.operator_minutes for r, _ in runs) / 60 / n:.0f} h a run)"]
+            f"({ratio})"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,11 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in a.targets:
         loaded = apply_cell(presets_only(load_target(name)), (("automation", "ai-orchestrated"),
                                                               ("posture", "baseline")))
-        runs = [Run(loaded, a.seed, i) for i in range(a.runs)]
-        pairs = [(r, r.execute()) for r in runs]
-        results = [res for _, res in pairs]
-        out = [p for p in pairs if p[1].breakout_time is not None]
-        stuck = [p for p in pairs if p[1].breakout_time is None]
+        results = [Run(loaded, a.seed, i).execute() for i in range(a.runs)]
+        out = [r for r in results if r.breakout_time is not None]
+        stuck = [r for r in results if r.breakout_time is None]
         ai = sum(r.actions_ai for r in results)
         tactical = ai + sum(r.actions_human for r in results)
         print(f"{name}, ai-orchestrated vs baseline, {a.runs} runs, seed {a.seed}: "

@@ -81,12 +81,9 @@ class AttackerProfile(Frozen):
     review_catch: float = Field(0.0, ge=0, le=1)
     """Chance a human reviewing a false finding at a gate catches it."""
     verification: float = Field(0.0, ge=0, le=1)
-    """Chance an operator checks an AI finding by hand (GTG-1002: the AI's claimed results "required careful
-    validation"). Harvested credentials and a data classification are checked before they are used, and the check
-    catches a false finding with ``review_catch``. An access the agents report (a host taken, admin rights gained) is
-    checked apart from the agents' work, which goes on meanwhile (T1033, in a shell there): it queues for the
-    operators behind the checks and takeovers the agents wait for, and is dropped if the host is lost before an
-    operator gets to it."""
+    """Chance an operator checks an AI finding (harvested credentials, a data classification) by hand before it is
+    used; the check catches a false finding with ``review_catch``. (GTG-1002: the AI's claimed results "required
+    careful validation".)"""
     takeover: float = Field(0.0, ge=0, le=1)
     """Chance an operator redoes a failed AI action by hand."""
     max_ai_effort_hours: float | None = Field(None, gt=0)

@@ -210,6 +210,9 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
+_IDLE_AI = ("the runs whose foothold leads nowhere are almost all AI: the agents rescan the perimeter and spray its "
+            "logons daily for another way in, and there is nothing for people to check or take over")
+
 GAPS: dict[tuple[str, str], str] = {
     ("dwell", "regional-hospital"): (
         "at the range's upper edge (18.7 days at 500 runs, its interval reaching 21.9): a late, "
@@ -226,16 +229,55 @@ GAPS: dict[tuple[str, str], str] = {
         "vendor's standing access into the plant, whose jump host the own SOC rarely sees, and half of its runs never "
         "break out; the own SOC finds 22 of 125 detected intrusions over 200 runs, the outside notice 101 (median 25 "
         "days after initial access by assumption [MT])"),
+    ("ai-share", "regional-hospital"): (
+        "above the range in the runs that break out and in those that do not, and before the objective as much as "
+        "after it (so not the weeks of retakes that follow it): the people check a harvested credential before its "
+        "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
+        "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
+        "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
+        "file searches (about 400 a run in the 54 of 100 runs that break out) bring one credential to check per 5.7 "
+        "of them (71 checks; espionage-tech one per 3.6: 59 to 211), so those runs are 93% AI (94% before the "
+        "objective, 93% after; espionage-tech 90% and 90%; 94% pooled over all 100 runs, 95% as a mean of per-run "
+        "shares); the 46 runs that never break out are 98% AI (" + _IDLE_AI
+        + "). A reset password is dumped again from one host since the second December 5 session, not from every "
+        "host caching it: half the dumps, and fewer resets to follow, so fewer checks too (860 and 133 before); the "
+        "fifth December 5 session's faster containment brings more rounds and more dumps after them, and moved the "
+        "share a point at most. Counted by examples/ai_share.py"),
+    ("ai-share", "generated-50"): (
+        "53 of 100 ai-orchestrated runs never break out: their foothold (vpn-01, which caches no credential and "
+        "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
+        "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
+        + "); the 47 runs that broke out are 93% AI (93% before the objective, 93% after), and, with about 657 AI "
+        "actions to 51 by hand a run against the idle runs' 97, they set the pooled share (94%)"),
+    ("ai-share", "generated-200"): (
+        "just above the range (94% at 100 runs): every run breaks out, with about 1,870 AI actions to 120 by hand "
+        "a run, 92% AI before the objective and 94% after it (since the third December 5 session's DCSync the "
+        "crew, holding the Domain Admin's password, has every account and takes most of the organisation after the "
+        "objective: 1,642 AI actions a run after it, 224 before); "
+        "the people check a harvested credential before its first use, and a dump that yields only credentials "
+        "already checked needs none, so the more hosts an account's credential is cached on "
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 7.2 dumps and file "
+        "searches (102 to 735 a run; espionage-tech one per 3.6)"),
     ("ai-share", "generated-1000"): (
-        "just above the range (about 91%; 94% before the operators checked the accesses the agents report): the "
-        "operators check every access the agents report, but on a 1,000-host network most of those checks never "
-        "happen: the crew, noticing responses, lies low for two days at a time (no action, a check included) while the "
-        "response isolates the hosts whose checks wait, and a burst of accesses after a DCSync queues hundreds of "
-        "checks behind the two operators (`operators`, an assumption) and the work the agents wait for; "
-        "python examples/ai_share.py generated-1000 --runs 20 counts them (of about 770 checks a run, about 100 done, "
-        "most of the rest lost to the response while the crew lay low, the others still waiting at the horizon). "
-        "The AI's dumps and file searches also grow with the network faster than the new credentials they bring (one "
-        "check of a credential per 7 of them, espionage-tech one per 3.7)"),
+        "just above the range (94%; 93% before the objective, 95% after): the AI's moves, dumps and file "
+        "searches grow with the network faster than the people's checks of the new credentials they bring (a "
+        "dump that yields only credentials already checked needs none): about 3,350 AI actions to 210 by hand a run, "
+        "one check per 7.4 dumps and file searches (189 to 1,393 over 20 runs; espionage-tech one per 3.6)"),
+    ("ai-share", "regional-manufacturer"): (
+        "just above the range (93% pooled; 92% before the objective, 93% after it): the ways in by phishing and "
+        "through the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the "
+        "agents run themselves, so the people's work is the takeovers and the checks of harvested credentials "
+        "(about 19 actions a run to 227 by the AI in the 98 of 100 runs that break out, 92% AI; the 2 that never do "
+        "are 96% AI)"),
+    ("ai-share", "small-business"): (
+        "above the range since the third December 4 session (92% pooled at 500 runs, 93% as a mean of per-run shares; "
+        "88% before): the 35 of 100 "
+        "ai-orchestrated runs that never break out (the gateway foothold needs a privilege escalation before any "
+        "credential is dumped) now spray the exposed logons for the two weeks of the spray's list, rescanning "
+        "daily, 84 AI actions to 1 by hand a run, 98% AI (" + _IDLE_AI + "), where before they wrote the logon "
+        "services off after one corpus run and stopped within days (32 to 2); the 65 runs that break out are 90% "
+        "AI (88% before the fifth December 5 session, whose faster containment brings more rounds and more "
+        "re-dumps after them), at the range's edge. Counted by examples/ai_share.py"),
 }
 """Where a checked figure is known not to hold, with the mechanism (from the runs' timelines, at the last full run).
 The output prints these for every check out of range, and "no mechanism recorded" for one not listed; the tests
@@ -249,11 +291,9 @@ HINTS: dict[str, str] = {
         "marks its own) and one final gate per objective (exfiltration, or before an impact), so a scenario with "
         "more sensitive zones or objectives than espionage-tech's has more by construction; "),
     "ai-share": (
-        "the share falls with the people's work (checks of new credentials and of the accesses the agents report, "
-        "takeovers of failed steps, exploits weaponised by hand) and rises with the AI's (rescans and sprays in runs "
-        "that never break out, dumps on hosts whose credentials are already checked) and where the operators "
-        "cannot keep up (an access lost before its check comes is not checked): python examples/ai_share.py "
-        "SCENARIO splits it; "),
+        "the share falls with the people's work (checks of new credentials, takeovers of failed steps, exploits "
+        "weaponised by hand) and rises with the AI's (rescans and sprays in runs that never break out, dumps on "
+        "hosts whose credentials are already checked): python examples/ai_share.py SCENARIO splits it; "),
 }
 """Where a figure is out of range on a scenario with no GAPS entry: what sets it, before the advice to read runs."""
 

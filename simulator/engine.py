@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 
 import simpy
 
@@ -171,8 +170,7 @@ class Run(Attacker):
         self.gates_passed: set[tuple[str, str]] = set()
         self._gate_events: dict[tuple[str, str], simpy.Event] = {}
         self.in_action: dict[simpy.Process, tuple[int | None, int | None]] = {}
-        self.operators = (simpy.PriorityResource(self.env, capacity=self.p.operators) if self.p.executor == "ai"
-                          else None)  # (the checks the agents do not wait for queue behind those they do)
+        self.operators = simpy.Resource(self.env, capacity=self.p.operators) if self.p.executor == "ai" else None
         self.spray_start: dict[tuple[int, str], float] = {}
         """(entry host, service) -> minute of its first spraying round (the spray works through its list from then)."""
         self.sprayed: dict[tuple[int, str], int] = {}
@@ -277,10 +275,6 @@ class Run(Attacker):
         self.actions = {"human": 0, "ai": 0}
         self.decision_points = 0
         self.false_acted = 0
-        self._claims: dict[int, int] = {}  # reports of an access per host, for their keyed draws
-        self._fail_reports: dict[int, int] = {}  # failed AI steps per host, for theirs (apart: common random numbers)
-        self._checking: set[int] = set()  # hosts whose access check waits or is under way
-        self.access_checks: Counter[str] = Counter()  # operators' checks of reported accesses: queued, checked, lost
         self.false_caught = 0
         self.alerts_true = 0
         self.operator_minutes = 0.0

@@ -336,17 +336,16 @@ def test_rate_rule_counts_per_source():
 
 
 def test_an_attack_cut_short_by_isolation_is_tried_again():
-    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 0, the first found by search over seeds 0-399
-    once the operators checked the accesses the agents report; seed 3 once the response followed the attacker's trail
-    and analysts isolated endpoints from the EDR console; seed 1
+    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 3, the first found by search over seeds 0-399
+    once the response followed the attacker's trail and analysts isolated endpoints from the EDR console; seed 1
     once a reset password was dumped again from one host at a time and hosts back from cleanup were planned again;
     6 once escalations and credential dumps on one host were held back too and a step handed to the operators
     released its host, a logon MFA refused went on over another service; 1 once concurrent moves onto one host were
     held back, 18 before it, 10 before the fourth review of issue 13, 27 before the December 2026 review's changes, a
     reviewer's seed 23 before public exploits): isolating the source host cuts the exploit against git-01 short on
-    day 14.4; the attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already
+    day 10.0; the attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already
     tried' list for good)."""
-    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 0)
+    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 3)
     at_git = [e for e in r.timeline if e.host == "git-01" and e.phase == "lateral-movement"]
     cut = next(e for e in at_git if e.blocked == "contained")
     assert any(e.time > cut.time and e.blocked != "contained" for e in at_git)
@@ -374,10 +373,10 @@ def _breakout_cell(name: str, level: str):
 
 def test_breakout_counts_from_the_way_in_the_move_rests_on():
     """CrowdStrike's breakout runs from the compromise of the host the attacker moves on from. On regional-hospital
-    the AI's first foothold (seed 0, replicate 9) is the patient portal on day 0.3, a dead end; it gets in again
-    through the VPN on day 10.1, dumps a credential there and is out 46 minutes later: breakout is those minutes, not
-    the ten days since the portal."""
-    r = run(_breakout_cell("regional-hospital", "ai-orchestrated"), 0, 9)
+    the AI's first foothold (seed 0, replicate 5) is the patient portal on day 0.3, a dead end; it gets in again
+    through the VPN on day 9.4, dumps a credential there and is out about an hour later: breakout is that hour, not
+    the nine days since the portal."""
+    r = run(_breakout_cell("regional-hospital", "ai-orchestrated"), 0, 5)
     t_break = next(e.time for e in r.log if e.kind == "breakout")
     assert t_break - r.time_to_initial_access > 3 * 1440  # days after the first foothold
     assert r.breakout_time is not None and r.breakout_time < 120  # hours, not days, after the way in it rests on

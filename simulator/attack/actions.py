@@ -15,10 +15,6 @@ from simulator.result import timeline_event
 
 U_REDUMP = 40
 """Keyed draw: the order in which held hosts caching a reset account are dumped again for its new password."""
-U_ACCESS_CHECK = 41
-"""Keyed draw (host, report): whether an operator checks an access the agents reported (``verification``)."""
-U_OVERSTATED = 42
-"""Keyed draw (host, failed step): whether the agent reports a step that failed as done (``false_finding_rate``)."""
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1003.006", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
@@ -93,7 +89,7 @@ class Acting:
             success: float = 1.0, fake: bool = False, false_finding: bool = False, honeytoken: bool = False,
             records: int = 0, duration: float | None = None, takeover: bool = False, hands_on: bool | None = None,
             redo: bool = False, proxied: bool = False, marker: tuple[dict, list] | None = None,
-            origin: int | None = None, spot_check: bool = False):
+            origin: int | None = None):
         """Perform one action: wait for a shift if a human must do it, take time, resolve, be seen (or not).
         ``actor`` defaults to the profile's executor. With ``takeover``, a failed AI action may be redone by hand
         (the profile's ``takeover`` chance). ``hands_on`` (default: by technique, ``HANDS_ON``) marks a step AI
@@ -105,10 +101,7 @@ class Acting:
         of a move or an escalation under way on ``host`` (``Movement._mark``): a failed step handed to the operators
         releases it, since a step waiting in a person's queue is not under way; when an operator gets to it, the
         redo is dropped if another line of work's is under way there, and marks the host while it runs. ``origin``:
-        for data leaving a host it was staged on, the host it was read on (evidence in what the sensors see).
-        ``spot_check``: an operator's check of an access the agents reported (``_check_access``), which nothing waits
-        for: it queues for an operator behind the work that something waits for, and is dropped (None returned) if
-        the host is no longer held by the time an operator gets to it."""
+        for data leaving a host it was staged on, the host it was read on (evidence in what the sensors see)."""
         env = self.env
         p = self.p
         if actor is None:
@@ -139,8 +132,7 @@ class Acting:
             self.infra += 1
         operator = None
         if actor == "human" and self.operators is not None:
-            # AI-executed campaign: hands-on work queues for an operator
-            operator = self.operators.request(priority=1 if spot_check else 0)
+            operator = self.operators.request()  # AI-executed campaign: hands-on work queues for an operator
             yield operator
         while True:
             start = env.now
@@ -156,10 +148,6 @@ class Acting:
                 break
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
-        if spot_check and (host not in self.owned or self._shell_less(host)):
-            if operator is not None:
-                self.operators.release(operator)
-            return None  # lost meanwhile (isolated): nothing left to check
         if redo and ((host in self.owned and phase in ("lateral-movement", "initial-access") and not (
                 self._shell_less(host) and service not in SESSION_SERVICES))
                 or (phase == "privilege-escalation" and self.owned.get(host) == "admin"
@@ -362,79 +350,6 @@ class Acting:
         yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
                             dst_zone=zone)
         return self.reviewed_out(false, what, h)
-
-    def _claimed(self, t: int, a: Action) -> None:
-        """The agents report an access gained on ``t`` by ``a`` (a host taken, admin rights gained): an operator
-        checks it by hand with ``verification``'s chance, apart from the agents' work, which goes on meanwhile. Not
-        where the hold is a session through the box (a VPN or SSO logon, a user's hold on an appliance: no shell
-        to look from), and once per host at a time (a host retaken while its check waits is checked once)."""
-        p = self.p
-        if a.actor != "ai" or p.verification <= 0 or t not in self.owned or self._shell_less(t):
-            return
-        n = self._claims[t] = self._claims.get(t, 0) + 1
-        if self.uniform(U_ACCESS_CHECK, t, n) >= p.verification or t in self._checking:
-            return
-        self._checking.add(t)
-        self.access_checks["queued"] += 1
-        self._busy += 1  # work under way: the run does not end while a check waits for an operator
-        self.env.process(self._check_access(t))
-
-    def _check_access(self, t: int):
-        """An operator confirms an access the agents reported on held host ``t`` (who, with what rights, in a shell
-        there: T1033), an action the sensors on ``t`` may see like any other. The check waits for the operators'
-        shift and for a quiet period to end before it asks for an operator, so it never holds one through a night
-        or a pause ahead of the work the agents wait for, to which it gives way (``spot_check``). Counted in
-        ``access_checks``: checked; lost first (the host isolated, or left as a session only, before an operator
-        got to it or during the check); lost while the crew lay low (the same, where a noticed response paused the
-        crew's work at some time while the check waited)."""
-        env = self.env
-        quiet = self._quiet_until > env.now
-        paused = self._quiet_minutes  # (grows when a noticed response makes the crew lie low)
-        try:
-            while True:
-                start = self.shifts.next_on_shift(env.now)
-                if start > env.now:
-                    yield env.timeout(start - env.now)
-                if self._quiet_until <= env.now:
-                    break
-                yield from self._lie_low()
-            a = None
-            if t in self.owned and not self._shell_less(t):
-                zone = self._zone(t)
-                a = yield from self.act("discovery", "T1033", self.p.efforts.verify, actor="human", host=t,
-                                        src_host=t, src_zone=zone, dst_zone=zone, spot_check=True)
-            if a is not None and a.blocked is None:
-                self.access_checks["checked"] += 1
-            else:
-                quiet = quiet or self._quiet_minutes > paused
-                self.access_checks["lost while the crew lay low" if quiet else "lost first"] += 1
-        finally:
-            self._checking.discard(t)
-            if not self.stop.triggered:  # (not when a run that ended is collected with the check still queued)
-                self.busy(-1)
-
-    def _overstated(self, t: int, src: int, a: Action):
-        """A step onto ``t`` (from ``src``; ``src == t`` for an escalation) that failed by chance, and that the agent
-        may report done all the same (``false_finding_rate``; GTG-1002: the model "overstated findings"). The agents
-        act on the access they believe they have, and the attempt fails and tells them: a command over a remote
-        session from ``src`` that is not there (T1021), or, for rights not gained, a dump on ``t`` with the user's
-        rights (T1003), either one the noise of a failed action. The caller then retries the step as any failure.
-        No operator's check is queued: checks come apart from the agents' work, after their own next step would
-        have told them. Run inline: the line of work is the one misled."""
-        p = self.p
-        if a.actor != "ai" or p.false_finding_rate <= 0:
-            return
-        n = self._fail_reports[t] = self._fail_reports.get(t, 0) + 1
-        if self.uniform(U_OVERSTATED, t, n) >= p.false_finding_rate:
-            return
-        self.false_acted += 1
-        szone, zone = self._zone(src), self._zone(t)
-        if src == t:
-            yield from self.act("credential-access", "T1003", p.efforts.dump, host=t, src_host=t, src_zone=zone,
-                                dst_zone=zone, fake=True)
-        else:
-            yield from self.act("lateral-movement", "T1021", p.efforts.lateral, host=t, src_host=src,
-                                src_zone=szone, dst_zone=zone, fake=True)
 
     def reviewed_out(self, reviewed: bool, what: str, host: int | None = None) -> bool:
         """A false finding (``what``, for the log) meets a human review: True if the operator catches it, and the

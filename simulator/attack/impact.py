@@ -209,10 +209,7 @@ class Impact:
                                         marker=(self._escalating, mark))
                 if a.success and h in self.owned:
                     self._gain(h, "admin")
-                    self._claimed(h, a)
                     return True
-                if a.blocked is None and not a.success:
-                    yield from self._overstated(h, h, a)  # (then the next admin account in hand, as before)
                 if a.blocked == "decoy":
                     self.mfa_refused.add((acct, "local"))  # no logon right anywhere: not tried again
                 elif a.blocked == "tiering":

@@ -152,7 +152,6 @@ class Movement:
         self._move_over(t, mark)
         if a.success:
             self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
-            self._claimed(t, a)
         elif a.blocked in ("mfa", "decoy"):
             self.mfa_refused.add((acct, svc))  # (no use on this service: a second factor, or no logon rights at all)
             if a.blocked == "mfa":  # the password is right: another logon service of the host may ask no second
@@ -161,7 +160,6 @@ class Movement:
         elif a.blocked == "tiering":
             self.tier_refused.add((acct, self._zone(t)))  # an admin account kept out of this zone: not tried here
         elif a.blocked is None:
-            yield from self._overstated(t, src, a)
             self._failed((P_CRED + self._move_value(t), ("move_cred", t, acct, svc)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_CRED + self._move_value(t), ("move_cred", t, acct, svc)))
@@ -251,9 +249,7 @@ class Movement:
             self._move_over(t, mark)
         if a.success:
             self._moved(t, vi.access, src, "exploit")
-            self._claimed(t, a)
         elif a.blocked is None:
-            yield from self._overstated(t, src, a)
             self._failed((P_EXPLOIT + self._move_value(t), ("move_exploit", t, v)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + self._move_value(t), ("move_exploit", t, v)))

@@ -69,7 +69,5 @@ class Privilege:
             self._move_over(h, mark, self._escalating)
         if a.success and h in self.owned:
             self._gain(h, "admin")
-            self._claimed(h, a)
         elif not a.success and a.blocked is None:
-            yield from self._overstated(h, h, a)
             self._failed((P_ESCALATE, ("escalate", h, v)))

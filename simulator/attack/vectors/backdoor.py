@@ -30,7 +30,6 @@ class BackdoorLogon:
                                     src_zone="internet", dst_zone=net.hosts[h].zone, service=svc, takeover=True)
         if a.success and not attacker.backdoors_disabled:
             attacker._gain(h, "user", svc in SESSION_SERVICES)
-            attacker._claimed(h, a)
 
 
 def pending(attacker) -> bool:

@@ -48,7 +48,6 @@ def logon(attacker, h: int, svc: str, acct: int | None, technique: str, factor: 
     if a.success:
         attacker._harvest_account(acct)
         attacker._gain(h, "admin" if net.accounts[acct].kind == "admin" else "user", svc in SESSION_SERVICES)
-        attacker._claimed(h, a)
     elif a.blocked in ("mfa", "tiering") and acct is not None and acct not in attacker.harvested:
         # the password was accepted and then a second factor asked for, or the logon refused for want of the right
         # (admin tiering: checked after the password): the attacker keeps it (a stuffed or sprayed one; a harvested
