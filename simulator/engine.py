@@ -275,6 +275,7 @@ class Run(Attacker):
         self.actions = {"human": 0, "ai": 0}
         self.decision_points = 0
         self.false_acted = 0
+        self._fail_reports: dict[int, int] = {}  # failed AI steps per host, for their keyed draws (``_overstated``)
         self.false_caught = 0
         self.alerts_true = 0
         self.operator_minutes = 0.0

@@ -336,16 +336,17 @@ def test_rate_rule_counts_per_source():
 
 
 def test_an_attack_cut_short_by_isolation_is_tried_again():
-    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 3, the first found by search over seeds 0-399
-    once the response followed the attacker's trail and analysts isolated endpoints from the EDR console; seed 1
+    """Named seed (espionage-tech, ai-orchestrated vs baseline, seed 1, the first found by search over seeds 0-399
+    once a failed step could be reported done (overstated access); seed 3 once the response followed the
+    attacker's trail and analysts isolated endpoints from the EDR console; seed 1
     once a reset password was dumped again from one host at a time and hosts back from cleanup were planned again;
     6 once escalations and credential dumps on one host were held back too and a step handed to the operators
     released its host, a logon MFA refused went on over another service; 1 once concurrent moves onto one host were
     held back, 18 before it, 10 before the fourth review of issue 13, 27 before the December 2026 review's changes, a
     reviewer's seed 23 before public exploits): isolating the source host cuts the exploit against git-01 short on
-    day 10.0; the attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already
+    day 18.3; the attacker tries it again from the hosts it still holds (an earlier engine left it on its 'already
     tried' list for good)."""
-    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 3)
+    r = run(compiled(load("espionage-tech"), "ai-orchestrated", "baseline"), 1)
     at_git = [e for e in r.timeline if e.host == "git-01" and e.phase == "lateral-movement"]
     cut = next(e for e in at_git if e.blocked == "contained")
     assert any(e.time > cut.time and e.blocked != "contained" for e in at_git)

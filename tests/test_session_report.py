@@ -64,13 +64,14 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory):
-    """espionage-tech, ai-orchestrated, seed 8 (found by search; seed 3 before the fifth December 5 session's EDR
+    """espionage-tech, ai-orchestrated, seed 21 (found by search; seed 8 before overstated access, seed 3 before
+    the fifth December 5 session's EDR
     isolation and trail-following scoping, seed 2 before the fourth review of issue 13): doing
     nothing the objective is met; the team isolates the first host the first alert named and blocks egress at once,
     and takes notes. Incident response's own round isolated that host before the team's order was carried out, and
     the egress block stops the theft."""
     d = tmp_path_factory.mktemp("session")
-    fac = Facilitator(load("espionage-tech"), 8, "ai-orchestrated",
+    fac = Facilitator(load("espionage-tech"), 21, "ai-orchestrated",
                       participants=[{"name": HOSTILE, "role": "IR lead"}, {"name": "Ben", "role": "Scribe"}])
     fac.note("before the first inject")
     to_known(fac)

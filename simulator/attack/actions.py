@@ -15,6 +15,8 @@ from simulator.result import timeline_event
 
 U_REDUMP = 40
 """Keyed draw: the order in which held hosts caching a reset account are dumped again for its new password."""
+U_OVERSTATED = 41
+"""Keyed draw (host, failed step): whether the agent reports a step that failed as done (``false_finding_rate``)."""
 
 HANDS_ON = frozenset({"T1021", "T1078", "T1199", "T1003", "T1003.006", "T1552", "T1136"})
 """Techniques of hands-on steps: a logon with an account in hand (a supplier's included), harvesting with a known
@@ -350,6 +352,29 @@ class Acting:
         yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
                             dst_zone=zone)
         return self.reviewed_out(false, what, h)
+
+    def _overstated(self, t: int, src: int, a: Action):
+        """A step onto ``t`` (from ``src``; ``src == t`` for an escalation) that failed by chance, and that an AI agent
+        may report done all the same (``false_finding_rate``: DESIGN's overstated access; GTG-1002: the model
+        "overstated findings"). The agents act on the access they believe they have, and the attempt fails and tells
+        them: a command over a remote session from ``src`` that is not there (T1021), or, for admin rights not
+        gained, a dump on ``t`` with the user's rights (T1003); either is the noise of a failed action, which the
+        sensors there may see. The caller then retries the step as any failure. Run inline: the line of work is the
+        one misled. No operator reviews a move's report before the agents act on it."""
+        p = self.p
+        if a.actor != "ai" or p.false_finding_rate <= 0:
+            return
+        n = self._fail_reports[t] = self._fail_reports.get(t, 0) + 1
+        if self.uniform(U_OVERSTATED, t, n) >= p.false_finding_rate:
+            return
+        self.false_acted += 1
+        zone = self._zone(t)
+        if src == t:
+            yield from self.act("credential-access", "T1003", p.efforts.dump, host=t, src_host=t, src_zone=zone,
+                                dst_zone=zone, fake=True)
+        else:
+            yield from self.act("lateral-movement", "T1021", p.efforts.lateral, host=t, src_host=src,
+                                src_zone=self._zone(src), dst_zone=zone, fake=True)
 
     def reviewed_out(self, reviewed: bool, what: str, host: int | None = None) -> bool:
         """A false finding (``what``, for the log) meets a human review: True if the operator catches it, and the

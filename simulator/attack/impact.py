@@ -210,6 +210,8 @@ class Impact:
                 if a.success and h in self.owned:
                     self._gain(h, "admin")
                     return True
+                if a.blocked is None and not a.success:
+                    yield from self._overstated(h, h, a)  # (then the next admin account in hand, as before)
                 if a.blocked == "decoy":
                     self.mfa_refused.add((acct, "local"))  # no logon right anywhere: not tried again
                 elif a.blocked == "tiering":

@@ -160,6 +160,7 @@ class Movement:
         elif a.blocked == "tiering":
             self.tier_refused.add((acct, self._zone(t)))  # an admin account kept out of this zone: not tried here
         elif a.blocked is None:
+            yield from self._overstated(t, src, a)
             self._failed((P_CRED + self._move_value(t), ("move_cred", t, acct, svc)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_CRED + self._move_value(t), ("move_cred", t, acct, svc)))
@@ -250,6 +251,7 @@ class Movement:
         if a.success:
             self._moved(t, vi.access, src, "exploit")
         elif a.blocked is None:
+            yield from self._overstated(t, src, a)
             self._failed((P_EXPLOIT + self._move_value(t), ("move_exploit", t, v)))
         elif a.blocked == "contained":  # its source or its target was isolated: try again when regrouping
             self.failed.add((P_EXPLOIT + self._move_value(t), ("move_exploit", t, v)))

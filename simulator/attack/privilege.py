@@ -70,4 +70,5 @@ class Privilege:
         if a.success and h in self.owned:
             self._gain(h, "admin")
         elif not a.success and a.blocked is None:
+            yield from self._overstated(h, h, a)
             self._failed((P_ESCALATE, ("escalate", h, v)))
