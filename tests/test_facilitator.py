@@ -282,7 +282,8 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
 def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
     """The README's example: the orders at the first escalated alert (seed 10), replayed over other seeds, keep the
     data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
-    lifted (seeds 0-59: 50 of 50 wins; 36 of 36 with seed 36 before the fifth December 5 session)."""
+    lifted (seeds 0-59: 49 of 49 wins, 50 of 50 before overstated access; 36 of 36 with seed 36 before the fifth
+    December 5 session)."""
     from simulator.facilitator import _timed_run
 
     fac = Facilitator(espionage, 10, "ai-orchestrated")
