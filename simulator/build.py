@@ -39,6 +39,8 @@ class HostInfo:
     """windows, linux or appliance (a Windows host is in the domain a held domain controller can push to)."""
     domain: bool = False
     """Joined to the directory (``Host.domain``; by default every Windows host)."""
+    remote_desktop: bool = False
+    """Users may log on over rdp (``Host.remote_desktop``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,12 @@ class Network:
     defender_utc_offset: float
     logon_services: frozenset[str] = frozenset()
     """Services that accept a logon with credentials (the scenario's ``services.logon``)."""
+    share_services: frozenset[str] = frozenset()
+    """Logon services that give an account without admin rights the file shares only (``services.share_only``)."""
+    admin_services: frozenset[str] = frozenset()
+    """Logon services that refuse an account without admin rights (``services.admin_only``)."""
+    share_data: tuple[tuple[int, ...], ...] = ()
+    """host -> the data sets on its file shares (``DataAsset.share``): what a share-only logon there reads."""
     admin_zones: frozenset[str] = frozenset()
     """Zones of the administration tier (the scenario's zones with ``admin_tier``)."""
     sensitive_zones: frozenset[str] = frozenset()
@@ -214,7 +222,8 @@ def build_network(s: Scenario, posture: Posture) -> Network:
                 data_idx.append(len(data))
                 data.append(DataInfo(d.id, idx, d.records, d.sensitive, d.honeytoken))
             hosts.append(HostInfo(mid, h.zone, h.role, h.services, net_v, loc_v, creds, tuple(data_idx), h.edr,
-                                  h.honeytoken, h.os, h.os == "windows" if h.domain is None else h.domain))
+                                  h.honeytoken, h.os, h.os == "windows" if h.domain is None else h.domain,
+                                  _remote_desktop(h)))
     host_index = {h.id: i for i, h in enumerate(hosts)}
     accounts = tuple(
         AccountInfo(a.id, a.kind, frozenset(i for ref in a.logon for i in members[ref]), a.mfa, frozenset(a.tier_zones),
@@ -271,6 +280,9 @@ def build_network(s: Scenario, posture: Posture) -> Network:
         horizon=s.horizon_days * 1440.0,
         defender_utc_offset=s.defender_utc_offset,
         logon_services=frozenset(s.services.logon),
+        share_services=s.services.shares(),
+        admin_services=s.services.admins(),
+        share_data=_share_data(s, hosts, data),
         admin_zones=s.admin_tier_zones(),
         sensitive_zones=s.sensitive_zones(),
         web_egress_zones=s.web_egress_zones(),
@@ -278,6 +290,35 @@ def build_network(s: Scenario, posture: Posture) -> Network:
                        for t in s.phishing),
         suppliers=_suppliers(s, posture, hosts, accounts),
     )
+
+
+REMOTE_DESKTOP_ROLES = ("jump", "bastion", "terminal-server", "rds", "citrix", "vdi", "remote-desktop", "rdp",
+                        "app-gateway", "remote-support")
+"""Role words (whole words, or hyphenated pairs, of the role) of the hosts users log on to over rdp by default
+(``Host.remote_desktop``): ``rds`` is not ``medical-records``."""
+
+
+def _remote_desktop(h) -> bool:
+    """``Host.remote_desktop``, or its default by role."""
+    if h.remote_desktop is not None:
+        return h.remote_desktop
+    words = h.role.lower().replace("_", "-").replace(" ", "-").split("-")
+    pairs = {f"{a}-{b}" for a, b in zip(words, words[1:], strict=False)}
+    return any(w in words or w in pairs for w in REMOTE_DESKTOP_ROLES)
+
+
+def _share_data(s: Scenario, hosts: list, data: list) -> tuple[tuple[int, ...], ...]:
+    """host -> the data sets kept on its file shares (``DataAsset.share``; omitted: on a file server or a NAS)."""
+    given = {d.id: d.share for h in s.hosts for d in h.data}
+    out: list[list[int]] = [[] for _ in hosts]
+    for i, d in enumerate(data):
+        role = hosts[d.host].role.lower()
+        shared = given.get(d.id)
+        if shared is None:
+            shared = "file" in role or "nas" in role.split("-")
+        if shared:
+            out[d.host].append(i)
+    return tuple(tuple(x) for x in out)
 
 
 def _suppliers(s: Scenario, posture: Posture, hosts: list, accounts) -> tuple:

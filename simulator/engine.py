@@ -115,6 +115,11 @@ class Run(Attacker):
         """Hosts held with user rights with a local logon with a harvested admin account queued and not yet run."""
         self.sessions: set[int] = set()
         """Held hosts it holds only through a session (a VPN tunnel, a web sign-on): no shell there."""
+        self.share_src: dict[int, int] = {}
+        """Share read -> the held host its shares are read from."""
+        self.shares: set[int] = set()
+        """Held hosts it reads the file shares of only (a user's SMB logon; among ``sessions``): no shell there, no
+        route source, no hold without a host it holds otherwise (``Movement._lose``)."""
         self.compromised: set[int] = set()
         self.ever_harvested: set[int] = set()
         self.timeline: list[TimelineEvent] = []
@@ -386,6 +391,7 @@ class Run(Attacker):
                     self.clean_isolated_minutes += extra
                 self._release[h] = (order, release, counted_from, was_clean)
         hosts = hosts - b.contained_hosts
+        held_before_order = set(self.owned)  # (a share read lost with its source below was held all the same)
         if (self.t_containment is None and not false_alarm and self.t_initial_access is not None
                 and (took_held or any(h in self.owned for h in hosts)
                      or any(a in self.harvested and (a not in b.reset_credentials or a in self.fresh_credentials)
@@ -407,11 +413,13 @@ class Run(Attacker):
             counted_from = max(now, self.down_until[h]) if down else now
             minutes = max(0.0, end - counted_from)
             self.isolated_minutes += minutes
-            clean = h not in self.owned and not down  # (an encrypted host is the attacker's work, not a clean one)
+            clean = h not in held_before_order and not down  # (an encrypted host is the attacker's work)
             self._release[h] = (order, release, counted_from, clean)
             if h in self.owned:
                 noticed = True
-                if not eradicate:
+                if not eradicate and h in self.shares:
+                    self._soft[h] = ""  # (a share read leaves no implant to come back to, and nothing to rebuild)
+                elif not eradicate:
                     self._soft[h] = self.owned[h]  # cut off, not cleaned: the implant is still there
                     self._soft_entry[h] = self.entered_at.get(h)  # and its way in with it (breakout's clock)
                     if h in self.sessions:

@@ -8,8 +8,9 @@ Grammar (YAML; every model below rejects unknown keys):
                    entry_points: [entry]  vulnerabilities: [vulnerability]  services?  objective
     preset-ref  := preset: NAME  overrides: {any field of the preset, nested}
     zone        := id description? admin_tier?
-    services    := logon: [service]        (which services accept a logon with credentials)
-    host        := id zone role os services vulnerabilities credentials data edr? honeytoken? count?
+    services    := logon: [service] share_only? admin_only?   (which services accept a logon with credentials;
+                   which give an account without admin rights file shares only, or nothing)
+    host        := id zone role os services vulnerabilities credentials data edr? honeytoken? remote_desktop? count?
     account     := id kind logon mfa? tier_zones? honeytoken?
     flow        := from to services        (zone -> zone, which services may cross)
     entry       := host services           (internet-facing services)
@@ -41,6 +42,14 @@ accounts on it is 10^8 pairs, tens of GiB). Generated organisations have about t
 
 LOGON_SERVICES = frozenset({"ssh", "rdp", "smb", "winrm", "vpn", "sso"})
 """Services that accept a logon with credentials, unless the scenario's ``services.logon`` says otherwise."""
+
+SHARE_ONLY_SERVICES = ("smb",)
+"""Logon services that give an account without admin rights on the host its file shares, not a shell (unless the
+scenario's ``services.share_only`` says otherwise)."""
+
+ADMIN_ONLY_SERVICES = ("winrm",)
+"""Logon services that refuse an account without admin rights on the host (unless the scenario's
+``services.admin_only`` says otherwise)."""
 
 LEGACY_ADMIN_ZONE = "admin"
 """A zone with this id and no ``admin_tier`` flag is the admin tier (files written before the flag existed)."""
@@ -92,6 +101,29 @@ class Services(Frozen):
     harvested credentials go over these (which of them MFA protects is the posture's
     ``access_control.mfa_services``). Default: ssh, rdp, smb, winrm, vpn, sso."""
 
+    share_only: tuple[Service, ...] | None = None
+    """Logon services on which an account without admin rights on the host (a user or service account: only admin
+    accounts log on with admin rights) reaches the host's file shares and no shell: it reads the data sets the host
+    shares (``DataAsset.share``) and nothing else, no credential dump, no privilege escalation, no way on from the
+    host. Running a command over SMB (PsExec, a service, a scheduled task: T1021.002, T1569.002) takes admin rights on
+    the host; an admin account's logon over these services is a shell. Each must be a logon service. Omitted: smb, if
+    it is a logon service."""
+
+    admin_only: tuple[Service, ...] | None = None
+    """Logon services that refuse an account without admin rights on the host: Windows Remote Management admits the
+    local Administrators group and Remote Management Users, which is empty by default. Each must be a logon service.
+    Omitted: winrm, if it is a logon service."""
+
+    def shares(self) -> frozenset[str]:
+        """``share_only`` as given, else its default among the logon services."""
+        given = self.share_only
+        return frozenset(given if given is not None else (x for x in SHARE_ONLY_SERVICES if x in self.logon))
+
+    def admins(self) -> frozenset[str]:
+        """``admin_only`` as given, else its default among the logon services."""
+        given = self.admin_only
+        return frozenset(given if given is not None else (x for x in ADMIN_ONLY_SERVICES if x in self.logon))
+
 
 class DataAsset(Frozen):
     """A data set stored on a host."""
@@ -104,6 +136,11 @@ class DataAsset(Frozen):
     """Whether it is really sensitive (a non-sensitive set can still be misread as sensitive by an AI)."""
     honeytoken: bool = False
     """A decoy: touching it alerts when the posture deploys honeytokens."""
+    share: bool | None = None
+    """Kept on the host's file shares, so an account that logs on over a share-only service (``services.share_only``:
+    SMB) with user rights can read it. Omitted: true on a host whose role names a file server (``file`` in it: file-
+    server, fileserver) or a NAS, false elsewhere (a database's tables, a repository, an archive's store: read through
+    a shell or the application, not a share)."""
     description: str = Field("", max_length=2000)
     """What it is."""
 
@@ -132,6 +169,14 @@ class Host(Frozen):
     agent runs)."""
     honeytoken: bool = False
     """A decoy host: any touch alerts when the posture deploys honeytokens."""
+    remote_desktop: bool | None = None
+    """Accounts without admin rights on it (users, service accounts) that log on to it may do so over rdp: they are
+    in its Remote Desktop Users group (a desktop a remote desktop gateway or VDI broker publishes, a terminal
+    server). Omitted: true on a host whose role names a jump host, a bastion, a terminal, remote desktop or Citrix
+    server, a virtual desktop, an application gateway or remote support (``jump``, ``bastion``, ``terminal-server``,
+    ``rds``, ``citrix``, ``vdi``, ``remote-desktop``, ``rdp``, ``app-gateway``, ``remote-support`` in it: an
+    ``rdp-gateway`` has it), false elsewhere: Windows admits only administrators over rdp until someone adds the
+    users. An admin account's rdp logon is always allowed."""
     domain: bool | None = None
     """Joined to the directory the domain controllers (role ``domain-controller``) keep (None: every Windows host is,
     no other is). Its accounts are what a DCSync replicates: false for a Windows host in a workgroup or a separate OT
@@ -587,6 +632,17 @@ def reference_problems(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     for j, svc in enumerate(s.services.logon):
         if svc in s.services.logon[:j]:
             p.append((("services", "logon", j), f"'{svc}' is listed twice"))
+    for field in ("share_only", "admin_only"):
+        listed = getattr(s.services, field) or ()
+        for j, svc in enumerate(listed):
+            if svc in listed[:j]:
+                p.append((("services", field, j), f"'{svc}' is listed twice"))
+            elif svc not in s.services.logon:
+                p.append((("services", field, j), f"'{svc}' is not a logon service (services.logon): list it there "
+                                                   "too, or leave it out here"))
+            elif field == "admin_only" and svc in s.services.shares():
+                p.append((("services", field, j), f"'{svc}' is share_only too: a user's logon over it either reads "
+                                                   "the shares or is refused, not both"))
     for i, v in enumerate(s.vulnerabilities):
         if v.service is None and v.technique in ("T1190", "T1210"):
             p.append((("vulnerabilities", i, "service"), f"{v.technique} is a network technique: name the service"))

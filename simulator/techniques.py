@@ -30,7 +30,7 @@ def name(technique: str) -> str:
 
 
 ENGINE_TECHNIQUES = ("T1595", "T1592", "T1133", "T1110.004", "T1110.003", "T1078", "T1046", "T1003", "T1552",
-                     "T1021", "T1210", "T1213", "T1119", "T1041", "T1567")
+                     "T1021", "T1210", "T1213", "T1119", "T1039", "T1041", "T1567")
 """Techniques the engine itself uses, whatever the scenario (a scenario adds those of its vulnerabilities)."""
 
 

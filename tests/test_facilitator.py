@@ -130,24 +130,25 @@ def test_an_order_names_only_what_the_defender_knows_and_takes_the_posture_s_tim
 
 
 def test_orders_change_the_outcome(espionage):
-    """Named seed (found by search): ai-orchestrated, seed 10 (the README's example; 36 before the fifth December 5
-    session's trail-following scoping and EDR isolation, 10 before the review of the second December 5 session's
-    changes, 37 before that session, under whose changes the attacker, re-planning the hosts back from cleanup, got
-    the data out there once the egress block lifted; 2 before the fourth review of issue 13, 19 before the December
-    2026 review's changes).
+    """Named seed (found by search): ai-orchestrated, seed 17 (the README's example; 10 before the seventh December 5
+    session's logons by rights, 36 before the fifth December 5 session's trail-following scoping and EDR isolation,
+    10 before the review of the second December 5 session's changes, 37 before that session, under whose changes the
+    attacker, re-planning the hosts back from cleanup, got the data out there once the egress block lifted; 2 before
+    the fourth review of issue 13, 19 before the December 2026 review's changes).
     Doing nothing the objective is met; isolating the hosts
-    the first escalated alert named (both held by then) and blocking egress keeps the source code in."""
-    assert Facilitator(espionage, 10, "ai-orchestrated").finish().outcome == "objective_met"
-    fac = Facilitator(espionage, 10, "ai-orchestrated")
+    the first escalated alert named (both held by the time the isolations land) and blocking egress keeps the source
+    code in."""
+    assert Facilitator(espionage, 17, "ai-orchestrated").finish().outcome == "objective_met"
+    fac = Facilitator(espionage, 17, "ai-orchestrated")
     to_known(fac)
-    assert fac.targets("isolate_host") == ["web-portal-01", "ws-sales-08"]
+    assert fac.targets("isolate_host") == ["api-gw-01", "web-portal-01"]
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)
     fac.decide("block_egress")
     result = fac.finish()
     assert result.outcome != "objective_met" and result.records_exfiltrated == 0
     assert result.egress_blocked_hours > 0
-    assert fac.without_orders().to_json() == run(fac.compiled, 10).to_json()
+    assert fac.without_orders().to_json() == run(fac.compiled, 17).to_json()
 
 
 def test_undo_cancels_an_order_under_way_or_replays_without_a_done_one(espionage):
@@ -280,13 +281,13 @@ def test_a_run_that_would_never_end_stops_with_a_clear_error_in_facilitator_mode
 
 
 def test_the_readme_s_egress_block_mostly_delays_the_theft(espionage):
-    """The README's example: the orders at the first escalated alert (seed 10), replayed over other seeds, keep the
+    """The README's example: the orders at the first escalated alert (seed 17), replayed over other seeds, keep the
     data in on many of them, and where the attacker still wins the data leaves after the 72-hour egress block is
-    lifted (seeds 0-59: 49 of 49 wins, 50 of 50 before overstated access; 36 of 36 with seed 36 before the fifth
-    December 5 session)."""
+    lifted (seeds 0-59: 46 of 46 wins; 49 of 49 with seed 10 before the seventh December 5 session, 50 of 50 before
+    overstated access; 36 of 36 with seed 36 before the fifth December 5 session)."""
     from simulator.facilitator import _timed_run
 
-    fac = Facilitator(espionage, 10, "ai-orchestrated")
+    fac = Facilitator(espionage, 17, "ai-orchestrated")
     to_known(fac)
     for host in fac.targets("isolate_host"):
         fac.decide("isolate_host", host)

@@ -66,8 +66,12 @@ def test_a_held_domain_controller_pushes_the_encryption_to_hosts_never_held():
     compiled = compile_scenario(loaded.scenario, loaded.attacker, loaded.posture)
     net = compiled.net
     pushed = plain = reached = 0
-    for s in range(40):
-        run_ = Run(compiled, s)
+    plain_loaded = load(str(PATH)).with_presets(automation="ai-orchestrated", posture="baseline")
+    plain_compiled = compile_scenario(plain_loaded.scenario, plain_loaded.attacker, plain_loaded.posture)
+    # (under weak, since the seventh December 5 session, every run that met the objective held the domain controller
+    # by then: baseline's runs give the ones that did not)
+    for s in range(80):
+        run_ = Run(compiled if s < 40 else plain_compiled, s)
         r = run_.execute()
         if r.outcome != "objective_met":
             continue
@@ -99,9 +103,13 @@ def test_the_push_reaches_only_hosts_that_can_fetch_the_policy_and_spares_nothin
             continue
         seen += 1
         dc = next(i for i, h in enumerate(net.hosts) if h.role == "domain-controller")
+        push = next(e.time for e in r.timeline if e.technique == "T1484.001" and e.success)
         for x, h in enumerate(net.hosts):
             can = h.os == "windows" and (x == dc or "smb" in net.reach_map[h.zone].get(dc, ()))
-            if can and x in run_.owned and x not in run_.belief.contained_hosts:
+            later = any(e.host == h.id and e.success and e.time > push and e.phase in ("initial-access",
+                                                                                       "lateral-movement")
+                        for e in r.timeline)  # (taken again after the push: isolated while it ran)
+            if can and x in run_.owned and x not in run_.belief.contained_hosts and not later:
                 assert x in run_.encrypted  # held with user rights: encrypted all the same
             if x in run_.encrypted and x not in run_.compromised:
                 assert can

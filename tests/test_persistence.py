@@ -135,9 +135,10 @@ def test_an_attacker_holding_hosts_never_stalls(name):
 def _open_ways(r: Run) -> set[tuple]:
     """The moves the attacker could make now that nobody has planned: a known target it does not hold (or holds as
     a session only), not isolated or out of service, with a harvested credential that logs on there over a route
-    it holds that no second factor or tiering refused, or a usable exploit, neither queued, under way, tried or
+    it holds that no second factor or tiering refused (and that gives the account something there: no user's winrm
+    logon, a user's smb logon only for a share read), or a usable exploit, neither queued, under way, tried or
     waiting in ``failed`` for the next regrouping (mirrors ``Discovery._plan``)."""
-    from simulator.attack.movement import APPLIANCES, SESSION_SERVICES
+    from simulator.attack.movement import APPLIANCES
 
     net = r.net
     if r.t_objective is None and r.obj_host in r.owned and r._focused():
@@ -153,12 +154,16 @@ def _open_ways(r: Run) -> set[tuple]:
             continue
         host = net.hosts[t]
         admin_only = t in r.owned and host.os in APPLIANCES
-        services = [x for x in routes if x in net.logon_services and not (t in r.owned and x in SESSION_SERVICES)]
+        # the services that give each kind of account something there (no user's winrm logon, a user's smb logon
+        # only for a share read: ``Discovery._logon_ways``)
+        services, user_services = r._logon_ways(t, routes, t in r.owned)
         for a in sorted(r.harvested & net.logon_accounts[t]):
+            admin = net.accounts[a].kind == "admin"
             if (("c", t, a) in r.tried or ("move_cred", t, a) in waiting
-                    or (admin_only and net.accounts[a].kind != "admin") or (a, host.zone) in r.tier_refused):
+                    or (admin_only and not admin) or (a, host.zone) in r.tier_refused):
                 continue
-            if any((a, s) not in r.mfa_refused and r._route(t, s) is not None for s in services):
+            if any((a, s) not in r.mfa_refused and r._route(t, s) is not None
+                   for s in (services if admin else user_services)):
                 out.add(("c", t, a))
         for v in host.network_vulns:
             vi = net.vulns[v]

@@ -138,17 +138,18 @@ def test_an_ai_crew_does_not_send_two_lines_of_work_onto_one_host_at_once(monkey
 
 
 def test_an_admin_account_in_hand_upgrades_a_host_held_with_user_rights():
-    """On tiny-plant the crew holds the engineering workstation with a clerk's logon and has dumped it-admin on an
-    office workstation: it logs on locally with it (T1078) and dumps the OT engineer's account there, whether or not
-    the local exploit works. Before, only the ransomware's target was upgraded so; elsewhere an admin account in hand
-    went unused, and a crew whose local exploit was patched stopped at the workstation (masked until now by a second
-    line of work moving onto the same host with the admin account at the same moment)."""
-    plant = load("examples/scenarios/tiny-plant.yaml")
-    c = _cell(plant, "autonomous", "weak")
+    """On small-business the crew holds staff desktops with the users' rdp logons (the gateway publishes them) and
+    has dumped the IT provider's admin account elsewhere: it logs on locally with it (T1078) on those desktops,
+    whether or not the local exploit works. Before, only the ransomware's target was upgraded so; elsewhere an admin
+    account in hand went unused, and a crew whose local exploit was patched stopped at the workstation (masked until
+    now by a second line of work moving onto the same host with the admin account at the same moment). (On
+    tiny-plant until the seventh December 5 session: a clerk's smb logon is no shell on the engineering workstation
+    since then.)"""
+    c = _cell(load("small-business"), "autonomous", "weak")
     upgrades = [e for s in range(12) for e in run(c, s).timeline
                 if e.phase == "privilege-escalation" and e.technique == "T1078"]
-    assert any(e.host == "eng-01" and e.success for e in upgrades)
-    assert {e.host for e in upgrades} - {"plc-gw-01"}  # not only the objective's host
+    assert sum(e.host.startswith("ws-") and e.success for e in upgrades) >= 3
+    assert {e.host for e in upgrades} - {"file-01"}  # not only the objective's host
 
 
 def test_a_step_redone_by_hand_is_not_run_from_a_host_lost_meanwhile(monkeypatch):
@@ -202,9 +203,11 @@ def test_one_privilege_escalation_at_a_time_on_a_host(monkeypatch):
     monkeypatch.setattr(Movement, "_held_back", holding)
     monkeypatch.setattr(Movement, "_move_over", releasing)
     seen, overlaps, reset = _watch_overlaps(monkeypatch, "privilege-escalation")
-    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak")):
+    # (small-business since the seventh December 5 session: a user's smb logon is no shell to escalate on, and its
+    # staff desktops, published by the gateway, are where users' rdp logons land)
+    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak"), ("small-business", "weak")):
         c = _cell(load(name), "ai-orchestrated", posture)
-        for s in range(4):
+        for s in range(6):
             reset()
             run(c, s)
     assert seen["actions"] > 150 and not overlaps, overlaps[:5]
@@ -308,7 +311,7 @@ def test_a_redo_by_hand_of_an_escalation_is_dropped_once_the_host_is_admin(monke
         return a
 
     monkeypatch.setattr(Acting, "act", watched)
-    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak")):
+    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak"), ("small-business", "weak")):
         c = _cell(load(name), "ai-orchestrated", posture)
         for s in range(3):
             run(c, s)

@@ -305,7 +305,8 @@ attacker: {preset: manual}
 posture: {preset: weak}
 zones: [{id: lan}]
 hosts:
-  - {id: reception, zone: lan, role: workstation, os: windows, services: [rdp, smb], credentials: [frontdesk]}
+  - {id: reception, zone: lan, role: workstation, os: windows, services: [rdp, smb], credentials: [frontdesk],
+     remote_desktop: true}   # (its RDP is exposed for the staff to work from home)
   - id: pms-01
     zone: lan
     role: database

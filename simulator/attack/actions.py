@@ -151,7 +151,8 @@ class Acting:
             # noticed a response while waiting for new infrastructure, an operator or the shift: lie low first
             yield from self._lie_low()
         if redo and ((host in self.owned and phase in ("lateral-movement", "initial-access") and not (
-                self._shell_less(host) and service not in SESSION_SERVICES))
+                self._shell_less(host) and service not in SESSION_SERVICES
+                and not self._share_logon(account, service, host)))
                 or (phase == "privilege-escalation" and self.owned.get(host) == "admin"
                     and not self._shell_less(host))
                 or (src_host is not None and src_host not in self.owned)
@@ -349,8 +350,9 @@ class Acting:
         if p.executor != "ai" or p.verification <= 0 or self.arng.random() >= p.verification:
             return False
         zone = self._zone(h)
-        yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=h, src_zone=zone,
-                            dst_zone=zone)
+        src = self.share_src.get(h, h)  # (a finding on a file share read: checked from the host reading it)
+        yield from self.act(phase, technique, p.efforts.verify, actor="human", host=h, src_host=src,
+                            src_zone=self._zone(src), dst_zone=zone)
         return self.reviewed_out(false, what, h)
 
     def _overstated(self, t: int, src: int, a: Action):

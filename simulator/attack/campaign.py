@@ -157,7 +157,9 @@ class Campaign:
         self._notice_at = None
         if not self.owned:
             return
-        held = sorted(self.owned)
+        held = sorted(x for x in self.owned if x not in self.shares)  # (a share read runs nothing to notice)
+        if not held:
+            return
         h = held[min(int(self.uniform(U_OUTSIDE, 1) * len(held)), len(held) - 1)]
         self.escalate(Alert(env.now, "high", True, "outside", h, src_host=h, src_zone=self._zone(h), success=True))
 
@@ -198,7 +200,7 @@ class Campaign:
         self.goal_i += 1
         self.obj_kind, self.obj, self.obj_host, self.obj_records = self.net.goals[self.goal_i]
         self._goal_out = 0
-        if self.obj_host in self.owned:
+        if self._holds_data(self.obj_host, self.obj):
             self._push(P_COLLECT, ("collect", self.obj_host, self.obj))
         for t in sorted(self.known_targets):  # the moves dropped while it focused on the last objective
             self._plan(t, None)

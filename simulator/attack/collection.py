@@ -184,13 +184,17 @@ class Collection:
         self._push(P_HARVEST, ("dcsync", *way))
 
     def _collect(self, h: int, d: int):
-        if h not in self.owned or self._down(h):
+        if not self._holds_data(h, d) or self._down(h):
             return  # (an encrypted host is out of service: nothing on it can be read)
         di = self.net.data[d]
         zone = self._zone(h)
         technique = "T1119" if self.p.executor == "ai" else "T1213"
-        a = yield from self.act("collection", technique, self.p.efforts.collection, host=h, src_host=h,
-                                src_zone=zone, dst_zone=zone, factor=5, honeytoken=di.honeytoken, takeover=True)
+        src = h
+        if h in self.shares:  # read over the host's file shares from the held host the logon came from
+            technique, src = "T1039", self.share_src[h]
+        a = yield from self.act("collection", technique, self.p.efforts.collection, host=h, src_host=src,
+                                src_zone=self._zone(src), dst_zone=zone, factor=5, honeytoken=di.honeytoken,
+                                takeover=True)
         if not a.success:
             if a.blocked is None:
                 self._failed((P_COLLECT, ("collect", h, d)))

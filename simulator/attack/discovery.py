@@ -72,7 +72,8 @@ class Discovery:
             return
         footholds: dict[str, int] = {}
         for h in sorted(self.owned):
-            footholds.setdefault(self._zone(h), h)
+            if h not in self.shares:  # (a share read is no foothold)
+                footholds.setdefault(self._zone(h), h)
         breadth = self.p.discovery_breadth
         if len(logon) <= breadth:
             candidates = sorted(t for t in logon if t not in self.owned)
@@ -97,9 +98,14 @@ class Discovery:
         admin rights there, on a shell: holding the host with user rights (or as a session only), it keeps spreading to
         find an admin account or a way to a shell."""
         h = self.obj_host
-        if self.t_objective is not None or h not in self.owned or self._stage_wait is not None:
+        if self.t_objective is not None or not self._holds_data(h, self.obj) or self._stage_wait is not None:
             return False  # (nor while the data waits for a host to stage it on: it spreads to find one)
         return self.obj_kind not in IMPACT_KINDS or (self.owned[h] == "admin" and not self._shell_less(h))
+
+    def _holds_data(self, h: int, d: int) -> bool:
+        """Whether the attacker holds data set ``d`` on host ``h``: holds ``h``, and with more than a read of its file
+        shares unless ``d`` is kept on them."""
+        return h in self.owned and (h not in self.shares or d in self.net.share_data[h])
 
     def _reveal(self, zone: str, h: int) -> list[int]:
         """The targets one discovery from ``zone`` puts on the list: data hosts whole, then samples of the hosts
@@ -137,16 +143,15 @@ class Discovery:
         net = self.net
         host = net.hosts[t]
         admin_only = shell_only and host.os in APPLIANCES  # a shell on a held box takes admin rights
-        # logon services on a route, those that give a shell first (a session is one more way through the box)
-        services = [x for x in routes if x in net.logon_services and not (shell_only and x in SESSION_SERVICES)]
-        services.sort(key=SESSION_SERVICES.__contains__)
+        admin_services, user_services = self._logon_ways(t, routes, shell_only)
         value = self._move_value(t)
         usable = net.logon_accounts[t]
         for acct in sorted(self.harvested & usable) if creds is None else [a for a in creds if a in usable]:
-            if (("c", t, acct) in self.tried or (admin_only and net.accounts[acct].kind != "admin")
+            admin = net.accounts[acct].kind == "admin"
+            if (("c", t, acct) in self.tried or (admin_only and not admin)
                     or (acct, host.zone) in self.tier_refused):
                 continue  # (tiering refused it in this zone: ``tier_refused``)
-            for s in services:
+            for s in admin_services if admin else user_services:
                 if (acct, s) not in self.mfa_refused and self._route(t, s) is not None:
                     self.tried.add(("c", t, acct))
                     self._push(P_CRED + value, ("move_cred", t, acct, s))
@@ -160,6 +165,29 @@ class Discovery:
                         and self._route(t, vi.service) is not None):
                     self.tried.add(("v", t, v))
                     self._push(P_EXPLOIT + value, ("move_exploit", t, v))
+
+    def _logon_ways(self, t: int, routes: dict, shell_only: bool) -> tuple[list[str], list[str]]:
+        """The logon services on a route to ``t`` worth a try, in order, for an admin account and for one without
+        admin rights (``Movement._share_logon``, ``_logon_refused``): a shell first, then a session (one more way
+        through the box, never onto a host held already), then a share read (onto a host not held that keeps data
+        on its shares: smb, any account's on a host that is not Windows). An account without admin rights never
+        over a service that refuses it (winrm; rdp where its users may not use it)."""
+        net = self.net
+        host = net.hosts[t]
+        services = [x for x in routes if x in net.logon_services and not (shell_only and x in SESSION_SERVICES)]
+        shares_here = not shell_only and bool(net.share_data[t])
+        shared = net.share_services
+        windows = host.os == "windows"
+        refused = net.admin_services if host.remote_desktop else net.admin_services | {"rdp"}
+
+        def order(share_only: frozenset[str]):
+            return lambda x: (x in SESSION_SERVICES or x in share_only, x in share_only)
+
+        admin = sorted((x for x in services if x not in shared or windows or shares_here),
+                       key=order(frozenset() if windows else shared))
+        user = sorted((x for x in services if x not in refused and (x not in shared or shares_here)),
+                      key=order(shared))
+        return admin, user
 
     def _unplan(self, key: tuple) -> None:
         """A planned move dropped unused (focus, lost route): it may be planned again if things change."""

@@ -21,26 +21,29 @@ class Exfiltration:
         reviewed = yield from self.gate("exfiltration", di.id)
         if misread and self.reviewed_out(reviewed, f"{di.id} misread as the data sought", h):
             return
-        if h not in self.owned or self._down(h):
+        if not self._holds_data(h, d) or self._down(h):
             return  # the host was lost (or encrypted) while the operators decided: nothing leaves, nothing to log
         if misread:
             self.false_acted += 1
         self._log("exfiltration", f"exfiltration of {di.id} starts", h)
         remaining = di.records if misread else self.obj_records - self._goal_out
         src = h  # where the data leaves from: the host that holds it, or where it was staged
+        staged = False
+        if h in self.shares:  # read over the file shares: it leaves from the held host reading them
+            src = self.share_src[h]
         technique = "T1041"
-        if self._filtered is not None and h not in net.entry_hosts:
+        if self._filtered is not None and src not in net.entry_hosts:
             # it knows outbound is filtered (a transfer refused before): the web, if this zone has it, else stage
-            if self._zone(h) in self._filtered:
+            if self._zone(src) in self._filtered:
                 stage = yield from self._stage(h, d, misread, remaining)
                 if stage is None:
                     return
-                src = stage
+                src, staged = stage, True
                 technique = "T1041" if src in net.entry_hosts else "T1567"
             else:
                 technique = "T1567"
         while remaining > 0 and src in self.owned and not self._down(src) and (
-                src == h or not self._shell_less(src) or (h in self.owned and not self._down(h))) and (
+                src == h or not self._shell_less(src) or (self._holds_data(h, d) and not self._down(h))) and (
                 misread or (self.t_objective is None and d == self.obj and self.obj_kind == "data-theft")):
             rate = p.exfil_records_per_hour
             for limit in self._limit:
@@ -58,13 +61,13 @@ class Exfiltration:
                     technique = "T1567"  # the C2 channel is filtered: try a web service
                     continue
                 self._filtered.add(self._zone(src))  # (remembered: no web from this zone)
-                if src != h:
+                if staged:
                     break  # (staged, and still refused: nothing more to try)
                 # default-deny outbound: the web only from the users' zones; stage the data on a held host there
                 stage = yield from self._stage(h, d, misread, remaining)
                 if stage is None:
                     return
-                src = stage
+                src, staged = stage, True
                 technique = "T1041" if src in net.entry_hosts else "T1567"  # its own way in, or the users' proxy
                 continue
             if a.blocked is not None:
@@ -77,7 +80,7 @@ class Exfiltration:
             self._goal_out += chunk
             if self._goal_out >= self.obj_records:
                 self._goal_met(src, f"{self._goal_out} records of {di.id} out")
-        if src != h and src not in self.owned and h in self.owned and not self._down(h) and (
+        if src != h and src not in self.owned and self._holds_data(h, d) and not self._down(h) and (
                 misread or (self.t_objective is None and d == self.obj and self.obj_kind == "data-theft")):
             self._push(P_EXFIL, ("exfil", h, d, misread))  # the staged copy was lost (isolated): stage again
 
@@ -90,7 +93,7 @@ class Exfiltration:
         net = self.net
         held: dict[str, list[int]] = {}
         for s in sorted(self.owned):
-            if not self._down(s) and s not in self.belief.contained_hosts:
+            if not self._down(s) and s not in self.belief.contained_hosts and s not in self.shares:
                 held.setdefault(self._zone(s), []).append(s)
         start = self._zone(h)
         seen, todo = {start}, [start]
@@ -113,6 +116,7 @@ class Exfiltration:
         Returns the host it leaves from, or None: none held yet (the exfiltration waits for one, and the attacker
         spreads meanwhile: ``Discovery._focused``) or the copy failed."""
         s = self._stage_host(h)
+        origin = self.share_src.get(h, h)  # (data on file shares: copied from the host reading them)
         if s is None:
             first = self._stage_wait is None
             self._stage_wait = (h, d, misread)
@@ -123,15 +127,16 @@ class Exfiltration:
                     self._plan(t, None)  # a host to stage it on
             return None
         self._stage_wait = None
-        if self._shell_less(s):
-            return s  # a session through the host: the data is pulled through it, from where it lies
+        if self._shell_less(s) or s == origin:
+            return s  # a session through the host: the data is pulled through it, from where it lies (or the host
+            # reading the file shares can send it out itself)
         rate = self.p.exfil_records_per_hour * 10  # (inside: the egress rate cap does not apply)
-        a = yield from self.act("collection", "T1074.002", self.p.efforts.collection, host=s, src_host=h,
-                                src_zone=self._zone(h), dst_zone=self._zone(s), records=records, factor=2,
+        a = yield from self.act("collection", "T1074.002", self.p.efforts.collection, host=s, src_host=origin,
+                                src_zone=self._zone(origin), dst_zone=self._zone(s), records=records, factor=2,
                                 false_finding=misread, takeover=True,
                                 duration=60.0 * records / rate)
-        if not a.success or s not in self.owned or h not in self.owned:
-            if a.blocked is None and s in self.owned and h in self.owned:
+        if not a.success or s not in self.owned or not self._holds_data(h, d):
+            if a.blocked is None and s in self.owned and self._holds_data(h, d):
                 self._failed((P_EXFIL, ("exfil", h, d, misread)))
             return None
         self._log("staging", f"{self.net.data[d].id} staged to leave from here (egress filtering)", s)

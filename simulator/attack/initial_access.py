@@ -81,5 +81,5 @@ class InitialAccess:
         """The hosts gained since the campaign went back to the perimeter: a host not held then (or lost since), or a
         shell on one held then only as a session."""
         start = self._scan_start
-        return (self.owned.keys() - start) | {h for h in start
-                                               if h not in self._scan_shells and not self._shell_less(h)}
+        return ((self.owned.keys() - start - self.shares)  # (a share read is no way in: ``Movement._gain``)
+                | {h for h in start if h not in self._scan_shells and not self._shell_less(h)})

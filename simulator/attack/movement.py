@@ -49,11 +49,53 @@ class Movement:
                 and h in net.accounts[acct].logon and self._admin_here(acct, h)):
             self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
-    def _gain(self, h: int, access: str, session: bool = False) -> None:
+    def _share_logon(self, acct: int | None, svc: str | None, t: int | None) -> bool:
+        """Whether a logon with ``acct`` over ``svc`` onto ``t`` reaches the host's file shares only, no shell: over
+        a share-only service (``Network.share_services``: SMB), an account without admin rights, or any account on a
+        host that is not Windows (Samba, a NAS: files only). Running a command over SMB takes admin rights on a
+        Windows host (PsExec, a service, a scheduled task: T1021.002, T1569.002), so a user's logon there reads
+        files."""
+        if acct is None or t is None or svc not in self.net.share_services:
+            return False
+        return self.net.accounts[acct].kind != "admin" or self.net.hosts[t].os != "windows"
+
+    def _logon_refused(self, acct: int, svc: str, t: int) -> bool:
+        """Whether ``svc`` on ``t`` refuses ``acct`` for want of admin rights: a service that admits administrators
+        only (``Network.admin_services``: WinRM), or rdp on a host whose Remote Desktop Users are not its users
+        (``HostInfo.remote_desktop``)."""
+        if self.net.accounts[acct].kind == "admin":
+            return False
+        return svc in self.net.admin_services or (svc == "rdp" and not self.net.hosts[t].remote_desktop)
+
+    def _way_in_logon(self, acct: int, svc: str, t: int, granted: bool = False) -> bool:
+        """Whether a logon from outside with ``acct`` over ``svc`` onto ``t`` would be a way in: not refused, and more
+        than the host's file shares (a share read from outside is no foothold: nothing runs there to come back to).
+        ``granted``: a supplier's standing access over ``svc``, which the scenario declares (its rdp is granted)."""
+        if self._share_logon(acct, svc, t):
+            return False
+        return not self._logon_refused(acct, svc, t) or (granted and svc == "rdp"
+                                                         and svc not in self.net.admin_services)
+
+    def _gain(self, h: int, access: str, session: bool = False, share: bool = False, via: int | None = None) -> None:
         """The attacker holds ``h`` with ``access``. ``session``: through a logon over a session service (``vpn``,
         ``sso``: a user's tunnel or web session), a way through the host, not a shell on it, so there is nothing to
-        dump or escalate there until a shell comes (an exploit, a logon over ssh, rdp, smb or winrm)."""
+        dump or escalate there until a shell comes (an exploit, a logon over ssh or rdp, an admin's over smb or
+        winrm). ``share``: through a user's logon over a share-only service (SMB): the host's file shares, read from
+        the held host the logon came from (``via``), and nothing more: no shell, no way on from the host, and no hold
+        without a host to read them from (``_lose``); the data on its shares (``Network.share_data``) is read."""
         prev = self.owned.get(h)
+        if share:
+            if prev is not None:
+                return
+            self.owned[h] = "user"
+            self.sessions.add(h)  # shell-less, like a session (``_shell_less``), but no route source: not in
+            self.shares.add(h)  # ``owned_by_zone``, and no discovery from it
+            self.share_src[h] = via  # type: ignore[assignment]  # (``_moved`` always names the source)
+            self.tried = {k for k in self.tried if not (k[0] == "c" and k[1] == h)}  # a shell there may come later
+            for d in self.net.share_data[h]:
+                self._push(P_COLLECT, ("collect", h, d))
+            return
+        was_share = h in self.shares
         shell = not session and h in self.sessions  # a shell at last on a host held as a session only
         if session and prev is None:
             self.sessions.add(h)
@@ -61,6 +103,8 @@ class Movement:
             self.tried = {k for k in self.tried if not (k[0] == "c" and k[1] == h)}
         elif shell:
             self.sessions.discard(h)
+            self.shares.discard(h)
+            self.share_src.pop(h, None)
         if shell:
             self.owned[h] = access  # the shell's rights: an admin's web session is no admin shell
         elif prev == "admin" or prev == access:
@@ -69,15 +113,17 @@ class Movement:
             self.owned[h] = access
         access = self.owned[h]
         host = self.net.hosts[h]
-        if prev is None:
+        if prev is None or was_share:  # (a shell where only the shares were read: the host is held at last)
             self.entered_at.setdefault(h, self.env.now)  # a way in of its own (initial access)
             self.compromised.add(h)
             self.owned_by_zone.setdefault(host.zone, []).append(h)
             if host.zone not in self.discovered_zones:  # reach is the same from every host of a zone
                 self.discovered_zones.add(host.zone)
                 self._push(P_DISCOVER, ("discover", h))
+            read = self.net.share_data[h] if was_share else ()
             for d in host.data:
-                self._push(P_COLLECT, ("collect", h, d))
+                if d not in read:  # (what the shares held is read already)
+                    self._push(P_COLLECT, ("collect", h, d))
         wait = self._stage_wait
         if wait is not None and self._stage_host(wait[0]) is not None:
             self._stage_wait = None  # a host the data egress filtering refused can leave from, at last
@@ -101,9 +147,12 @@ class Movement:
         on it to dump or escalate from. A move that gives a shell there is still worth making."""
         return h in self.sessions or (self.owned.get(h) == "user" and self.net.hosts[h].os in APPLIANCES)
 
-    def _would_gain(self, t: int, access: str, session: bool) -> bool:
-        """Whether a move onto ``t`` giving ``access`` (over a session service: ``session``) gains anything: ``t`` is
-        not held, or held only as a session and the move gives a shell there."""
+    def _would_gain(self, t: int, access: str, session: bool, share: bool = False) -> bool:
+        """Whether a move onto ``t`` giving ``access`` (over a session service: ``session``; to the file shares only:
+        ``share``) gains anything: ``t`` is not held (for a share read, and keeps data on its shares), or held only
+        as a session and the move gives a shell there."""
+        if share:
+            return t not in self.owned and bool(self.net.share_data[t])
         if t not in self.owned:
             return True
         return (not session and self._shell_less(t)
@@ -111,14 +160,23 @@ class Movement:
 
     def _lose(self, h: int) -> None:
         """The attacker loses host ``h`` (isolated): once it is back in service, every way into it may be tried
-        again."""
+        again. The share reads made from ``h`` go with it: reading those shares from another held host is a new logon
+        (one more logon event where sensors may see it), planned again like any lost move."""
+        if h not in self.owned:
+            return  # (lost already: a share read whose source went first)
         del self.owned[h]
         self.sessions.discard(h)
+        if h in self.shares:
+            self.shares.discard(h)
+            self.share_src.pop(h, None)
+        else:
+            self.owned_by_zone[self.net.hosts[h].zone].remove(h)
+            for x in sorted(x for x, s in self.share_src.items() if s == h):
+                self._lose(x)
         self._scan_start.discard(h)  # (held when the campaign went back to the perimeter: got back, it is a gain)
         self._scan_shells.discard(h)
         self._inside_gains.discard(h)
         self.entered_at.pop(h, None)
-        self.owned_by_zone[self.net.hosts[h].zone].remove(h)
         self.tried = {k for k in self.tried if k[1] != h}
 
     def _move_cred(self, t: int, acct: int, svc: str):
@@ -126,7 +184,11 @@ class Movement:
         kind = net.accounts[acct].kind
         access = "admin" if kind == "admin" else "user"
         session = svc in SESSION_SERVICES
-        if (not self._would_gain(t, access, session) or acct not in self.harvested
+        share = self._share_logon(acct, svc, t)
+        if self._logon_refused(acct, svc, t):
+            self._unplan(("c", t, acct))  # (never planned: ``Discovery._plan``)
+            return
+        if (not self._would_gain(t, access, session, share) or acct not in self.harvested
                 or (acct, svc) in self.mfa_refused or (acct, self._zone(t)) in self.tier_refused
                 or self._route(t, svc) is None or self._focused() or self._down(t)):
             self._unplan(("c", t, acct))
@@ -134,7 +196,8 @@ class Movement:
         yield from self.gate("credential_use", "harvested")
         yield from self._authorise(t)
         src = self._route(t, svc)
-        if (src is None or not self._would_gain(t, access, session) or acct not in self.harvested or self._down(t)
+        if (src is None or not self._would_gain(t, access, session, share) or acct not in self.harvested
+                or self._down(t)
                 or (acct, svc) in self.mfa_refused or (acct, self._zone(t)) in self.tier_refused):
             # (refused meanwhile, by a second factor or tiering, on another line of work's try: planned again over
             # another service if one is left)
@@ -151,7 +214,7 @@ class Movement:
                                 takeover=True, marker=(self._moving, mark))
         self._move_over(t, mark)
         if a.success:
-            self._moved(t, access, src, "logon", self.cred_entry.get(acct), session)
+            self._moved(t, access, src, "logon", self.cred_entry.get(acct), session, share)
         elif a.blocked in ("mfa", "decoy"):
             self.mfa_refused.add((acct, svc))  # (no use on this service: a second factor, or no logon rights at all)
             if a.blocked == "mfa":  # the password is right: another logon service of the host may ask no second
@@ -181,7 +244,8 @@ class Movement:
             if tries >= self.p.fake_tries:
                 break
             zone = self._zone(target)
-            src = next((s for s in sorted(self.owned) if target in self.net.reach_map[self._zone(s)]), None)
+            src = next((s for s in sorted(self.owned) if s not in self.shares
+                        and target in self.net.reach_map[self._zone(s)]), None)
             if src is None or target in self.belief.contained_hosts or self._down(target):
                 continue
             if not acted:
@@ -296,14 +360,18 @@ class Movement:
         return 0 if self.obj in data else 1
 
     def _moved(self, t: int, access: str, src: int, how: str, cred_entry: float | None = None,
-               session: bool = False) -> None:
+               session: bool = False, share: bool = False) -> None:
         """Lateral movement onto ``t`` from ``src`` by ``how`` (logon or exploit; with a credential that came in
         through the way in begun at ``cred_entry``). Breakout (CrowdStrike: the time to move laterally from the
         initially compromised host) counts from the way in the move rests on, the later of the source's and the
         credential's, not from the first foothold ever: a foothold that led nowhere until a second way in brought a
         credential does not start the clock. A move onto another entry point is not a breakout: by exploit that host
         is a new foothold whose clock starts at its compromise; by logon it inherits the clock of the way in the move
-        rests on."""
+        rests on. A read of a host's file shares (``share``) is neither a foothold nor a breakout: no command runs
+        there."""
+        if share:
+            self._gain(t, access, share=True, via=src)
+            return
         entry = self.entered_at.get(src, self.env.now)
         if cred_entry is not None:
             entry = max(entry, cred_entry)
@@ -313,11 +381,11 @@ class Movement:
             # another entry point (the gateway beside the portal it came through): not a move into the network,
             # so not a breakout. By exploit it is a second foothold as if reached from outside, its clock starting
             # now; by logon it rests on the way in the credential and the source came through, as any move does
-            if t not in self.owned:
+            if t not in self.owned or t in self.shares:  # (a share read is no way in: its clock starts here)
                 self.entered_at[t] = self.env.now if how == "exploit" else entry
             self._gain(t, access, session)
             return
-        if t not in self.owned:
+        if t not in self.owned or t in self.shares:
             self.entered_at[t] = entry
         if self.t_breakout is None:
             self.t_breakout = self.env.now

@@ -23,7 +23,8 @@ class SupplierAccess:
             return
         for i, (acct, pairs) in enumerate(attacker.net.suppliers):
             for h, svc in pairs:
-                if ("supplier", i, h, svc) not in attacker.dead and h not in attacker.owned:
+                if (("supplier", i, h, svc) not in attacker.dead and h not in attacker.owned
+                        and attacker._way_in_logon(acct, svc, h, granted=True)):
                     yield -0.8, (i, acct, h, svc)
 
     def attempt(self, attacker, entry: tuple):
@@ -37,5 +38,5 @@ def pending(attacker) -> bool:
     """A supplier's access is still to come or still untried."""
     if attacker.p.supplier_compromise_days is None:
         return False
-    return any(("supplier", i, h, svc) not in attacker.dead
-               for i, (_, pairs) in enumerate(attacker.net.suppliers) for h, svc in pairs)
+    return any(("supplier", i, h, svc) not in attacker.dead and attacker._way_in_logon(acct, svc, h, granted=True)
+               for i, (acct, pairs) in enumerate(attacker.net.suppliers) for h, svc in pairs)

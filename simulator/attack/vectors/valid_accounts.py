@@ -86,12 +86,13 @@ class RemoteLogon:
                 return True
         zone = net.hosts[h].zone
         tiered = attacker.tier_refused
+        way_in = attacker._way_in_logon  # (a user's smb logon reads files, its winrm one is refused: no way in)
         valid = [a for a in sorted(attacker.harvested & net.logon_accounts[h])
-                 if (a, svc) not in refused and (a, zone) not in tiered and gains(a)]
+                 if (a, svc) not in refused and (a, zone) not in tiered and way_in(a, svc, h) and gains(a)]
         stuffed = [a for a, acct in enumerate(net.accounts)
                    if h in acct.logon and not acct.honeytoken and a not in valid
                    and (a, svc) not in refused and (a, zone) not in tiered and a not in attacker.stale
-                   and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
+                   and way_in(a, svc, h) and attacker.uniform(U_STUFFED, a) < p.stuffing_success and gains(a)]
         return valid, stuffed
 
     @staticmethod
@@ -102,7 +103,8 @@ class RemoteLogon:
         net = attacker.net
         refused, tiered, zone = attacker.mfa_refused, attacker.tier_refused, net.hosts[h].zone
         return [a for a, acct in enumerate(net.accounts)
-                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused and (a, zone) not in tiered]
+                if h in acct.logon and not acct.honeytoken and (a, svc) not in refused and (a, zone) not in tiered
+                and attacker._way_in_logon(a, svc, h)]
 
     def attempt(self, attacker, entry: tuple):
         h, svc = entry
