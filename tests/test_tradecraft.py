@@ -176,6 +176,11 @@ def test_a_step_redone_by_hand_is_not_run_from_a_host_lost_meanwhile(monkeypatch
     assert not bad, bad
 
 
+CELLS = (("espionage-tech", "baseline"), ("regional-manufacturer", "weak"), ("small-business", "weak"))
+"""Where escalations happen often: small-business since the seventh December 5 session (a user's smb logon is no
+shell to escalate on; its staff desktops, published by the gateway, are where users' rdp logons land)."""
+
+
 def test_one_privilege_escalation_at_a_time_on_a_host(monkeypatch):
     """A local exploit, a local logon with an admin account (an upgrade, or the ransomware's way to admin rights on
     its target): before, concurrent lines of work ran them on one host at once (28 of 85 escalations a run of
@@ -203,9 +208,7 @@ def test_one_privilege_escalation_at_a_time_on_a_host(monkeypatch):
     monkeypatch.setattr(Movement, "_held_back", holding)
     monkeypatch.setattr(Movement, "_move_over", releasing)
     seen, overlaps, reset = _watch_overlaps(monkeypatch, "privilege-escalation")
-    # (small-business since the seventh December 5 session: a user's smb logon is no shell to escalate on, and its
-    # staff desktops, published by the gateway, are where users' rdp logons land)
-    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak"), ("small-business", "weak")):
+    for name, posture in CELLS:
         c = _cell(load(name), "ai-orchestrated", posture)
         for s in range(6):
             reset()
@@ -311,7 +314,7 @@ def test_a_redo_by_hand_of_an_escalation_is_dropped_once_the_host_is_admin(monke
         return a
 
     monkeypatch.setattr(Acting, "act", watched)
-    for name, posture in (("espionage-tech", "baseline"), ("regional-manufacturer", "weak"), ("small-business", "weak")):
+    for name, posture in CELLS:
         c = _cell(load(name), "ai-orchestrated", posture)
         for s in range(3):
             run(c, s)
