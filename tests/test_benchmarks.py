@@ -104,3 +104,14 @@ def test_overlaps_and_ot_path_examples_run():
     out = subprocess.run([sys.executable, str(ROOT / "examples" / "ot_path.py"), "--runs", "3",
                           "--postures", "weak"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.startswith("weak: ") and "stop the line" in out, out
+
+
+def test_logon_mix_example_runs():
+    """examples/logon_mix.py (the README's count of what the attacker's logons gave) runs and prints its table; on
+    espionage-tech some of the orchestrated crew's logons are share reads (a sales user's smb logon onto the file
+    server)."""
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "logon_mix.py"), "espionage-tech", "--runs", "3"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.startswith("espionage-tech: ai-orchestrated vs baseline, 3 runs:") and "share read" in out, out
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows and all(len(r) == 5 for r in rows), out
