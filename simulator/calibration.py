@@ -268,7 +268,7 @@ GAPS: dict[tuple[str, str], str] = {
         "dump that yields only credentials already checked needs none): about 2,710 AI actions to 184 by hand a run, "
         "one check per 7.2 dumps and file searches (158 to 1,135 over 20 runs; espionage-tech one per 3.4)"),
     ("ai-share", "regional-manufacturer"): (
-        "just above the range (92% pooled; 91% before the objective, 93% after it): the ways in by phishing and "
+        "just above the range (93% pooled; 91% before the objective, 93% after it): the ways in by phishing and "
         "through the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the "
         "agents run themselves, so the people's work is the takeovers and the checks of harvested credentials "
         "(about 14 actions a run to 148 by the AI in the 72 of 100 runs that break out, 91% AI; the 28 that never do "
@@ -284,7 +284,7 @@ GAPS: dict[tuple[str, str], str] = {
         "tier whose service account may log on to the database host (ssh allowed, or admin rights there) breaks "
         "out as before"),
     ("ai-share", "small-business"): (
-        "above the range since the third December 4 session (92% pooled at 500 runs, 93% as a mean of per-run shares; "
+        "above the range since the third December 4 session (93% pooled at 500 runs, 94% as a mean of per-run shares; "
         "88% before): the 46 of 100 "
         "ai-orchestrated runs that never break out (the gateway foothold needs a privilege escalation before any "
         "credential is dumped; 35 before the seventh December 5 session, when a user's smb logon was a shell) now "
