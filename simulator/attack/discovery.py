@@ -15,6 +15,10 @@ from simulator.attack.base import (
 from simulator.attack.impact import IMPACT_KINDS
 from simulator.attack.movement import APPLIANCES, SESSION_SERVICES
 
+LOGON_ORDER = {"shell": 0, "session": 1, "share": 2}
+"""The planner's order among the logons a target takes (``Discovery._logon_ways``): a shell first, then a session (one
+more way through the box), then a share read."""
+
 
 class Discovery:
     """Discovery and planning."""
@@ -173,21 +177,15 @@ class Discovery:
         on its shares: smb, any account's on a host that is not Windows). An account without admin rights never
         over a service that refuses it (winrm; rdp where its users may not use it)."""
         net = self.net
-        host = net.hosts[t]
         services = [x for x in routes if x in net.logon_services and not (shell_only and x in SESSION_SERVICES)]
         shares_here = not shell_only and bool(net.share_data[t])
-        shared = net.share_services
-        windows = host.os == "windows"
-        refused = net.admin_services if host.remote_desktop else net.admin_services | {"rdp"}
 
-        def order(share_only: frozenset[str]):
-            return lambda x: (x in SESSION_SERVICES or x in share_only, x in share_only)
+        def ways(admin: bool) -> list[str]:
+            given = [(x, self._logon_gives(admin, x, t)) for x in services]
+            worth = [(x, g) for x, g in given if g is not None and (g != "share" or shares_here)]
+            return [x for x, g in sorted(worth, key=lambda w: LOGON_ORDER[w[1]])]  # (stable: the routes' order)
 
-        admin = sorted((x for x in services if x not in shared or windows or shares_here),
-                       key=order(frozenset() if windows else shared))
-        user = sorted((x for x in services if x not in refused and (x not in shared or shares_here)),
-                      key=order(shared))
-        return admin, user
+        return ways(True), ways(False)
 
     def _unplan(self, key: tuple) -> None:
         """A planned move dropped unused (focus, lost route): it may be planned again if things change."""

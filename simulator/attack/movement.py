@@ -49,23 +49,34 @@ class Movement:
                 and h in net.accounts[acct].logon and self._admin_here(acct, h)):
             self._push(P_EXFIL, ("impact", h))  # an admin account for the target it holds with user rights
 
+    def _logon_gives(self, admin: bool, svc: str, t: int) -> str | None:
+        """What a logon over ``svc`` onto ``t`` gives an account with admin rights (``admin``) or without: None (the
+        service refuses it), ``"share"``, ``"session"`` or ``"shell"``. Without admin rights: refused by a service
+        that admits administrators only (``Network.admin_services``: WinRM), and over rdp by a host whose Remote
+        Desktop Users are not its users (``HostInfo.remote_desktop``). A share read, no shell, over a share-only
+        service (``Network.share_services``: SMB) without admin rights, or with them on a host that is not Windows
+        (Samba, a NAS: files only): running a command over SMB takes admin rights on a Windows host (PsExec, a
+        service, a scheduled task: T1021.002, T1569.002). A session through the box over ``SESSION_SERVICES``. The
+        one place these rules live: the planner (``Discovery._logon_ways``), the moves and the ways in ask it."""
+        net = self.net
+        if not admin and svc in net.admin_services:
+            return None
+        if svc in net.share_services and (not admin or net.hosts[t].os != "windows"):
+            return "share"
+        if svc in SESSION_SERVICES:
+            return "session"
+        if not admin and svc == "rdp" and not net.hosts[t].remote_desktop:
+            return None
+        return "shell"
+
     def _share_logon(self, acct: int | None, svc: str | None, t: int | None) -> bool:
-        """Whether a logon with ``acct`` over ``svc`` onto ``t`` reaches the host's file shares only, no shell: over
-        a share-only service (``Network.share_services``: SMB), an account without admin rights, or any account on a
-        host that is not Windows (Samba, a NAS: files only). Running a command over SMB takes admin rights on a
-        Windows host (PsExec, a service, a scheduled task: T1021.002, T1569.002), so a user's logon there reads
-        files."""
-        if acct is None or t is None or svc not in self.net.share_services:
-            return False
-        return self.net.accounts[acct].kind != "admin" or self.net.hosts[t].os != "windows"
+        """Whether a logon with ``acct`` over ``svc`` onto ``t`` reads the file shares only (``_logon_gives``)."""
+        return (acct is not None and t is not None and svc is not None
+                and self._logon_gives(self.net.accounts[acct].kind == "admin", svc, t) == "share")
 
     def _logon_refused(self, acct: int, svc: str, t: int) -> bool:
-        """Whether ``svc`` on ``t`` refuses ``acct`` for want of admin rights: a service that admits administrators
-        only (``Network.admin_services``: WinRM), or rdp on a host whose Remote Desktop Users are not its users
-        (``HostInfo.remote_desktop``)."""
-        if self.net.accounts[acct].kind == "admin":
-            return False
-        return svc in self.net.admin_services or (svc == "rdp" and not self.net.hosts[t].remote_desktop)
+        """Whether ``svc`` on ``t`` refuses ``acct`` for want of admin rights (``_logon_gives``)."""
+        return self._logon_gives(self.net.accounts[acct].kind == "admin", svc, t) is None
 
     def _way_in_logon(self, acct: int, svc: str, t: int, granted: bool = False) -> bool:
         """Whether a logon from outside with ``acct`` over ``svc`` onto ``t`` would be a way in: not refused, and more

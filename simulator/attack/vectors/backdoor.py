@@ -16,7 +16,7 @@ class BackdoorLogon:
         if not attacker.backdoors or attacker.backdoors_disabled:
             return
         for svc in services:
-            if _usable(attacker.net, h, svc):
+            if _usable(attacker, h, svc):
                 yield -1.0, (h, svc)  # the surest way back in
                 return
 
@@ -37,11 +37,11 @@ def pending(attacker) -> bool:
     if not attacker.backdoors or attacker.backdoors_disabled:
         return False
     net = attacker.net
-    return any(_usable(net, h, svc) for h, svcs in net.entry for svc in svcs)
+    return any(_usable(attacker, h, svc) for h, svcs in net.entry for svc in svcs)
 
 
-def _usable(net, h: int, svc: str) -> bool:
+def _usable(attacker, h: int, svc: str) -> bool:
     """Whether the backdoor account, with user rights, gets a way in over ``svc`` of ``h``: a logon service that
     neither gives a user the file shares only (smb) nor refuses one (winrm; rdp where users may not use it)."""
-    return (svc in net.logon_services and svc not in net.share_services and svc not in net.admin_services
-            and (svc != "rdp" or net.hosts[h].remote_desktop))
+    return (svc in attacker.net.logon_services
+            and attacker._logon_gives(False, svc, h) not in (None, "share"))
