@@ -316,6 +316,9 @@ class Context(Protocol):
         """Reset the domain's Kerberos key (krbtgt) once: tickets forged with the key before the previous one stop
         working."""
 
+    def backdoor_seen(self) -> None:
+        """Audit the accounts created in the domain and disable the attacker's (those made so far)."""
+
     def record(self, kind: str, detail: str, host: int | None = None, at: float | None = None) -> None:
         """Write a defender event to the run's log (``at``: when it happened, if earlier than now)."""
 

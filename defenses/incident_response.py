@@ -31,6 +31,27 @@ What an escalated alert shows decides what the team does with it:
 
 Escalations during a round join it; later ones open a new round. Hosts are isolated once per piece of evidence: a host
 restored after cleanup is isolated again only on new evidence.
+
+- **A coordinated eviction** (``evict_after_retakes``): piecemeal rounds against an attacker who keeps another
+  foothold turn into whack-a-mole (it dumps the new passwords where it still is and takes the restored hosts back).
+  A round whose evidence shows the attacker back (on a host the response had restored, after the restore, or a
+  logon that worked with an account reset before it) counts a retake. At the ``evict_after_retakes``-th, the team
+  stops containing piecemeal and plans one eviction: for a log-normal ``eviction_planning_hours`` it runs a
+  compromise assessment instead of rounds (no isolation by a round, no password reset; the analyst's EDR
+  containment of a host in evidence goes on, and evidence of theft, before or during it, blocks egress at once),
+  then acts at once. It isolates every host the assessment found: the hosts in evidence meanwhile, the trail from
+  them and from every host ever known compromised, and each other held host an agent can run on with
+  ``eviction_scoping`` (the responders deploy theirs wherever one runs and sweep the estate, whatever new evidence
+  came; a device that takes no agent with ``scoping``). It resets every privileged account (admin and service
+  accounts) with the credentials seen used and those cached on what it isolates (every domain account if a domain
+  controller was ever seen compromised, with the krbtgt pair), disables the accounts the attacker created (an audit
+  of the accounts created since), patches every flaw disclosed by then on the internet-facing hosts
+  (``eviction_patches_perimeter``: the ways back in closed before the crew is pushed out, whatever the patching
+  schedule's coverage), and watches the zones it was found in for ``watch_days``. Planning is not invisible: the
+  analyst's EDR containment, the SOC's automation and the blocks of outside addresses go on, and the attacker may
+  notice them (a helpdesk reset of a password seen from outside waits for the eviction, which resets it with the
+  others). After it, rounds are piecemeal again, and another ``evict_after_retakes`` retakes bring another
+  eviction.
 """
 
 from __future__ import annotations
@@ -41,7 +62,7 @@ from typing import Literal
 from pydantic import Field
 
 from defenses.base import THEFT_PHASES, Action, Alert, Control, ControlConfig
-from defenses.monitoring import Monitoring
+from defenses.monitoring import NO_AGENT, Monitoring
 from simulator.scenario import USER_DEVICE_ROLES
 
 U_IR_STREAM = 111
@@ -76,8 +97,19 @@ class IncidentResponse(Control):
         """The krbtgt key's double reset is under way."""
         self.krbtgt_again = False
         """A domain controller compromise seen while a pair was under way: another pair follows it."""
+        self.retakes = 0
+        """Rounds (since the last eviction) whose evidence showed the attacker back: on a host the response had
+        restored, or with an account it had reset, used since the reset."""
+        self.retake_seen = False
+        """The evidence gathered for the next round shows the attacker back."""
+        self.planning = False
+        """A coordinated eviction is being planned: rounds wait for it."""
+        self.dc_ever = False
+        """A domain controller was seen compromised at some time (the eviction resets the whole directory)."""
         self.fixed: dict[int, set[int]] = {}
         """Host -> vulnerabilities an alert showed exploited there: patched when the host is rebuilt."""
+        self.perimeter: dict[int, set[int]] = {}
+        """Entry host -> vulnerabilities an eviction patched on it (every one disclosed by then)."""
         watched = any(isinstance(c, Monitoring) and c.config.honeytokens for c in self.ctx.controls)
         self.decoys = frozenset(a for a, x in enumerate(self.ctx.net.accounts) if x.honeytoken and watched)
         """Decoy (honeytoken) accounts, where monitoring watches them: their use is watched, not stopped, so they are
@@ -111,7 +143,8 @@ class IncidentResponse(Control):
                     ctx.env.process(self._block_infrastructure(gen))
                 acct = alert.account
                 if (alert.password_ok and cfg.reset_credentials and acct not in self.resets_pending
-                        and acct not in self.decoys and belief.due_for_reset({acct})):
+                        and acct not in self.decoys and belief.due_for_reset({acct}) and not self.planning):
+                    # (while an eviction is planned, it resets the account with the others, at once)
                     # the password is known outside (MFA or tiering refused only the second factor or the rights):
                     # reset it, as a helpdesk task of its own, not an investigation (not a watched decoy's)
                     self.resets_pending.add(acct)
@@ -119,6 +152,14 @@ class IncidentResponse(Control):
                     ctx.env.process(self._reset_known(acct))
             if not hosts and not leads:
                 return
+        acct = alert.account
+        if ((alert.success or alert.password_ok) and acct is not None
+                and acct in belief.reset_credentials and alert.time > belief.reset_at.get(acct, math.inf)):
+            self.retake_seen = True  # a reset account's new password in the attacker's hands (a refused logon: the
+            # reset held)
+        if any(alert.time > belief.rebuilt.get(h, math.inf) for h in hosts):
+            self.retake_seen = True  # back on a host the response restored (or, pulled clean by mistake and taken
+            # since, first on it: to the defender, a restored host compromised again either way)
         cut = {h for h in hosts if h not in belief.contained_hosts and edr_isolable(cfg, ctx.net, h, self.monitoring)}
         if cut:
             ctx.env.process(self._edr_isolate(cut))
@@ -133,8 +174,12 @@ class IncidentResponse(Control):
                 self.leads.add(h)
         if alert.phase in THEFT_PHASES:
             self.theft = True
+            if self.planning and cfg.block_egress and not belief.egress_blocked:
+                # the eviction is being planned, but data leaving is not left to it
+                ctx.contain(set(), set(), True, egress_until=ctx.env.now + cfg.egress_block_hours * 60)
         if alert.technique == "T1003.006" or any(h in self.ctx.net.domain_controllers for h in hosts):
             self.dc_evidence = True  # (a DCSync seen: the whole directory, the krbtgt key with it, is the attacker's)
+            self.dc_ever = True
         if not self.in_progress:
             self.in_progress = True
             ctx.busy(+1)
@@ -251,20 +296,41 @@ class IncidentResponse(Control):
     def _respond(self):
         cfg: IncidentResponseConfig = self.config
         ctx = self.ctx
-        belief = ctx.belief
-        net = ctx.net
-        belief.response_started = True
+        ctx.belief.response_started = True
         ctx.record("response", "incident response engaged")
         yield ctx.env.timeout(self.rng.lognormvariate(math.log(cfg.contain_hours * 60), cfg.spread))
+        if self.retake_seen:
+            self.retakes += 1
+            self.retake_seen = False
+        if cfg.evict_after_retakes and self.retakes >= cfg.evict_after_retakes:
+            yield from self._evict()  # (the round's evidence waits for the eviction, with what comes meanwhile)
+        else:
+            self._act(self._scope())
+        self.in_progress = False
+        ctx.busy(-1)
+
+    def _scope(self, sweep: bool = False) -> set[int]:
+        """The hosts a round finds: those in evidence, the leads it confirms, the attacker's trail from them, each
+        other held host with ``scoping`` (forensic capacity), and clean hosts flagged by mistake with
+        ``scoping_false_positive``. With ``sweep`` (an eviction's compromise assessment) it sweeps the estate
+        whatever the new evidence: the trail is followed from every host ever known compromised too, and a held host
+        an agent can run on is found with ``eviction_scoping`` (the assessment puts its agent wherever one runs, as
+        responders do, and hunts over its telemetry), another (an appliance, a device that takes no agent:
+        ``edr: false``) with ``scoping``."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        belief = ctx.belief
+        net = ctx.net
         open_ = belief.network_isolated
         found = {h for h in self.pending if h not in belief.contained_hosts or h in open_}
         found |= self._triage(found)
-        if found:  # scoping starts from hosts in evidence and follows the trail; forensic capacity finds others, with
-            # some mistakes
-            traced, looked_at = self._trace(found)
+        if found or sweep:  # scoping starts from hosts in evidence and follows the trail; forensic capacity finds
+            # others, with some mistakes
+            traced, looked_at = self._trace(found | (belief.known_hosts if sweep else set()))
             found |= traced
             for host in sorted(ctx.owned):
-                if host not in found and host not in belief.contained_hosts and self.rng.random() < cfg.scoping:
+                capacity = cfg.eviction_scoping if sweep and agent_possible(net, host) else cfg.scoping
+                if host not in found and host not in belief.contained_hosts and self.rng.random() < capacity:
                     found.add(host)
             if cfg.scoping_false_positive > 0:  # the clean hosts in the zones under investigation, and those the
                 # search for a stolen account's logons had the team look at
@@ -276,9 +342,20 @@ class IncidentResponse(Control):
                         found.add(h)
         belief.known_hosts |= found
         self.pending.clear()
+        return found
+
+    def _act(self, found: set[int], privileged: bool = False) -> None:
+        """Isolate what was found, reset the credentials seen used and those cached on it (with ``privileged``,
+        every admin and service account too; the whole directory and the krbtgt pair when a domain controller was
+        seen compromised), and block egress on evidence of theft."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        belief = ctx.belief
+        net = ctx.net
         hosts = found if cfg.isolate_hosts else set()
         creds: set[int] = set()
-        dc = (self.dc_evidence or any(h in net.domain_controllers for h in found)) and cfg.reset_krbtgt
+        dc = (self.dc_evidence or any(h in net.domain_controllers for h in found)
+              or (privileged and self.dc_ever)) and cfg.reset_krbtgt
         self.dc_evidence = False
         if cfg.reset_credentials:
             # the credentials seen used (again, if seen since their last reset) and every one cached on a host it
@@ -286,6 +363,9 @@ class IncidentResponse(Control):
             creds = belief.due_for_reset(set(belief.known_credentials) - self.decoys)
             for h in found:
                 creds.update(c for c in net.hosts[h].credentials if c not in self.decoys)
+            if privileged:  # an eviction: every privileged account at once, whatever was seen of it
+                creds.update(a for a, x in enumerate(net.accounts)
+                             if x.kind in ("admin", "service") and a not in self.decoys)
             if dc:  # a domain controller compromised: assume the whole directory read, every domain password known
                 creds.update(a for a in net.domain_accounts if a not in self.decoys)
         now = ctx.env.now
@@ -300,8 +380,41 @@ class IncidentResponse(Control):
                 self.krbtgt_under_way = True
                 ctx.busy(+1)
                 ctx.env.process(self._reset_krbtgt())
-        self.in_progress = False
-        ctx.busy(-1)
+
+    def _evict(self):
+        """Plan one coordinated eviction, then carry it out (the module's docstring). Runs inside the round that
+        counted the last retake: escalations meanwhile join it, as they join a round."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        belief = ctx.belief
+        self.planning = True
+        ctx.record("response", f"coordinated eviction planned after {self.retakes} retakes: a compromise assessment "
+                               "instead of piecemeal rounds")
+        if cfg.block_egress and self.theft and not belief.egress_blocked:  # data leaving is not left to the plan
+            ctx.contain(set(), set(), True, egress_until=ctx.env.now + cfg.egress_block_hours * 60)
+        yield ctx.env.timeout(self.rng.lognormvariate(math.log(cfg.eviction_planning_hours * 60), cfg.spread))
+        self.planning = False
+        self.retakes = 0
+        self.retake_seen = False
+        found = self._scope(sweep=True)
+        ctx.record("response", f"coordinated eviction: {len(found)} host{'' if len(found) == 1 else 's'} at once"
+                   + (", every privileged account reset" if cfg.reset_credentials else ""))
+        self._act(found, privileged=True)
+        net = ctx.net
+        if cfg.eviction_patches_perimeter:
+            day = ctx.env.now / 1440
+            for h in sorted(net.entry_hosts):  # the ways back in closed before the crew is pushed out: every flaw
+                # disclosed by now patched on the internet-facing hosts (the rest keep the patching schedule)
+                host = net.hosts[h]
+                self.perimeter.setdefault(h, set()).update(
+                    v for v in host.network_vulns + host.local_vulns if net.vulns[v].disclosed_day <= day)
+        ctx.backdoor_seen()  # the accounts created since the intrusion began are audited, the attacker's disabled
+        if cfg.watch_days > 0:  # heightened watch over the zones the attacker was found in
+            until = ctx.env.now + cfg.watch_days * 1440
+            zones = {net.hosts[h].zone for h in found | belief.known_hosts}
+            for h, host in enumerate(net.hosts):
+                if host.zone in zones:
+                    belief.watched[h] = max(belief.watched.get(h, 0.0), until)
 
     def on_decision(self, kind: str, target: str | None) -> bool:
         if kind != "escalate":
@@ -324,7 +437,16 @@ class IncidentResponse(Control):
             return "egress"
         if action.vuln is not None and action.host in belief.rebuilt and action.vuln in self.fixed.get(action.host, ()):
             return "patched"  # the hole the evidence showed was closed when the host was rebuilt
+        if action.vuln is not None and action.vuln in self.perimeter.get(action.host, ()):
+            return "patched"  # closed on the perimeter by an eviction
         return None
+
+
+def agent_possible(net, h: int) -> bool:
+    """Whether an EDR agent can run on host ``h`` (whether or not the posture's coverage put one there): the scenario's
+    ``edr`` where it says, otherwise any host but a network device or an appliance (``NO_AGENT``)."""
+    host = net.hosts[h]
+    return host.edr if host.edr is not None else host.os not in NO_AGENT
 
 
 def edr_isolable(cfg: IncidentResponseConfig, net, h: int, monitoring: Monitoring | None) -> bool:
@@ -405,6 +527,21 @@ class IncidentResponseConfig(ControlConfig):
     block_infra_minutes: float = Field(30.0, ge=0, le=24 * 60 * 30)
     """Minutes from such an escalation to the block."""
     watch_days: float = Field(7.0, ge=0, le=365)
-    """Days a host targeted from outside stays under heightened watch (detection content doubled there)."""
+    """Days a host targeted from outside stays under heightened watch (detection content doubled there); after a
+    coordinated eviction, every host."""
+    evict_after_retakes: int = Field(0, ge=0, le=100)
+    """After this many retakes (rounds whose evidence shows the attacker back on a host the response restored, or
+    using an account it reset, since the reset), plan one coordinated eviction instead of containing piecemeal;
+    0: never, every round contains at once."""
+    eviction_planning_hours: float = Field(48.0, gt=0, le=24 * 365)
+    """Median hours (log-normal, ``spread``) the eviction is planned, the compromise assessment run, before it acts."""
+    eviction_scoping: float = Field(0.9, ge=0, le=1)
+    """Chance the eviction's compromise assessment finds each held host that the evidence and its trail do not lead
+    to, where an agent can run (the responders deploy theirs wherever one runs and hunt over its telemetry); a held
+    host that takes no agent (an appliance, a network device, a host the scenario says ``edr: false``) is found with
+    ``scoping``, a round's forensic capacity."""
+    eviction_patches_perimeter: bool = True
+    """The eviction patches every flaw disclosed by then on the internet-facing hosts, whatever the patching
+    schedule's coverage (the remediation plan closes the ways back in before the crew is pushed out)."""
 
     behaviour_class = IncidentResponse

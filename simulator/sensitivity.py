@@ -183,6 +183,14 @@ FACTORS: tuple[Factor, ...] = (
     _ends("posture.incident_response.block_infrastructure"),
     _span("posture.incident_response.block_infra_minutes"),
     _span("posture.incident_response.watch_days"),
+    Factor("posture.incident_response.evict_after_retakes", 0, 1, "assumption: never (piecemeal rounds) or after "
+           "the first retake (hardened)", "choice"),
+    Factor("posture.incident_response.eviction_planning_hours", 24, 336, "assumption: a day to two weeks (the weak "
+           "preset's outside firm)", log=True),
+    Factor("posture.incident_response.eviction_scoping", 0.5, 0.95, "assumption: an assessment that finds half the "
+           "held hosts running EDR the trail misses, to the hardened preset's 0.95"),
+    Factor("posture.incident_response.eviction_patches_perimeter", False, True, "assumption: every preset's eviction "
+           "patches the perimeter; false leaves it to the patching schedule", "choice"),
     # egress
     _ends("posture.egress.rate_cap_records_per_hour"),
     _ends("posture.egress.large_transfer_records"),

@@ -210,7 +210,7 @@ def test_one_privilege_escalation_at_a_time_on_a_host(monkeypatch):
     seen, overlaps, reset = _watch_overlaps(monkeypatch, "privilege-escalation")
     for name, posture in CELLS:
         c = _cell(load(name), "ai-orchestrated", posture)
-        for s in range(6):
+        for s in range(8):
             reset()
             run(c, s)
     assert seen["actions"] > 150 and not overlaps, overlaps[:5]
@@ -225,7 +225,7 @@ def test_one_credential_dump_at_a_time_on_a_host(monkeypatch):
     same rights (it read the host as it is when it ended)."""
     seen, overlaps, reset = _watch_overlaps(monkeypatch, "credential-access", ("T1003", "T1552"))
     c = _cell(load("espionage-tech"), "ai-orchestrated", "baseline")
-    for s in range(4):
+    for s in range(6):
         reset()
         run(c, s)
     assert seen["actions"] > 500 and not overlaps, overlaps[:5]
@@ -316,7 +316,7 @@ def test_a_redo_by_hand_of_an_escalation_is_dropped_once_the_host_is_admin(monke
     monkeypatch.setattr(Acting, "act", watched)
     for name, posture in CELLS:
         c = _cell(load(name), "ai-orchestrated", posture)
-        for s in range(3):
+        for s in range(5):
             run(c, s)
     assert len(redone) >= 3 and not any(redone), (len(redone), sum(redone))
 
