@@ -50,7 +50,8 @@ restored after cleanup is isolated again only on new evidence.
   schedule's coverage), and watches the zones it was found in for ``watch_days``. Planning is not invisible: the
   analyst's EDR containment, the SOC's automation and the blocks of outside addresses go on, and the attacker may
   notice them (a helpdesk reset of a password seen from outside waits for the eviction, which resets it with the
-  others). After it, rounds are piecemeal again, and another ``evict_after_retakes`` retakes bring another
+  others); a host they cut off is taken over and cleaned, not handed back with the attacker's hold when the
+  automation's isolation ends. After it, rounds are piecemeal again, and another ``evict_after_retakes`` retakes bring another
   eviction.
 """
 
@@ -69,6 +70,8 @@ U_IR_STREAM = 111
 U_IR_RESET_STREAM = 112
 U_IR_LEAD_STREAM = 113
 U_IR_TRACE_STREAM = 114
+HOLD_MINUTES = 30.0
+"""While an eviction is planned, how often the response looks for network isolations to take over (``_hold``)."""
 
 
 class IncidentResponse(Control):
@@ -381,6 +384,20 @@ class IncidentResponse(Control):
                 ctx.busy(+1)
                 ctx.env.process(self._reset_krbtgt())
 
+    def _hold(self):
+        """While an eviction is planned, a host already cut off the network (by the analyst from the EDR console, or
+        by the SOC's automation) is not handed back with the attacker's hold: the response takes the isolation over
+        and cleans the host (the attacker has lost it already; nothing new tips it off). Looked at every
+        ``HOLD_MINUTES``, well inside any automation's isolation."""
+        cfg: IncidentResponseConfig = self.config
+        ctx = self.ctx
+        while self.planning:
+            held = set(ctx.belief.network_isolated)
+            if held:
+                until = ctx.env.now + self.rng.lognormvariate(math.log(cfg.cleanup_hours * 60), cfg.spread)
+                ctx.contain(held, set(), False, until=until)
+            yield ctx.env.timeout(HOLD_MINUTES)
+
     def _evict(self):
         """Plan one coordinated eviction, then carry it out (the module's docstring). Runs inside the round that
         counted the last retake: escalations meanwhile join it, as they join a round."""
@@ -392,6 +409,7 @@ class IncidentResponse(Control):
                                "instead of piecemeal rounds")
         if cfg.block_egress and self.theft and not belief.egress_blocked:  # data leaving is not left to the plan
             ctx.contain(set(), set(), True, egress_until=ctx.env.now + cfg.egress_block_hours * 60)
+        ctx.env.process(self._hold())
         yield ctx.env.timeout(self.rng.lognormvariate(math.log(cfg.eviction_planning_hours * 60), cfg.spread))
         self.planning = False
         self.retakes = 0

@@ -182,3 +182,19 @@ def test_runs_with_evictions_end_and_the_evictions_take_hosts():
                 evictions += 1
                 assert not e.detail.startswith("coordinated eviction: 0 hosts")
     assert evictions >= 2
+
+
+def test_a_host_cut_off_while_the_eviction_is_planned_is_kept_and_cleaned_not_handed_back():
+    """The analyst's EDR isolation (or the SOC's automation's) of a host in evidence while the eviction is planned
+    is taken over and cleaned: released as it was, the attacker's hold would come back before the eviction."""
+    r = _started(evict_after_retakes=1, **{**PLAN, "edr_isolation": "workstations", "edr_isolate_minutes": 5.0})
+    _retake(r, "ws-eng-01", "ws-eng-02")
+    r.env.run(until=r.env.now + 61)
+    assert _ir(r).planning
+    ws = _h(r, "ws-sales-03")
+    r._gain(ws, "admin")
+    _mon(r)._edr[ws] = True
+    _move_seen(r, "ws-sales-03", "file-01")
+    r.env.run(until=r.env.now + 60)
+    assert ws in r.belief.contained_hosts and ws not in r.belief.network_isolated  # taken over: cleaned, not released
+    assert ws not in r._soft
