@@ -1,12 +1,15 @@
 """What a coordinated eviction changes: piecemeal rounds against one planned eviction, on common seeds.
 
     python examples/eviction.py espionage-tech --posture baseline --runs 100
+    python examples/eviction.py espionage-tech --levels ai-orchestrated --ir hardened --runs 300
 
 For each attacker level, the posture as its preset sets it (``incident_response.evict_after_retakes``, baseline 2)
 against the same posture containing piecemeal (0), and with the eviction but without its perimeter patching
 (``eviction_patches_perimeter`` false): attacker success, the share of runs the attacker is evicted at least once
 (holds no host), coordinated evictions a run and how many of them left it nothing, its re-entries from outside,
 hosts it holds at the end, and what the response cost (isolations, host-hours out of service, credentials reset).
+With ``--ir PRESET`` the posture's incident response is that preset's (as ``tabletop fundamentals`` upgrades it), and
+a first row shows the posture as it was: what in the upgraded response does the work.
 """
 
 from __future__ import annotations
@@ -15,16 +18,22 @@ import argparse
 
 from simulator.calibration import load_target
 from simulator.engine import Run
+from simulator.loader import preset_data
 from simulator.sweep import apply_cell
 
 EVICTED = "coordinated eviction:"
 
 
-def _cells(levels: list[str], posture: str) -> list[tuple[str, str, tuple[tuple[str, object], ...]]]:
+def _cells(levels: list[str], posture: str, ir: str | None) -> list[tuple[str, str, tuple[tuple[str, object], ...]]]:
     out = []
+    swap = tuple((f"posture.incident_response.{k}", v) for k, v in preset_data("posture", ir)["incident_response"]
+                 .items()) if ir else ()
     for level in levels:
         base = (("automation", level), ("posture", posture))
-        out.append((level, "as the preset", base))
+        if ir:
+            out.append((level, f"{posture} as it is", base))
+            base += swap
+        out.append((level, f"{ir} response" if ir else "as the preset", base))
         out.append((level, "piecemeal (0)", base + (("posture.incident_response.evict_after_retakes", 0),)))
         out.append((level, "no perimeter patch", base + (("posture.incident_response.eviction_patches_perimeter",
                                                           False),)))
@@ -38,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--posture", default="baseline")
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ir", default=None, help="a posture preset whose incident response replaces the posture's")
     a = ap.parse_args(argv)
     base = load_target(a.scenario)
     print(f"{a.scenario}, posture {a.posture}, {a.runs} runs a row on common seeds (root seed {a.seed})")
@@ -45,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{'held at end':>11s} {'isolations':>10s} {'host-hours':>10s} {'resets':>6s}")
     print(head)
     print("-" * len(head))
-    for level, name, cell in _cells(a.levels.split(","), a.posture):
+    for level, name, cell in _cells(a.levels.split(","), a.posture, a.ir):
         loaded = apply_cell(base, cell)
         n = a.runs
         won = evicted = planned = emptied = reentries = held = isolations = resets = 0
