@@ -235,9 +235,9 @@ GAPS: dict[tuple[str, str], str] = {
         "first use and take over some failed steps, while the AI does every move, dump and file search, and a dump "
         "that yields only credentials already checked needs no check; on the hospital's 204 hosts, where an "
         "account's credential is cached on 57 hosts on average (10 on espionage-tech), the AI's dumps and "
-        "file searches (about 356 a run in the 54 of 100 runs that break out) bring one credential to check per 6.1 "
-        "of them (59 checks; espionage-tech one per 3.4: 47 to 158), so those runs are 93% AI (93% before the "
-        "objective, 93% after; espionage-tech 88% and 89%; 93.5% pooled over all 100 runs, 95% as a mean of "
+        "file searches (about 334 a run in the 54 of 100 runs that break out) bring one credential to check per 6.3 "
+        "of them (53 checks; espionage-tech one per 3.4: 37 to 123), so those runs are 93% AI (93% before the "
+        "objective, 93% after; espionage-tech 88% and 89%; 93.7% pooled over all 100 runs, 95% as a mean of "
         "per-run shares); the 46 runs that never break out are 98% AI (" + _IDLE_AI
         + "). A reset password is dumped again from one host since the second December 5 session, not from every "
         "host caching it: half the dumps, and fewer resets to follow, so fewer checks too (860 and 133 before); the "
@@ -245,33 +245,34 @@ GAPS: dict[tuple[str, str], str] = {
         "share a point at most; overstated access (sixth December 5 session) adds the agents' wasted steps, and the "
         "operators' takeovers (refitted from 0.4 to 0.6 on espionage-tech) take about as many back; logons by rights "
         "(seventh December 5 session: a user's smb logon reads file shares only) left it where it was, the hospital's "
-        "users reaching their desktops over rdp as before. Counted by examples/ai_share.py"),
+        "users reaching their desktops over rdp as before; the eighth's coordinated eviction, fewer resets and fewer "
+        "re-dumps and checks after them, moved it 0.2 points. Counted by examples/ai_share.py"),
     ("ai-share", "generated-50"): (
         "58 of 100 ai-orchestrated runs never break out (53 before the seventh December 5 session, when a user's smb "
         "logon was a shell): their foothold (vpn-01, which caches no credential and "
         "reaches no exploitable service, or the web server when its one credential is unusable) leaves the AI "
         "rescanning and spraying the perimeter (about 95 AI actions to 2 by hand a run), 98% AI (" + _IDLE_AI
-        + "); the 42 runs that broke out are 92% AI (90% before the objective, 92% after), and, with about 482 AI "
-        "actions to 44 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
+        + "); the 42 runs that broke out are 92% AI (90% before the objective, 92% after), and, with about 424 AI "
+        "actions to 37 by hand a run against the idle runs' 97, they set the pooled share (93%)"),
     ("ai-share", "generated-200"): (
-        "just above the range (93% at 100 runs): every run breaks out, with about 1,600 AI actions to 113 by hand "
+        "just above the range (93% at 100 runs): every run breaks out, with about 1,380 AI actions to 98 by hand "
         "a run, 91% AI before the objective and 94% after it (since the third December 5 session's DCSync the "
         "crew, holding the Domain Admin's password, has every account and takes most of the organisation after the "
-        "objective: 1,391 AI actions a run after it, 207 before); "
+        "objective: 1,175 AI actions a run after it, 205 before); "
         "the people check a harvested credential before its first use, and a dump that yields only credentials "
         "already checked needs none, so the more hosts an account's credential is cached on "
-        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 7.0 dumps and file "
-        "searches (91 to 631 a run; espionage-tech one per 3.4)"),
+        "(49 on average here, 10 on espionage-tech), the more AI work per check: one check per 7.1 dumps and file "
+        "searches (77 to 551 a run; espionage-tech one per 3.4)"),
     ("ai-share", "generated-1000"): (
         "just above the range (94%; 92% before the objective, 94% after): the AI's moves, dumps and file "
         "searches grow with the network faster than the people's checks of the new credentials they bring (a "
-        "dump that yields only credentials already checked needs none): about 2,710 AI actions to 184 by hand a run, "
-        "one check per 7.2 dumps and file searches (158 to 1,135 over 20 runs; espionage-tech one per 3.4)"),
+        "dump that yields only credentials already checked needs none): about 2,500 AI actions to 167 by hand a run, "
+        "one check per 7.5 dumps and file searches (140 to 1,053 over 20 runs; espionage-tech one per 3.4)"),
     ("ai-share", "regional-manufacturer"): (
         "just above the range (93% pooled; 91% before the objective, 93% after it): the ways in by phishing and "
         "through the supplier need no exploit weaponised by hand, and the flaws inside have public exploits the "
         "agents run themselves, so the people's work is the takeovers and the checks of harvested credentials "
-        "(about 14 actions a run to 148 by the AI in the 72 of 100 runs that break out, 91% AI; the 28 that never do "
+        "(about 14 actions a run to 149 by the AI in the 72 of 100 runs that break out, 91% AI; the 28 that never do "
         "are 96% AI: " + _IDLE_AI + "; 3 of 100 never broke out before the seventh December 5 session, when a user's "
         "smb logon onto another workstation was a shell)"),
     ("breakout-manual", "regional-manufacturer"): (
