@@ -309,6 +309,9 @@ class Facilitator:
                     self.feed.append(Seen(e.time, "response", f"Incident response: {detail}"))
                     self._trigger("containment", {"detail": detail, **host})
                 self._ir_contained |= self.run.belief.contained_hosts
+            elif e.kind == "response" and e.detail.startswith("coordinated eviction"):
+                # the response's own plan (defenses/incident_response.py): the team knows it planned an eviction
+                self.feed.append(Seen(e.time, "response", f"Incident response: {e.detail}"))
             elif e.kind == "restored":
                 self._ir_contained &= self.run.belief.contained_hosts  # back in service: a later isolation is news
                 back = sorted(net.hosts[h].id for h, t in self.run.belief.rebuilt.items()

@@ -348,3 +348,17 @@ def test_a_team_can_clean_a_host_the_automation_only_cut_off_and_reset_a_re_stol
     for a in b.reset_credentials:
         state = fac.known_accounts()[fac.compiled.net.accounts[a].id]
         assert state == ("stolen" if a in b.due_for_reset({a}) else "reset")
+
+
+def test_the_feed_shows_the_response_planning_and_carrying_out_a_coordinated_eviction(espionage):
+    """The team's own plan is the defender's knowledge: a coordinated eviction (``evict_after_retakes``) the run
+    planned and carried out reaches the players' feed, both entries, as the run logged them."""
+    seen = 0
+    for seed in range(6):
+        fac = Facilitator(espionage, seed, "ai-orchestrated")
+        fac.finish()
+        logged = [e.detail for e in fac.run.log if e.kind == "response" and e.detail.startswith("coordinated")]
+        fed = [s.text for s in fac.feed if s.kind == "response" and "coordinated eviction" in s.text]
+        assert len(fed) == len(logged)
+        seen += len(logged)
+    assert seen >= 2
