@@ -87,8 +87,8 @@ def test_an_automatic_isolation_is_released_as_it_was(rows):
 def test_an_ai_driven_attacker_comes_back_after_the_automatic_isolation():
     """The README's mechanism: under ai-response, an AI-orchestrated attacker's theft is cut by the isolation of the
     host the data leaves from, and it comes back after the isolation's day: in most of its successes the
-    exfiltration started more than once (seeds 0-99: 54 of 54; 57 of 57 before the eighth December 5 session's
-    coordinated eviction, 94 of 94 before the fifth December 5 session's
+    exfiltration started more than once (seeds 0-99: 57 of 57, as before the eighth December 5 session's
+    coordinated eviction; 94 of 94 before the fifth December 5 session's
     trail-following scoping and EDR isolation, 88 of 88 before the second)."""
     loaded = load("espionage-tech").with_presets(automation="ai-orchestrated")
     posture = loaded.posture.model_copy(update={"soc": loaded.posture.soc.model_copy(
