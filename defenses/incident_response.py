@@ -51,8 +51,8 @@ restored after cleanup is isolated again only on new evidence.
   analyst's EDR containment, the SOC's automation and the blocks of outside addresses go on, and the attacker may
   notice them (a helpdesk reset of a password seen from outside waits for the eviction, which resets it with the
   others); a host they cut off is taken over and cleaned, not handed back with the attacker's hold when the
-  automation's isolation ends. After it, rounds are piecemeal again, and another ``evict_after_retakes`` retakes bring another
-  eviction.
+  automation's isolation ends. After it, rounds are piecemeal again, and another ``evict_after_retakes`` retakes
+  bring another eviction.
 """
 
 from __future__ import annotations
