@@ -107,6 +107,8 @@ class IncidentResponse(Control):
         """The evidence gathered for the next round shows the attacker back."""
         self.planning = False
         """A coordinated eviction is being planned: rounds wait for it."""
+        self.plans = 0
+        """Evictions planned so far."""
         self.dc_ever = False
         """A domain controller was seen compromised at some time (the eviction resets the whole directory)."""
         self.fixed: dict[int, set[int]] = {}
@@ -391,7 +393,8 @@ class IncidentResponse(Control):
         ``HOLD_MINUTES``, well inside any automation's isolation."""
         cfg: IncidentResponseConfig = self.config
         ctx = self.ctx
-        while self.planning:
+        plan = self.plans
+        while self.planning and self.plans == plan:  # (one loop a plan: a later plan has its own)
             held = set(ctx.belief.network_isolated)
             if held:
                 until = ctx.env.now + self.rng.lognormvariate(math.log(cfg.cleanup_hours * 60), cfg.spread)
@@ -405,6 +408,7 @@ class IncidentResponse(Control):
         ctx = self.ctx
         belief = ctx.belief
         self.planning = True
+        self.plans += 1
         ctx.record("response", f"coordinated eviction planned after {self.retakes} retakes: a compromise assessment "
                                "instead of piecemeal rounds")
         if cfg.block_egress and self.theft and not belief.egress_blocked:  # data leaving is not left to the plan
@@ -546,7 +550,7 @@ class IncidentResponseConfig(ControlConfig):
     """Minutes from such an escalation to the block."""
     watch_days: float = Field(7.0, ge=0, le=365)
     """Days a host targeted from outside stays under heightened watch (detection content doubled there); after a
-    coordinated eviction, every host."""
+    coordinated eviction, every host of the zones the attacker was found in."""
     evict_after_retakes: int = Field(0, ge=0, le=100)
     """After this many retakes (rounds whose evidence shows the attacker back on a host the response restored, or
     using an account it reset, since the reset), plan one coordinated eviction instead of containing piecemeal;

@@ -198,3 +198,19 @@ def test_a_host_cut_off_while_the_eviction_is_planned_is_kept_and_cleaned_not_ha
     r.env.run(until=r.env.now + 60)
     assert ws in r.belief.contained_hosts and ws not in r.belief.network_isolated  # taken over: cleaned, not released
     assert ws not in r._soft
+
+
+def test_a_password_seen_from_outside_while_the_eviction_is_planned_waits_for_it():
+    """The helpdesk reset of a password an outside logon showed known is a reset like any other: while the eviction
+    is planned it waits, and the eviction resets the account with the others."""
+    r = _started(evict_after_retakes=1, **PLAN)
+    ir = _ir(r)
+    _retake(r, "ws-eng-01", "ws-eng-02")
+    r.env.run(until=r.env.now + 61)
+    assert ir.planning
+    alice = next(a for a, x in enumerate(r.net.accounts) if x.id == "alice")
+    ir.on_escalation(Alert(r.env.now, "low", True, "idp", _h(r, "vpn-01"), technique="T1133", success=False,
+                           account=alice, password_ok=True, src_zone="internet", phase="initial-access"))
+    assert alice in r.belief.known_credentials and not ir.resets_pending
+    r.env.run(until=r.env.now + 10 * 60)
+    assert alice in r.belief.reset_credentials
