@@ -63,7 +63,7 @@ from typing import Literal
 from pydantic import Field
 
 from defenses.base import THEFT_PHASES, Action, Alert, Control, ControlConfig
-from defenses.monitoring import NO_AGENT, Monitoring
+from defenses.monitoring import Monitoring, agent_possible
 from simulator.scenario import USER_DEVICE_ROLES
 
 U_IR_STREAM = 111
@@ -462,13 +462,6 @@ class IncidentResponse(Control):
         if action.vuln is not None and action.vuln in self.perimeter.get(action.host, ()):
             return "patched"  # closed on the perimeter by an eviction
         return None
-
-
-def agent_possible(net, h: int) -> bool:
-    """Whether an EDR agent can run on host ``h`` (whether or not the posture's coverage put one there): the scenario's
-    ``edr`` where it says, otherwise any host but a network device or an appliance (``NO_AGENT``)."""
-    host = net.hosts[h]
-    return host.edr if host.edr is not None else host.os not in NO_AGENT
 
 
 def edr_isolable(cfg: IncidentResponseConfig, net, h: int, monitoring: Monitoring | None) -> bool:

@@ -27,6 +27,14 @@ from defenses.base import U_EDR, U_TRAIL, Action, Alert, Control, ControlConfig
 NO_AGENT = frozenset({"network", "appliance"})
 """Host kinds (``os``) no EDR agent runs on unless the scenario says ``edr: true``."""
 
+
+def agent_possible(net, h: int) -> bool:
+    """Whether an EDR agent can run on host ``h`` (whether or not the posture's coverage put one there): the scenario's
+    ``edr`` where it says, otherwise any host but a network device or an appliance (``NO_AGENT``)."""
+    host = net.hosts[h]
+    return host.edr if host.edr is not None else host.os not in NO_AGENT
+
+
 Probability = Annotated[float, Field(ge=0, le=1)]
 TechniqueId = Annotated[str, Field(pattern=r"^T\d{4}(\.\d{3})?$")]
 
@@ -76,11 +84,9 @@ class Monitoring(Control):
         edr = self._edr.get(host)
         if edr is None:
             h = self.ctx.net.hosts[host]
-            if h.edr is not None:
-                edr = h.edr
-            elif h.os in NO_AGENT:
-                edr = False  # a VPN concentrator, a firewall, a switch: no EDR agent runs there (its logs are the
-                # network sensor's business); ``edr: true`` on the host says otherwise
+            if h.edr is not None or not agent_possible(self.ctx.net, host):
+                edr = bool(h.edr)  # the scenario says, or a VPN concentrator, a firewall, a switch: no EDR agent runs
+                # there (its logs are the network sensor's business); ``edr: true`` on the host says otherwise
             else:
                 edr = self.ctx.uniform(U_EDR, host) < self.config.edr_by_zone.get(h.zone, self.config.edr_coverage)
             self._edr[host] = edr
