@@ -359,6 +359,8 @@ class IncidentResponse(Control):
         net = ctx.net
         hosts = found if cfg.isolate_hosts else set()
         creds: set[int] = set()
+        if any(h in net.domain_controllers for h in found):  # (a round's scoping found one: seen compromised,
+            self.dc_ever = True  # so a later eviction resets the directory again)
         dc = (self.dc_evidence or any(h in net.domain_controllers for h in found)
               or (privileged and self.dc_ever)) and cfg.reset_krbtgt
         self.dc_evidence = False

@@ -213,3 +213,25 @@ def test_a_password_seen_from_outside_while_the_eviction_is_planned_waits_for_it
     assert alice in r.belief.known_credentials and not ir.resets_pending
     r.env.run(until=r.env.now + 10 * 60)
     assert alice in r.belief.reset_credentials
+
+
+def test_a_domain_controller_a_round_found_has_the_later_eviction_reset_the_whole_directory():
+    """A round's scoping that finds a held domain controller (no DCSync seen, no DC in the alert's evidence) marks
+    the directory as once compromised: the eviction after it resets every domain account again, not only the
+    privileged ones. Before, only a DCSync alert or a DC in evidence did."""
+    r = _started(evict_after_retakes=1, **{**PLAN, "scoping": 1.0})
+    ir = _ir(r)
+    r._gain(_h(r, "dc-01"), "admin")  # held quietly: found only by the round's forensic capacity
+    r._gain(_h(r, "ws-eng-01"), "admin")
+    _move_seen(r, "ws-eng-01", "ws-eng-02")
+    r.env.run(until=r.env.now + 61)
+    assert _h(r, "dc-01") in r.belief.contained_hosts and not ir.planning
+
+    _retake(r, "ws-sales-01", "file-01")
+    r.env.run(until=r.env.now + 61)
+    assert ir.planning
+    start = r.env.now
+    r.env.run(until=r.env.now + 10 * 60)  # the eviction
+    assert not ir.planning
+    users = [a for a in r.net.domain_accounts if r.net.accounts[a].kind == "user" and a not in ir.decoys]
+    assert users and all(r.belief.reset_at.get(a, -1) > start for a in users)
