@@ -474,3 +474,19 @@ def _saving(change, share: float):
 
     diffs = tuple(-share * x for x in SEEDED_LOSSES)
     return replace(change, data_lost=paired_difference([0.0] * len(diffs), list(diffs)), data_diffs=diffs)
+
+
+def test_readings_whose_first_controls_tie_rank_the_same_first():
+    """Two controls tied for first place (the same effect, in points) under both readings: the ranking orders ties
+    by name, so each reading could name a different one first; the sentence says both readings agree, naming the
+    tie (an auditor found "The readings disagree" printed over identical -60s on small-business). A tie in points
+    is broken by detection, which differs between the readings here."""
+    def reading(order):
+        a, b = (_change(n, "control", -0.6, -0.8, -0.4) for n in order)
+        return [_sooner(a), b, _change("attacker manual -> ai-assisted", "automation", -0.05, -0.15, 0.05)]
+
+    s = fm.readings_sentence({"vendor": reading(("segmentation -> hardened", "patching -> hardened")),
+                              "skeptic": reading(("patching -> hardened", "segmentation -> hardened"))}, 20)
+    assert s.startswith("Under both readings, upgrading segmentation to hardened ranks first among the controls, "
+                        "tied with patching (vendor -60 points")
+    assert "the verdict holds" in s and "disagree" not in s
