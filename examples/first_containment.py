@@ -71,4 +71,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from simulator.errors import script
+
+    raise SystemExit(script(main))

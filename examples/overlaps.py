@@ -80,4 +80,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from simulator.errors import script
+
+    raise SystemExit(script(main))

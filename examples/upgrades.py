@@ -11,7 +11,6 @@ raises attacker success beyond noise (the interval's low end above zero).
 from __future__ import annotations
 
 import argparse
-import sys
 
 from defenses.posture import CONTROL_NAMES
 from simulator.engine import Run
@@ -52,4 +51,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from simulator.errors import script
+
+    raise SystemExit(script(main))

@@ -115,3 +115,26 @@ def test_logon_mix_example_runs():
     assert out.startswith("espionage-tech: ai-orchestrated vs baseline, 3 runs:") and "share read" in out, out
     rows = [line.split() for line in out.splitlines()[2:]]
     assert rows and all(len(r) == 5 for r in rows), out
+
+
+@pytest.mark.parametrize("script", ["upgrades.py", "eviction.py", "ai_share.py", "mechanisms.py"])
+def test_an_example_given_a_bad_scenario_says_where_and_exits_2(script, tmp_path):
+    """A scenario that does not load is one line naming the file, line and field, exit 2, never a traceback (an
+    independent checker found upgrades.py printing one)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "tests" / "data" / "tiny.yaml").read_text().replace("zones:", "zonez:", 1))
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / script), str(bad), "--runs", "2"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"{bad}:") and "zonez" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["espionage-tech", "regional-hospital", "regional-manufacturer", "small-business"])
+def test_no_single_control_upgrade_raises_attacker_success_on_a_bundled_scenario(name):
+    """Issue 13's check, at 100 common seeds in CI (the README's figures are at 1,000): upgrading any one control of
+    baseline to hardened never raises the orchestrated crew's success beyond noise (upgrades.py exits 1 if one
+    does)."""
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "upgrades.py"), name, "--runs", "100"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert done.stdout.count(" points [") == 7
