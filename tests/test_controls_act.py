@@ -100,3 +100,53 @@ def test_no_isolation_before_initial_access(scenarios):
                     assert all(ia is not None and t >= ia for t in isolations), (loaded.scenario.name, level, s)
                     if r.time_to_first_detection is not None:
                         assert ia is not None and r.time_to_first_detection >= ia
+
+
+def _differs(scenarios, level: str, posture: str, a: dict, b: dict, seeds=SEEDS) -> bool:
+    """Whether some run (over every bundled scenario and ``seeds``) differs between posture overrides ``a`` and
+    ``b``; stops at the first that does."""
+    for loaded in scenarios.values():
+        ca, cb = compiled(loaded, level, posture, **a), compiled(loaded, level, posture, **b)
+        if any(_signature(run(ca, s)) != _signature(run(cb, s)) for s in seeds):
+            return True
+    return False
+
+
+WHERE_IT_ACTS = {
+    # the krbtgt key matters once a crew has synced the directory (DCSync), which no crew does against baseline on a
+    # bundled scenario (none in 30 orchestrated and 30 autonomous runs of each); against weak it does on the hospital
+    # and the manufacturer, and with passwords reset it forges tickets
+    "reset_krbtgt": ("weak", {"reset_credentials": True}, SEEDS),
+    # an outside logon refused only by MFA or tiering (the helpdesk reset's trigger) is rare: a few runs in 60
+    "reset_hours": ("baseline", {}, range(64)),
+    # the block's length matters where the playbook may block egress
+    "egress_block_hours": ("baseline", {"block_egress": True}, SEEDS),
+}
+"""Settings that act only in some postures or some runs: the posture, the other response settings and the seeds
+their test runs on."""
+
+
+def _setting_pairs() -> list[tuple[str, object, object]]:
+    """Each incident-response setting whose `weak` and `hardened` values differ, with the two values (where `weak`
+    leaves one unset, baseline's; a switch, off and on)."""
+    weak, base, hard = (preset_data("posture", p)["incident_response"] for p in ("weak", "baseline", "hardened"))
+    out = []
+    for field, h in hard.items():
+        w = weak.get(field) if weak.get(field) is not None else base.get(field)
+        if field in RESPONSE_ACTIONS or field == "isolate_hosts" or w == h:
+            continue
+        out.append((field, False, True) if isinstance(h, bool) else (field, w if w is not None else 1, h))
+    return out
+
+
+@pytest.mark.parametrize("field,low,high", _setting_pairs())
+def test_every_response_setting_changes_an_outcome(scenarios, field, low, high):
+    """Finer than the actions above (an auditor found the eviction's settings, the krbtgt reset, the analyst's EDR
+    isolation and the heightened watch never checked on their own): each setting of the response, moved from its
+    `weak` to its `hardened` value with the rest of `baseline` kept (egress blocked on theft where the setting is the
+    block's length; ``WHERE_IT_ACTS`` for the settings that act only in some postures or runs), changes some run of
+    a bundled scenario."""
+    posture, extra, seeds = WHERE_IT_ACTS.get(field, ("baseline", {}, SEEDS))
+    a = {"incident_response": {**extra, field: low}}
+    b = {"incident_response": {**extra, field: high}}
+    assert _differs(scenarios, "ai-orchestrated", posture, a, b, seeds), f"{field}: {low} and {high} gave the same runs"
