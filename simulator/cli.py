@@ -213,9 +213,10 @@ def _emit(fmt: str, title: str, summaries, meta: dict, columns: int | None = Non
 
         sys.stdout.write(summaries_csv(summaries))
     else:
-        from simulator.tables import compare_table, terminal_width
+        from simulator.tables import compare_table, response_table, terminal_width
 
         typer.echo(compare_table(title, summaries, terminal_width(columns), wide, losses))
+        typer.echo("\n" + response_table(summaries, terminal_width(columns), wide))
 
 
 @app.command()

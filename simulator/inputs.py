@@ -455,6 +455,7 @@ class CellModel(BaseModel):
     breached: EstimateModel | None = None
     undetected: EstimateModel | None = None
     response: dict[Short, float] = {}
+    ended: dict[Short, float] = {}
     hosts_encrypted: float = 0.0
     downtime_hours: float = 0.0
     process_hours_disrupted: float = 0.0
@@ -625,7 +626,7 @@ SUMMARY_COLUMNS = (
     "egress_blocked_hours", "credentials_reset", "infrastructure_blocks", "hosts_encrypted", "downtime_hours",
     "process_hours_disrupted", "objectives", "objectives_met")
 """The numeric outputs a summary reads (``simulator.stats.summarize``)."""
-TEXT_COLUMNS = ("outcome", "first_detection_source", "initial_access_vector", "breakout_move")
+TEXT_COLUMNS = ("outcome", "end_reason", "first_detection_source", "initial_access_vector", "breakout_move")
 
 
 class RowStore(Sequence):

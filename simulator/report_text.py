@@ -98,8 +98,9 @@ def _early(r: RunResult) -> str:
 
 def response_text(r: RunResult) -> str:
     """What the response cost the business, in one line."""
-    clean = (f", {r.clean_hosts_isolated} of them clean ({r.clean_isolated_host_hours:.0f} h)"
-             if r.clean_hosts_isolated else "")
+    clean = (f", {r.clean_hosts_isolated or 'none'} of them clean"
+             + (f" ({r.clean_isolated_host_hours:.0f} h)" if r.clean_hosts_isolated else "")
+             if r.hosts_isolated else "")
     return (f"  response cost: {r.hosts_isolated} isolation{'' if r.hosts_isolated == 1 else 's'}, "
             f"{r.isolated_host_hours:.0f} host-hours out of service{clean}; "
             f"egress blocked {r.egress_blocked_hours:.0f} h; {r.credentials_reset} credentials reset; "

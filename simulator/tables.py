@@ -317,6 +317,39 @@ def compare_table(title: str, summaries: Sequence[Any], width: int | None = 80, 
     return table(title, [COMPARE_NOTES], comparison_columns(summaries, losses), width, after, wide)
 
 
+RESPONSE_TITLE = "What the response cost, means per run, and how the runs ended, % of runs:"
+RESPONSE_AFTER = ("isolated: hosts the response (or the SOC's automation) cut off, of them clean: the attacker was "
+                  "never on them; host-hours: hours out of service, all and clean; egress: hours outbound transfers "
+                  "were blocked; resets: credentials reset.")
+ENDED_AFTER = ("Ended: the objective met, evicted with no way back, no path left (every way in and on tried), or the "
+               "horizon.")
+
+
+def response_table(summaries: Sequence[Any], width: int | None = 80, wide: bool = False) -> str:
+    """Each cell's response costs and end reasons (``tabletop compare``, ``tabletop summarize``): what containing
+    the attacker cost the business, and why its runs stopped."""
+    by = [k for k, _ in summaries[0].label] if summaries else []
+    cols = [Column(short_path(k), [str(dict(s.label)[k]) for s in summaries], 0, name=k) for k in by]
+
+    def cost(key: str, header: str, priority: int, name: str, form: str = "{:,.1f}") -> Column:
+        return Column(header, [form.format(s.response.get(key, 0.0)) for s in summaries], priority, "right",
+                      name=name)
+
+    cols += [cost("hosts_isolated", "\nisolated", 1, "isolated"),
+             cost("clean_hosts_isolated", "of them\nclean", 2, "of them clean"),
+             cost("isolated_host_hours", "host-\nhours", 3, "host-hours", "{:,.0f}"),
+             cost("clean_isolated_host_hours", "clean\nh-hours", 8, "clean host-hours", "{:,.0f}"),
+             cost("egress_blocked_hours", "egress\n(h)", 6, "egress", "{:,.0f}"),
+             cost("credentials_reset", "\nresets", 4, "resets")]
+    if all(s.ended for s in summaries):
+        for key, header, priority in (("objective_met", "ended:\nobjective", 7), ("evicted", "ended:\nevicted", 5),
+                                      ("no_path_left", "\nno path", 5), ("horizon", "\nhorizon", 9)):
+            cols.append(Column(header, [f"{s.ended.get(key, 0.0):.0%}" for s in summaries], priority, "right",
+                               name=f"ended: {header.split(chr(10))[-1]}"))
+    after = RESPONSE_AFTER + (" " + ENDED_AFTER if all(s.ended for s in summaries) else "")
+    return table(RESPONSE_TITLE, [], cols, width, [after], wide)
+
+
 def short_path(path: str) -> str:
     """A sweep column's header on two lines: 'posture.patching.days_to_patch.critical' -> 'days_to_patch\ncritical'
     ('automation' stays as it is)."""

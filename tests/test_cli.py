@@ -86,9 +86,11 @@ def test_compare_small():
                             "--runs", "12", "--seed", "4"])
     assert r.exit_code == 0, r.output
     assert "4 cells x 12 runs, root seed 4" in r.stdout
-    rows = [line for line in r.stdout.splitlines() if line.startswith(("manual ", "autonomous "))]
+    main, costs = r.stdout.split("What the response cost")
+    rows = [line for line in main.splitlines() if line.startswith(("manual ", "autonomous "))]
     assert len(rows) == 4
     assert any(row.endswith("  best") for row in rows) and any(row.endswith("  worst") for row in rows)
+    assert len([line for line in costs.splitlines() if line.startswith(("manual ", "autonomous "))]) == 4
 
 
 def _widest(text: str) -> int:
@@ -111,7 +113,9 @@ def test_compare_fits_the_width_and_keeps_the_key_figures():
     assert "objective (" in middle.stdout
     wide = runner.invoke(app, [*args, "--wide", "--columns", "80"])
     assert "Not shown" not in wide.stdout and "gates" in wide.stdout and "dwell" in wide.stdout
-    rows = [line for line in wide.stdout.splitlines() if line.startswith(("manual ", "ai-", "autonomous "))]
+    main, costs = wide.stdout.split("What the response cost")
+    assert "Not shown" not in costs and "h-hours" in costs and "horizon" in costs
+    rows = [line for line in main.splitlines() if line.startswith(("manual ", "ai-", "autonomous "))]
     assert len(rows) == 12
     for line in rows:  # no unit inside a time cell: the header carries it
         assert not any(f" {u} [" in line or f" {u} (" in line for u in ("min", "h", "d")), line

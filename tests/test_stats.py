@@ -131,3 +131,25 @@ def test_km_median_without_censoring_is_the_sample_median_and_censoring_can_hide
     assert km_median([], []) == (None, None, None)
     with pytest.raises(ValueError):
         km_median([1.0], [])
+
+
+def test_compare_shows_what_the_response_cost_and_how_runs_ended(tiny):
+    """A cell's response costs (means per run) and end reasons (shares of runs) are summarised from the runs and
+    printed under the comparison (issue 13: response costs in every result; two reviewers found the table
+    without them)."""
+    from simulator.build import compile_scenario
+    from simulator.engine import run
+    from simulator.tables import response_table
+
+    c = compile_scenario(tiny.scenario, tiny.attacker, tiny.posture)
+    results = [run(c, s) for s in range(20)]
+    s = summarize([r.row() for r in results])
+    assert s.ended == {k: sum(r.end_reason == k for r in results) / 20
+                       for k in ("objective_met", "evicted", "no_path_left", "horizon")}
+    assert sum(s.ended.values()) == pytest.approx(1.0)
+    assert s.response["isolated_host_hours"] == pytest.approx(sum(r.isolated_host_hours for r in results) / 20)
+    text = response_table([s], 200)
+    row = next(line for line in text.splitlines() if line.startswith(str(dict(s.label)["automation"])))
+    assert f"{s.response['hosts_isolated']:.1f}" in row and f"{s.ended['objective_met']:.0%}" in row
+    old = summarize([{k: v for k, v in r.row().items() if k != "end_reason"} for r in results])
+    assert old.ended == {} and "no path" not in response_table([old], 200)  # a sweep file from before end_reason

@@ -289,6 +289,9 @@ async def test_run_detail_at_80_columns_shows_whole_host_names_and_the_result():
         assert sum(widths[:3]) <= SIZE[0]
         hosts = [e.host for e in screen.result.timeline if e.host]
         assert widths[1] - 2 >= max(map(len, hosts))
+        summary = str(screen.query_one("#run-summary").render())  # why it ended and what the response cost
+        assert "Ended: " in summary and "Response cost: " in summary
+        assert f"{screen.result.credentials_reset} credentials reset" in summary
         assert screen.has_class("-narrow") and not screen.query_one("#network").display
         await pilot.press("m")
         assert screen.query_one("#network").display and not table.display

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
 
 from simulator.loader import preset_names
-from simulator.report_text import outcome_text
+from simulator.report_text import end_text, outcome_text, response_text
 from simulator.units import clock, duration
 from tui.widgets.table import fill
 
@@ -118,7 +118,8 @@ class RunDetailScreen(Screen):
             f"{r.scenario} | {r.automation} vs {r.posture} | seed {seed}: {outcome_text(r)}. "
             f"IA {duration(r.time_to_initial_access)}, detection {duration(r.time_to_first_detection)}, "
             f"objective {duration(r.time_to_objective)}; {r.hosts_compromised} hosts; AI share "
-            f"{'-' if r.ai_share is None else f'{r.ai_share:.0%}'}.")
+            f"{'-' if r.ai_share is None else f'{r.ai_share:.0%}'}. Ended: {end_text(r)}. "
+            f"{response_text(r).strip().capitalize()}.")
         self.refresh_views()
 
     def refresh_views(self) -> None:
