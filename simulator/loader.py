@@ -186,11 +186,16 @@ def _after_comma(doc: Document, path: Path_, key: str) -> bool:
     return before.count("{") > before.count("}")
 
 
+def _yaml_words(msg: str) -> str:
+    """pydantic's words for a YAML writer: a sequence is a list there (the models keep tuples)."""
+    return msg.replace("a valid tuple", "a list").replace("Tuple should", "List should")
+
+
 def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) -> list[Problem]:
     out = []
     for e in err.errors(include_url=False):
         path = prefix + _clean_loc(e["loc"])
-        msg = e["msg"]
+        msg = _yaml_words(e["msg"])
         if e["type"] == "extra_forbidden":
             msg = "unknown field"
             key = path[-1] if path else None
@@ -261,7 +266,7 @@ def _message(kind: str, e: Any, loc: Path_) -> str:
         return f"{e.get('input')!r} is under a minute: at least one minute ({1 / _AT_LEAST_A_MINUTE[loc[-1]]:.6g})"
     if e["type"] == "value_error":
         return str(e["msg"]).removeprefix("Value error, ")
-    return e["msg"]
+    return _yaml_words(e["msg"])
 
 
 def resolve_preset(kind: str, name: str, overrides: dict[str, Any] | None = None, *, doc: Document | None = None,

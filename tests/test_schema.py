@@ -383,3 +383,13 @@ def test_a_supplier_that_gets_nowhere_is_a_warning_with_its_line(write):
         assert out.exit_code == 0
         assert f"{path}:{line_of(bad, 'account: msp-tech')}: suppliers.0.account: warning: 'msp-tech' {said}" \
             in out.output, out.output
+
+
+def test_a_single_value_where_a_list_is_expected_says_list(write):
+    """'services: smb, rdp' written as one value: the message says a list (what a YAML file has), not pydantic's
+    tuple (an unseen-scenario checker's find)."""
+    text = BASE.replace("{from: corp, to: servers, services: [smb, rdp]}", "{from: corp, to: servers, services: smb}")
+    path = write(text)
+    msgs = problems_of(path)
+    assert any(m.endswith(": Input should be a list") for m in msgs), msgs
+    assert not any("tuple" in m.lower() for m in msgs), msgs
