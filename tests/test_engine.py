@@ -302,3 +302,13 @@ def test_a_logon_over_a_vpn_or_sso_is_a_session_not_a_shell():
                 elif e.host in session:
                     assert e.phase not in ("credential-access", "privilege-escalation"), (s, e)
     assert sessions
+
+
+def test_a_hallucinated_credential_s_failed_logons_can_be_seen():
+    """A hallucination costs what the real action would (issue 13, finding 4): each try of a credential the AI made
+    up is a failed logon from a host the attacker holds, which the sensors there see like any other (the autonomous
+    crew on espionage-tech, baseline: some of them are detected, none succeeds)."""
+    c = compiled(load("espionage-tech"), "autonomous", "baseline")
+    tries = [e for s in range(15) for e in run(c, s).timeline if e.false_finding and e.phase != "exfiltration"]
+    assert tries and not any(e.success for e in tries)
+    assert any(e.detected for e in tries)
