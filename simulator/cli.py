@@ -444,6 +444,8 @@ def sensitivity(
     automation: Annotated[str | None, typer.Option(help="Attacker level at the base point.")] = None,
     posture: Annotated[str | None, typer.Option(help="Posture preset at the base point.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    check_seed: Annotated[int | None, typer.Option(min=0, help="Run the same design again at this root seed too "
+                                                   "(twice the runs) and say whether the top five hold.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help=WORKERS_HELP)] = None,
     format_: Annotated[str, typer.Option("--format", help="table or json (factors, ranges and effects).")] = "table",
     columns: Columns = None,
@@ -451,6 +453,9 @@ def sensitivity(
 ) -> None:
     """Rank the posture and attacker levers by their signed effect on attacker success (points) and time to
     detection (hours), with 95% intervals."""
+    if check_seed is not None and check_seed == seed:
+        typer.echo(f"<command line>:0: --check-seed: {check_seed} is the root seed already; give another", err=True)
+        raise typer.Exit(EXIT_INPUT)
     fmt = _format(format_)
     if method not in ("morris", "oat"):
         typer.echo(f"<command line>:0: --method: '{method}' is not oat or morris", err=True)
@@ -464,6 +469,7 @@ def sensitivity(
 
     from simulator import sensitivity as sa
     from simulator.progress import progress
+    from simulator.tables import factor_name
 
     runs = runs or (sa.OAT_RUNS if method == "oat" else sa.MORRIS_RUNS)
     max_runs = max(runs, max_runs or (runs * sa.REFINE if method == "oat" else runs))
@@ -481,6 +487,13 @@ def sensitivity(
         with bars:
             effects = sa.run_design(loaded, design, runs, seed, _workers(workers), progress=lambda n: tick[0](n),
                                     max_runs=max_runs, on_round=on_round)
+        check, first_total = None, total[0]
+        if check_seed is not None:  # the same factors and levels, another root seed (a Morris design is redrawn)
+            again = sa.plan(loaded, method, automation, posture, trajectories=trajectories, seed=check_seed)
+            with bars:
+                other = sa.run_design(loaded, again, runs, check_seed, _workers(workers),
+                                      progress=lambda n: tick[0](n), max_runs=max_runs, on_round=on_round)
+            check = sa.stability(effects, other, (seed, check_seed), short=factor_name)
     except (RuntimeError, ValueError) as e:
         typer.echo(f"{loaded.document.file}:0: {e}" if isinstance(e, ValueError) else str(e), err=True)
         raise typer.Exit(EXIT_INPUT) from None
@@ -488,20 +501,26 @@ def sensitivity(
     how = "one at a time" if method == "oat" else f"Morris, {trajectories} trajectories"
     refined = f", refined up to {max_runs} at the top-5 boundary" if method == "oat" and max_runs > runs else ""
     title = (f"{loaded.scenario.name}: sensitivity ({how}) around {base[0][1]} vs {base[1][1]}, "
-             f"{len(design.points)} cells x {runs} runs on common seeds{refined} ({total[0]} runs), root seed {seed}.")
+             f"{len(design.points)} cells x {runs} runs on common seeds{refined} ({first_total} runs), root seed "
+             f"{seed}.")
     if fmt == "json":
         import json
 
         sys.stdout.write(json.dumps({"scenario": loaded.scenario.name, "method": method, "runs": runs,
-                                     "max_runs": max_runs, "total_runs": total[0],
+                                     "max_runs": max_runs, "total_runs": first_total,
                                      "trajectories": trajectories if method == "morris" else None,
                                      "seed": seed, "base": dict(base), "cells": len(design.points),
                                      "factors": sa.factor_data(design.factors), "effects": sa.chart_data(effects),
-                                     "top5_separated": sa.separated(effects)}, indent=2) + "\n")
+                                     "top5_separated": sa.separated(effects),
+                                     **({"check_seed": check_seed, "stable": check[0], "stability": check[1]}
+                                        if check is not None else {})}, indent=2) + "\n")
         return
-    from simulator.tables import sensitivity_table, terminal_width
+    from simulator.tables import sensitivity_table, terminal_width, wrap
 
     typer.echo(sensitivity_table(effects, title, sa.NOTES[method], terminal_width(columns), wide))
+    if check is not None:
+        typer.echo("\n" + "\n".join(wrap(f"{check[1]} (Root seed {check_seed}: {total[0] - first_total} more runs.)",
+                                         terminal_width(columns))))
 
 
 @app.command()

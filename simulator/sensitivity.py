@@ -573,6 +573,40 @@ def top_sentence(effects: Sequence[Effect], k: int = TOP, short: Callable[[str],
             f"{', '.join(map(short, named))}{more}.")
 
 
+def stability(first: Sequence[Effect], second: Sequence[Effect], seeds: tuple[int, int], k: int = TOP,
+              short: Callable[[str], str] = str) -> tuple[bool, str]:
+    """Whether two root seeds' rankings agree on the top ``k`` (attacker success), and one sentence saying how.
+    They agree when neither seed's top ``k`` holds a factor the other sets apart outside its own top ``k`` at 95%
+    (near-equal effects at the boundary never separate, and each run names them undecided, so a seed that leaves
+    more undecided does not disagree); the sentence says which factors both set apart, in what order, and which
+    only one does. (stable, sentence)."""
+    a, b = seeds
+    sure = [[f for f in top(e, k=k) if f not in undecided(e, k)] for e in (first, second)]
+    room = [set(top(e, k=k)) | set(undecided(e, k)) for e in (first, second)]
+    tops = [top(e, k=k) for e in (first, second)]
+    outside = [[f for f in tops[0] if f not in room[1]], [f for f in tops[1] if f not in room[0]]]
+
+    def listed(fs: Sequence[str]) -> str:
+        return ", ".join(map(short, fs)) or "none"
+
+    if outside[0] or outside[1]:
+        why = [f"seed {seed}'s top {k} has {listed(out)}, which seed {other} sets apart outside its own"
+               for seed, other, out in ((a, b, outside[0]), (b, a, outside[1])) if out]
+        return False, f"Not stable across root seeds {a} and {b}: {'; '.join(why)}."
+    both = [f for f in sure[0] if f in sure[1]]
+    order = "in the same order" if both == [f for f in sure[1] if f in sure[0]] else "in another order"
+    if sure[0] == sure[1] and len(both) == k:
+        return True, f"Stable across root seeds {a} and {b}: the same top {k} set apart, {order} ({listed(both)})."
+    only = [f"seed {seed} also sets apart {listed(extra)}"
+            for seed, extra in ((a, [f for f in sure[0] if f not in both]), (b, [f for f in sure[1] if f not in both]))
+            if extra]
+    shared = sorted(set(undecided(first, k)) & set(undecided(second, k)))
+    return True, (f"Stable across root seeds {a} and {b}: neither ranks in its top {k} a factor the other sets apart "
+                  f"outside it; both set apart {listed(both)}" + (f", {order}" if len(both) > 1 else "")
+                  + (f"; {'; '.join(only)}" if only else "")
+                  + (f"; within noise at the boundary at both: {listed(shared)}" if shared else "") + ".")
+
+
 def table(effects: Sequence[Effect], title: str, k: int = TOP) -> str:
     """Two ranked tables, one per output: signed effect, its 95% interval and the runs it rests on."""
     out = [title]

@@ -208,7 +208,36 @@ def test_cli(tmp_path):
     first = data["effects"]["attacker success"][0]
     assert {"factor", "effect", "ci_low", "ci_high", "levels", "n"} <= set(first)
     assert all(f["source"] for f in data["factors"])
+    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--runs", "3", "--max-runs", "3", "--workers", "1",
+                                  "--format", "json", "--check-seed", "1"])
+    assert r.exit_code == 0, r.output
+    again = json.loads(r.stdout)
+    assert again["check_seed"] == 1 and again["stability"].split(":")[0] in (
+        "Stable across root seeds 0 and 1", "Not stable across root seeds 0 and 1")
+    assert again["stable"] == again["stability"].startswith("Stable") and again["total_runs"] == data["total_runs"]
+    r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--check-seed", "0"])
+    assert r.exit_code == 2 and "--check-seed: 0 is the root seed already" in r.output
     r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--method", "sobol"])
     assert r.exit_code == 2
     r = CliRunner().invoke(app, ["sensitivity", str(TINY), "--automation", "nope"])
     assert r.exit_code == 2 and "unknown automation preset 'nope'" in r.output
+
+
+def _fx(values: dict[str, tuple[float, float, float]]) -> list:
+    return [sa.Effect(f, sa.OUTPUTS[0], e, lo, hi, "0 -> 1", 200) for f, (e, lo, hi) in values.items()]
+
+
+def test_stability_across_seeds_is_computed_and_said():
+    """`tabletop sensitivity --check-seed`: two seeds agree when neither ranks in its top five a factor the other
+    sets apart outside its own; a seed that leaves more factors undecided at the boundary does not disagree."""
+    clear = {"a": (-40, -45, -35), "b": (-30, -34, -26), "c": (-20, -23, -17), "d": (-12, -14, -10),
+             "e": (-8, -9, -7), "f": (-2, -3, -1), "g": (-1, -2, 0)}
+    ok, text = sa.stability(_fx(clear), _fx(clear), (0, 1))
+    assert ok and text == ("Stable across root seeds 0 and 1: the same top 5 set apart, in the same order (a, b, c, d, "
+                          "e).")
+    blurred = {**clear, "e": (-6, -9, -3), "f": (-4, -7, -1)}  # seed 1 leaves e and f undecided at the boundary
+    ok, text = sa.stability(_fx(clear), _fx(blurred), (0, 1))
+    assert ok and "both set apart a, b, c, d, in the same order; seed 0 also sets apart e" in text
+    swapped = {**clear, "e": (-2, -3, -1), "f": (-8, -9, -7)}  # f set apart in seed 1's top five, e outside it
+    ok, text = sa.stability(_fx(clear), _fx(swapped), (0, 1))
+    assert not ok and text.startswith("Not stable across root seeds 0 and 1: seed 0's top 5 has e, which seed 1 sets")
