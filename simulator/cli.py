@@ -475,11 +475,13 @@ def sensitivity(
     max_runs = max(runs, max_runs or (runs * sa.REFINE if method == "oat" else runs))
     bars, tick = ExitStack(), [lambda n: None]
     total = [0]
+    check: tuple[bool | None, str] | None = None
 
     def on_round(r: int, factors: int, planned: int) -> None:  # one progress bar per round
         bars.close()
         total[0] += planned
-        label = "sensitivity" if r == 1 else f"sensitivity, round {r}: {factors} factors at the top-5 boundary"
+        name = "sensitivity" if check is None else f"sensitivity, root seed {check_seed}"
+        label = name if r == 1 else f"{name}, round {r}: {factors} factors at the top-5 boundary"
         tick[0] = bars.enter_context(progress(planned, label))
 
     try:
@@ -487,8 +489,9 @@ def sensitivity(
         with bars:
             effects = sa.run_design(loaded, design, runs, seed, _workers(workers), progress=lambda n: tick[0](n),
                                     max_runs=max_runs, on_round=on_round)
-        check, first_total = None, total[0]
+        first_total = total[0]
         if check_seed is not None:  # the same factors and levels, another root seed (a Morris design is redrawn)
+            check = (None, "")  # (the second seed's progress bars say which seed they are)
             again = sa.plan(loaded, method, automation, posture, trajectories=trajectories, seed=check_seed)
             with bars:
                 other = sa.run_design(loaded, again, runs, check_seed, _workers(workers),
@@ -512,7 +515,8 @@ def sensitivity(
                                      "seed": seed, "base": dict(base), "cells": len(design.points),
                                      "factors": sa.factor_data(design.factors), "effects": sa.chart_data(effects),
                                      "top5_separated": sa.separated(effects),
-                                     **({"check_seed": check_seed, "stable": check[0], "stability": check[1]}
+                                     **({"check_seed": check_seed, "check_total_runs": total[0] - first_total,
+                                         "stable": check[0], "stability": check[1]}
                                         if check is not None else {})}, indent=2) + "\n")
         return
     from simulator.tables import sensitivity_table, terminal_width, wrap

@@ -380,15 +380,16 @@ def _keys(changes: Sequence[Change]) -> set[tuple[str, str]]:
     even = _even(changes)
     if even is not None:
         return {("even", even[0].name), ("automation", ""), ("control", even[0].name)}
-    if w.kind == "control":  # controls tied with the first share the verdict (the ranking orders them by name)
+    if w.kind == "control":  # controls tied with the first share the verdict (the ranking orders a tie by
+        # detection, then by name)
         return {("control", c.name) for c in _tied_first(changes)}
     return {(w.kind, "")}  # automation first is one verdict, whichever level
 
 
 def _tied_first(changes: Sequence[Change]) -> list[Change]:
-    """The ranking's first control and every control tied with it (the same effect, in points)."""
+    """The ranking's first control and every control tied with it (the same signed effect on attacker success)."""
     controls = [c for c in rank(changes) if c.kind == "control"]
-    return [c for c in controls if controls and abs(c.success.mean) == abs(controls[0].success.mean)]
+    return [c for c in controls if controls and c.success.mean == controls[0].success.mean]
 
 
 def _shared(ranked: Mapping[str, Sequence[Change]]) -> tuple[str, str] | None:
@@ -450,15 +451,16 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
     readings?"""
     ranked = {r: rank(by_reading[r]) for r in READINGS}
     first = {r: next((c for c in ranked[r] if c.kind == "control"), None) for r in READINGS}
-    # a control tied for first place under both readings ranks first under both (ties are ordered by name)
+    # a control tied for first place under both readings ranks first under both (the ranking orders a tie by
+    # detection, then by name)
     tied = {r: [c.name for c in _tied_first(ranked[r])] for r in READINGS}
     both = [n for n in tied["vendor"] if n in tied["skeptic"]]
     if both:
         first = {r: next(c for c in ranked[r] if c.name == both[0]) for r in READINGS}
     fv, fs = first["vendor"], first["skeptic"]
     same_first = fv is not None and fs is not None and fv.name == fs.name
-    shared = [c for c in ranked["vendor"] if same_first and fv is not None and c.name != fv.name
-              and c.name in tied["vendor"] and c.name in tied["skeptic"]]
+    ties = {r: [c for c in ranked[r] if same_first and fv is not None and c.name != fv.name and c.name in tied[r]]
+            for r in READINGS}
     key = _shared(ranked)
     same_verdict = key is not None or not (_keys(ranked["vendor"]) or _keys(ranked["skeptic"]))
     if key is None and same_verdict:  # no first control worth naming under either reading
@@ -470,7 +472,10 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
 
     if same_first and same_verdict:
         assert fv is not None and fs is not None
-        with_ = f", tied with {', '.join(_control(c) for c in shared)}" if shared else ""
+        tv, ts = ([_control(c) for c in ties[r]] for r in READINGS)
+        with_ = (f", tied with {', '.join(tv)}" if tv == ts and tv else
+                 "".join(f", tied with {', '.join(t)} under the {r} reading"
+                         for r, t in zip(READINGS, (tv, ts), strict=True) if t))
         return (f"Under both readings, {_action(fv)} ranks first among the controls{with_} "
                 f"(vendor {_pts(fv.success)}, skeptic {_pts(fs.success)}), and the verdict holds: "
                 f"{_held(ranked, key)}.")

@@ -455,7 +455,7 @@ class CellModel(BaseModel):
     breached: EstimateModel | None = None
     undetected: EstimateModel | None = None
     response: dict[Short, float] = {}
-    ended: dict[Short, float] = {}
+    ended: dict[EndReason, Share] = {}
     hosts_encrypted: float = 0.0
     downtime_hours: float = 0.0
     process_hours_disrupted: float = 0.0

@@ -188,7 +188,7 @@ def _after_comma(doc: Document, path: Path_, key: str) -> bool:
 
 def _yaml_words(msg: str) -> str:
     """pydantic's words for a YAML writer: a sequence is a list there (the models keep tuples)."""
-    return msg.replace("a valid tuple", "a list").replace("Tuple should", "List should")
+    return msg.replace("a valid tuple", "a valid list").replace("Tuple should", "List should")
 
 
 def _pydantic_problems(doc: Document, err: ValidationError, prefix: Path_ = ()) -> list[Problem]:

@@ -261,6 +261,7 @@ def summaries_csv(summaries: Sequence[CellSummary]) -> str:
         if s.undetected is not None:
             row["undetected_breached"] = s.undetected.value
         row.update(s.response)
+        row.update({f"ended_{k}": v for k, v in s.ended.items()})
         rows.append(row)
     w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
     w.writeheader()

@@ -574,35 +574,42 @@ def top_sentence(effects: Sequence[Effect], k: int = TOP, short: Callable[[str],
 
 
 def stability(first: Sequence[Effect], second: Sequence[Effect], seeds: tuple[int, int], k: int = TOP,
-              short: Callable[[str], str] = str) -> tuple[bool, str]:
+              short: Callable[[str], str] = str, limit: int = 6) -> tuple[bool | None, str]:
     """Whether two root seeds' rankings agree on the top ``k`` (attacker success), and one sentence saying how.
-    They agree when neither seed's top ``k`` holds a factor the other sets apart outside its own top ``k`` at 95%
-    (near-equal effects at the boundary never separate, and each run names them undecided, so a seed that leaves
-    more undecided does not disagree); the sentence says which factors both set apart, in what order, and which
-    only one does. (stable, sentence)."""
+    They disagree when a factor one seed sets apart in its top ``k`` at 95% is set apart outside the other's (neither
+    in its top ``k`` nor undecided at its boundary), or when a factor both set apart changes sign; a seed that leaves
+    more factors undecided does not disagree (near-equal effects never separate, and each run names them). Where
+    neither seed sets any factor apart there is nothing to agree on: None, with advice. (stable, sentence); at most
+    ``limit`` factors named per list."""
     a, b = seeds
     sure = [[f for f in top(e, k=k) if f not in undecided(e, k)] for e in (first, second)]
     room = [set(top(e, k=k)) | set(undecided(e, k)) for e in (first, second)]
-    tops = [top(e, k=k) for e in (first, second)]
-    outside = [[f for f in tops[0] if f not in room[1]], [f for f in tops[1] if f not in room[0]]]
+    outside = [[f for f in sure[0] if f not in room[1]], [f for f in sure[1] if f not in room[0]]]
+    sign = [{e.factor: e.effect > 0 for e in x if e.output == OUTPUTS[0]} for x in (first, second)]
+    both = [f for f in sure[0] if f in sure[1]]
+    flipped = [f for f in both if sign[0][f] != sign[1][f]]
 
     def listed(fs: Sequence[str]) -> str:
-        return ", ".join(map(short, fs)) or "none"
+        named = ", ".join(map(short, fs[:limit])) or "none"
+        return named + (f" and {len(fs) - limit} more" if len(fs) > limit else "")
 
-    if outside[0] or outside[1]:
-        why = [f"seed {seed}'s top {k} has {listed(out)}, which seed {other} sets apart outside its own"
+    if outside[0] or outside[1] or flipped:
+        why = [f"seed {seed} sets apart {listed(out)} in its top {k}, seed {other} outside its own"
                for seed, other, out in ((a, b, outside[0]), (b, a, outside[1])) if out]
+        why += [f"{listed(flipped)} changes sign"] if flipped else []
         return False, f"Not stable across root seeds {a} and {b}: {'; '.join(why)}."
-    both = [f for f in sure[0] if f in sure[1]]
+    if not sure[0] and not sure[1]:
+        return None, (f"Undecided at root seeds {a} and {b}: neither sets any factor apart in its top {k} at 95%; "
+                      "more runs per cell (--runs, --max-runs) narrow the intervals.")
     order = "in the same order" if both == [f for f in sure[1] if f in sure[0]] else "in another order"
     if sure[0] == sure[1] and len(both) == k:
         return True, f"Stable across root seeds {a} and {b}: the same top {k} set apart, {order} ({listed(both)})."
     only = [f"seed {seed} also sets apart {listed(extra)}"
             for seed, extra in ((a, [f for f in sure[0] if f not in both]), (b, [f for f in sure[1] if f not in both]))
             if extra]
-    shared = sorted(set(undecided(first, k)) & set(undecided(second, k)))
-    return True, (f"Stable across root seeds {a} and {b}: neither ranks in its top {k} a factor the other sets apart "
-                  f"outside it; both set apart {listed(both)}" + (f", {order}" if len(both) > 1 else "")
+    shared = [f for f in top(first, k=len(first)) if f in set(undecided(first, k)) & set(undecided(second, k))]
+    return True, (f"Stable across root seeds {a} and {b}: neither sets apart in its top {k} a factor the other sets "
+                  f"apart outside it; both set apart {listed(both)}" + (f", {order}" if len(both) > 1 else "")
                   + (f"; {'; '.join(only)}" if only else "")
                   + (f"; within noise at the boundary at both: {listed(shared)}" if shared else "") + ".")
 

@@ -131,7 +131,7 @@ class CellSummary:
     isolated_host_hours, clean_isolated_host_hours, egress_blocked_hours, credentials_reset, infrastructure_blocks)."""
     ended: dict[str, float] = field(default_factory=dict)
     """Share of runs by why they ended (RunResult.end_reason: objective_met, evicted, no_path_left, horizon); empty
-    for rows that do not say (a sweep file written before end_reason)."""
+    where the rows do not say (a comparison saved before it was counted)."""
 
     def value(self, name: str) -> Any:
         """A label value by column name (None if the cell has no such column)."""

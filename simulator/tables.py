@@ -318,11 +318,12 @@ def compare_table(title: str, summaries: Sequence[Any], width: int | None = 80, 
 
 
 RESPONSE_TITLE = "What the response cost, means per run, and how the runs ended, % of runs:"
-RESPONSE_AFTER = ("isolated: hosts the response (or the SOC's automation) cut off, of them clean: the attacker was "
-                  "never on them; host-hours: hours out of service, all and clean; egress: hours outbound transfers "
-                  "were blocked; resets: credentials reset.")
-ENDED_AFTER = ("Ended: the objective met, evicted with no way back, no path left (every way in and on tried), or the "
-               "horizon.")
+RESPONSE_AFTER = ("isolated: isolations by the response or the SOC's automation (a host isolated again counts "
+                  "again), of them clean: the attacker was not on the host when it was isolated; host-hours: hours "
+                  "out of service, all and clean; egress: hours outbound transfers were blocked; resets: credentials "
+                  "reset.")
+ENDED_AFTER = ("Ended: with the objective met; evicted (the attacker had got in, held no host any more and had no way "
+               "back in left); kept out (it never got in and had no way in left); or at the horizon.")
 
 
 def response_table(summaries: Sequence[Any], width: int | None = 80, wide: bool = False) -> str:
@@ -343,7 +344,7 @@ def response_table(summaries: Sequence[Any], width: int | None = 80, wide: bool 
              cost("credentials_reset", "\nresets", 4, "resets")]
     if all(s.ended for s in summaries):
         for key, header, priority in (("objective_met", "ended:\nobjective", 7), ("evicted", "ended:\nevicted", 5),
-                                      ("no_path_left", "\nno path", 5), ("horizon", "\nhorizon", 9)):
+                                      ("no_path_left", "\nkept out", 5), ("horizon", "\nhorizon", 9)):
             cols.append(Column(header, [f"{s.ended.get(key, 0.0):.0%}" for s in summaries], priority, "right",
                                name=f"ended: {header.split(chr(10))[-1]}"))
     after = RESPONSE_AFTER + (" " + ENDED_AFTER if all(s.ended for s in summaries) else "")

@@ -127,15 +127,23 @@ their test runs on."""
 
 
 def _setting_pairs() -> list[tuple[str, object, object]]:
-    """Each incident-response setting whose `weak` and `hardened` values differ, with the two values (where `weak`
-    leaves one unset, baseline's; a switch, off and on)."""
+    """Each incident-response setting with two values to compare: a switch off and on (whatever the presets say);
+    any other setting whose `weak` and `hardened` values differ, at those values (where `weak` leaves one unset, as
+    for a step its response does not take, baseline's, else the field's default)."""
+    from defenses.incident_response import IncidentResponseConfig
+
     weak, base, hard = (preset_data("posture", p)["incident_response"] for p in ("weak", "baseline", "hardened"))
     out = []
     for field, h in hard.items():
-        w = weak.get(field) if weak.get(field) is not None else base.get(field)
-        if field in RESPONSE_ACTIONS or field == "isolate_hosts" or w == h:
+        if field in RESPONSE_ACTIONS or field == "isolate_hosts":
             continue
-        out.append((field, False, True) if isinstance(h, bool) else (field, w if w is not None else 1, h))
+        if isinstance(h, bool):
+            out.append((field, False, True))
+            continue
+        w = next((v for v in (weak.get(field), base.get(field)) if v is not None),
+                 IncidentResponseConfig.model_fields[field].default)
+        if w != h:
+            out.append((field, w, h))
     return out
 
 

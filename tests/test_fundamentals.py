@@ -490,3 +490,16 @@ def test_readings_whose_first_controls_tie_rank_the_same_first():
     assert s.startswith("Under both readings, upgrading segmentation to hardened ranks first among the controls, "
                         "tied with patching (vendor -60 points")
     assert "the verdict holds" in s and "disagree" not in s
+
+
+def test_a_tie_under_one_reading_only_is_named_with_its_reading():
+    """Segmentation and patching tied for first under the vendor reading (segmentation first by detection), patching
+    alone first under the skeptic's: patching ranks first under both, and the vendor reading's tie is named."""
+    auto = _change("attacker manual -> ai-assisted", "automation", -0.05, -0.15, 0.05)
+    vendor = [_sooner(_change("segmentation -> hardened", "control", -0.6, -0.8, -0.4)),
+              _change("patching -> hardened", "control", -0.6, -0.8, -0.4), auto]
+    skeptic = [_change("patching -> hardened", "control", -0.6, -0.8, -0.4),
+               _change("segmentation -> hardened", "control", -0.3, -0.5, -0.1), auto]
+    s = fm.readings_sentence({"vendor": vendor, "skeptic": skeptic}, 20)
+    assert s.startswith("Under both readings, upgrading patching to hardened ranks first among the controls, tied "
+                        "with segmentation under the vendor reading (vendor -60 points"), s

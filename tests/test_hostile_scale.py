@@ -110,4 +110,4 @@ def test_more_zones_than_a_comparison_can_build_are_refused(tmp_path):
     path = tmp_path / "zones.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     r = runner.invoke(app, ["validate", str(path)])
-    assert r.exit_code == 2 and "zones: Tuple should have at most 200 items" in r.stderr
+    assert r.exit_code == 2 and "zones: List should have at most 200 items" in r.stderr

@@ -391,5 +391,5 @@ def test_a_single_value_where_a_list_is_expected_says_list(write):
     text = BASE.replace("{from: corp, to: servers, services: [smb, rdp]}", "{from: corp, to: servers, services: smb}")
     path = write(text)
     msgs = problems_of(path)
-    assert any(m.endswith(": Input should be a list") for m in msgs), msgs
+    assert any(m.endswith(": Input should be a valid list") for m in msgs), msgs
     assert not any("tuple" in m.lower() for m in msgs), msgs

@@ -151,5 +151,4 @@ def test_compare_shows_what_the_response_cost_and_how_runs_ended(tiny):
     text = response_table([s], 200)
     row = next(line for line in text.splitlines() if line.startswith(str(dict(s.label)["automation"])))
     assert f"{s.response['hosts_isolated']:.1f}" in row and f"{s.ended['objective_met']:.0%}" in row
-    old = summarize([{k: v for k, v in r.row().items() if k != "end_reason"} for r in results])
-    assert old.ended == {} and "no path" not in response_table([old], 200)  # a sweep file from before end_reason
+    assert "kept out" in text and "never got in" in text  # (no_path_left: kept out, not stuck inside)

@@ -119,7 +119,7 @@ class RunDetailScreen(Screen):
             f"IA {duration(r.time_to_initial_access)}, detection {duration(r.time_to_first_detection)}, "
             f"objective {duration(r.time_to_objective)}; {r.hosts_compromised} hosts; AI share "
             f"{'-' if r.ai_share is None else f'{r.ai_share:.0%}'}. Ended: {end_text(r)}. "
-            f"{response_text(r).strip().capitalize()}.")
+            f"{response_text(r).strip()[:1].upper()}{response_text(r).strip()[1:]}.")
         self.refresh_views()
 
     def refresh_views(self) -> None:
