@@ -359,10 +359,9 @@ class IncidentResponse(Control):
         net = ctx.net
         hosts = found if cfg.isolate_hosts else set()
         creds: set[int] = set()
-        if any(h in net.domain_controllers for h in found):  # (a round's scoping found one: seen compromised,
-            self.dc_ever = True  # so a later eviction resets the directory again)
-        dc = (self.dc_evidence or any(h in net.domain_controllers for h in found)
-              or (privileged and self.dc_ever)) and cfg.reset_krbtgt
+        found_dc = any(h in net.domain_controllers for h in found)
+        self.dc_ever |= found_dc  # (seen compromised, however found: a later eviction resets the directory again)
+        dc = (self.dc_evidence or found_dc or (privileged and self.dc_ever)) and cfg.reset_krbtgt
         self.dc_evidence = False
         if cfg.reset_credentials:
             # the credentials seen used (again, if seen since their last reset) and every one cached on a host it

@@ -475,13 +475,12 @@ def sensitivity(
     max_runs = max(runs, max_runs or (runs * sa.REFINE if method == "oat" else runs))
     bars, tick = ExitStack(), [lambda n: None]
     total = [0]
-    check: tuple[bool | None, str] | None = None
+    name = ["sensitivity"]  # (the second seed's progress bars say which seed they are)
 
     def on_round(r: int, factors: int, planned: int) -> None:  # one progress bar per round
         bars.close()
         total[0] += planned
-        name = "sensitivity" if check is None else f"sensitivity, root seed {check_seed}"
-        label = name if r == 1 else f"{name}, round {r}: {factors} factors at the top-5 boundary"
+        label = name[0] if r == 1 else f"{name[0]}, round {r}: {factors} factors at the top-5 boundary"
         tick[0] = bars.enter_context(progress(planned, label))
 
     try:
@@ -489,9 +488,9 @@ def sensitivity(
         with bars:
             effects = sa.run_design(loaded, design, runs, seed, _workers(workers), progress=lambda n: tick[0](n),
                                     max_runs=max_runs, on_round=on_round)
-        first_total = total[0]
+        first_total, check = total[0], None
         if check_seed is not None:  # the same factors and levels, another root seed (a Morris design is redrawn)
-            check = (None, "")  # (the second seed's progress bars say which seed they are)
+            name[0] = f"sensitivity, root seed {check_seed}"
             again = sa.plan(loaded, method, automation, posture, trajectories=trajectories, seed=check_seed)
             with bars:
                 other = sa.run_design(loaded, again, runs, check_seed, _workers(workers),

@@ -459,8 +459,6 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
         first = {r: next(c for c in ranked[r] if c.name == both[0]) for r in READINGS}
     fv, fs = first["vendor"], first["skeptic"]
     same_first = fv is not None and fs is not None and fv.name == fs.name
-    ties = {r: [c for c in ranked[r] if same_first and fv is not None and c.name != fv.name and c.name in tied[r]]
-            for r in READINGS}
     key = _shared(ranked)
     same_verdict = key is not None or not (_keys(ranked["vendor"]) or _keys(ranked["skeptic"]))
     if key is None and same_verdict:  # no first control worth naming under either reading
@@ -472,7 +470,7 @@ def readings_sentence(by_reading: Mapping[str, Sequence[Change]], runs: int) -> 
 
     if same_first and same_verdict:
         assert fv is not None and fs is not None
-        tv, ts = ([_control(c) for c in ties[r]] for r in READINGS)
+        tv, ts = ([_control(c) for c in ranked[r] if c.name in tied[r] and c.name != fv.name] for r in READINGS)
         with_ = (f", tied with {', '.join(tv)}" if tv == ts and tv else
                  "".join(f", tied with {', '.join(t)} under the {r} reading"
                          for r, t in zip(READINGS, (tv, ts), strict=True) if t))

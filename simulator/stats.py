@@ -131,7 +131,7 @@ class CellSummary:
     isolated_host_hours, clean_isolated_host_hours, egress_blocked_hours, credentials_reset, infrastructure_blocks)."""
     ended: dict[str, float] = field(default_factory=dict)
     """Share of runs by why they ended (RunResult.end_reason: objective_met, evicted, no_path_left, horizon); empty
-    where the rows do not say (a comparison saved before it was counted)."""
+    in a comparison saved before it was counted."""
 
     def value(self, name: str) -> Any:
         """A label value by column name (None if the cell has no such column)."""
@@ -214,8 +214,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], by: Sequence[str] = ("automatio
                           lambda r: r.get("dwell_time") is None) if any(
             r.get("time_to_initial_access") is not None for r in rows) else None,
         response={k: sum(r.get(k, 0) or 0 for r in rows) / n for k in RESPONSE_COSTS},
-        ended=({k: sum(r.get("end_reason") == k for r in rows) / n for k in END_REASONS}
-               if all(r.get("end_reason") for r in rows) else {}),
+        ended={k: sum(r.get("end_reason") == k for r in rows) / n for k in END_REASONS},
         hosts_encrypted=sum(r.get("hosts_encrypted", 0) or 0 for r in rows) / n,
         downtime_hours=sum(r.get("downtime_hours", 0) or 0 for r in rows) / n,
         process_hours_disrupted=sum(r.get("process_hours_disrupted", 0) or 0 for r in rows) / n,

@@ -242,12 +242,17 @@ def marks(summaries: Sequence[Any]) -> list[str]:
     return ["best" if v == lo else "worst" if v == hi else "" for v in values]
 
 
+def label_columns(summaries: Sequence[Any]) -> list[Column]:
+    """The columns that name each cell (automation, posture, or a sweep's --by columns), always shown."""
+    by = [k for k, _ in summaries[0].label] if summaries else []
+    return [Column(short_path(k), [str(dict(s.label)[k]) for s in summaries], 0, name=k) for k in by]
+
+
 def comparison_columns(summaries: Sequence[Any], losses: Sequence[Any] | None = None) -> list[Column]:
     """The comparison's columns in reading order: the label columns, then the figures with their units; priorities
     put attacker success, time to detection, records and the best/worst mark first. ``losses``: each cell's
     ``simulator.loss.LossEstimate`` when the scenario has a loss model (a money column after records)."""
-    by = [k for k, _ in summaries[0].label] if summaries else []
-    cols = [Column(short_path(k), [str(dict(s.label)[k]) for s in summaries], 0, name=k) for k in by]
+    cols = label_columns(summaries)
 
     def timed(attr: str, header: str, priority: int, name: str) -> Column:
         unit, size = time_unit([getattr(s, attr).value for s in summaries])
@@ -329,8 +334,7 @@ ENDED_AFTER = ("Ended: with the objective met; evicted (the attacker had got in,
 def response_table(summaries: Sequence[Any], width: int | None = 80, wide: bool = False) -> str:
     """Each cell's response costs and end reasons (``tabletop compare``, ``tabletop summarize``): what containing
     the attacker cost the business, and why its runs stopped."""
-    by = [k for k, _ in summaries[0].label] if summaries else []
-    cols = [Column(short_path(k), [str(dict(s.label)[k]) for s in summaries], 0, name=k) for k in by]
+    cols = label_columns(summaries)
 
     def cost(key: str, header: str, priority: int, name: str, form: str = "{:,.1f}") -> Column:
         return Column(header, [form.format(s.response.get(key, 0.0)) for s in summaries], priority, "right",
@@ -342,13 +346,11 @@ def response_table(summaries: Sequence[Any], width: int | None = 80, wide: bool 
              cost("clean_isolated_host_hours", "clean\nh-hours", 8, "clean host-hours", "{:,.0f}"),
              cost("egress_blocked_hours", "egress\n(h)", 6, "egress", "{:,.0f}"),
              cost("credentials_reset", "\nresets", 4, "resets")]
-    if all(s.ended for s in summaries):
-        for key, header, priority in (("objective_met", "ended:\nobjective", 7), ("evicted", "ended:\nevicted", 5),
-                                      ("no_path_left", "\nkept out", 5), ("horizon", "\nhorizon", 9)):
-            cols.append(Column(header, [f"{s.ended.get(key, 0.0):.0%}" for s in summaries], priority, "right",
-                               name=f"ended: {header.split(chr(10))[-1]}"))
-    after = RESPONSE_AFTER + (" " + ENDED_AFTER if all(s.ended for s in summaries) else "")
-    return table(RESPONSE_TITLE, [], cols, width, [after], wide)
+    for key, header, priority in (("objective_met", "ended:\nobjective", 7), ("evicted", "ended:\nevicted", 5),
+                                  ("no_path_left", "\nkept out", 5), ("horizon", "\nhorizon", 9)):
+        cols.append(Column(header, [f"{s.ended.get(key, 0.0):.0%}" for s in summaries], priority, "right",
+                           name=f"ended: {header.split(chr(10))[-1]}"))
+    return table(RESPONSE_TITLE, [], cols, width, [f"{RESPONSE_AFTER} {ENDED_AFTER}"], wide)
 
 
 def short_path(path: str) -> str:

@@ -114,12 +114,13 @@ class RunDetailScreen(Screen):
         self.net = compiled.net
         self.result = run(compiled, seed)
         r = self.result
+        cost = response_text(r).strip()
         self.query_one("#run-summary", Static).update(
             f"{r.scenario} | {r.automation} vs {r.posture} | seed {seed}: {outcome_text(r)}. "
             f"IA {duration(r.time_to_initial_access)}, detection {duration(r.time_to_first_detection)}, "
             f"objective {duration(r.time_to_objective)}; {r.hosts_compromised} hosts; AI share "
             f"{'-' if r.ai_share is None else f'{r.ai_share:.0%}'}. Ended: {end_text(r)}. "
-            f"{response_text(r).strip()[:1].upper()}{response_text(r).strip()[1:]}.")
+            f"{cost[:1].upper()}{cost[1:]}.")
         self.refresh_views()
 
     def refresh_views(self) -> None:
